@@ -1,0 +1,57 @@
+// What one sampling request produced, for the audit file and for embedders
+// (`onOutcome`). Text of prompts and completions appears only when audit.content is on.
+
+import type { CreateMessageRequestParams, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Attempt, ErrorCode } from '../errors.js';
+import type { Usage, HostSampler } from '../providers/types.js';
+import type { Decision } from '../routing/types.js';
+import type { Policy } from '../policy/types.js';
+import type { BudgetGate } from '../budgets/types.js';
+
+export interface SamplingOutcome {
+  /** ISO time the request arrived. */
+  time: string;
+  server?: string;
+  requestId?: string | number;
+  rule: string | null;
+  /** "provider/model" in the order they were to be tried. */
+  candidates: string[];
+  attempts: Attempt[];
+  provider?: string;
+  model?: string;
+  stopReason?: string;
+  usage?: Usage;
+  costUsd?: number;
+  outcome: 'ok' | 'denied' | 'budget' | 'failed' | 'aborted' | 'invalid';
+  error?: { code: ErrorCode; message: string };
+  durationMs: number;
+  /** Only with audit.content: true. */
+  request?: CreateMessageRequestParams;
+  result?: CreateMessageResult;
+}
+
+export interface RouteOptions {
+  serverName?: string;
+  signal?: AbortSignal;
+  requestId?: string | number;
+}
+
+export interface RouterOptions {
+  /** The host's sampling, for `client` providers. */
+  hostSampler?: HostSampler;
+  /** Called once per createMessage, success or failure. */
+  onOutcome?: (outcome: SamplingOutcome) => void;
+  /** Budget enforcement; default: built from policy.budgets and policy.state. */
+  budgetGate?: BudgetGate;
+  /** ms epoch clock, for tests. */
+  now?: () => number;
+}
+
+export interface Router {
+  readonly policy: Policy;
+  /** Validates params, decides, reserves, executes, settles. Throws McpRouteError. */
+  createMessage(params: unknown, options?: RouteOptions): Promise<CreateMessageResult>;
+  /** The decision the router would make now, without calling anything. */
+  explain(params: unknown, options?: { serverName?: string }): Decision;
+  close(): Promise<void>;
+}

@@ -1,0 +1,52 @@
+// The seam between execution and the model APIs. A provider is one small object with
+// one call; everything provider-specific (SDK client, format conversion, error mapping)
+// stays behind it. Providers never retry: execution owns the single retry loop.
+
+import type { CreateMessageRequestParams, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ProviderConfig } from '../policy/types.js';
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+}
+
+export interface ProviderCallOptions {
+  /** Aborts on per-attempt timeout, overall deadline, or the server's cancellation. */
+  signal: AbortSignal;
+  /** The model name to send to the API (ModelConfig.model). */
+  model: string;
+  /** Catalogue id, for messages. */
+  modelId: string;
+}
+
+export interface ProviderResult {
+  /** `model` is what the provider reported; usage is also copied into `_meta`. */
+  result: CreateMessageResult;
+  usage: Usage;
+}
+
+export interface Provider {
+  readonly name: string;
+  readonly type: string;
+  /**
+   * The request arrives prepared by execution: maxTokens already clamped, tools
+   * already stripped when the policy says strip. Throws ProviderError on failure.
+   */
+  createMessage(request: CreateMessageRequestParams, options: ProviderCallOptions): Promise<ProviderResult>;
+  close?(): Promise<void>;
+}
+
+/**
+ * The host's own sampling, for the `client` provider type. The proxy (or an embedding
+ * host) supplies it; absent, `client` providers are unusable.
+ */
+export type HostSampler = (request: CreateMessageRequestParams, options: { signal: AbortSignal }) => Promise<CreateMessageResult>;
+
+export interface ProviderEnvironment {
+  /** Present when the host declared sampling and can answer forwarded requests. */
+  hostSampler?: HostSampler;
+}
+
+export type ProviderFactory = (config: ProviderConfig, env: ProviderEnvironment) => Provider;

@@ -1,0 +1,87 @@
+// What the routing engine decides. decide() is pure: everything it needs about the
+// world (server name, usable providers, exhausted budgets, cooling candidates, clock)
+// comes in the DecideContext, so `explain` and the live router see the same answer.
+
+import type { CreateMessageRequestParams } from '@modelcontextprotocol/sdk/types.js';
+import type { HintsMode, RetrySettings, ToolsMode } from '../policy/types.js';
+
+export type SamplingRequest = CreateMessageRequestParams;
+
+export interface DecideContext {
+  /** Name rules and budgets match on. */
+  serverName?: string;
+  /** Provider names that can be called now; undefined = every provider whose config is usable. */
+  usableProviders?: ReadonlySet<string>;
+  /** Budget view: returns the name of an exhausted budget with onExceed: fallback for this candidate, else undefined. */
+  exhausted?: (candidate: { provider: string; model: string }) => string | undefined;
+  /** Candidates ("provider/model") in cooldown after a recent 429/5xx, with when it ends (ms epoch). */
+  cooling?: ReadonlyMap<string, number>;
+  /** ms since epoch; only used for trace text (cooldown remaining). */
+  now?: number;
+}
+
+export interface EffectiveSettings {
+  /** After clamping to the policy ceiling. */
+  maxTokens: number;
+  /** What the request asked for. */
+  requestedMaxTokens: number;
+  tools: ToolsMode;
+  timeout: number;
+  deadline: number;
+  retry: RetrySettings;
+  cooldown: number;
+  hints: HintsMode;
+}
+
+export interface Candidate {
+  /** Provider name (key under `providers`). */
+  provider: string;
+  /** Catalogue model id. */
+  model: string;
+  /** Name sent to the provider API. */
+  providerModel: string;
+  /** Priority score when priorities were given, else undefined. */
+  score?: number;
+  /** The hint that placed it, if any. */
+  hint?: string;
+}
+
+export type DropCode =
+  | 'provider-unusable'
+  | 'unknown-model'
+  | 'no-image'
+  | 'no-audio'
+  | 'no-tools'
+  | 'context-window'
+  | 'budget'
+  | 'cooldown'
+  | 'not-in-rule';
+
+export interface Dropped {
+  provider: string;
+  model: string;
+  code: DropCode;
+  reason: string;
+}
+
+export interface TraceEntry {
+  step: 'rule' | 'candidates' | 'filter' | 'hints' | 'priorities' | 'order' | 'settings' | 'refuse';
+  message: string;
+  model?: string;
+}
+
+export interface Decision {
+  action: 'route' | 'deny';
+  /** Matched rule name, or null when defaults applied. */
+  rule: string | null;
+  /** Ordered: first is tried, the rest are fallback. Empty when denied. */
+  candidates: Candidate[];
+  dropped: Dropped[];
+  settings: EffectiveSettings;
+  /** Set when action is deny: by a rule, by tools: deny, or because no candidate is left. */
+  refusal?: {
+    code: 'DENIED_BY_RULE' | 'TOOLS_DENIED' | 'NO_CANDIDATES';
+    message: string;
+  };
+  trace: TraceEntry[];
+}
