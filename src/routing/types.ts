@@ -44,6 +44,8 @@ export interface Candidate {
   score?: number;
   /** The hint that placed it, if any. */
   hint?: string;
+  /** maxTokens to send this candidate: settings.maxTokens lowered to the model's maxOutput when that is smaller. */
+  maxTokens?: number;
 }
 
 export type DropCode =

@@ -1,0 +1,200 @@
+// Everything about a policy that does not depend on the request, worked out once and kept
+// in a WeakMap keyed by the Policy object: rule matchers (globs and regexes compiled),
+// merged settings per rule, candidate lists resolved through ids and aliases.
+
+import type { ContentKind, ModelConfig, NumberComparison, Policy, Rule, Settings, When } from '../policy/types.js';
+import { globToRegExp } from './glob.js';
+import { KIND_BITS, type RequestFacts } from './request-facts.js';
+
+export interface CompiledModel {
+  config: ModelConfig;
+  /** Lower-cased id and aliases, what hints are matched against. */
+  names: string[];
+  image: boolean;
+  audio: boolean;
+  tools: boolean;
+}
+
+/** One entry of a settings `models` list: resolved, or left as the unknown name it was. */
+export interface ListEntry {
+  name: string;
+  model?: CompiledModel;
+}
+
+export interface CompiledSettings {
+  settings: Settings;
+  list: ListEntry[];
+  /** True when `models` was not given: the whole catalogue in file order. */
+  wholeCatalogue: boolean;
+}
+
+/** Returns undefined when the request matches, else the name of the first condition that failed. */
+export type RuleTest = (facts: RequestFacts, serverName: string | undefined) => string | undefined;
+
+export interface CompiledRule {
+  rule: Rule;
+  index: number;
+  test: RuleTest;
+  effective: CompiledSettings;
+}
+
+export interface CompiledPolicy {
+  rules: CompiledRule[];
+  defaults: CompiledSettings;
+  models: CompiledModel[];
+  /** Exact id first, then exact alias, then the same lower-cased. */
+  resolve: (name: string) => CompiledModel | undefined;
+}
+
+const cache = new WeakMap<Policy, CompiledPolicy>();
+
+/** The compiled form of a policy, built on first use. Policies are treated as immutable. */
+export function compilePolicy(policy: Policy): CompiledPolicy {
+  let compiled = cache.get(policy);
+  if (!compiled) {
+    compiled = build(policy);
+    cache.set(policy, compiled);
+  }
+  return compiled;
+}
+
+function build(policy: Policy): CompiledPolicy {
+  const models: CompiledModel[] = [];
+  const byId = new Map<string, CompiledModel>();
+  const byAlias = new Map<string, CompiledModel>();
+  const byLower = new Map<string, CompiledModel>();
+  for (const config of Object.values(policy.models)) {
+    const supports = new Set(config.supports ?? []);
+    const model: CompiledModel = {
+      config,
+      names: [config.id, ...(config.aliases ?? [])].map((n) => n.toLowerCase()),
+      image: supports.has('image'),
+      audio: supports.has('audio'),
+      tools: supports.has('tools'),
+    };
+    models.push(model);
+    byId.set(config.id, model);
+  }
+  for (const model of models) {
+    for (const alias of model.config.aliases ?? []) if (!byAlias.has(alias)) byAlias.set(alias, model);
+  }
+  for (const model of models) {
+    for (const name of model.names) if (!byLower.has(name)) byLower.set(name, model);
+  }
+  const resolve = (name: string) => byId.get(name) ?? byAlias.get(name) ?? byLower.get(name.toLowerCase());
+
+  const compileSettings = (settings: Settings): CompiledSettings => {
+    if (settings.models === undefined) {
+      return { settings, wholeCatalogue: true, list: models.map((m) => ({ name: m.config.id, model: m })) };
+    }
+    return { settings, wholeCatalogue: false, list: settings.models.map((name) => ({ name, model: resolve(name) })) };
+  };
+
+  const defaults = compileSettings(policy.defaults);
+  const rules = policy.rules.map((rule, index): CompiledRule => {
+    const overlay = rule.settings ?? {};
+    const merged: Settings = {
+      ...policy.defaults,
+      ...stripUndefined(overlay),
+      retry: { ...policy.defaults.retry, ...(overlay.retry ?? {}) },
+    };
+    // Rules that leave `models` alone share the defaults' resolved list.
+    const effective = overlay.models === undefined ? { ...defaults, settings: merged } : compileSettings(merged);
+    return { rule, index, test: compileWhen(rule.when), effective };
+  });
+  return { rules, defaults, models, resolve };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+type Check = (facts: RequestFacts, serverName: string | undefined) => boolean;
+
+/** `/source/flags` or a plain source string. */
+export function compileRegExp(text: string): RegExp {
+  const m = /^\/(.*)\/([dgimsuvy]*)$/s.exec(text);
+  return m ? new RegExp(m[1]!, m[2]!.replace(/[gy]/g, '')) : new RegExp(text);
+}
+
+function compareNumber(c: NumberComparison): (v: number | undefined) => boolean {
+  return (v) =>
+    v !== undefined &&
+    (c.gt === undefined || v > c.gt) &&
+    (c.gte === undefined || v >= c.gte) &&
+    (c.lt === undefined || v < c.lt) &&
+    (c.lte === undefined || v <= c.lte) &&
+    (c.eq === undefined || v === c.eq);
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/** Turns a `when` into a test reporting the first failing condition (for the trace). */
+export function compileWhen(when: When | undefined): RuleTest {
+  const checks: Array<[string, Check]> = [];
+  if (!when) return () => undefined;
+  if (when.server !== undefined) {
+    const re = globToRegExp(when.server);
+    checks.push(['server', (_f, server) => server !== undefined && re.test(server)]);
+  }
+  if (when.hints !== undefined) {
+    const re = globToRegExp(when.hints);
+    checks.push(['hints', (f) => f.hints.some((h) => re.test(h))]);
+  }
+  if (when.content !== undefined) {
+    let mask = 0;
+    for (const kind of when.content) mask |= KIND_BITS[kind as ContentKind] ?? 0;
+    checks.push(['content', (f) => (f.kinds & mask) !== 0]);
+  }
+  if (when.tools !== undefined) {
+    const want = when.tools;
+    checks.push(['tools', (f) => f.hasTools === want]);
+  }
+  if (when.maxTokens !== undefined) {
+    const cmp = compareNumber(when.maxTokens);
+    checks.push(['maxTokens', (f) => cmp(f.maxTokens)]);
+  }
+  const p = when.priorities;
+  if (p?.cost !== undefined) {
+    const cmp = compareNumber(p.cost);
+    checks.push(['priorities.cost', (f) => cmp(f.cost)]);
+  }
+  if (p?.speed !== undefined) {
+    const cmp = compareNumber(p.speed);
+    checks.push(['priorities.speed', (f) => cmp(f.speed)]);
+  }
+  if (p?.intelligence !== undefined) {
+    const cmp = compareNumber(p.intelligence);
+    checks.push(['priorities.intelligence', (f) => cmp(f.intelligence)]);
+  }
+  if (when.systemPrompt !== undefined) {
+    const re = compileRegExp(when.systemPrompt);
+    checks.push(['systemPrompt', (f) => re.test(f.systemPrompt)]);
+  }
+  if (when.metadata !== undefined) {
+    const entries = Object.entries(when.metadata);
+    checks.push([
+      'metadata',
+      (f) => f.metadata !== undefined && entries.every(([k, v]) => deepEqual(f.metadata![k], v)),
+    ]);
+  }
+  if (checks.length === 0) return () => undefined;
+  return (facts, server) => {
+    for (const [name, check] of checks) if (!check(facts, server)) return name;
+    return undefined;
+  };
+}

@@ -1,0 +1,254 @@
+// The routing decision: (policy, request, context) -> Decision, per DESIGN.md "Model choice".
+// Pure: no I/O and no clock; what it knows about the world comes in the DecideContext, so the
+// live router and `mcp-route explain` reach the same answer. Policy-only work is cached (compile.ts).
+
+import type { Policy } from '../policy/types.js';
+import { McpRouteError } from '../errors.js';
+import { compilePolicy, type CompiledModel, type CompiledSettings } from './compile.js';
+import { requestFacts, KIND_BITS, type RequestFacts } from './request-facts.js';
+import type {
+  Candidate,
+  DecideContext,
+  Decision,
+  Dropped,
+  EffectiveSettings,
+  SamplingRequest,
+  TraceEntry,
+} from './types.js';
+
+/** What a model lacking speed, intelligence or a price counts as in priority scoring. */
+export const MISSING_METADATA_SCORE = 0.5;
+
+const NEEDS_TOOLS = KIND_BITS.tool_use | KIND_BITS.tool_result;
+
+export function decide(policy: Policy, request: SamplingRequest, context: DecideContext = {}): Decision {
+  const compiled = compilePolicy(policy);
+  const facts = requestFacts(request);
+  const trace: TraceEntry[] = [];
+
+  // 1. First matching rule.
+  let chosen: CompiledSettings = compiled.defaults;
+  let ruleName: string | null = null;
+  let matchedRule: (typeof compiled.rules)[number] | undefined;
+  let skipped = '';
+  for (const cr of compiled.rules) {
+    const failed = cr.test(facts, context.serverName);
+    if (failed === undefined) {
+      matchedRule = cr;
+      break;
+    }
+    skipped += skipped === '' ? `"${cr.rule.name}" (${failed})` : `, "${cr.rule.name}" (${failed})`;
+  }
+  if (skipped !== '') trace.push({ step: 'rule', message: `rules not matching (first failed condition): ${skipped}` });
+  if (matchedRule) {
+    chosen = matchedRule.effective;
+    ruleName = matchedRule.rule.name;
+    trace.push({ step: 'rule', message: `matched rule "${ruleName}" (#${matchedRule.index + 1} of ${compiled.rules.length})` });
+  } else {
+    trace.push({ step: 'rule', message: compiled.rules.length ? 'no rule matched; defaults apply' : 'no rules; defaults apply' });
+  }
+
+  // Effective settings: the maxTokens clamp is the policy ceiling only; a model's maxOutput is per candidate.
+  const s = chosen.settings;
+  const maxTokens = s.maxTokens !== undefined && s.maxTokens < facts.maxTokens ? s.maxTokens : facts.maxTokens;
+  const settings: EffectiveSettings = {
+    maxTokens,
+    requestedMaxTokens: facts.maxTokens,
+    tools: s.tools,
+    timeout: s.timeout,
+    deadline: s.deadline,
+    retry: s.retry,
+    cooldown: s.cooldown,
+    hints: s.hints,
+  };
+  trace.push({
+    step: 'settings',
+    message:
+      maxTokens < facts.maxTokens
+        ? `maxTokens ${facts.maxTokens} clamped to ${maxTokens} (ceiling); tools: ${s.tools}; hints: ${s.hints}`
+        : `maxTokens ${maxTokens}; tools: ${s.tools}; hints: ${s.hints}`,
+  });
+
+  if (matchedRule?.rule.action === 'deny') {
+    const message = `mcp-route: request refused by rule "${ruleName}": ${matchedRule.rule.message ?? 'denied by policy'}`;
+    trace.push({ step: 'refuse', message });
+    return { action: 'deny', rule: ruleName, candidates: [], dropped: [], settings, refusal: { code: 'DENIED_BY_RULE', message }, trace };
+  }
+  if (s.tools === 'deny' && facts.hasTools) {
+    const message = `mcp-route: request carries tools and ${ruleName ? `rule "${ruleName}"` : 'the defaults'} set tools: deny`;
+    trace.push({ step: 'refuse', message });
+    return { action: 'deny', rule: ruleName, candidates: [], dropped: [], settings, refusal: { code: 'TOOLS_DENIED', message }, trace };
+  }
+
+  // 2. Candidates.
+  trace.push({
+    step: 'candidates',
+    message: chosen.wholeCatalogue
+      ? `every model in the policy (${chosen.list.length}), in file order`
+      : `models of ${ruleName ? `rule "${ruleName}"` : 'defaults'}: ${chosen.list.map((e) => e.name).join(', ')}`,
+  });
+
+  // 3. Filter.
+  const dropped: Dropped[] = [];
+  const kept: CompiledModel[] = [];
+  const needsTools = s.tools === 'allow' && (facts.hasTools || (facts.kinds & NEEDS_TOOLS) !== 0);
+  const seen = new Set<CompiledModel>();
+  for (const entry of chosen.list) {
+    const model = entry.model;
+    if (!model) {
+      drop(dropped, trace, '', entry.name, 'unknown-model', `"${entry.name}" is neither a model id nor an alias in the policy`);
+      continue;
+    }
+    if (seen.has(model)) continue;
+    seen.add(model);
+    const why = unfit(policy, model, facts, needsTools, maxTokens, context);
+    if (why) drop(dropped, trace, model.config.provider, model.config.id, why[0], why[1]);
+    else kept.push(model);
+  }
+
+  // 4. Order: priorities score everything, then hints pull their matches to the front.
+  let scores: Map<CompiledModel, number> | undefined;
+  let ordered = kept;
+  if (facts.hasPriorities && kept.length > 0) {
+    scores = scoreAll(kept, facts);
+    ordered = kept.slice().sort((a, b) => scores!.get(b)! - scores!.get(a)!);
+    trace.push({
+      step: 'priorities',
+      message: `cost ${facts.cost ?? 0}, speed ${facts.speed ?? 0}, intelligence ${facts.intelligence ?? 0}: ${ordered
+        .map((m) => `${m.config.id} ${round(scores!.get(m)!)}`)
+        .join(', ')}`,
+    });
+  }
+  const hintOf = new Map<CompiledModel, string>();
+  if (facts.hints.length > 0) {
+    if (s.hints === 'ignore') {
+      trace.push({ step: 'hints', message: `hints ${facts.hints.map((h) => `"${h}"`).join(', ')} ignored (hints: ignore)` });
+    } else if (ordered.length > 0) {
+      const front: CompiledModel[] = [];
+      let rest = ordered;
+      for (let i = 0; i < facts.hints.length; i++) {
+        const needle = facts.hintsLower[i]!;
+        const hint = facts.hints[i]!;
+        const matched: CompiledModel[] = [];
+        const left: CompiledModel[] = [];
+        for (const m of rest) (m.names.some((n) => n.includes(needle)) ? matched : left).push(m);
+        for (const m of matched) hintOf.set(m, hint);
+        front.push(...matched);
+        rest = left;
+        trace.push({
+          step: 'hints',
+          message: matched.length
+            ? `hint "${hint}" matched ${matched.map((m) => m.config.id).join(', ')}`
+            : `hint "${hint}" matched no remaining candidate`,
+        });
+      }
+      ordered = front.length ? front.concat(rest) : ordered;
+    }
+  }
+
+  const candidates: Candidate[] = ordered.map((m) => {
+    const c: Candidate = { provider: m.config.provider, model: m.config.id, providerModel: m.config.model ?? m.config.id };
+    if (scores) c.score = scores.get(m)!;
+    const hint = hintOf.get(m);
+    if (hint !== undefined) c.hint = hint;
+    const maxOutput = m.config.maxOutput;
+    c.maxTokens = maxOutput !== undefined && maxOutput < maxTokens ? maxOutput : maxTokens;
+    return c;
+  });
+
+  if (candidates.length === 0) {
+    const where = ruleName ? `rule "${ruleName}"` : 'the defaults';
+    const detail = dropped.length
+      ? dropped.map((d) => `${d.model}${d.provider ? ` (${d.provider})` : ''}: ${d.reason}`).join('; ')
+      : 'the candidate list is empty';
+    const message = `mcp-route: no model can serve this request under ${where}: ${detail}`;
+    trace.push({ step: 'refuse', message });
+    return { action: 'deny', rule: ruleName, candidates, dropped, settings, refusal: { code: 'NO_CANDIDATES', message }, trace };
+  }
+  trace.push({ step: 'order', message: candidates.map((c, i) => `${i + 1}. ${c.provider}/${c.model}`).join(', ') });
+  return { action: 'route', rule: ruleName, candidates, dropped, settings, trace };
+}
+
+function drop(dropped: Dropped[], trace: TraceEntry[], provider: string, model: string, code: Dropped['code'], reason: string): void {
+  dropped.push({ provider, model, code, reason });
+  trace.push({ step: 'filter', model, message: `dropped ${model}: ${reason}` });
+}
+
+/** The first reason this model cannot serve the request, or undefined. */
+function unfit(
+  policy: Policy,
+  model: CompiledModel,
+  facts: RequestFacts,
+  needsTools: boolean,
+  maxTokens: number,
+  context: DecideContext,
+): [Dropped['code'], string] | undefined {
+  const cfg = model.config;
+  const provider = policy.providers[cfg.provider];
+  if (!provider) return ['provider-unusable', `provider "${cfg.provider}" is not defined`];
+  if (!provider.usable) {
+    return ['provider-unusable', `provider "${cfg.provider}" is not usable${provider.unusableReason ? `: ${provider.unusableReason}` : ''}`];
+  }
+  if (context.usableProviders && !context.usableProviders.has(cfg.provider)) {
+    return ['provider-unusable', `provider "${cfg.provider}" is not available here`];
+  }
+  if (facts.kinds & KIND_BITS.image && !model.image) return ['no-image', 'the request has images and the model does not support image'];
+  if (facts.kinds & KIND_BITS.audio && !model.audio) return ['no-audio', 'the request has audio and the model does not support audio'];
+  if (needsTools && !model.tools) return ['no-tools', 'the request has tools, tools: allow, and the model does not support tools'];
+  if (cfg.contextWindow !== undefined && facts.promptTokens + maxTokens > cfg.contextWindow) {
+    return [
+      'context-window',
+      `estimated prompt ${facts.promptTokens} + maxTokens ${maxTokens} = ${facts.promptTokens + maxTokens} tokens exceeds the context window of ${cfg.contextWindow}`,
+    ];
+  }
+  if (context.exhausted) {
+    const budget = context.exhausted({ provider: cfg.provider, model: cfg.id });
+    if (budget !== undefined) return ['budget', `budget "${budget}" is exhausted`];
+  }
+  if (context.cooling) {
+    const until = context.cooling.get(`${cfg.provider}/${cfg.id}`);
+    if (until !== undefined && (context.now === undefined || until > context.now)) {
+      const left = context.now === undefined ? '' : ` for ${Math.ceil((until - context.now) / 1000)}s more`;
+      return ['cooldown', `cooling down after a recent failure${left}`];
+    }
+  }
+  return undefined;
+}
+
+/** score = cost*cheapness + speed*speed + intelligence*intelligence; cheapness by output price among the kept. */
+function scoreAll(kept: CompiledModel[], facts: RequestFacts): Map<CompiledModel, number> {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const m of kept) {
+    const out = m.config.cost?.output;
+    if (out !== undefined) {
+      if (out < min) min = out;
+      if (out > max) max = out;
+    }
+  }
+  const cp = facts.cost ?? 0;
+  const sp = facts.speed ?? 0;
+  const ip = facts.intelligence ?? 0;
+  const scores = new Map<CompiledModel, number>();
+  for (const m of kept) {
+    const out = m.config.cost?.output;
+    const cheapness = out === undefined ? MISSING_METADATA_SCORE : max === min ? 1 : (max - out) / (max - min);
+    const score =
+      cp * cheapness + sp * (m.config.speed ?? MISSING_METADATA_SCORE) + ip * (m.config.intelligence ?? MISSING_METADATA_SCORE);
+    scores.set(m, score);
+  }
+  return scores;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+/** The error the proxy puts on the wire for a refused decision. */
+export function refusalError(decision: Decision): McpRouteError {
+  const refusal = decision.refusal ?? { code: 'NO_CANDIDATES' as const, message: 'mcp-route: request refused' };
+  const data: Record<string, unknown> = { reason: refusal.code };
+  if (decision.rule !== null) data.rule = decision.rule;
+  if (refusal.code === 'NO_CANDIDATES') data.dropped = decision.dropped.map((d) => ({ model: d.model, reason: d.reason }));
+  return new McpRouteError(refusal.code, refusal.message, data);
+}
