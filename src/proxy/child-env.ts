@@ -1,0 +1,39 @@
+// The spawned server's environment: ours, plus --env K=V, minus every variable the policy
+// reads a credential from and any variable that holds a secret value under another name.
+// Provider keys must never reach the server: stripping wins over an explicit --env.
+
+export interface ChildEnv {
+  env: NodeJS.ProcessEnv;
+  /** Names removed, for a log line (never the values). */
+  stripped: string[];
+}
+
+export function buildChildEnv(
+  base: NodeJS.ProcessEnv,
+  extra: Record<string, string>,
+  credentialEnv: readonly string[],
+  secrets: readonly string[],
+): ChildEnv {
+  const env: NodeJS.ProcessEnv = { ...base, ...extra };
+  const secretValues = new Set(secrets.filter((s) => s.length > 0));
+  const stripped: string[] = [];
+  for (const name of Object.keys(env)) {
+    const value = env[name];
+    if (credentialEnv.includes(name) || (value !== undefined && secretValues.has(value))) {
+      delete env[name];
+      stripped.push(name);
+    }
+  }
+  return { env, stripped };
+}
+
+/** Parses repeated `--env K=V` flags; throws on a flag without "=". */
+export function parseEnvFlags(flags: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    if (eq <= 0) throw new Error(`--env expects NAME=VALUE, got "${flag}"`);
+    out[flag.slice(0, eq)] = flag.slice(eq + 1);
+  }
+  return out;
+}

@@ -1,0 +1,36 @@
+// The proxy's logger: levels, one line per event, stderr only (stdout carries protocol
+// and nothing else), every line through the redactor so no credential is ever printed.
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+export interface Logger {
+  level: LogLevel;
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+  enabled(level: LogLevel): boolean;
+}
+
+export function isLogLevel(value: string): value is LogLevel {
+  return value in RANK;
+}
+
+export function createLogger(
+  level: LogLevel,
+  redact: (text: string) => string = (t) => t,
+  write: (line: string) => void = (line) => void process.stderr.write(line),
+): Logger {
+  const log = (at: LogLevel) => (message: string) => {
+    if (RANK[at] <= RANK[level]) write(`mcp-route ${at}: ${redact(message)}\n`);
+  };
+  return {
+    level,
+    error: log('error'),
+    warn: log('warn'),
+    info: log('info'),
+    debug: log('debug'),
+    enabled: (at) => RANK[at] <= RANK[level],
+  };
+}

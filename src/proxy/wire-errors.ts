@@ -1,0 +1,54 @@
+// The one place where local errors (string codes, src/errors.ts) become JSON-RPC errors on
+// the wire. Every number the proxy itself sends is a named constant with the reason for it.
+// Messages start "mcp-route:" and everything leaving here goes through the redactor.
+
+import { McpRouteError, type ErrorCode } from '../errors.js';
+
+/** The MCP spec's code for "the user rejected the sampling request"; a policy refusal is the operator declining. */
+export const WIRE_REFUSED = -1;
+/** JSON-RPC "invalid params": the sampling request itself is malformed. */
+export const WIRE_INVALID_PARAMS = -32602;
+/** JSON-RPC "internal error": we tried and every candidate failed (or nothing could be tried). */
+export const WIRE_INTERNAL_ERROR = -32603;
+/** Implementation-defined server error range: a budget said no and onExceed is reject. */
+export const WIRE_BUDGET_EXCEEDED = -32001;
+/** Same code the MCP SDK uses for "connection closed": the server exited before answering the host. */
+export const WIRE_CONNECTION_CLOSED = -32000;
+
+export interface WireError {
+  code: number;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+const CODE_FOR: Record<ErrorCode, number> = {
+  DENIED_BY_RULE: WIRE_REFUSED,
+  TOOLS_DENIED: WIRE_REFUSED,
+  INVALID_PARAMS: WIRE_INVALID_PARAMS,
+  UNSUPPORTED_CONTENT: WIRE_INVALID_PARAMS,
+  BUDGET_EXCEEDED: WIRE_BUDGET_EXCEEDED,
+  NO_CANDIDATES: WIRE_INTERNAL_ERROR,
+  ALL_CANDIDATES_FAILED: WIRE_INTERNAL_ERROR,
+  PROVIDER_ERROR: WIRE_INTERNAL_ERROR,
+  DEADLINE_EXCEEDED: WIRE_INTERNAL_ERROR,
+  ABORTED: WIRE_INTERNAL_ERROR,
+  STORE_ERROR: WIRE_INTERNAL_ERROR,
+  POLICY_INVALID: WIRE_INTERNAL_ERROR,
+  POLICY_NOT_FOUND: WIRE_INTERNAL_ERROR,
+};
+
+/** Maps any thrown value to a wire error; unknown throwables become a generic internal error. */
+export function toWireError(err: unknown, redact: (text: string) => string): WireError {
+  if (err instanceof McpRouteError) {
+    const message = err.message.startsWith('mcp-route:') ? err.message : `mcp-route: ${err.message}`;
+    const data = { ...err.data, reason: err.code };
+    return scrub({ code: CODE_FOR[err.code] ?? WIRE_INTERNAL_ERROR, message, data }, redact);
+  }
+  const text = err instanceof Error ? err.message : String(err);
+  return scrub({ code: WIRE_INTERNAL_ERROR, message: `mcp-route: internal error: ${text}`, data: { reason: 'INTERNAL' } }, redact);
+}
+
+/** Redacts through a JSON round trip so secrets nested anywhere in data are caught too. */
+function scrub(error: WireError, redact: (text: string) => string): WireError {
+  return JSON.parse(redact(JSON.stringify(error))) as WireError;
+}
