@@ -1,0 +1,102 @@
+// How a Decision is shown to people: the text of `mcp-route explain` (and the proxy's
+// --dry-run) and its JSON form. Kept apart from decide() so the hot path builds no tables.
+
+import type { Policy } from '../policy/types.js';
+import type { Decision } from './types.js';
+
+export interface DecisionJson {
+  rule: string | null;
+  action: 'route' | 'deny';
+  refusal?: { code: string; message: string };
+  candidates: Array<{ provider: string; model: string; providerModel: string; score: number | null; hint: string | null; maxTokens: number | null }>;
+  dropped: Array<{ provider: string; model: string; code: string; reason: string }>;
+  settings: Decision['settings'];
+  trace: Decision['trace'];
+}
+
+export function decisionToJson(decision: Decision): DecisionJson {
+  const out: DecisionJson = {
+    rule: decision.rule,
+    action: decision.action,
+    candidates: decision.candidates.map((c) => ({
+      provider: c.provider,
+      model: c.model,
+      providerModel: c.providerModel,
+      score: c.score ?? null,
+      hint: c.hint ?? null,
+      maxTokens: c.maxTokens ?? null,
+    })),
+    dropped: decision.dropped.map((d) => ({ provider: d.provider, model: d.model, code: d.code, reason: d.reason })),
+    settings: decision.settings,
+    trace: decision.trace,
+  };
+  if (decision.refusal) out.refusal = { code: decision.refusal.code, message: decision.refusal.message };
+  return out;
+}
+
+/** ms as the policy format writes durations: 500ms, 30s, 2m, 1h. */
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0 && ms > 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+function table(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => '  ' + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+/**
+ * The explain text: the matched rule, one row per policy model (kept with its place and score,
+ * dropped with the reason, or not a candidate under this rule), the effective settings, the trace.
+ */
+export function formatDecisionText(decision: Decision, policy: Policy): string {
+  const lines: string[] = [];
+  lines.push(`policy:   ${policy.source}`);
+  lines.push(`rule:     ${decision.rule === null ? '(none matched: defaults)' : `"${decision.rule}"`}`);
+  if (decision.action === 'route') {
+    const first = decision.candidates[0]!;
+    lines.push(`action:   route to ${first.provider}/${first.model}${decision.candidates.length > 1 ? ` (+${decision.candidates.length - 1} fallback)` : ''}`);
+  } else {
+    lines.push(`action:   deny (${decision.refusal?.code ?? 'DENIED'})`);
+    if (decision.refusal) lines.push(`message:  ${decision.refusal.message}`);
+  }
+
+  if (!(decision.action === 'deny' && decision.refusal?.code !== 'NO_CANDIDATES')) {
+    const rows: string[][] = [['PLACE', 'MODEL', 'PROVIDER', 'STATUS', 'SCORE', 'REASON']];
+    const listed = new Set<string>();
+    decision.candidates.forEach((c, i) => {
+      listed.add(c.model);
+      const why = [c.hint !== undefined ? `hint "${c.hint}"` : '', i === 0 ? 'tried first' : 'fallback'].filter(Boolean).join(', ');
+      rows.push([String(i + 1), c.model, c.provider, 'kept', c.score === undefined ? '-' : c.score.toFixed(3), why]);
+    });
+    for (const d of decision.dropped) {
+      listed.add(d.model);
+      rows.push(['-', d.model, d.provider || '-', 'dropped', '-', d.reason]);
+    }
+    for (const model of Object.values(policy.models)) {
+      if (!listed.has(model.id)) rows.push(['-', model.id, model.provider, 'skipped', '-', 'not a candidate under this rule']);
+    }
+    lines.push('', 'models:', ...table(rows));
+  }
+
+  const s = decision.settings;
+  const clamp = s.maxTokens < s.requestedMaxTokens ? ` (requested ${s.requestedMaxTokens}, clamped to the policy ceiling)` : '';
+  lines.push(
+    '',
+    'settings:',
+    ...table([
+      ['maxTokens', `${s.maxTokens}${clamp}`],
+      ['tools', s.tools],
+      ['hints', s.hints],
+      ['timeout', formatDuration(s.timeout)],
+      ['deadline', formatDuration(s.deadline)],
+      ['retry', `${s.retry.attempts} attempt(s) per model, delay ${formatDuration(s.retry.initialDelay)} up to ${formatDuration(s.retry.maxDelay)}`],
+      ['cooldown', formatDuration(s.cooldown)],
+    ]),
+  );
+  lines.push('', 'trace:', ...decision.trace.map((t) => `  ${t.step.padEnd(10)}  ${t.message}`));
+  return lines.join('\n') + '\n';
+}
