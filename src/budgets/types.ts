@@ -16,6 +16,11 @@ export interface ReserveRequest {
   usd: number;
   /** Aborts an onExceed: wait queue. */
   signal?: AbortSignal;
+  /**
+   * How long the holds may outlive this process, ms (e.g. the request's deadline plus a margin).
+   * After it they stop counting, so a killed router frees its reservations. Default: the gate's.
+   */
+  leaseMs?: number;
 }
 
 export type ReserveResult =

@@ -1,0 +1,26 @@
+// Renders BudgetStatus rows as the aligned table `mcp-route budgets` prints.
+
+import type { BudgetStatus } from './types.js';
+
+function num(n: number, limit: string): string {
+  if (!Number.isFinite(n)) return '-';
+  if (limit.startsWith('usd')) return `$${n.toFixed(n !== 0 && Math.abs(n) < 0.01 ? 4 : 2)}`;
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+export function formatBudgetTable(rows: BudgetStatus[]): string {
+  if (rows.length === 0) return 'no budgets in this policy\n';
+  const header = ['BUDGET', 'SCOPE', 'LIMIT', 'MAX', 'USED', 'RESERVED', 'REMAINING', 'RESETS'];
+  const body = rows.map((r) => [
+    r.name,
+    r.scope,
+    r.limit,
+    num(r.max, r.limit),
+    num(r.used, r.limit),
+    num(r.reserved, r.limit),
+    num(r.remaining, r.limit),
+    r.resetsAt !== undefined ? new Date(r.resetsAt).toISOString().replace('.000Z', 'Z') : r.limit === 'concurrency' ? 'when a request ends' : 'rolling 60s',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  return [header, ...body].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+}

@@ -1,0 +1,221 @@
+// BudgetStore shared by routers on any number of machines: counters live in Redis and
+// every reserve/settle/release is one Lua script, which Redis runs atomically, so the
+// whole multi-counter check-and-take happens with no other client in between.
+
+import { createRequire } from 'node:module';
+import type { Redis as RedisClient } from 'ioredis';
+import { McpRouteError } from '../../errors.js';
+import type { BudgetStore, CounterClaim, CounterRef, CounterSettlement, CounterState, StoreReserveResult } from '../store.js';
+
+export interface RedisStoreOptions {
+  /** redis://host:port/db; default redis://127.0.0.1:6379 */
+  url?: string;
+  /** Every key starts with `<prefix>:b:`. */
+  prefix: string;
+}
+
+const require = createRequire(import.meta.url);
+
+// Per counter the scripts get 4 keys: e = zset of entries (score: ts for sliding counters,
+// lease end otherwise), r = hash of unsettled amounts, d = hash of settled amounts (sliding),
+// u = settled total (window). And 4 args: kind, limit, amount, param (windowMs | windowEnd).
+const COMMON = `
+local function prune(e, r, d, kind, param, now)
+  local cutoff = now
+  if kind == 'sliding' then cutoff = now - param end
+  local old = redis.call('ZRANGEBYSCORE', e, '-inf', cutoff)
+  for j = 1, #old do
+    redis.call('ZREM', e, old[j])
+    redis.call('HDEL', r, old[j])
+    if kind == 'sliding' then redis.call('HDEL', d, old[j]) end
+  end
+end
+local function sum(h)
+  local t = 0
+  local vals = redis.call('HVALS', h)
+  for j = 1, #vals do t = t + tonumber(vals[j]) end
+  return t
+end
+local function measure(e, r, d, u, kind, param, now)
+  prune(e, r, d, kind, param, now)
+  local used = 0
+  if kind == 'window' then used = tonumber(redis.call('GET', u) or '0')
+  elseif kind == 'sliding' then used = sum(d) end
+  return used, sum(r)
+end
+`;
+
+const RESERVE = `${COMMON}
+local id = ARGV[1]
+local now = tonumber(ARGV[2])
+local lease = tonumber(ARGV[3])
+local n = #KEYS / 4
+for i = 0, n - 1 do
+  local e, r, d, u = KEYS[i*4+1], KEYS[i*4+2], KEYS[i*4+3], KEYS[i*4+4]
+  local kind, limit, amount, param = ARGV[4+i*4], tonumber(ARGV[5+i*4]), tonumber(ARGV[6+i*4]), tonumber(ARGV[7+i*4])
+  local used, reserved = measure(e, r, d, u, kind, param, now)
+  if used + reserved + amount > limit + 1e-9 then
+    local resets = -1
+    if kind == 'window' then resets = param
+    else
+      local first = redis.call('ZRANGE', e, 0, 0, 'WITHSCORES')
+      if #first == 2 then
+        resets = tonumber(first[2])
+        if kind == 'sliding' then resets = resets + param end
+      end
+    end
+    return {i, tostring(used), tostring(reserved), tostring(resets)}
+  end
+end
+for i = 0, n - 1 do
+  local e, r, d = KEYS[i*4+1], KEYS[i*4+2], KEYS[i*4+3]
+  local kind, amount, param = ARGV[4+i*4], ARGV[6+i*4], tonumber(ARGV[7+i*4])
+  local score = lease
+  local keep = lease - now
+  if kind == 'sliding' then
+    score = now
+    if param > keep then keep = param end
+  end
+  keep = keep + 60000
+  redis.call('ZADD', e, score, id)
+  redis.call('HSET', r, id, amount)
+  for _, k in ipairs({e, r, d}) do
+    if redis.call('PTTL', k) < keep then redis.call('PEXPIRE', k, keep) end
+  end
+end
+return {-1}
+`;
+
+const SETTLE = `
+local id = ARGV[1]
+local now = tonumber(ARGV[2])
+local n = #KEYS / 4
+for i = 0, n - 1 do
+  local e, r, d, u = KEYS[i*4+1], KEYS[i*4+2], KEYS[i*4+3], KEYS[i*4+4]
+  local kind, amount, param = ARGV[3+i*3], ARGV[4+i*3], tonumber(ARGV[5+i*3])
+  if kind == 'window' then
+    redis.call('ZREM', e, id)
+    redis.call('HDEL', r, id)
+    redis.call('INCRBYFLOAT', u, amount)
+    -- totals outlive their window by a month, for restarts and \`mcp-route budgets\`
+    local keep = param - now + 2678400000
+    if keep < 60000 then keep = 60000 end
+    redis.call('PEXPIRE', u, keep)
+  elseif kind == 'sliding' then
+    if redis.call('ZSCORE', e, id) then
+      redis.call('HDEL', r, id)
+      redis.call('HSET', d, id, amount)
+      local ttl = redis.call('PTTL', e)
+      if ttl > 0 then redis.call('PEXPIRE', d, ttl) end
+    end
+  else
+    redis.call('ZREM', e, id)
+    redis.call('HDEL', r, id)
+  end
+end
+return 1
+`;
+
+const RELEASE = `
+local id = ARGV[1]
+for i = 0, #KEYS / 4 - 1 do
+  redis.call('ZREM', KEYS[i*4+1], id)
+  redis.call('HDEL', KEYS[i*4+2], id)
+  redis.call('HDEL', KEYS[i*4+3], id)
+end
+return 1
+`;
+
+const READ = `${COMMON}
+local now = tonumber(ARGV[1])
+local out = {}
+for i = 0, #KEYS / 4 - 1 do
+  local kind, param = ARGV[2+i*2], tonumber(ARGV[3+i*2])
+  local used, reserved = measure(KEYS[i*4+1], KEYS[i*4+2], KEYS[i*4+3], KEYS[i*4+4], kind, param, now)
+  out[#out+1] = tostring(used)
+  out[#out+1] = tostring(reserved)
+end
+return out
+`;
+
+type ScriptClient = RedisClient & {
+  budgetReserve(numKeys: number, ...args: (string | number)[]): Promise<[number, string?, string?, string?]>;
+  budgetSettle(numKeys: number, ...args: (string | number)[]): Promise<number>;
+  budgetRelease(numKeys: number, ...args: (string | number)[]): Promise<number>;
+  budgetRead(numKeys: number, ...args: (string | number)[]): Promise<string[]>;
+};
+
+function param(ref: CounterRef): number {
+  return ref.kind === 'sliding' ? (ref.windowMs ?? 60_000) : ref.kind === 'window' ? (ref.windowEnd ?? 0) : 0;
+}
+
+export function createRedisBudgetStore(options: RedisStoreOptions): BudgetStore {
+  let Redis: typeof import('ioredis').Redis;
+  try {
+    Redis = (require('ioredis') as typeof import('ioredis')).Redis;
+  } catch (err) {
+    throw new McpRouteError('STORE_ERROR', 'state.store is redis but ioredis could not be loaded: run `npm install ioredis`, or set state.store to sqlite or memory', {}, { cause: err });
+  }
+  const url = options.url ?? 'redis://127.0.0.1:6379';
+  const base = `${options.prefix}:b:`;
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5000 }) as ScriptClient;
+  // Without a listener ioredis prints every connection error; the failing command reports it instead.
+  client.on('error', () => {});
+  client.defineCommand('budgetReserve', { lua: RESERVE });
+  client.defineCommand('budgetSettle', { lua: SETTLE });
+  client.defineCommand('budgetRelease', { lua: RELEASE });
+  client.defineCommand('budgetRead', { lua: READ });
+
+  const keysOf = (refs: CounterRef[]): string[] => refs.flatMap((r) => ['e', 'r', 'd', 'u'].map((s) => `${base}${r.key}:${s}`));
+  const safeUrl = url.replace(/\/\/[^@/]*@/, '//***@');
+
+  async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      if (client.status === 'wait') await client.connect();
+      return await fn();
+    } catch (err) {
+      throw new McpRouteError('STORE_ERROR', `budget store redis at ${safeUrl}: ${what} failed: ${(err as Error).message}; check state.url and that Redis is running`, {}, { cause: err });
+    }
+  }
+
+  return {
+    kind: 'redis',
+    async reserve(id: string, claims: CounterClaim[], now: number, leaseUntil: number): Promise<StoreReserveResult> {
+      const args = claims.flatMap((c) => [c.kind, String(c.limit), String(c.amount), String(param(c))]);
+      const res = await guard('reserve', () => client.budgetReserve(claims.length * 4, ...keysOf(claims), id, now, leaseUntil, ...args));
+      if (res[0] === -1) return { ok: true };
+      const resets = Number(res[3]);
+      return { ok: false, index: Number(res[0]), used: Number(res[1]), reserved: Number(res[2]), resetsAt: resets >= 0 ? resets : undefined };
+    },
+    async settle(id: string, settlements: CounterSettlement[], now: number): Promise<void> {
+      const args = settlements.flatMap((s) => [s.kind, String(s.amount), String(param(s))]);
+      await guard('settle', () => client.budgetSettle(settlements.length * 4, ...keysOf(settlements), id, now, ...args));
+    },
+    async release(id: string, refs: CounterRef[]): Promise<void> {
+      await guard('release', () => client.budgetRelease(refs.length * 4, ...keysOf(refs), id));
+    },
+    async list(prefix: string): Promise<string[]> {
+      return guard('list', async () => {
+        const pattern = `${base}${prefix}`.replace(/[*?[\]\\]/g, '\\$&') + '*';
+        const found = new Set<string>();
+        let cursor = '0';
+        do {
+          const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+          cursor = next;
+          for (const k of keys) found.add(k.slice(base.length, -2));
+        } while (cursor !== '0');
+        return [...found];
+      });
+    },
+    async read(refs: CounterRef[], now: number): Promise<CounterState[]> {
+      if (refs.length === 0) return [];
+      const args = refs.flatMap((r) => [r.kind, String(param(r))]);
+      const res = await guard('read', () => client.budgetRead(refs.length * 4, ...keysOf(refs), now, ...args));
+      return refs.map((r, i) => ({ key: r.key, used: Number(res[i * 2]), reserved: Number(res[i * 2 + 1]) }));
+    },
+    async close(): Promise<void> {
+      if (client.status === 'wait' || client.status === 'end') return;
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}

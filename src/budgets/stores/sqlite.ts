@@ -1,0 +1,163 @@
+// BudgetStore shared by every mcp-route process on one machine: one better-sqlite3 file in
+// WAL mode. Each reserve/settle/release is a BEGIN IMMEDIATE transaction, which takes the
+// write lock before reading, so two processes can never both see the same free capacity.
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+import { McpRouteError } from '../../errors.js';
+import { EPSILON, type BudgetStore, type CounterClaim, type CounterRef, type CounterSettlement, type CounterState, type StoreReserveResult } from '../store.js';
+
+export interface SqliteStoreOptions {
+  path: string;
+  /** How long a transaction waits for another process's lock, ms. */
+  busyTimeout?: number;
+}
+
+const require = createRequire(import.meta.url);
+
+function loadDriver(): typeof BetterSqlite3 {
+  try {
+    return require('better-sqlite3') as typeof BetterSqlite3;
+  } catch (err) {
+    throw new McpRouteError('STORE_ERROR', 'state.store is sqlite but better-sqlite3 could not be loaded: run `npm install better-sqlite3`, or set state.store to memory or redis', {}, { cause: err });
+  }
+}
+
+export function createSqliteBudgetStore(options: SqliteStoreOptions): BudgetStore {
+  const Database = loadDriver();
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  let db: BetterSqlite3.Database;
+  try {
+    db = new Database(options.path, { timeout: options.busyTimeout ?? 15_000 });
+  } catch (err) {
+    throw new McpRouteError('STORE_ERROR', `cannot open the budget store ${options.path}: ${(err as Error).message}; check state.path`, {}, { cause: err });
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS budget_entries (
+      counter TEXT NOT NULL, res_id TEXT NOT NULL, amount REAL NOT NULL, ts INTEGER NOT NULL,
+      lease_until INTEGER NOT NULL, settled INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY (counter, res_id)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS budget_totals (
+      counter TEXT PRIMARY KEY, used REAL NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+  `);
+
+  const pruneSliding = db.prepare('DELETE FROM budget_entries WHERE counter = ? AND ts <= ?');
+  const pruneLeases = db.prepare('DELETE FROM budget_entries WHERE counter = ? AND settled = 0 AND lease_until <= ?');
+  const sums = db.prepare(
+    `SELECT COALESCE(SUM(CASE WHEN settled = 1 THEN amount END), 0) AS used,
+            COALESCE(SUM(CASE WHEN settled = 0 THEN amount END), 0) AS reserved,
+            MIN(ts) AS oldest, MIN(lease_until) AS lease
+       FROM budget_entries WHERE counter = ?`,
+  );
+  const total = db.prepare('SELECT used FROM budget_totals WHERE counter = ?').pluck();
+  const insert = db.prepare('INSERT OR REPLACE INTO budget_entries (counter, res_id, amount, ts, lease_until, settled) VALUES (?, ?, ?, ?, ?, 0)');
+  const addTotal = db.prepare(
+    'INSERT INTO budget_totals (counter, used, expires_at) VALUES (?, ?, ?) ON CONFLICT(counter) DO UPDATE SET used = used + excluded.used',
+  );
+  const remove = db.prepare('DELETE FROM budget_entries WHERE counter = ? AND res_id = ?');
+  const settleSliding = db.prepare('UPDATE budget_entries SET amount = ?, settled = 1 WHERE counter = ? AND res_id = ?');
+  const listEntries = db.prepare("SELECT DISTINCT counter FROM budget_entries WHERE counter >= ? AND counter < ? || char(1114111)").pluck();
+  const listTotals = db.prepare("SELECT counter FROM budget_totals WHERE counter >= ? AND counter < ? || char(1114111) AND expires_at > ?").pluck();
+  const dropOldTotals = db.prepare('DELETE FROM budget_totals WHERE expires_at <= ?');
+
+  type Sums = { used: number; reserved: number; oldest: number | null; lease: number | null };
+
+  function measure(ref: CounterRef, now: number, prune: boolean): Sums {
+    if (prune) {
+      if (ref.kind === 'sliding') pruneSliding.run(ref.key, now - (ref.windowMs ?? 60_000));
+      else pruneLeases.run(ref.key, now);
+    }
+    const s = sums.get(ref.key) as Sums;
+    if (!prune) {
+      // read-only path: apply the same filters without writing
+      const live = db
+        .prepare(
+          ref.kind === 'sliding'
+            ? 'SELECT COALESCE(SUM(CASE WHEN settled=1 THEN amount END),0) AS used, COALESCE(SUM(CASE WHEN settled=0 THEN amount END),0) AS reserved FROM budget_entries WHERE counter = ? AND ts > ?'
+            : 'SELECT 0 AS used, COALESCE(SUM(amount),0) AS reserved FROM budget_entries WHERE counter = ? AND settled = 0 AND lease_until > ?',
+        )
+        .get(ref.key, ref.kind === 'sliding' ? now - (ref.windowMs ?? 60_000) : now) as Sums;
+      s.used = live.used;
+      s.reserved = live.reserved;
+    }
+    if (ref.kind === 'window') s.used += (total.get(ref.key) as number | undefined) ?? 0;
+    return s;
+  }
+
+  let reservesSinceSweep = 0;
+  const reserveTx = db.transaction((id: string, claims: CounterClaim[], now: number, leaseUntil: number): StoreReserveResult => {
+    if (++reservesSinceSweep >= 1000) {
+      reservesSinceSweep = 0;
+      dropOldTotals.run(now);
+    }
+    for (let i = 0; i < claims.length; i++) {
+      const claim = claims[i]!;
+      const m = measure(claim, now, true);
+      if (m.used + m.reserved + claim.amount > claim.limit + EPSILON) {
+        const resetsAt =
+          claim.kind === 'window' ? claim.windowEnd : claim.kind === 'sliding' ? (m.oldest ?? now) + (claim.windowMs ?? 60_000) : (m.lease ?? undefined);
+        return { ok: false, index: i, used: m.used, reserved: m.reserved, resetsAt };
+      }
+    }
+    for (const claim of claims) insert.run(claim.key, id, claim.amount, now, leaseUntil);
+    return { ok: true };
+  });
+
+  const settleTx = db.transaction((id: string, settlements: CounterSettlement[]) => {
+    for (const s of settlements) {
+      if (s.kind === 'window') {
+        remove.run(s.key, id);
+        // Totals outlive their window by a month so `mcp-route budgets` and restarts see them.
+        addTotal.run(s.key, s.amount, (s.windowEnd ?? 0) + 31 * 86_400_000);
+      } else if (s.kind === 'sliding') settleSliding.run(s.amount, s.key, id);
+      else remove.run(s.key, id);
+    }
+  });
+
+  const releaseTx = db.transaction((id: string, refs: CounterRef[]) => {
+    for (const r of refs) remove.run(r.key, id);
+  });
+
+  function guard<T>(what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof McpRouteError) throw err;
+      throw new McpRouteError('STORE_ERROR', `budget store ${options.path}: ${what} failed: ${(err as Error).message}`, {}, { cause: err });
+    }
+  }
+
+  return {
+    kind: 'sqlite',
+    async reserve(id, claims, now, leaseUntil) {
+      return guard('reserve', () => reserveTx.immediate(id, claims, now, leaseUntil));
+    },
+    async settle(id, settlements) {
+      guard('settle', () => settleTx.immediate(id, settlements));
+    },
+    async release(id, refs) {
+      guard('release', () => releaseTx.immediate(id, refs));
+    },
+    async list(prefix, now) {
+      return guard('list', () => {
+        const keys = new Set<string>([...(listEntries.all(prefix, prefix) as string[]), ...(listTotals.all(prefix, prefix, now) as string[])]);
+        return [...keys];
+      });
+    },
+    async read(refs, now): Promise<CounterState[]> {
+      return guard('read', () =>
+        refs.map((r) => {
+          const m = measure(r, now, false);
+          return { key: r.key, used: m.used, reserved: m.reserved };
+        }),
+      );
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

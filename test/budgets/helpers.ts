@@ -1,0 +1,71 @@
+// Shared test helpers for budgets: a minimal normalised Policy, a controllable clock, and
+// Redis reachability with per-run key prefixes that are cleaned up afterwards.
+
+import { randomUUID } from 'node:crypto';
+import type { Budget, Policy, StateConfig } from '../../src/policy/types.js';
+
+export function budget(init: Partial<Budget> & { name: string }): Budget {
+  return { scope: { kind: 'global' }, per: 'day', onExceed: 'reject', maxWait: 0, ...init };
+}
+
+export function policyWith(budgets: Budget[], state: Partial<StateConfig> = {}): Policy {
+  return {
+    version: 1,
+    source: '<test>',
+    providers: {},
+    models: {},
+    defaults: { tools: 'allow', timeout: 30_000, deadline: 60_000, retry: { attempts: 1, initialDelay: 100, maxDelay: 1000 }, cooldown: 0, hints: 'prefer' },
+    rules: [],
+    budgets,
+    state: { store: 'memory', prefix: 'mcp-route', ...state },
+    audit: { content: false },
+    credentialEnv: [],
+    secrets: [],
+  };
+}
+
+export function fakeClock(start = Date.UTC(2030, 0, 15, 12, 0, 0)): { now: () => number; advance(ms: number): void; set(ms: number): void } {
+  let t = start;
+  return { now: () => t, advance: (ms) => void (t += ms), set: (ms) => void (t = ms) };
+}
+
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+
+let reachable: Promise<boolean> | undefined;
+export function redisReachable(): Promise<boolean> {
+  reachable ??= (async () => {
+    const { Redis } = await import('ioredis');
+    const c = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+    c.on('error', () => {});
+    try {
+      await c.connect();
+      return (await c.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      c.disconnect();
+    }
+  })();
+  return reachable;
+}
+
+export function uniquePrefix(): string {
+  return `mcp-route-test:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/** Deletes every key under `prefix`. */
+export async function cleanRedis(prefix: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const c = new Redis(REDIS_URL);
+  c.on('error', () => {});
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await c.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await c.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    c.disconnect();
+  }
+}
