@@ -1,12 +1,156 @@
+// `mcp-route run [options] -- command args...`: load the policy, spawn the server behind the
+// stdio proxy, answer its sampling requests, exit with the server's code. Thin: the work is
+// in src/proxy and src/audit; the router is imported only when the first sampling request
+// arrives, so an idle proxy never loads provider SDKs.
+
 import type { Command } from 'commander';
+import { McpRouteError, PolicyError } from '../../errors.js';
+import type { SamplingOutcome } from '../../execution/types.js';
+import { discoverPolicy, loadPolicyFile } from '../../policy/load.js';
+import type { Policy } from '../../policy/types.js';
+import { createRedactor } from '../../redact.js';
+import { decisionToJson, formatDecisionText } from '../../routing/explain-format.js';
+import { openAuditLog, type AuditLog } from '../../audit/audit-log.js';
+import { buildChildEnv, parseEnvFlags } from '../../proxy/child-env.js';
+import { createLogger, isLogLevel, type LogLevel } from '../../proxy/log.js';
+import { runProxy } from '../../proxy/proxy.js';
+import { WIRE_REFUSED } from '../../proxy/wire-errors.js';
+import { parseDuration } from '../../policy/duration.js';
+
+interface RunFlags {
+  policy?: string;
+  serverName?: string;
+  cwd?: string;
+  env: string[];
+  logLevel: string;
+  dryRun?: boolean;
+  audit?: string;
+  grace: string;
+}
+
+/** Default time between closing the server's stdin and SIGTERM, and SIGTERM and SIGKILL. */
+const DEFAULT_GRACE = '2s';
 
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('not yet implemented')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('mcp-route run: not yet implemented\n');
-      process.exit(2);
+    .description('run an MCP server behind mcp-route: every message passes through, sampling is answered by the policy')
+    .argument('<command>', 'the server command (after --)')
+    .argument('[args...]', 'its arguments')
+    .option('-p, --policy <file>', 'policy file (default: discovered, see README)')
+    .option('--server-name <name>', 'name rules and budgets match on (default: the serverInfo.name the server reports)')
+    .option('--cwd <dir>', 'working directory of the server')
+    .option('--env <NAME=VALUE>', 'extra environment variable for the server (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--log-level <level>', 'error | warn | info | debug (stderr only)', 'warn')
+    .option('--dry-run', 'answer every sampling request with an error carrying the routing decision; call no provider')
+    .option('--audit <file>', "audit file (overrides the policy's audit.path)")
+    .option('--grace <duration>', 'wait this long after closing the server before SIGTERM, and again before SIGKILL', process.env.MCP_ROUTE_GRACE ?? DEFAULT_GRACE)
+    .addHelpText('after', '\nExample:\n  mcp-route run --policy prod.yaml -- node server.js\n')
+    .action(async (command: string, args: string[], flags: RunFlags) => {
+      process.exitCode = await run(command, args, flags);
     });
+}
+
+async function run(command: string, args: string[], flags: RunFlags): Promise<number> {
+  const bootLog = createLogger('warn');
+  if (!isLogLevel(flags.logLevel)) {
+    bootLog.error(`--log-level must be error, warn, info or debug, not "${flags.logLevel}"`);
+    return 2;
+  }
+  let extraEnv: Record<string, string>;
+  let graceMs: number;
+  try {
+    extraEnv = parseEnvFlags(flags.env);
+    graceMs = parseDuration(/^\d+$/.test(flags.grace) ? Number(flags.grace) : flags.grace);
+  } catch (err) {
+    bootLog.error((err as Error).message);
+    return 2;
+  }
+
+  let policy: Policy;
+  try {
+    policy = flags.policy
+      ? await loadPolicyFile(flags.policy, process.env)
+      : await discoverPolicy({ cwd: process.cwd(), env: process.env });
+  } catch (err) {
+    reportStartupError(err);
+    return err instanceof PolicyError || (err as McpRouteError).code === 'POLICY_NOT_FOUND' ? 1 : 2;
+  }
+
+  const redact = createRedactor(policy.secrets);
+  const log = createLogger(flags.logLevel as LogLevel, redact);
+  log.info(`policy ${policy.source}`);
+
+  let audit: AuditLog | undefined;
+  const auditPath = flags.audit ?? policy.audit.path;
+  if (auditPath) {
+    try {
+      audit = openAuditLog(auditPath, { content: policy.audit.content, redact, onError: (e) => log.error(`audit ${auditPath}: ${e.message}`) });
+    } catch (err) {
+      log.error(`cannot open the audit file ${auditPath}: ${(err as Error).message}`);
+      return 1;
+    }
+  }
+
+  const { env, stripped } = buildChildEnv(process.env, extraEnv, policy.credentialEnv, policy.secrets);
+  if (stripped.length) log.info(`not passed to the server (credentials): ${stripped.join(', ')}`);
+  for (const name of Object.keys(extraEnv)) {
+    if (stripped.includes(name)) log.warn(`--env ${name} is a credential the policy reads; it is not passed to the server`);
+  }
+
+  const onOutcome = (outcome: SamplingOutcome) => {
+    audit?.write(outcome);
+    if (log.enabled('info')) {
+      const where = outcome.model ? ` ${outcome.provider}/${outcome.model}` : '';
+      log.info(`sampling ${JSON.stringify(outcome.requestId)} from ${outcome.server ?? '?'}: ${outcome.outcome}${where} in ${outcome.durationMs} ms`);
+    }
+  };
+
+  const code = await runProxy({
+    command,
+    args,
+    cwd: flags.cwd,
+    env,
+    log,
+    redact,
+    serverName: flags.serverName,
+    toolsMayBeAllowed: toolsMayBeAllowed(policy),
+    graceMs,
+    forwardSignals: true,
+    createRouter: async ({ hostSampler }) => {
+      const { createRouter } = await import('../../router.js');
+      return createRouter(policy, { hostSampler, onOutcome });
+    },
+    dryRun: flags.dryRun
+      ? (router, params, serverName) => {
+          const decision = router.explain(params, { serverName });
+          const summary =
+            decision.action === 'deny'
+              ? `would refuse: ${decision.refusal?.message ?? 'denied'}`
+              : `would try ${decision.candidates.map((c) => `${c.provider}/${c.model}`).join(', then ') || 'nothing'}`;
+          return {
+            code: WIRE_REFUSED,
+            message: redact(`mcp-route: dry run: ${summary}`),
+            data: JSON.parse(
+              redact(JSON.stringify({ reason: 'DRY_RUN', rule: decision.rule, decision: decisionToJson(decision), explain: formatDecisionText(decision, policy) })),
+            ) as Record<string, unknown>,
+          };
+        }
+      : undefined,
+  });
+  audit?.close();
+  return code;
+}
+
+/** Whether any setting in the policy can let tools through to a provider. */
+export function toolsMayBeAllowed(policy: Policy): boolean {
+  return policy.defaults.tools === 'allow' || policy.rules.some((r) => r.action !== 'deny' && r.settings.tools === 'allow');
+}
+
+function reportStartupError(err: unknown): void {
+  const write = (line: string) => process.stderr.write(`mcp-route: ${line}\n`);
+  if (err instanceof PolicyError) {
+    write(err.message);
+    for (const d of err.diagnostics) write(`${d.path}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
+  } else write(err instanceof Error ? err.message : String(err));
 }

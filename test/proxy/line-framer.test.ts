@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LineFramer, type FrameVerdict } from '../../src/proxy/line-framer.js';
+
+function run(chunks: string[], judge: (frame: string) => FrameVerdict) {
+  const frames: string[] = [];
+  const writes: string[] = [];
+  const framer = new LineFramer(
+    (f) => {
+      frames.push(f.toString());
+      return judge(f.toString());
+    },
+    (b) => writes.push(b.toString()),
+  );
+  for (const c of chunks) framer.push(Buffer.from(c));
+  framer.end();
+  return { frames, writes, out: writes.join('') };
+}
+
+test('passes frames through byte for byte, one write per chunk when nothing is intercepted', () => {
+  const r = run(['{"a":1}\n{"b":2}\r\n{"c":3}\n'], () => true);
+  assert.deepEqual(r.frames, ['{"a":1}', '{"b":2}', '{"c":3}']);
+  assert.deepEqual(r.writes, ['{"a":1}\n{"b":2}\r\n{"c":3}\n']);
+});
+
+test('reassembles frames split across many chunks, including a split newline position', () => {
+  const line = JSON.stringify({ text: 'y'.repeat(5000) });
+  const whole = `${line}\n{"z":1}\n`;
+  const chunks: string[] = [];
+  for (let i = 0; i < whole.length; i += 777) chunks.push(whole.slice(i, i + 777));
+  const r = run(chunks, () => true);
+  assert.deepEqual(r.frames, [line, '{"z":1}']);
+  assert.equal(r.out, whole);
+});
+
+test('drops and replaces frames without disturbing the order of the others', () => {
+  const r = run(['1\n2\n3\n', '4\n5'], (f) => (f === '2' ? null : f === '4' ? Buffer.from('four\n') : true));
+  assert.equal(r.out, '1\n3\nfour\n5\n');
+});
+
+test('a final line without newline is still a frame; blank lines are dropped', () => {
+  const r = run(['\n\n{"x":1}'], () => true);
+  assert.deepEqual(r.frames, ['{"x":1}']);
+  assert.equal(r.out, '{"x":1}\n');
+});
