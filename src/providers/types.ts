@@ -30,6 +30,8 @@ export interface ProviderResult {
 export interface Provider {
   readonly name: string;
   readonly type: string;
+  /** Per-attempt timeout in ms from the provider's config; execution uses the smaller of this and settings.timeout. */
+  readonly timeout?: number;
   /**
    * The request arrives prepared by execution: maxTokens already clamped, tools
    * already stripped when the policy says strip. Throws ProviderError on failure.

@@ -1,0 +1,206 @@
+// Runs a Decision: candidates in order, each with its own retry loop (p-retry, exponential
+// backoff with full jitter, retry-after honoured up to maxDelay), a per-attempt timeout, an
+// overall deadline and the caller's AbortSignal. Budgets hook in through `admit`, so this
+// module knows nothing about stores; cooldown is recorded here and read by the router.
+
+import pRetry, { AbortError } from 'p-retry';
+import type { CreateMessageRequestParams, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
+import { McpRouteError, ProviderError, type Attempt } from '../errors.js';
+import type { Candidate, Decision } from '../routing/types.js';
+import type { Provider, Usage } from '../providers/types.js';
+import type { Redactor } from '../redact.js';
+import type { Cooldown } from './cooldown.js';
+
+/** What a budget gate said about one candidate before its first attempt. */
+export type Admission =
+  | { skip: string }
+  | {
+      /** Called once after the candidate is done: `reached` tells whether the provider may have seen the request. */
+      done?: (outcome: { ok: boolean; reached: boolean; usage?: Usage }) => Promise<void>;
+    };
+
+export interface ExecuteDeps {
+  getProvider(name: string): Provider | undefined;
+  /** The caller's cancellation: stops everything at once. */
+  signal?: AbortSignal;
+  cooldown?: Cooldown;
+  /** ms epoch clock (cooldown bookkeeping). */
+  now?: () => number;
+  redact?: Redactor;
+  /** Budget reservation per candidate; may throw (onExceed: reject) or skip (fallback). */
+  admit?: (candidate: Candidate) => Promise<Admission>;
+  /** Random in [0,1) for jitter; injectable for tests. */
+  random?: () => number;
+}
+
+export interface ExecutionResult {
+  result: CreateMessageResult;
+  usage: Usage;
+  candidate: Candidate;
+  attempts: Attempt[];
+}
+
+/** Full-jitter exponential backoff before retry number `retry` (1-based). */
+export function backoffDelay(retry: number, initialDelay: number, maxDelay: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxDelay, initialDelay * 2 ** (retry - 1));
+  return Math.floor(random() * ceiling);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Errors that say the candidate is unhealthy right now, rather than the request being wrong. */
+function coolsDown(err: unknown): boolean {
+  return err instanceof ProviderError && err.isRetryable;
+}
+
+export async function executeDecision(decision: Decision, request: CreateMessageRequestParams, deps: ExecuteDeps): Promise<ExecutionResult> {
+  const { settings } = decision;
+  const redact = deps.redact ?? ((s: string) => s);
+  const now = deps.now ?? Date.now;
+  const random = deps.random ?? Math.random;
+  const attempts: Attempt[] = [];
+  const caller = deps.signal;
+  const deadlineSignal = AbortSignal.timeout(Math.max(1, settings.deadline));
+  const overall = caller ? AbortSignal.any([caller, deadlineSignal]) : deadlineSignal;
+  const started = performance.now();
+
+  const stopped = (): McpRouteError | undefined => {
+    if (caller?.aborted) {
+      return new McpRouteError('ABORTED', 'mcp-route: the request was cancelled', { reason: 'cancelled by the caller', attempts });
+    }
+    if (deadlineSignal.aborted) {
+      return new McpRouteError('DEADLINE_EXCEEDED', `mcp-route: no answer within the ${settings.deadline}ms deadline`, {
+        reason: `deadline of ${settings.deadline}ms exceeded`,
+        attempts,
+      });
+    }
+    return undefined;
+  };
+
+  let lastError: unknown;
+  for (const candidate of decision.candidates) {
+    const halt = stopped();
+    if (halt) throw halt;
+    const provider = deps.getProvider(candidate.provider);
+    if (!provider) {
+      attempts.push({ provider: candidate.provider, model: candidate.model, ok: false, duration: 0, error: `provider "${candidate.provider}" is not available` });
+      continue;
+    }
+    const admission = deps.admit ? await deps.admit(candidate) : {};
+    if ('skip' in admission) {
+      attempts.push({ provider: candidate.provider, model: candidate.model, ok: false, duration: 0, error: redact(`skipped: ${admission.skip}`) });
+      continue;
+    }
+
+    // A model with a smaller maxOutput gets its own lower maxTokens (set by routing).
+    const candidateRequest =
+      candidate.maxTokens !== undefined && candidate.maxTokens < request.maxTokens ? { ...request, maxTokens: candidate.maxTokens } : request;
+    const timeout = Math.max(1, Math.min(settings.timeout, providerTimeout(provider) ?? Infinity));
+    let reached = false;
+    try {
+      const out = await pRetry(
+        async () => {
+          const halted = stopped();
+          if (halted) throw new AbortError(halted);
+          const attemptTimeout = AbortSignal.timeout(timeout);
+          const signal = AbortSignal.any([overall, attemptTimeout]);
+          const t0 = performance.now();
+          try {
+            reached = true;
+            const value = await provider.createMessage(candidateRequest, { signal, model: candidate.providerModel, modelId: candidate.model });
+            attempts.push({ provider: candidate.provider, model: candidate.model, ok: true, duration: Math.round(performance.now() - t0) });
+            return value;
+          } catch (raw) {
+            const duration = Math.round(performance.now() - t0);
+            const halted2 = stopped();
+            let err: unknown = raw;
+            if (!halted2 && attemptTimeout.aborted) {
+              err = new ProviderError({
+                provider: candidate.provider,
+                model: candidate.model,
+                message: `${candidate.provider}/${candidate.model}: timed out after ${timeout}ms`,
+                isRetryable: true,
+                tryNext: true,
+              });
+            }
+            if (err instanceof McpRouteError && err.code === 'UNSUPPORTED_CONTENT') reached = false;
+            const message = err instanceof Error ? err.message : String(err);
+            attempts.push({
+              provider: candidate.provider,
+              model: candidate.model,
+              ok: false,
+              duration,
+              status: err instanceof ProviderError ? err.status : undefined,
+              error: redact(halted2 ? `${message} (${halted2.code === 'ABORTED' ? 'cancelled' : 'deadline'})` : message),
+            });
+            if (halted2) throw new AbortError(halted2);
+            if (err instanceof ProviderError && err.isRetryable) throw err;
+            throw new AbortError(err instanceof Error ? err : new Error(String(err)));
+          }
+        },
+        {
+          retries: Math.max(0, settings.retry.attempts - 1),
+          minTimeout: 0,
+          maxTimeout: 0,
+          // The wait happens here rather than in p-retry so that it can use full jitter
+          // and the server's retry-after, and end early on abort or when past the deadline.
+          onFailedAttempt: async ({ error, retriesLeft, attemptNumber }) => {
+            if (retriesLeft <= 0) return;
+            const retryAfter = error instanceof ProviderError ? error.retryAfterMs : undefined;
+            const delay =
+              retryAfter !== undefined
+                ? Math.min(retryAfter, settings.retry.maxDelay)
+                : backoffDelay(attemptNumber, settings.retry.initialDelay, settings.retry.maxDelay, random);
+            const remaining = settings.deadline - (performance.now() - started);
+            // Waiting past the deadline would only end in DEADLINE_EXCEEDED; the next
+            // candidate may still answer in time.
+            if (delay >= remaining) throw error;
+            if (delay > 0) {
+              try {
+                await sleep(delay, overall);
+              } catch {
+                throw stopped() ?? error;
+              }
+            }
+          },
+        },
+      );
+      deps.cooldown?.clear(candidate.provider, candidate.model);
+      if ('done' in admission && admission.done) await admission.done({ ok: true, reached: true, usage: out.usage });
+      return { ...out, candidate, attempts };
+    } catch (err) {
+      if ('done' in admission && admission.done) await admission.done({ ok: false, reached });
+      const halt2 = err instanceof McpRouteError && (err.code === 'ABORTED' || err.code === 'DEADLINE_EXCEEDED') ? err : stopped();
+      if (halt2) throw halt2;
+      lastError = err;
+      if (coolsDown(err)) deps.cooldown?.mark(candidate.provider, candidate.model, settings.cooldown, now());
+      const tryNext = err instanceof ProviderError ? err.tryNext : err instanceof McpRouteError ? err.code === 'UNSUPPORTED_CONTENT' : true;
+      if (!tryNext) break;
+    }
+  }
+
+  const failures = attempts.filter((a) => !a.ok);
+  const summary = failures.map((a) => `${a.provider}/${a.model}${a.status ? ` ${a.status}` : ''}: ${a.error ?? 'failed'}`).join('; ');
+  const last = lastError instanceof Error ? redact(lastError.message) : undefined;
+  throw new McpRouteError('ALL_CANDIDATES_FAILED', redact(`mcp-route: every candidate failed: ${summary || 'no candidate could be tried'}`), {
+    reason: last ?? 'no candidate could be tried',
+    attempts,
+  });
+}
+
+function providerTimeout(provider: Provider): number | undefined {
+  return typeof provider.timeout === 'number' && provider.timeout > 0 ? provider.timeout : undefined;
+}

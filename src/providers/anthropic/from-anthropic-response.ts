@@ -1,0 +1,52 @@
+// Anthropic message -> MCP CreateMessageResult plus usage. Pure. Text and tool_use blocks
+// carry over; reasoning blocks (thinking) are the provider's internals and are left out.
+
+import type { CreateMessageResult, CreateMessageResultWithTools } from '@modelcontextprotocol/sdk/types.js';
+import type { Usage } from '../types.js';
+import { MalformedResponseError } from '../malformed-response-error.js';
+import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';
+
+export interface AnthropicMessageResponse {
+  model?: string;
+  content?: Array<{ type: string; text?: string; id?: string; name?: string; input?: unknown }>;
+  stop_reason?: string | null;
+  usage?: {
+    input_tokens?: number | null;
+    output_tokens?: number | null;
+    cache_read_input_tokens?: number | null;
+    cache_creation_input_tokens?: number | null;
+  };
+}
+
+// Results may carry tool_use, so they are built as the with-tools shape; the contract's
+// CreateMessageResult is the same JSON on the wire.
+type ResultBlock = Extract<CreateMessageResultWithTools['content'], unknown[]>[number];
+
+export function fromAnthropicResponse(response: unknown, fallbackModel: string): { result: CreateMessageResult; usage: Usage } {
+  if (!response || typeof response !== 'object') throw new MalformedResponseError('anthropic: response body is not an object');
+  const body = response as AnthropicMessageResponse;
+  if (!Array.isArray(body.content)) throw new MalformedResponseError('anthropic: response has no content array');
+  const blocks: ResultBlock[] = [];
+  for (const block of body.content) {
+    if (block.type === 'text' && typeof block.text === 'string') blocks.push({ type: 'text', text: block.text });
+    else if (block.type === 'tool_use' && block.id && block.name) {
+      const input = block.input && typeof block.input === 'object' ? (block.input as Record<string, unknown>) : {};
+      blocks.push({ type: 'tool_use', id: block.id, name: block.name, input });
+    }
+  }
+  if (blocks.length === 0) blocks.push({ type: 'text', text: '' });
+  const usage: Usage = {
+    inputTokens: body.usage?.input_tokens ?? 0,
+    outputTokens: body.usage?.output_tokens ?? 0,
+  };
+  if (body.usage?.cache_read_input_tokens) usage.cacheReadTokens = body.usage.cache_read_input_tokens;
+  if (body.usage?.cache_creation_input_tokens) usage.cacheWriteTokens = body.usage.cache_creation_input_tokens;
+  const stopReason = mapAnthropicStopReason(body.stop_reason);
+  const result: CreateMessageResultWithTools = {
+    role: 'assistant',
+    content: blocks.length === 1 ? blocks[0]! : blocks,
+    model: typeof body.model === 'string' && body.model ? body.model : fallbackModel,
+    ...(stopReason !== undefined ? { stopReason } : {}),
+  };
+  return { result: result as unknown as CreateMessageResult, usage };
+}

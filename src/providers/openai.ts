@@ -1,0 +1,50 @@
+// The `openai` provider: Chat Completions through the official `openai` SDK, so it also
+// serves OpenAI-compatible endpoints (Ollama, vLLM, OpenRouter) via baseURL. The SDK's
+// own retries are off; execution runs the one retry loop and owns the AbortSignal.
+
+import OpenAI from 'openai';
+import type { ProviderConfig } from '../policy/types.js';
+import { createRedactor } from '../redact.js';
+import type { Provider, ProviderEnvironment } from './types.js';
+import { toOpenAIRequest } from './openai/to-openai-request.js';
+import { fromOpenAIResponse } from './openai/from-openai-response.js';
+import { toProviderError } from './to-provider-error.js';
+import { withUsageMeta } from './result-meta.js';
+
+// Without a key (a local server) the SDK would fall back to OPENAI_API_KEY from the
+// environment; a placeholder keeps a policy's explicit choice explicit.
+const NO_KEY = 'no-key';
+
+export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvironment = {}): Provider {
+  const redact = createRedactor([config.apiKey ?? '', ...Object.values(config.headers ?? {})]);
+  const maxTokensParam = config.options['maxTokensParam'] === 'max_tokens' ? 'max_tokens' : 'max_completion_tokens';
+  const storeMetadata = config.options['storeMetadata'] === true;
+  let client: OpenAI | undefined;
+  const getClient = () =>
+    (client ??= new OpenAI({
+      apiKey: config.apiKey || NO_KEY,
+      baseURL: config.baseURL,
+      organization: config.organization ?? null,
+      project: null,
+      defaultHeaders: config.headers,
+      maxRetries: 0,
+      // Our AbortSignal enforces the real per-attempt timeout; this is only a backstop.
+      timeout: config.timeout ?? 10 * 60_000,
+    }));
+
+  return {
+    name: config.name,
+    timeout: config.timeout,
+    type: 'openai',
+    async createMessage(request, options) {
+      const body = toOpenAIRequest(request, { model: options.model, maxTokensParam, storeMetadata });
+      try {
+        const response = await getClient().chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal: options.signal });
+        const { result, usage } = fromOpenAIResponse(response, options.model);
+        return { result: withUsageMeta(result, { provider: config.name, usage }), usage };
+      } catch (err) {
+        throw toProviderError(err, { provider: config.name, model: options.modelId, redact, signal: options.signal });
+      }
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// OpenAI chat.completion -> MCP CreateMessageResult plus usage. Pure. A body that lacks
+// what every completion has (a choice with a message) throws, so execution records a
+// failed attempt instead of handing the server an empty answer.
+
+import type { CreateMessageResult, CreateMessageResultWithTools } from '@modelcontextprotocol/sdk/types.js';
+import type { Usage } from '../types.js';
+import { mapOpenAIFinishReason } from './map-openai-finish-reason.js';
+import { MalformedResponseError } from '../malformed-response-error.js';
+
+
+export interface OpenAIChatResponse {
+  model?: string;
+  choices?: Array<{
+    finish_reason?: string | null;
+    message?: {
+      content?: string | null;
+      refusal?: string | null;
+      tool_calls?: Array<{ id: string; type?: string; function?: { name: string; arguments: string } }>;
+    };
+  }>;
+  usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } | null } | null;
+}
+
+// Results may carry tool_use, so they are built as the with-tools shape; the contract's
+// CreateMessageResult is the same JSON on the wire.
+type ResultBlock = Extract<CreateMessageResultWithTools['content'], unknown[]>[number];
+
+export function fromOpenAIResponse(response: unknown, fallbackModel: string): { result: CreateMessageResult; usage: Usage } {
+  if (!response || typeof response !== 'object') throw new MalformedResponseError('openai: response body is not an object');
+  const body = response as OpenAIChatResponse;
+  const choice = Array.isArray(body.choices) ? body.choices[0] : undefined;
+  if (!choice || !choice.message || typeof choice.message !== 'object') {
+    throw new MalformedResponseError('openai: response has no choices[0].message');
+  }
+  const blocks: ResultBlock[] = [];
+  const text = choice.message.content ?? choice.message.refusal;
+  if (typeof text === 'string' && text.length > 0) blocks.push({ type: 'text', text });
+  for (const call of choice.message.tool_calls ?? []) {
+    if (!call.function) continue;
+    let input: Record<string, unknown>;
+    let meta: Record<string, unknown> | undefined;
+    try {
+      const parsed: unknown = JSON.parse(call.function.arguments || '{}');
+      input = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
+    } catch {
+      // Models sometimes emit broken JSON; the server still gets the call, with the raw text kept.
+      input = {};
+      meta = { 'mcp-route': { rawArguments: call.function.arguments } };
+    }
+    blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input, ...(meta ? { _meta: meta } : {}) });
+  }
+  if (blocks.length === 0) blocks.push({ type: 'text', text: '' });
+
+  const usage: Usage = {
+    inputTokens: body.usage?.prompt_tokens ?? 0,
+    outputTokens: body.usage?.completion_tokens ?? 0,
+  };
+  const cached = body.usage?.prompt_tokens_details?.cached_tokens;
+  if (cached) usage.cacheReadTokens = cached;
+
+  const stopReason = mapOpenAIFinishReason(choice.finish_reason);
+  const result: CreateMessageResultWithTools = {
+    role: 'assistant',
+    content: blocks.length === 1 ? blocks[0]! : blocks,
+    model: typeof body.model === 'string' && body.model ? body.model : fallbackModel,
+    ...(stopReason !== undefined ? { stopReason } : {}),
+  };
+  return { result: result as unknown as CreateMessageResult, usage };
+}

@@ -1,0 +1,84 @@
+// Turns whatever an SDK call threw into a ProviderError that execution can act on:
+// isRetryable (408/409/429/5xx, connection reset, timeout), tryNext (another model or
+// another provider's key might succeed) and retryAfterMs. Both SDKs share one error shape
+// (status + headers + error body), so one mapper serves both. Messages are redacted.
+
+import { ProviderError, McpRouteError, isRetryableStatus } from '../errors.js';
+import type { Redactor } from '../redact.js';
+import { MalformedResponseError } from './malformed-response-error.js';
+
+export interface ErrorContext {
+  provider: string;
+  model: string;
+  redact: Redactor;
+  signal?: AbortSignal;
+}
+
+// 400s where another model could still answer: the prompt is too long for this one, the
+// model does not exist here, or this provider's filter refused the content.
+const TRY_NEXT_400 = /context[ _-]?length|context window|maximum context|prompt is too long|too many tokens|max_tokens|model[_ ]not[_ ]found|does not exist|unknown model|not supported|content[_ ]policy|content[_ ]filter|safety|refus/i;
+
+export function parseRetryAfter(headers: { get(name: string): string | null } | undefined, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const value = headers.get('retry-after');
+  if (value === null || value.trim() === '') return undefined;
+  if (Number.isFinite(Number(value))) return Math.max(0, Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function errorName(err: unknown): string {
+  return (err as { constructor?: { name?: string } })?.constructor?.name ?? (err as { name?: string })?.name ?? '';
+}
+
+export function toProviderError(err: unknown, ctx: ErrorContext): ProviderError | McpRouteError {
+  if (err instanceof ProviderError) return err;
+  if (err instanceof McpRouteError) return err; // e.g. UNSUPPORTED_CONTENT from a mapper
+  const { provider, model, redact } = ctx;
+  const base = { provider, model, cause: undefined as unknown };
+  const name = errorName(err);
+  const rawMessage = err instanceof Error ? err.message : String(err);
+
+  if (ctx.signal?.aborted || name === 'APIUserAbortError' || name === 'AbortError') {
+    return new ProviderError({ ...base, message: `${provider}/${model}: request aborted`, isRetryable: false, tryNext: false });
+  }
+  if (name === 'APIConnectionTimeoutError') {
+    return new ProviderError({ ...base, message: `${provider}/${model}: request timed out`, isRetryable: true, tryNext: true });
+  }
+  if (name === 'APIConnectionError') {
+    const cause = (err as { cause?: { message?: string; code?: string } }).cause;
+    const detail = cause?.code ?? cause?.message ?? rawMessage;
+    return new ProviderError({ ...base, message: redact(`${provider}/${model}: connection failed (${detail})`), isRetryable: true, tryNext: true });
+  }
+  if (err instanceof MalformedResponseError || err instanceof SyntaxError) {
+    // A garbled 200 is not worth repeating at once, but another provider may well answer.
+    return new ProviderError({ ...base, message: redact(`${provider}/${model}: malformed response (${rawMessage})`), isRetryable: false, tryNext: true });
+  }
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number') {
+    const headers = (err as { headers?: { get(name: string): string | null } }).headers;
+    const body = (err as { error?: unknown }).error as { message?: string; code?: string; type?: string; error?: { message?: string; type?: string; code?: string } } | undefined;
+    const inner = body?.error ?? body;
+    const detail = [inner?.type, inner?.code, inner?.message ?? rawMessage].filter(Boolean).join(': ');
+    let tryNext: boolean;
+    if (isRetryableStatus(status) || status === 401 || status === 403 || status === 404 || status === 413) tryNext = true;
+    else if (status === 400 || status === 422) tryNext = TRY_NEXT_400.test(detail);
+    else tryNext = false;
+    return new ProviderError({
+      ...base,
+      status,
+      message: redact(`${provider}/${model}: HTTP ${status} ${detail}`),
+      isRetryable: isRetryableStatus(status),
+      tryNext,
+      retryAfterMs: parseRetryAfter(headers),
+    });
+  }
+  // Socket-level failures surfaced without an SDK wrapper.
+  const code = (err as { code?: string }).code;
+  if (code && /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR/.test(code)) {
+    return new ProviderError({ ...base, message: redact(`${provider}/${model}: connection failed (${code})`), isRetryable: true, tryNext: true });
+  }
+  return new ProviderError({ ...base, message: redact(`${provider}/${model}: ${rawMessage}`), isRetryable: false, tryNext: true });
+}

@@ -1,0 +1,201 @@
+// The router: one object that turns a server's sampling/createMessage params into an answer
+// under a policy. validate -> decide (with usable providers and cooldown) -> prepare ->
+// per candidate: reserve budget -> call with retries -> settle -> _meta -> onOutcome.
+// The proxy and embedders use only this; everything behind it is replaceable.
+
+import type { CreateMessageRequestParams, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
+import { McpRouteError, type Attempt } from './errors.js';
+import type { Policy } from './policy/types.js';
+import type { Decision, DecideContext, Candidate } from './routing/types.js';
+import type { Provider, ProviderEnvironment, Usage } from './providers/types.js';
+import type { BudgetGate } from './budgets/types.js';
+import type { Router, RouterOptions, RouteOptions, SamplingOutcome } from './execution/types.js';
+import { decide, refusalError } from './routing/decide.js';
+import { parseSamplingRequest } from './routing/validate-request.js';
+import { estimatePromptTokens } from './routing/estimate.js';
+import { costUsd } from './routing/cost.js';
+import { createProvider, getProviderFactory } from './providers/registry.js';
+import { META_KEY, withUsageMeta } from './providers/result-meta.js';
+import { executeDecision, type Admission } from './execution/execute.js';
+import { prepareRequest } from './execution/prepare-request.js';
+import { Cooldown } from './execution/cooldown.js';
+import { createRedactor } from './redact.js';
+import { createBudgetGate } from './budgets/gate.js';
+
+export function createRouter(policy: Policy, options: RouterOptions = {}): Router {
+  const now = options.now ?? Date.now;
+  const redact = createRedactor(policy.secrets ?? []);
+  const cooldown = new Cooldown();
+  const env: ProviderEnvironment = options.hostSampler ? { hostSampler: options.hostSampler } : {};
+  // The one line that picks the budget gate (the default gate is wired by the budgets module).
+  // The default gate opens its store lazily (first reserve) and is closed with the router.
+  const ownGate = options.budgetGate === undefined && (policy.budgets?.length ?? 0) > 0 ? createBudgetGate(policy) : undefined;
+  const gate: BudgetGate | undefined = options.budgetGate ?? ownGate;
+  const providers = new Map<string, Provider>();
+
+  // `client` needs the host's sampling; any provider needs a registered type and its credentials.
+  const usableProviders = new Set(
+    Object.values(policy.providers)
+      .filter((p) => p.usable && getProviderFactory(p.type) !== undefined && (p.type !== 'client' || options.hostSampler !== undefined))
+      .map((p) => p.name),
+  );
+
+  const getProvider = (name: string): Provider | undefined => {
+    let provider = providers.get(name);
+    if (!provider) {
+      const config = policy.providers[name];
+      if (!config || !usableProviders.has(name)) return undefined;
+      provider = createProvider(config, env);
+      providers.set(name, provider);
+    }
+    return provider;
+  };
+
+  function decideNow(request: CreateMessageRequestParams, serverName: string | undefined): Decision {
+    const at = now();
+    const context: DecideContext = { serverName, usableProviders, cooling: cooldown.snapshot(at), now: at };
+    const decision = decide(policy, request, context);
+    // When cooldown alone emptied the list, trying a cooling candidate beats refusing outright.
+    if (decision.action === 'deny' && decision.refusal?.code === 'NO_CANDIDATES' && decision.dropped.some((d) => d.code === 'cooldown')) {
+      return decide(policy, request, { ...context, cooling: undefined });
+    }
+    return decision;
+  }
+
+  function admitter(request: CreateMessageRequestParams, serverName: string | undefined, signal: AbortSignal | undefined) {
+    if (!gate) return undefined;
+    const promptTokens = estimatePromptTokens(request);
+    return async (candidate: Candidate): Promise<Admission> => {
+      const model = policy.models[candidate.model];
+      const maxTokens = Math.min(candidate.maxTokens ?? request.maxTokens, request.maxTokens);
+      const tokens = promptTokens + maxTokens;
+      const usd = model ? costUsd(model, { inputTokens: promptTokens, outputTokens: maxTokens }) : 0;
+      const reserved = await gate.reserve({ server: serverName, provider: candidate.provider, model: candidate.model, tokens, usd, signal });
+      if (!reserved.ok) {
+        if (reserved.onExceed === 'fallback') return { skip: reserved.message };
+        throw new McpRouteError('BUDGET_EXCEEDED', `mcp-route: ${reserved.message}`, {
+          reason: reserved.message,
+          budget: reserved.budget,
+          ...(reserved.resetsAt !== undefined ? { resetsAt: new Date(reserved.resetsAt).toISOString() } : {}),
+        });
+      }
+      const reservation = reserved.reservation;
+      return {
+        done: async ({ ok, reached, usage }) => {
+          if (ok && usage) {
+            await reservation.settle({ tokens: usage.inputTokens + usage.outputTokens, usd: model ? costUsd(model, usage) : 0 });
+          } else if (reached) {
+            // The provider may have billed a request we never saw answered: keep the worst case.
+            await reservation.settle({ tokens, usd });
+          } else {
+            await reservation.release();
+          }
+        },
+      };
+    };
+  }
+
+  async function createMessage(params: unknown, route: RouteOptions = {}): Promise<CreateMessageResult> {
+    const started = performance.now();
+    const outcome: SamplingOutcome = {
+      time: new Date(now()).toISOString(),
+      ...(route.serverName !== undefined ? { server: route.serverName } : {}),
+      ...(route.requestId !== undefined ? { requestId: route.requestId } : {}),
+      rule: null,
+      candidates: [],
+      attempts: [],
+      outcome: 'failed',
+      durationMs: 0,
+    };
+    let reported = false;
+    const report = (fields: Partial<SamplingOutcome>) => {
+      if (reported || !options.onOutcome) return;
+      reported = true;
+      Object.assign(outcome, fields, { durationMs: Math.round((performance.now() - started) * 1000) / 1000 });
+      try {
+        options.onOutcome(outcome);
+      } catch {
+        // An observer's failure must not change the answer the server gets.
+      }
+    };
+    const fail = (err: unknown): never => {
+      const e = err instanceof McpRouteError ? err : new McpRouteError('ALL_CANDIDATES_FAILED', redact(`mcp-route: ${err instanceof Error ? err.message : String(err)}`), { reason: 'internal error' });
+      const kind: SamplingOutcome['outcome'] =
+        e.code === 'INVALID_PARAMS'
+          ? 'invalid'
+          : e.code === 'DENIED_BY_RULE' || e.code === 'TOOLS_DENIED' || e.code === 'NO_CANDIDATES'
+            ? 'denied'
+            : e.code === 'BUDGET_EXCEEDED'
+              ? 'budget'
+              : e.code === 'ABORTED'
+                ? 'aborted'
+                : 'failed';
+      const attempts = (e.data.attempts as Attempt[] | undefined) ?? outcome.attempts;
+      report({ outcome: kind, attempts, error: { code: e.code, message: redact(e.message) } });
+      throw e;
+    };
+
+    let request: CreateMessageRequestParams;
+    try {
+      request = parseSamplingRequest(params);
+    } catch (err) {
+      return fail(err);
+    }
+    if (policy.audit?.content) outcome.request = request;
+    const decision = decideNow(request, route.serverName);
+    outcome.rule = decision.rule;
+    outcome.candidates = decision.candidates.map((c) => `${c.provider}/${c.model}`);
+    if (decision.action === 'deny') return fail(refusalError(decision));
+
+    const prepared = prepareRequest(request, decision);
+    let executed;
+    try {
+      executed = await executeDecision(decision, prepared, {
+        getProvider,
+        signal: route.signal,
+        cooldown,
+        now,
+        redact,
+        admit: admitter(prepared, route.serverName, route.signal),
+      });
+    } catch (err) {
+      return fail(err);
+    }
+    const { candidate, usage, attempts } = executed;
+    const model = policy.models[candidate.model];
+    const usd = model?.cost ? costUsd(model, usage) : undefined;
+    const result = withUsageMeta(executed.result, {
+      provider: candidate.provider,
+      model: candidate.model,
+      usage,
+      ...(usd !== undefined ? { costUsd: usd } : {}),
+      attempts: attempts.length,
+    });
+    report({
+      outcome: 'ok',
+      attempts,
+      provider: candidate.provider,
+      model: candidate.model,
+      ...(result.stopReason !== undefined ? { stopReason: result.stopReason } : {}),
+      usage: usage as Usage,
+      ...(usd !== undefined ? { costUsd: usd } : {}),
+      ...(policy.audit?.content ? { result } : {}),
+    });
+    return result;
+  }
+
+  return {
+    policy,
+    createMessage,
+    explain(params, explainOptions = {}) {
+      return decideNow(parseSamplingRequest(params), explainOptions.serverName);
+    },
+    async close() {
+      const open = [...providers.values()];
+      providers.clear();
+      await Promise.allSettled([...open.map((p) => p.close?.()), ownGate?.close()]);
+    },
+  };
+}
+
+export { META_KEY };

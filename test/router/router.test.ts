@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRouter } from '../../src/router.js';
+import { McpRouteError } from '../../src/errors.js';
+import type { SamplingOutcome } from '../../src/execution/types.js';
+import { startFakeOpenAI, openaiError, openaiCompletion } from '../helpers/fake-openai.js';
+import { startFakeAnthropic, anthropicError } from '../helpers/fake-anthropic.js';
+import { hello, modelConfig, providerConfig, testPolicy } from './policy.js';
+
+test('answers from the mock provider with usage and attempts in _meta', async () => {
+  const outcomes: SamplingOutcome[] = [];
+  const router = createRouter(
+    testPolicy({ providers: [providerConfig('demo', 'mock', { responses: [{ match: 'hello', text: 'hi there' }] })], models: [modelConfig('m1', 'demo')] }),
+    { onOutcome: (o) => outcomes.push(o) },
+  );
+  const result = await router.createMessage(hello, { serverName: 's1', requestId: 7 });
+  assert.deepEqual(result.content, { type: 'text', text: 'hi there' });
+  assert.equal(result.model, 'mock');
+  assert.equal(result.stopReason, 'endTurn');
+  const meta = result._meta?.['mcp-route'] as Record<string, unknown>;
+  assert.equal(meta.provider, 'demo');
+  assert.equal(meta.model, 'm1');
+  assert.equal(meta.attempts, 1);
+  assert.ok((meta.usage as { inputTokens: number }).inputTokens > 0);
+  assert.equal(outcomes.length, 1);
+  assert.equal(outcomes[0]!.outcome, 'ok');
+  assert.equal(outcomes[0]!.server, 's1');
+  assert.equal(outcomes[0]!.requestId, 7);
+  await router.close();
+});
+
+test('malformed params are INVALID_PARAMS and reported once', async () => {
+  const outcomes: SamplingOutcome[] = [];
+  const router = createRouter(testPolicy({ providers: [providerConfig('demo', 'mock')], models: [modelConfig('m1', 'demo')] }), {
+    onOutcome: (o) => outcomes.push(o),
+  });
+  await assert.rejects(router.createMessage({ messages: 'nope' }), (e: McpRouteError) => e.code === 'INVALID_PARAMS');
+  assert.deepEqual(
+    outcomes.map((o) => o.outcome),
+    ['invalid'],
+  );
+});
+
+test('falls back from a failing OpenAI provider to Anthropic, with every attempt listed', async () => {
+  const openai = await startFakeOpenAI();
+  const anthropic = await startFakeAnthropic();
+  try {
+    openai.setDefault(() => openaiError(500, 'boom'));
+    const router = createRouter(
+      testPolicy({
+        providers: [
+          providerConfig('oa', 'openai', { apiKey: 'sk-test-aaaaaaaaaaaa', baseURL: openai.baseURL }),
+          providerConfig('an', 'anthropic', { apiKey: 'sk-ant-test-bbbbbbbb', baseURL: anthropic.baseURL }),
+        ],
+        models: [modelConfig('gpt-x', 'oa'), modelConfig('claude-x', 'an')],
+        defaults: { models: ['gpt-x', 'claude-x'] },
+      }),
+    );
+    const result = await router.createMessage(hello);
+    assert.equal(result.model, 'claude-x');
+    assert.equal(openai.requests.length, 3);
+    assert.equal(anthropic.requests.length, 1);
+    const meta = result._meta?.['mcp-route'] as Record<string, unknown>;
+    assert.equal(meta.attempts, 4);
+    await router.close();
+  } finally {
+    await openai.close();
+    await anthropic.close();
+  }
+});
+
+test('cooldown skips a candidate that just failed with 5xx on the next request', async () => {
+  const openai = await startFakeOpenAI();
+  const anthropic = await startFakeAnthropic();
+  try {
+    anthropic.setDefault(() => anthropicError(529, 'overloaded'));
+    const router = createRouter(
+      testPolicy({
+        providers: [
+          providerConfig('an', 'anthropic', { apiKey: 'k-1234567', baseURL: anthropic.baseURL }),
+          providerConfig('oa', 'openai', { apiKey: 'k-7654321', baseURL: openai.baseURL }),
+        ],
+        models: [modelConfig('claude-x', 'an'), modelConfig('gpt-x', 'oa')],
+        defaults: { models: ['claude-x', 'gpt-x'], retry: { attempts: 2, initialDelay: 1, maxDelay: 2 } },
+      }),
+    );
+    await router.createMessage(hello);
+    assert.equal(anthropic.requests.length, 2);
+    const second = await router.createMessage(hello);
+    assert.equal(second.model, 'gpt-x');
+    assert.equal(anthropic.requests.length, 2, 'the cooling candidate was not called again');
+    assert.ok(router.explain(hello).dropped.some((d) => d.code === 'cooldown' && d.model === 'claude-x'));
+    await router.close();
+  } finally {
+    await openai.close();
+    await anthropic.close();
+  }
+});
+
+test('when every candidate is cooling they are tried anyway', async () => {
+  const openai = await startFakeOpenAI();
+  try {
+    openai.enqueue(openaiError(503, 'down'));
+    const router = createRouter(
+      testPolicy({
+        providers: [providerConfig('oa', 'openai', { apiKey: 'k-7654321', baseURL: openai.baseURL })],
+        models: [modelConfig('gpt-x', 'oa')],
+        defaults: { retry: { attempts: 1, initialDelay: 1, maxDelay: 2 } },
+      }),
+    );
+    await assert.rejects(router.createMessage(hello), (e: McpRouteError) => e.code === 'ALL_CANDIDATES_FAILED');
+    openai.enqueue(openaiCompletion({ text: 'back' }));
+    const result = await router.createMessage(hello);
+    assert.deepEqual(result.content, { type: 'text', text: 'back' });
+    await router.close();
+  } finally {
+    await openai.close();
+  }
+});
