@@ -10,6 +10,8 @@ export interface CompiledModel {
   config: ModelConfig;
   /** Lower-cased id and aliases, what hints are matched against. */
   names: string[];
+  /** The names joined by newlines: one substring search covers them all. */
+  haystack: string;
   image: boolean;
   audio: boolean;
   tools: boolean;
@@ -19,6 +21,8 @@ export interface CompiledModel {
 export interface ListEntry {
   name: string;
   model?: CompiledModel;
+  /** A later mention of a model already in the list: skipped (first mention decides its place). */
+  repeat?: boolean;
 }
 
 export interface CompiledSettings {
@@ -68,10 +72,12 @@ function build(policy: Policy): CompiledPolicy {
     const model: CompiledModel = {
       config,
       names: [config.id, ...(config.aliases ?? [])].map((n) => n.toLowerCase()),
+      haystack: '',
       image: supports.has('image'),
       audio: supports.has('audio'),
       tools: supports.has('tools'),
     };
+    model.haystack = model.names.join('\n');
     models.push(model);
     byId.set(config.id, model);
   }
@@ -87,7 +93,14 @@ function build(policy: Policy): CompiledPolicy {
     if (settings.models === undefined) {
       return { settings, wholeCatalogue: true, list: models.map((m) => ({ name: m.config.id, model: m })) };
     }
-    return { settings, wholeCatalogue: false, list: settings.models.map((name) => ({ name, model: resolve(name) })) };
+    const seen = new Set<CompiledModel>();
+    const list = settings.models.map((name): ListEntry => {
+      const model = resolve(name);
+      if (model && seen.has(model)) return { name, model, repeat: true };
+      if (model) seen.add(model);
+      return { name, model };
+    });
+    return { settings, wholeCatalogue: false, list };
   };
 
   const defaults = compileSettings(policy.defaults);
@@ -153,7 +166,13 @@ export function compileWhen(when: When | undefined): RuleTest {
   }
   if (when.hints !== undefined) {
     const re = globToRegExp(when.hints);
-    checks.push(['hints', (f) => f.hints.some((h) => re.test(h))]);
+    checks.push([
+      'hints',
+      (f) => {
+        for (let i = 0; i < f.hints.length; i++) if (re.test(f.hints[i]!)) return true;
+        return false;
+      },
+    ]);
   }
   if (when.content !== undefined) {
     let mask = 0;
@@ -193,8 +212,11 @@ export function compileWhen(when: When | undefined): RuleTest {
     ]);
   }
   if (checks.length === 0) return () => undefined;
+  const names = checks.map((c) => c[0]);
+  const tests = checks.map((c) => c[1]);
+  const n = tests.length;
   return (facts, server) => {
-    for (const [name, check] of checks) if (!check(facts, server)) return name;
+    for (let i = 0; i < n; i++) if (!tests[i]!(facts, server)) return names[i];
     return undefined;
   };
 }

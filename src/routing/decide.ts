@@ -92,69 +92,81 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
   const dropped: Dropped[] = [];
   const kept: CompiledModel[] = [];
   const needsTools = s.tools === 'allow' && (facts.hasTools || (facts.kinds & NEEDS_TOOLS) !== 0);
-  const seen = new Set<CompiledModel>();
-  for (const entry of chosen.list) {
+  const list = chosen.list;
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i]!;
     const model = entry.model;
     if (!model) {
       drop(dropped, trace, '', entry.name, 'unknown-model', `"${entry.name}" is neither a model id nor an alias in the policy`);
       continue;
     }
-    if (seen.has(model)) continue;
-    seen.add(model);
+    if (entry.repeat) continue;
     const why = unfit(policy, model, facts, needsTools, maxTokens, context);
     if (why) drop(dropped, trace, model.config.provider, model.config.id, why[0], why[1]);
     else kept.push(model);
   }
 
-  // 4. Order: priorities score everything, then hints pull their matches to the front.
-  let scores: Map<CompiledModel, number> | undefined;
-  let ordered = kept;
-  if (facts.hasPriorities && kept.length > 0) {
-    scores = scoreAll(kept, facts);
-    ordered = kept.slice().sort((a, b) => scores!.get(b)! - scores!.get(a)!);
-    trace.push({
-      step: 'priorities',
-      message: `cost ${facts.cost ?? 0}, speed ${facts.speed ?? 0}, intelligence ${facts.intelligence ?? 0}: ${ordered
-        .map((m) => `${m.config.id} ${round(scores!.get(m)!)}`)
-        .join(', ')}`,
-    });
+  // 4. Order: priorities score everything (stable sort: ties keep settings order), then hints,
+  // in request order, pull the models they match to the front.
+  const n = kept.length;
+  let scores: Float64Array | undefined;
+  let ordered: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i++) ordered[i] = i;
+  if (facts.hasPriorities && n > 0) {
+    const sc = scoreAll(kept, facts);
+    scores = sc;
+    ordered.sort((a, b) => sc[b]! - sc[a]!);
+    let message = `cost ${facts.cost ?? 0}, speed ${facts.speed ?? 0}, intelligence ${facts.intelligence ?? 0}:`;
+    for (let i = 0; i < n; i++) message += `${i ? ',' : ''} ${kept[ordered[i]!]!.config.id} ${round(sc[ordered[i]!]!)}`;
+    trace.push({ step: 'priorities', message });
   }
-  const hintOf = new Map<CompiledModel, string>();
+  let hintOf: Array<string | undefined> | undefined;
   if (facts.hints.length > 0) {
     if (s.hints === 'ignore') {
       trace.push({ step: 'hints', message: `hints ${facts.hints.map((h) => `"${h}"`).join(', ')} ignored (hints: ignore)` });
-    } else if (ordered.length > 0) {
-      const front: CompiledModel[] = [];
+    } else if (n > 0) {
+      hintOf = new Array<string | undefined>(n);
+      const front: number[] = [];
       let rest = ordered;
-      for (let i = 0; i < facts.hints.length; i++) {
-        const needle = facts.hintsLower[i]!;
-        const hint = facts.hints[i]!;
-        const matched: CompiledModel[] = [];
-        const left: CompiledModel[] = [];
-        for (const m of rest) (m.names.some((n) => n.includes(needle)) ? matched : left).push(m);
-        for (const m of matched) hintOf.set(m, hint);
-        front.push(...matched);
+      for (let h = 0; h < facts.hints.length; h++) {
+        const needle = facts.hintsLower[h]!;
+        const hint = facts.hints[h]!;
+        const left: number[] = [];
+        let matched = '';
+        for (let i = 0; i < rest.length; i++) {
+          const k = rest[i]!;
+          if (kept[k]!.haystack.includes(needle)) {
+            hintOf[k] = hint;
+            front.push(k);
+            matched += matched === '' ? kept[k]!.config.id : `, ${kept[k]!.config.id}`;
+          } else left.push(k);
+        }
         rest = left;
         trace.push({
           step: 'hints',
-          message: matched.length
-            ? `hint "${hint}" matched ${matched.map((m) => m.config.id).join(', ')}`
-            : `hint "${hint}" matched no remaining candidate`,
+          message: matched !== '' ? `hint "${hint}" matched ${matched}` : `hint "${hint}" matched no remaining candidate`,
         });
       }
-      ordered = front.length ? front.concat(rest) : ordered;
+      if (front.length) ordered = front.concat(rest);
     }
   }
 
-  const candidates: Candidate[] = ordered.map((m) => {
-    const c: Candidate = { provider: m.config.provider, model: m.config.id, providerModel: m.config.model ?? m.config.id };
-    if (scores) c.score = scores.get(m)!;
-    const hint = hintOf.get(m);
-    if (hint !== undefined) c.hint = hint;
+  const candidates: Candidate[] = new Array<Candidate>(n);
+  for (let i = 0; i < n; i++) {
+    const k = ordered[i]!;
+    const m = kept[k]!;
     const maxOutput = m.config.maxOutput;
-    c.maxTokens = maxOutput !== undefined && maxOutput < maxTokens ? maxOutput : maxTokens;
-    return c;
-  });
+    const c: Candidate = {
+      provider: m.config.provider,
+      model: m.config.id,
+      providerModel: m.config.model ?? m.config.id,
+      maxTokens: maxOutput !== undefined && maxOutput < maxTokens ? maxOutput : maxTokens,
+    };
+    if (scores) c.score = scores[k]!;
+    const hint = hintOf?.[k];
+    if (hint !== undefined) c.hint = hint;
+    candidates[i] = c;
+  }
 
   if (candidates.length === 0) {
     const where = ruleName ? `rule "${ruleName}"` : 'the defaults';
@@ -165,7 +177,9 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
     trace.push({ step: 'refuse', message });
     return { action: 'deny', rule: ruleName, candidates, dropped, settings, refusal: { code: 'NO_CANDIDATES', message }, trace };
   }
-  trace.push({ step: 'order', message: candidates.map((c, i) => `${i + 1}. ${c.provider}/${c.model}`).join(', ') });
+  let orderMessage = '';
+  for (let i = 0; i < n; i++) orderMessage += `${i ? ', ' : ''}${i + 1}. ${candidates[i]!.provider}/${candidates[i]!.model}`;
+  trace.push({ step: 'order', message: orderMessage });
   return { action: 'route', rule: ruleName, candidates, dropped, settings, trace };
 }
 
@@ -216,7 +230,7 @@ function unfit(
 }
 
 /** score = cost*cheapness + speed*speed + intelligence*intelligence; cheapness by output price among the kept. */
-function scoreAll(kept: CompiledModel[], facts: RequestFacts): Map<CompiledModel, number> {
+function scoreAll(kept: CompiledModel[], facts: RequestFacts): Float64Array {
   let min = Infinity;
   let max = -Infinity;
   for (const m of kept) {
@@ -229,13 +243,14 @@ function scoreAll(kept: CompiledModel[], facts: RequestFacts): Map<CompiledModel
   const cp = facts.cost ?? 0;
   const sp = facts.speed ?? 0;
   const ip = facts.intelligence ?? 0;
-  const scores = new Map<CompiledModel, number>();
-  for (const m of kept) {
+  const scores = new Float64Array(kept.length);
+  for (let i = 0; i < kept.length; i++) {
+    const m = kept[i]!;
     const out = m.config.cost?.output;
     const cheapness = out === undefined ? MISSING_METADATA_SCORE : max === min ? 1 : (max - out) / (max - min);
     const score =
       cp * cheapness + sp * (m.config.speed ?? MISSING_METADATA_SCORE) + ip * (m.config.intelligence ?? MISSING_METADATA_SCORE);
-    scores.set(m, score);
+    scores[i] = score;
   }
   return scores;
 }
