@@ -1,12 +1,66 @@
-import type { Command } from 'commander';
+// `mcp-route budgets`: what every budget of a policy has used, holds and has left right now,
+// read from the store the policy names (the same counters every running router shares).
+
+import { Command, Option } from 'commander';
+import { McpRouteError, PolicyError } from '../../errors.js';
+import { createBudgetGate } from '../../budgets/gate.js';
+import { formatBudgetTable } from '../../budgets/format.js';
+import { discoverPolicy, loadPolicyFile } from '../../policy/load.js';
+import type { Policy } from '../../policy/types.js';
+
+interface BudgetsOptions {
+  policy?: string;
+  server?: string;
+  format: 'text' | 'json';
+}
+
+function storeLabel(policy: Policy): string {
+  const s = policy.state;
+  if (s.store === 'sqlite') return `sqlite ${s.path ?? ''}`.trim();
+  if (s.store === 'redis') return `redis ${(s.url ?? '').replace(/\/\/[^@/]*@/, '//***@')} (prefix ${s.prefix})`;
+  return 'memory (this process only: always empty here)';
+}
 
 export function registerBudgets(program: Command): void {
   program
     .command('budgets')
-    .description('not yet implemented')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('mcp-route budgets: not yet implemented\n');
-      process.exit(2);
+    .description("Print every budget's current state (used, reserved, remaining, reset time) from the policy's state store")
+    .option('-p, --policy <file>', 'policy file (default: ./mcp-route.yaml, then ~/.config/mcp-route/policy.yaml)')
+    .option('-s, --server <name>', 'show the counters that apply to this server name')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ mcp-route budgets --policy prod.yaml
+  $ mcp-route budgets --policy prod.yaml --server github --format json | jq '.budgets[] | select(.remaining == 0)'
+
+Exit codes: 0 printed, 1 invalid policy or unreachable store, 2 usage error.`,
+    )
+    .action(async (opts: BudgetsOptions) => {
+      let policy: Policy;
+      try {
+        policy = opts.policy ? loadPolicyFile(opts.policy, process.env) : discoverPolicy({ cwd: process.cwd(), env: process.env }).policy;
+      } catch (err) {
+        process.stderr.write(`mcp-route budgets: ${err instanceof PolicyError ? err.message : (err as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const gate = createBudgetGate(policy);
+      try {
+        const rows = await gate.status(opts.server !== undefined ? { server: opts.server } : {});
+        if (opts.format === 'json') {
+          const budgets = rows.map((r) => ({ ...r, resetsAt: r.resetsAt !== undefined ? new Date(r.resetsAt).toISOString() : null }));
+          process.stdout.write(JSON.stringify({ policy: policy.source, store: policy.state.store, budgets }, null, 2) + '\n');
+        } else {
+          process.stdout.write(`policy: ${policy.source}\nstore:  ${storeLabel(policy)}\n\n${formatBudgetTable(rows)}`);
+        }
+      } catch (err) {
+        const message = err instanceof McpRouteError ? err.message : `reading budgets failed: ${(err as Error).message}`;
+        process.stderr.write(`mcp-route budgets: ${message}\n`);
+        process.exitCode = 1;
+      } finally {
+        await gate.close().catch(() => {});
+      }
     });
 }
