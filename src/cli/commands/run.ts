@@ -69,9 +69,7 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
 
   let policy: Policy;
   try {
-    policy = flags.policy
-      ? await loadPolicyFile(flags.policy, process.env)
-      : await discoverPolicy({ cwd: process.cwd(), env: process.env });
+    policy = flags.policy ? loadPolicyFile(flags.policy, process.env) : discoverPolicy({ cwd: process.cwd(), env: process.env }).policy;
   } catch (err) {
     reportStartupError(err);
     return err instanceof PolicyError || (err as McpRouteError).code === 'POLICY_NOT_FOUND' ? 1 : 2;

@@ -101,4 +101,9 @@ server.registerPrompt('greet', { description: 'greets', argsSchema: { name: z.st
 }));
 
 if (process.env.FIXTURE_STDERR) process.stderr.write(`${process.env.FIXTURE_STDERR}\n`);
+// Lifecycle knobs: a server that outlives its stdin, or even ignores SIGTERM, is what the
+// proxy's SIGTERM/SIGKILL escalation is for.
+if (process.env.FIXTURE_PID_FILE) (await import('node:fs')).writeFileSync(process.env.FIXTURE_PID_FILE, String(process.pid));
+if (process.env.FIXTURE_IGNORE_STDIN_CLOSE) setInterval(() => {}, 1000);
+if (process.env.FIXTURE_IGNORE_SIGTERM) process.on('SIGTERM', () => process.stderr.write('fixture: ignoring SIGTERM\n'));
 await server.connect(new StdioServerTransport());
