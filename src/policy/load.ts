@@ -1,0 +1,105 @@
+// The policy loader: YAML text (or a plain object from library code) in, a typed Policy or
+// positioned diagnostics out. One pipeline for both: interpolate ${VAR}, validate against the
+// schema, run the semantic checks, then normalise — so `lint`, `run` and the library agree.
+
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import { PolicyError } from '../errors.js';
+import { compareDiagnostics, formatDiagnostics, type Diagnostic } from './diagnostics.js';
+import { interpolateValue } from './interpolate.js';
+import { baseDirFor, normalise } from './normalise.js';
+import { checkSchema } from './schema-check.js';
+import { checkSemantics } from './semantic.js';
+import { createSourceMap, NO_SOURCE, type SourceMap } from './source-map.js';
+import type { Policy } from './types.js';
+
+export { discoverPolicy, builtinDefaultPolicy } from './discover.js';
+
+function analyse(value: unknown, map: SourceMap, source: string, env: NodeJS.ProcessEnv): { policy?: Policy; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const interpolated = interpolateValue(value, env);
+  for (const p of interpolated.problems) {
+    const at = map.within(p.path, p.kind === 'unset' ? `\${${p.name}` : p.name);
+    if (p.kind === 'unset') {
+      diagnostics.push({ severity: 'warning', code: 'env-unset', message: `environment variable ${p.name} is not set; \`${p.path.join('.')}\` gets an empty string there`, hint: `set ${p.name}, or give a default: \${${p.name}:-value}`, path: source, ...at });
+    } else {
+      diagnostics.push({ severity: 'error', code: 'env-syntax', message: `malformed interpolation \`${p.name}\`: expected \${NAME} or \${NAME:-default}`, hint: 'write $${ for a literal ${', path: source, ...at });
+    }
+  }
+  diagnostics.push(...checkSchema(interpolated.value, map, source));
+  diagnostics.push(...checkSemantics(interpolated.value, map, source));
+  if (!diagnostics.some((d) => d.severity === 'error')) {
+    const n = normalise({ value: interpolated.value, reads: interpolated.reads, source, env, map, baseDir: baseDirFor(source) });
+    diagnostics.push(...n.diagnostics);
+    diagnostics.sort(compareDiagnostics);
+    return diagnostics.some((d) => d.severity === 'error') ? { diagnostics } : { policy: n.policy, diagnostics };
+  }
+  diagnostics.sort(compareDiagnostics);
+  return { diagnostics };
+}
+
+/** Parses policy text. `policy` is present iff there are no error diagnostics (warnings allowed). */
+export function parsePolicy(text: string, source: string, env: NodeJS.ProcessEnv = process.env): { policy?: Policy; diagnostics: Diagnostic[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const diagnostics: Diagnostic[] = [];
+  for (const e of doc.errors) {
+    const lp = lineCounter.linePos(e.pos[0]);
+    const duplicate = e.code === 'DUPLICATE_KEY';
+    diagnostics.push({
+      severity: 'error',
+      code: duplicate ? 'duplicate-key' : 'yaml-syntax',
+      message: duplicate ? 'duplicate key: a key may appear only once in a mapping' : `YAML syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+      ...(duplicate ? { hint: 'remove or rename one of them' } : {}),
+      path: source,
+      line: lp.line,
+      column: lp.col,
+      length: Math.max(1, e.pos[1] - e.pos[0]),
+    });
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  if (value === null || value === undefined) {
+    return { diagnostics: [{ severity: 'error', code: 'empty-policy', message: 'the policy is empty', hint: 'start with `version: 1` and a `providers:` section (see policies/demo.yaml)', path: source, line: 1, column: 1 }] };
+  }
+  return analyse(value, createSourceMap(doc, lineCounter, text), source, env);
+}
+
+function fail(source: string, diagnostics: Diagnostic[], text?: string): never {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  throw new PolicyError(`invalid policy ${source}: ${errors.length} error${errors.length === 1 ? '' : 's'}\n${formatDiagnostics(errors, text)}`, errors);
+}
+
+/** Reads and parses a policy file; throws PolicyError with formatted diagnostics when invalid. */
+export function loadPolicyFile(path: string, env: NodeJS.ProcessEnv = process.env): Policy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    const d: Diagnostic = { severity: 'error', code: 'file-unreadable', message: `cannot read policy: ${reason}`, path, line: 0, column: 0 };
+    throw new PolicyError(`invalid policy ${path}: cannot read it: ${reason}`, [d]);
+  }
+  const { policy, diagnostics } = parsePolicy(text, path, env);
+  if (!policy) fail(path, diagnostics, text);
+  return policy;
+}
+
+/**
+ * Validates and normalises a policy given as a plain object (library use): the same schema
+ * and semantic checks as a file, without positions. Throws PolicyError when invalid.
+ */
+export function normalisePolicy(raw: unknown, source = '<inline policy>', env: NodeJS.ProcessEnv = process.env): Policy {
+  const { policy, diagnostics } = analyse(structuredCloneSafe(raw), NO_SOURCE, source, env);
+  if (!policy) fail(source, diagnostics);
+  return policy;
+}
+
+// Library callers may pass objects with functions or class instances; the checks only need data.
+function structuredCloneSafe(v: unknown): unknown {
+  try {
+    return structuredClone(v);
+  } catch {
+    return JSON.parse(JSON.stringify(v ?? null)) as unknown;
+  }
+}

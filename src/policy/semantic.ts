@@ -1,0 +1,197 @@
+// The checks the schema cannot express: names that must refer to something defined, names that
+// must be unique, rules that can never match, budgets that limit nothing, regular expressions
+// that do not compile, and settings that are silently ignored. Runs on the interpolated value,
+// defensively, so it can report alongside schema errors.
+
+import { closest, type Diagnostic, type Severity } from './diagnostics.js';
+import { builtinFor, extendedBuiltins, firstProviderOfType } from './catalogue-merge.js';
+import { parseDuration } from './duration.js';
+import type { PathSegment } from './interpolate.js';
+import type { Position, SourceMap } from './source-map.js';
+import { entries, isGlob, isObj, list, str, type Obj } from './util.js';
+
+const LIMIT_KEYS = ['rpm', 'concurrency', 'tpm', 'tokens', 'usd'] as const;
+
+export function checkSemantics(raw: unknown, map: SourceMap, file: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = (severity: Severity, code: string, message: string, at: Position, hint?: string) =>
+    out.push({ severity, code, message, path: file, ...at, ...(hint ? { hint } : {}) });
+  if (!isObj(raw)) return out;
+
+  const providers = isObj(raw['providers']) ? raw['providers'] : {};
+  const providerNames = Object.keys(providers);
+  const usedProviders = new Set<string>();
+
+  // Providers: mock-only keys elsewhere are ignored, so say so.
+  for (const [name, p] of entries(providers)) {
+    if (!isObj(p)) continue;
+    const type = str(p['type']);
+    if (type !== undefined && type !== 'mock') {
+      for (const k of ['responses', 'failWith']) {
+        if (k in p) report('warning', 'ignored-key', `\`${k}\` only applies to mock providers; provider \`${name}\` is ${type}`, map.key(['providers', name, k]));
+      }
+    }
+  }
+
+  // Models: every entry needs a provider that exists; collect the names rules may use.
+  const models = isObj(raw['models']) ? raw['models'] : {};
+  const modelNames = new Map<string, string>(); // id or alias (lowercase) -> id
+  const aliasOwner = new Map<string, { id: string; path: PathSegment[] }>();
+  for (const [id, m] of entries(models)) {
+    if (id === 'extends') continue;
+    const builtin = builtinFor(id, m);
+    modelNames.set(id.toLowerCase(), id);
+    const provider = isObj(m) ? m['provider'] : undefined;
+    if (typeof provider === 'string') {
+      if (provider in providers) usedProviders.add(provider);
+      else {
+        const guess = closest(provider, providerNames);
+        report('error', 'undefined-provider', `model \`${id}\` names provider \`${provider}\`, which is not defined under \`providers\``, map.value(['models', id, 'provider']),
+          guess ? `did you mean \`${guess}\`?` : providerNames.length ? `defined providers: ${providerNames.join(', ')}` : 'add a `providers:` section');
+      }
+    } else if (isObj(m) || m === null || m === undefined) {
+      const bound = builtin ? firstProviderOfType(providers, builtin.vendor) : undefined;
+      if (bound) usedProviders.add(bound);
+      else if (builtin) report('error', 'missing-provider', `model \`${id}\` has no \`provider\`, and no provider of type ${builtin.vendor} is configured to serve it`, map.key(['models', id]), `add \`provider: <name>\` or a provider with \`type: ${builtin.vendor}\``);
+      else report('error', 'missing-provider', `model \`${id}\` has no \`provider\``, map.key(['models', id]), 'add `provider: <name>` (only built-in catalogue ids may leave it out)');
+    }
+    const aliases = [...list(isObj(m) ? m['aliases'] : undefined), ...(builtin ? builtin.aliases : [])];
+    aliases.forEach((a, i) => {
+      if (typeof a !== 'string') return;
+      const key = a.toLowerCase();
+      const prior = aliasOwner.get(key);
+      const explicit = isObj(m) && Array.isArray(m['aliases']);
+      if ((prior && prior.id !== id) || (modelNames.has(key) && modelNames.get(key) !== id)) {
+        if (explicit) report('warning', 'duplicate-alias', `alias \`${a}\` of model \`${id}\` is already ${prior ? `an alias of \`${prior.id}\`` : 'a model id'}; the first entry wins`, map.value(['models', id, 'aliases', i]));
+      } else aliasOwner.set(key, { id, path: ['models', id, 'aliases', i] });
+      if (!modelNames.has(key)) modelNames.set(key, id);
+    });
+  }
+  for (const { model, provider } of extendedBuiltins(models, providers)) {
+    usedProviders.add(provider);
+    for (const n of [model.id, ...model.aliases]) if (!modelNames.has(n.toLowerCase())) modelNames.set(n.toLowerCase(), model.id);
+  }
+  const ids = [...new Set(modelNames.values())];
+
+  for (const name of providerNames) {
+    if (!usedProviders.has(name)) report('warning', 'provider-unused', `provider \`${name}\` serves no model`, map.key(['providers', name]),
+      'add a model with `provider: ' + name + '` under `models` (or `models: {extends: builtin}` for openai/anthropic)');
+  }
+
+  const checkModelList = (path: PathSegment[], value: unknown) => {
+    list(value).forEach((item, i) => {
+      if (typeof item !== 'string' || modelNames.has(item.toLowerCase())) return;
+      const guess = closest(item, [...ids, ...[...modelNames.keys()].filter((k) => !ids.includes(k))]);
+      report('error', 'undefined-model', `\`${item}\` is not a model id or alias defined under \`models\``, map.value([...path, i]),
+        guess ? `did you mean \`${guess}\`?` : ids.length ? `defined models: ${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', ...' : ''}` : 'define it under `models` (or use `models: {extends: builtin}`)');
+    });
+  };
+
+  const checkTimings = (path: PathSegment[], s: Obj, base: Obj | undefined) => {
+    const ms = (v: unknown) => {
+      try {
+        return typeof v === 'string' || typeof v === 'number' ? parseDuration(v) : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const timeout = ms(s['timeout'] ?? base?.['timeout']) ?? 60_000;
+    const deadline = ms(s['deadline'] ?? base?.['deadline']) ?? 120_000;
+    if (('timeout' in s || 'deadline' in s) && timeout > deadline) {
+      report('warning', 'timeout-exceeds-deadline', `timeout (${timeout} ms) is longer than the deadline (${deadline} ms), so a single attempt can use up the whole request`,
+        map.key([...path, 'timeout' in s ? 'timeout' : 'deadline']), 'make `deadline` at least `timeout`, or lower `timeout`');
+    }
+    const retry = isObj(s['retry']) ? s['retry'] : undefined;
+    if (retry) {
+      const initial = ms(retry['initialDelay']) ?? 500;
+      const max = ms(retry['maxDelay']) ?? 8000;
+      if (initial > max) report('warning', 'retry-delays', `retry.initialDelay (${initial} ms) is longer than retry.maxDelay (${max} ms)`, map.key([...path, 'retry', 'initialDelay' in retry ? 'initialDelay' : 'maxDelay']));
+    }
+  };
+
+  const defaults = isObj(raw['defaults']) ? raw['defaults'] : undefined;
+  if (defaults) {
+    checkModelList(['defaults', 'models'], defaults['models']);
+    checkTimings(['defaults'], defaults, undefined);
+  }
+
+  // Rules: unique names, reachable, valid regexes, deny with a message.
+  const ruleNames = new Map<string, number>();
+  let catchAll: { name: string; index: number; line: number } | undefined;
+  list(raw['rules']).forEach((r, i) => {
+    if (!isObj(r)) return;
+    const path: PathSegment[] = ['rules', i];
+    const name = str(r['name']) ?? `#${i + 1}`;
+    if (typeof r['name'] === 'string') {
+      const first = ruleNames.get(r['name']);
+      if (first !== undefined) report('error', 'duplicate-rule-name', `duplicate rule name \`${r['name']}\``, map.value([...path, 'name']), `the first rule with this name is rules[${first}] (line ${map.value(['rules', first, 'name']).line}); names must be unique`);
+      else ruleNames.set(r['name'], i);
+    }
+    if (catchAll) {
+      report('error', 'unreachable-rule', `rule \`${name}\` can never match: rule \`${catchAll.name}\` before it has no conditions and matches every request`, map.key(path),
+        `move \`${catchAll.name}\` to the end of \`rules\` (line ${catchAll.line}), or give it a \`when\``);
+    }
+    const when = r['when'];
+    if (when === undefined || when === null || (isObj(when) && Object.keys(when).length === 0)) {
+      catchAll ??= { name, index: i, line: map.key(path).line };
+    }
+    if (isObj(when) && typeof when['systemPrompt'] === 'string') {
+      try {
+        new RegExp(when['systemPrompt']);
+      } catch (err) {
+        report('error', 'invalid-regex', `\`when.systemPrompt\` of rule \`${name}\` is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
+          map.value([...path, 'when', 'systemPrompt']), 'it is a JavaScript regular expression; escape ( ) [ ] { } * + ? . \\ with a backslash to match them literally');
+      }
+    }
+    checkModelList([...path, 'models'], r['models']);
+    if (r['action'] === 'deny') {
+      if (typeof r['message'] !== 'string') report('warning', 'deny-without-message', `rule \`${name}\` denies without a \`message\`; the server will only see a generic refusal`, map.key(path), 'add `message: <why>`');
+      for (const k of ['models', 'maxTokens', 'tools', 'timeout', 'deadline', 'retry', 'cooldown', 'hints']) {
+        if (k in r) report('warning', 'ignored-key', `\`${k}\` has no effect on a rule with \`action: deny\``, map.key([...path, k]));
+      }
+    } else {
+      if (typeof r['message'] === 'string') report('warning', 'ignored-key', '`message` only applies to rules with `action: deny`', map.key([...path, 'message']));
+      checkTimings(path, r, defaults);
+    }
+  });
+
+  // Budgets: unique names, something to limit, scopes that name known things.
+  const budgetNames = new Map<string, number>();
+  list(raw['budgets']).forEach((b, i) => {
+    if (!isObj(b)) return;
+    const path: PathSegment[] = ['budgets', i];
+    const name = str(b['name']) ?? `#${i + 1}`;
+    if (typeof b['name'] === 'string') {
+      const first = budgetNames.get(b['name']);
+      if (first !== undefined) report('error', 'duplicate-budget-name', `duplicate budget name \`${b['name']}\``, map.value([...path, 'name']), `the first budget with this name is budgets[${first}] (line ${map.value(['budgets', first, 'name']).line}); names must be unique`);
+      else budgetNames.set(b['name'], i);
+    }
+    if (!LIMIT_KEYS.some((k) => k in b)) {
+      report('error', 'budget-empty', `budget \`${name}\` limits nothing`, map.key(path), `set at least one of ${LIMIT_KEYS.join(', ')}`);
+    }
+    if (('tokens' in b || 'usd' in b) === false && 'per' in b) report('warning', 'ignored-key', '`per` only applies to `tokens` and `usd`', map.key([...path, 'per']));
+    if ('maxWait' in b && b['onExceed'] !== 'wait') report('warning', 'ignored-key', '`maxWait` only applies with `onExceed: wait`', map.key([...path, 'maxWait']));
+    const scope = b['scope'];
+    if (isObj(scope)) {
+      const p = str(scope['provider']);
+      if (p !== undefined && !isGlob(p) && !(p in providers)) {
+        const guess = closest(p, providerNames);
+        report('warning', 'undefined-provider', `budget \`${name}\` selects provider \`${p}\`, which is not defined, so it never applies`, map.value([...path, 'scope', 'provider']), guess ? `did you mean \`${guess}\`?` : undefined);
+      }
+      const m = str(scope['model']);
+      if (m !== undefined && !isGlob(m) && !modelNames.has(m.toLowerCase())) {
+        const guess = closest(m, ids);
+        report('warning', 'undefined-model', `budget \`${name}\` selects model \`${m}\`, which is not defined, so it never applies`, map.value([...path, 'scope', 'model']), guess ? `did you mean \`${guess}\`?` : undefined);
+      }
+    }
+  });
+
+  // State: keys that the chosen store does not read.
+  const state = isObj(raw['state']) ? raw['state'] : undefined;
+  if (state) {
+    const store = str(state['store']) ?? 'sqlite';
+    if ('url' in state && store !== 'redis') report('warning', 'ignored-key', `\`state.url\` only applies to \`store: redis\` (store is ${store})`, map.key(['state', 'url']));
+    if ('path' in state && store !== 'sqlite') report('warning', 'ignored-key', `\`state.path\` only applies to \`store: sqlite\` (store is ${store})`, map.key(['state', 'path']));
+  }
+  return out;
+}
