@@ -76,8 +76,9 @@ export function formatDecisionText(decision: Decision, policy: Policy): string {
       listed.add(d.model);
       rows.push(['-', d.model, d.provider || '-', 'dropped', '-', d.reason]);
     }
+    const notListed = decision.rule === null ? 'not in defaults.models' : `not in the models of rule "${decision.rule}"`;
     for (const model of Object.values(policy.models)) {
-      if (!listed.has(model.id)) rows.push(['-', model.id, model.provider, 'skipped', '-', 'not a candidate under this rule']);
+      if (!listed.has(model.id)) rows.push(['-', model.id, model.provider, 'skipped', '-', notListed]);
     }
     lines.push('', 'models:', ...table(rows));
   }

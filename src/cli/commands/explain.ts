@@ -1,12 +1,101 @@
+// `mcp-route explain`: runs the routing decision for one sampling request against a policy
+// and shows why each model was kept, dropped or placed where it is. Thin: load, decide, print, exit.
+// Exit codes: 0 routed, 3 refused by the policy, 1 invalid policy or request, 2 usage.
+
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { McpRouteError } from '../../errors.js';
+import type { Policy } from '../../policy/types.js';
+import { decide } from '../../routing/decide.js';
+import { decisionToJson, formatDecisionText } from '../../routing/explain-format.js';
+import { parseSamplingRequestOrMessage } from '../../routing/validate-request.js';
+
+interface ExplainOptions {
+  policy?: string;
+  server?: string;
+  format: string;
+}
+
+const EXAMPLE = `
+The request file holds the params of a sampling/createMessage, or a whole JSON-RPC message.
+
+Example:
+  $ mcp-route explain --policy prod.yaml request.json --server github
+  $ echo '{"messages":[{"role":"user","content":{"type":"text","text":"hi"}}],"maxTokens":500,
+          "modelPreferences":{"hints":[{"name":"sonnet"}],"costPriority":0.8}}' \\
+      | mcp-route explain --policy prod.yaml - --format json
+
+Exit codes: 0 routed, 3 refused by the policy, 1 invalid policy or request, 2 usage.`;
+
+function fail(code: number, message: string): never {
+  process.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
+  process.exit(code);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function loadPolicy(path: string | undefined): Promise<Policy> {
+  // Loaded lazily so that a problem in the policy loader cannot stop the other subcommands from starting.
+  const load = await import('../../policy/load.js');
+  if (path !== undefined) return load.loadPolicyFile(path, process.env);
+  const found = await load.discoverPolicy({ cwd: process.cwd(), env: process.env });
+  return found.policy;
+}
 
 export function registerExplain(program: Command): void {
   program
     .command('explain')
-    .description('not yet implemented')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('mcp-route explain: not yet implemented\n');
-      process.exit(2);
+    .description('show which models a sampling request would go to under a policy, and why')
+    .argument('[request]', 'JSON file with the sampling/createMessage params or JSON-RPC message; "-" or omitted reads stdin')
+    .option('-p, --policy <file>', 'policy file (default: discovered like `mcp-route run`)')
+    .option('-s, --server <name>', 'server name that rules and budgets match on')
+    .option('-f, --format <format>', 'text or json', 'text')
+    .addHelpText('after', EXAMPLE)
+    .action(async (requestPath: string | undefined, options: ExplainOptions) => {
+      if (options.format !== 'text' && options.format !== 'json') {
+        fail(2, `mcp-route explain: --format must be text or json, got "${options.format}"`);
+      }
+      const fromStdin = requestPath === undefined || requestPath === '-';
+      if (requestPath === undefined && process.stdin.isTTY) {
+        fail(2, 'mcp-route explain: give a request file, or "-" and pipe the request on stdin (see --help)');
+      }
+      const label = fromStdin ? '<stdin>' : requestPath;
+
+      let policy: Policy;
+      try {
+        policy = await loadPolicy(options.policy);
+      } catch (err) {
+        if (err instanceof McpRouteError) fail(1, err.message);
+        throw err;
+      }
+
+      let text: string;
+      try {
+        text = fromStdin ? await readStdin() : readFileSync(requestPath, 'utf8');
+      } catch (err) {
+        fail(1, `mcp-route explain: cannot read ${label}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch (err) {
+        fail(1, `${label}: error: not valid JSON: ${(err as Error).message}`);
+      }
+      let request;
+      try {
+        request = parseSamplingRequestOrMessage(raw);
+      } catch (err) {
+        if (err instanceof McpRouteError) fail(1, `${label}: error: ${err.message}`);
+        throw err;
+      }
+
+      const decision = decide(policy, request, { serverName: options.server });
+      if (options.format === 'json') process.stdout.write(JSON.stringify(decisionToJson(decision), null, 2) + '\n');
+      else process.stdout.write(formatDecisionText(decision, policy));
+      process.exitCode = decision.action === 'route' ? 0 : 3;
     });
 }
