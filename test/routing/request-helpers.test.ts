@@ -1,0 +1,90 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSamplingRequest, parseSamplingRequestOrMessage } from '../../src/routing/validate-request.js';
+import { estimatePromptTokens, IMAGE_TOKENS, AUDIO_TOKENS, MESSAGE_OVERHEAD_TOKENS } from '../../src/routing/estimate.js';
+import { costUsd } from '../../src/routing/cost.js';
+import { globToRegExp } from '../../src/routing/glob.js';
+import { McpRouteError } from '../../src/errors.js';
+import type { SamplingRequest } from '../../src/routing/types.js';
+
+const valid = { messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 10 };
+
+function invalid(params: unknown): McpRouteError {
+  try {
+    parseSamplingRequest(params);
+  } catch (err) {
+    assert.ok(err instanceof McpRouteError);
+    assert.equal(err.code, 'INVALID_PARAMS');
+    return err;
+  }
+  assert.fail('expected INVALID_PARAMS');
+}
+
+describe('parseSamplingRequest', () => {
+  it('returns valid params, with array content and tools', () => {
+    assert.deepEqual(parseSamplingRequest(valid), valid);
+    const withTools = {
+      ...valid,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'image', data: 'aGk=', mimeType: 'image/png' }] }],
+      tools: [{ name: 't', inputSchema: { type: 'object' } }],
+      toolChoice: { mode: 'required' },
+    };
+    assert.equal(parseSamplingRequest(withTools).tools?.length, 1);
+  });
+
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['not an object', 'hello', /params: expected an object/],
+    ['missing messages and maxTokens', {}, /messages: .*expected array.*; maxTokens: .*expected number/],
+    ['a wrong content type names the field', { ...valid, messages: [{ role: 'user', content: { type: 'txt', text: 'x' } }] }, /messages\[0\]\.content\.type: /],
+    ['a wrong role', { ...valid, messages: [{ role: 'system', content: { type: 'text', text: 'x' } }] }, /messages\[0\]\.role: /],
+    ['a wrong field inside an array content block', { ...valid, messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }, { type: 'text', text: 5 }] }] }, /messages\[0\]\.content\[1\]\.text: .*expected string/],
+    ['a fractional maxTokens', { ...valid, maxTokens: 1.5 }, /maxTokens: .*int/],
+    ['a priority above 1', { ...valid, modelPreferences: { costPriority: 2 } }, /modelPreferences\.costPriority: /],
+  ];
+  for (const [name, params, re] of cases) {
+    it(`rejects ${name}`, () => {
+      const err = invalid(params);
+      assert.match(err.message, /^mcp-route: invalid sampling\/createMessage params: /);
+      assert.match(err.message, re);
+    });
+  }
+
+  it('accepts a whole JSON-RPC request and refuses other methods', () => {
+    assert.deepEqual(parseSamplingRequestOrMessage({ jsonrpc: '2.0', id: 1, method: 'sampling/createMessage', params: valid }), valid);
+    assert.deepEqual(parseSamplingRequestOrMessage(valid), valid);
+    assert.throws(() => parseSamplingRequestOrMessage({ jsonrpc: '2.0', id: 1, method: 'ping' }), /got method "ping"/);
+  });
+});
+
+describe('estimatePromptTokens', () => {
+  it('counts ceil(chars/4) plus per-message overhead, images, audio, system prompt and tool schemas', () => {
+    const base = estimatePromptTokens(valid as SamplingRequest);
+    assert.equal(base, 1 + MESSAGE_OVERHEAD_TOKENS);
+    const rich = {
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'x'.repeat(400) }, { type: 'image', data: 'aGk=', mimeType: 'image/png' }, { type: 'audio', data: 'aGk=', mimeType: 'audio/wav' }] },
+        { role: 'assistant', content: { type: 'text', text: 'y'.repeat(40) } },
+      ],
+      systemPrompt: 'z'.repeat(80),
+      maxTokens: 10,
+    } as unknown as SamplingRequest;
+    assert.equal(estimatePromptTokens(rich), Math.ceil(520 / 4) + 2 * MESSAGE_OVERHEAD_TOKENS + IMAGE_TOKENS + AUDIO_TOKENS);
+    const tools = { ...valid, tools: [{ name: 'search', description: 'd'.repeat(100), inputSchema: { type: 'object' } }] } as unknown as SamplingRequest;
+    assert.ok(estimatePromptTokens(tools) >= base + 25);
+  });
+});
+
+describe('costUsd and globs', () => {
+  it('prices usage per million tokens, 0 without a price', () => {
+    assert.equal(costUsd({ cost: { input: 3, output: 15 } }, { inputTokens: 1_000_000, outputTokens: 100_000 }), 4.5);
+    assert.equal(costUsd({}, { inputTokens: 5000, outputTokens: 5000 }), 0);
+  });
+
+  it('matches whole names, * and ?, case-insensitively, with regex characters literal', () => {
+    assert.ok(globToRegExp('git*').test('GitHub'));
+    assert.ok(!globToRegExp('git*').test('my-github'));
+    assert.ok(globToRegExp('fs-?').test('fs-1'));
+    assert.ok(!globToRegExp('a.b').test('axb'));
+    assert.ok(globToRegExp('claude-*(beta)').test('claude-3(beta)'));
+  });
+});
