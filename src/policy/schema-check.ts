@@ -4,14 +4,21 @@
 // of anyOf collapses into one sentence.
 
 import { createRequire } from 'node:module';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import { closest, type Diagnostic } from './diagnostics.js';
 import type { PathSegment } from './interpolate.js';
 import type { SourceMap } from './source-map.js';
+// Precompiled from the schema (see generate-validator.ts): compiling at start-up would cost
+// most of lint's time budget. A test fails when it is stale.
+import { validate as generatedValidate } from './schema-validator.generated.js';
 
 const require = createRequire(import.meta.url);
 
-let compiled: ValidateFunction | undefined;
+interface ValidateFunction {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
 let schemaJson: Record<string, unknown> | undefined;
 
 /** The policy JSON Schema, as shipped (`mcp-route/schema`). */
@@ -21,12 +28,7 @@ export function policySchema(): Record<string, unknown> {
 }
 
 function validator(): ValidateFunction {
-  if (compiled) return compiled;
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-  // Our annotation: a readable sentence for a schema node whose raw ajv errors would not be.
-  ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
-  compiled = ajv.compile(policySchema());
-  return compiled;
+  return generatedValidate as ValidateFunction;
 }
 
 export function pointerToPath(pointer: string): PathSegment[] {
