@@ -18,16 +18,24 @@ const require = createRequire(import.meta.url);
 
 // Per counter the scripts get 4 keys: e = zset of entries (score: ts for sliding counters,
 // lease end otherwise), r = hash of unsettled amounts, d = hash of settled amounts (sliding),
-// u = settled total (window). And 4 args: kind, limit, amount, param (windowMs | windowEnd).
+// u = settled total (window) or the running sums (sliding). And 4 args: kind, limit, amount, param (windowMs | windowEnd).
 const COMMON = `
-local function prune(e, r, d, kind, param, now)
+-- Sliding counters keep their sums in u (hash: r = unsettled, d = settled) so a check costs
+-- O(entries leaving the window), not O(requests in the last minute).
+local function prune(e, r, d, u, kind, param, now)
   local cutoff = now
   if kind == 'sliding' then cutoff = now - param end
   local old = redis.call('ZRANGEBYSCORE', e, '-inf', cutoff)
   for j = 1, #old do
     redis.call('ZREM', e, old[j])
+    if kind == 'sliding' then
+      local a = redis.call('HGET', r, old[j])
+      if a then redis.call('HINCRBYFLOAT', u, 'r', -tonumber(a)) end
+      local b = redis.call('HGET', d, old[j])
+      if b then redis.call('HINCRBYFLOAT', u, 'd', -tonumber(b)) end
+      redis.call('HDEL', d, old[j])
+    end
     redis.call('HDEL', r, old[j])
-    if kind == 'sliding' then redis.call('HDEL', d, old[j]) end
   end
 end
 local function sum(h)
@@ -37,10 +45,13 @@ local function sum(h)
   return t
 end
 local function measure(e, r, d, u, kind, param, now)
-  prune(e, r, d, kind, param, now)
+  prune(e, r, d, u, kind, param, now)
+  if kind == 'sliding' then
+    local v = redis.call('HMGET', u, 'd', 'r')
+    return tonumber(v[1] or '0'), tonumber(v[2] or '0')
+  end
   local used = 0
-  if kind == 'window' then used = tonumber(redis.call('GET', u) or '0')
-  elseif kind == 'sliding' then used = sum(d) end
+  if kind == 'window' then used = tonumber(redis.call('GET', u) or '0') end
   return used, sum(r)
 end
 `;
@@ -79,7 +90,8 @@ for i = 0, n - 1 do
   keep = keep + 60000
   redis.call('ZADD', e, score, id)
   redis.call('HSET', r, id, amount)
-  for _, k in ipairs({e, r, d}) do
+  if kind == 'sliding' then redis.call('HINCRBYFLOAT', KEYS[i*4+4], 'r', amount) end
+  for _, k in ipairs(kind == 'sliding' and {e, r, d, KEYS[i*4+4]} or {e, r, d}) do
     if redis.call('PTTL', k) < keep then redis.call('PEXPIRE', k, keep) end
   end
 end
@@ -102,9 +114,12 @@ for i = 0, n - 1 do
     if keep < 60000 then keep = 60000 end
     redis.call('PEXPIRE', u, keep)
   elseif kind == 'sliding' then
-    if redis.call('ZSCORE', e, id) then
+    local held = redis.call('HGET', r, id)
+    if redis.call('ZSCORE', e, id) and held then
       redis.call('HDEL', r, id)
+      redis.call('HINCRBYFLOAT', u, 'r', -tonumber(held))
       redis.call('HSET', d, id, amount)
+      redis.call('HINCRBYFLOAT', u, 'd', amount)
       local ttl = redis.call('PTTL', e)
       if ttl > 0 then redis.call('PEXPIRE', d, ttl) end
     end
@@ -119,9 +134,16 @@ return 1
 const RELEASE = `
 local id = ARGV[1]
 for i = 0, #KEYS / 4 - 1 do
-  redis.call('ZREM', KEYS[i*4+1], id)
-  redis.call('HDEL', KEYS[i*4+2], id)
-  redis.call('HDEL', KEYS[i*4+3], id)
+  local e, r, d, u = KEYS[i*4+1], KEYS[i*4+2], KEYS[i*4+3], KEYS[i*4+4]
+  if ARGV[2+i] == 'sliding' then
+    local a = redis.call('HGET', r, id)
+    if a then redis.call('HINCRBYFLOAT', u, 'r', -tonumber(a)) end
+    local b = redis.call('HGET', d, id)
+    if b then redis.call('HINCRBYFLOAT', u, 'd', -tonumber(b)) end
+  end
+  redis.call('ZREM', e, id)
+  redis.call('HDEL', r, id)
+  redis.call('HDEL', d, id)
 end
 return 1
 `;
@@ -192,7 +214,7 @@ export function createRedisBudgetStore(options: RedisStoreOptions): BudgetStore 
       await guard('settle', () => client.budgetSettle(settlements.length * 4, ...keysOf(settlements), id, now, ...args));
     },
     async release(id: string, refs: CounterRef[]): Promise<void> {
-      await guard('release', () => client.budgetRelease(refs.length * 4, ...keysOf(refs), id));
+      await guard('release', () => client.budgetRelease(refs.length * 4, ...keysOf(refs), id, ...refs.map((r) => r.kind)));
     },
     async list(prefix: string): Promise<string[]> {
       return guard('list', async () => {
