@@ -110,6 +110,22 @@ describe('mcp-route explain', () => {
     assert.match(missing.stderr, /nope\.yaml/);
   });
 
+  it('without --policy uses ./mcp-route.yaml, else the built-in default', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-route-explain-cwd-'));
+    const bare = { ...env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config') };
+    delete bare.ANTHROPIC_API_KEY;
+    delete bare.OPENAI_API_KEY;
+    const input = JSON.stringify({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 50 });
+    const fallback = await runCli(['explain', '-', '--format', 'json'], { env: bare, cwd: dir, input });
+    assert.equal(fallback.code, 0, fallback.stderr);
+    assert.deepEqual(JSON.parse(fallback.stdout).candidates.map((c: { model: string }) => c.model), ['host']);
+    writeFileSync(join(dir, 'mcp-route.yaml'), 'version: 1\nproviders:\n  demo: { type: mock }\nmodels:\n  echo-model: { provider: demo }\n');
+    const found = await runCli(['explain', '-'], { env: bare, cwd: dir, input });
+    assert.equal(found.code, 0, found.stderr);
+    assert.match(found.stdout, /policy:\s+.*mcp-route\.yaml/);
+    assert.match(found.stdout, /1\s+echo-model\s+demo\s+kept/);
+  });
+
   it('exits 2 on usage errors and 0 for --help with an example', async () => {
     const fmt = await runCli(['explain', '--policy', POLICY, REQ('text.json'), '--format', 'xml'], { env });
     assert.equal(fmt.code, 2);
