@@ -4,10 +4,6 @@
 
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
-import { registerLint } from './commands/lint.js';
-import { registerExplain } from './commands/explain.js';
-import { registerRun } from './commands/run.js';
-import { registerBudgets } from './commands/budgets.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../package.json') as { version: string };
@@ -24,9 +20,17 @@ program
     process.exit(2);
   });
 
-registerRun(program);
-registerLint(program);
-registerExplain(program);
-registerBudgets(program);
+// `run` stays resident for hours inside a host, so only the subcommand being invoked is
+// loaded: the proxy must not carry the other commands' dependencies (the MCP SDK's schemas
+// alone are ~18 MB of RSS). Help and unknown commands load them all, in this order.
+const commands: Record<string, () => Promise<(program: Command) => void>> = {
+  run: async () => (await import('./commands/run.js')).registerRun,
+  lint: async () => (await import('./commands/lint.js')).registerLint,
+  explain: async () => (await import('./commands/explain.js')).registerExplain,
+  budgets: async () => (await import('./commands/budgets.js')).registerBudgets,
+};
+const invoked = process.argv[2];
+const wanted = invoked !== undefined && invoked in commands ? [invoked] : Object.keys(commands);
+for (const name of wanted) (await commands[name]!())(program);
 
 await program.parseAsync(process.argv);

@@ -30,8 +30,7 @@ export function classifyFrame(frame: Buffer, needsMessage: (method: string | und
   let { id, method } = head;
   if (method !== undefined && needsMessage(method)) return parseFrame(frame);
   if (id === undefined && !head.idImpossible) {
-    const tail = TAIL_ID.exec(frame.subarray(Math.max(0, frame.length - TAIL)).toString('latin1'));
-    if (tail?.[1] !== undefined) id = readPrimitive(tail[1]) as JsonRpcId;
+    id = tailId(frame.subarray(Math.max(0, frame.length - TAIL)));
   }
   if (method !== undefined) {
     if (id === undefined && !head.idImpossible) return parseFrame(frame);
@@ -66,7 +65,21 @@ export function parseFrame(frame: Buffer): FrameInfo {
 // a nested object would need a second closing brace, a string would need a closing quote.
 const TAIL_ID = /[,{]\s*"id"\s*:\s*(-?\d+(?:\.\d+)?|"(?:[^"\\]|\\.)*")\s*\}\s*$/;
 
-interface Head {
+/** The top-level keys readable from the first bytes of a long frame (for streaming decisions). */
+export function classifyHead(head: Buffer): Head | undefined {
+  if (firstNonSpace(head) !== 0x7b) return undefined;
+  return scanHead(head.toString('latin1'));
+}
+
+/** The top-level id from a frame's last bytes, when it is the last key. */
+export function tailId(tail: Buffer): JsonRpcId | undefined {
+  const m = TAIL_ID.exec(tail.toString('latin1'));
+  if (m?.[1] === undefined) return undefined;
+  const v = readPrimitive(m[1]);
+  return typeof v === 'string' || typeof v === 'number' ? v : undefined;
+}
+
+export interface Head {
   id?: JsonRpcId;
   method?: string;
   /** The key whose value is the first object/array at top level (where scanning stops). */

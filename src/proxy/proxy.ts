@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Router } from '../execution/types.js';
 import type { HostSampler } from '../providers/types.js';
-import { classifyFrame, parseFrame, type JsonRpcId } from './classify-frame.js';
+import { classifyFrame, classifyHead, parseFrame, tailId, type JsonRpcId } from './classify-frame.js';
 import { HostRequests } from './host-requests.js';
 import { LineFramer, type FrameVerdict } from './line-framer.js';
 import type { Logger } from './log.js';
@@ -110,8 +110,23 @@ export function runProxy(o: ProxyOptions): Promise<number> {
       });
     }
   };
-  const sendToServer = (message: Record<string, unknown>) => toServer(JSON.stringify(message) + '\n');
-  const sendToHost = (message: Record<string, unknown>) => toHost(JSON.stringify(message) + '\n');
+  // Our own messages must not land in the middle of a line being streamed through: they
+  // wait for that line's end (see LineFramer.midLine).
+  const queuedForHost: string[] = [];
+  const queuedForServer: string[] = [];
+  const sendToServer = (message: Record<string, unknown>) => {
+    const line = JSON.stringify(message) + '\n';
+    if (hostFramer.midLine) queuedForServer.push(line);
+    else toServer(line);
+  };
+  const sendToHost = (message: Record<string, unknown>) => {
+    const line = JSON.stringify(message) + '\n';
+    if (serverFramer.midLine) queuedForHost.push(line);
+    else toHost(line);
+  };
+  const flushQueued = (queue: string[], write: (line: string) => void) => {
+    for (const line of queue.splice(0)) write(line);
+  };
 
   const hostRequests = new HostRequests(sendToHost);
   const hostSampler: HostSampler = (request, { signal }) =>
@@ -167,6 +182,24 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     }
   };
 
+  /** Long server lines that need no inspection stream on; ids are read from the tail for bookkeeping. */
+  const streamFromServer = (headBytes: Buffer) => {
+    const head = classifyHead(headBytes);
+    if (!head) return undefined;
+    const isResponse = head.method === undefined && (head.composite === 'result' || head.composite === 'error' || head.sawResult);
+    const isOtherMessage = head.method !== undefined && head.method !== SAMPLING && head.method !== CANCELLED;
+    if (!isResponse && !isOtherMessage) return undefined;
+    return {
+      onEnd: (tail: Buffer) => {
+        if (isResponse) {
+          const id = head.id ?? tailId(tail);
+          if (id !== undefined) pendingHost.delete(idKey(id));
+        }
+        flushQueued(queuedForHost, toHost);
+      },
+    };
+  };
+
   // ---- host -> server ----------------------------------------------------------------------
   const fromHost = (frame: Buffer): FrameVerdict => {
     const info = classifyFrame(frame, (m) => m === 'initialize' || m === CANCELLED);
@@ -195,6 +228,26 @@ export function runProxy(o: ProxyOptions): Promise<number> {
       default:
         return true;
     }
+  };
+
+  const streamFromHost = (headBytes: Buffer) => {
+    const head = classifyHead(headBytes);
+    if (!head) return undefined;
+    if (head.method !== undefined && head.method !== 'initialize' && head.method !== CANCELLED) {
+      return {
+        onEnd: (tail: Buffer) => {
+          const id = head.id ?? tailId(tail);
+          if (id !== undefined) pendingHost.set(idKey(id), id);
+          flushQueued(queuedForServer, toServer);
+        },
+      };
+    }
+    // A response is ours to consume only when its id carries our prefix: it must be read whole.
+    const isResponse = head.composite === 'result' || head.composite === 'error' || head.sawResult;
+    if (isResponse && head.id !== undefined && !hostRequests.owns(head.id)) {
+      return { onEnd: () => flushQueued(queuedForServer, toServer) };
+    }
+    return undefined;
   };
 
   function rewriteInitialize(message: Record<string, unknown>): Record<string, unknown> {
@@ -242,8 +295,8 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   }
 
   // ---- wiring and lifecycle -----------------------------------------------------------------
-  const serverFramer = new LineFramer(fromServer, toHost);
-  const hostFramer = new LineFramer(fromHost, toServer);
+  const serverFramer = new LineFramer(fromServer, toHost, streamFromServer);
+  const hostFramer = new LineFramer(fromHost, toServer, streamFromHost);
   const onHostData = (chunk: Buffer) => hostFramer.push(chunk);
   child.stdout.on('data', (chunk: Buffer) => serverFramer.push(chunk));
   input.on('data', onHostData);

@@ -152,3 +152,4 @@ function reportStartupError(err: unknown): void {
     for (const d of err.diagnostics) write(`${d.path}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
   } else write(err instanceof Error ? err.message : String(err));
 }
+
