@@ -18,11 +18,15 @@ server.registerTool(
       const result = await server.server.createMessage({
         systemPrompt: 'You summarize texts in one plain sentence.',
         messages: [{ role: 'user', content: { type: 'text', text: `Summarize:\n\n${text}` } }],
-        modelPreferences: { hints: [{ name: 'claude-haiku' }], costPriority: 0.8, speedPriority: 0.5, intelligencePriority: 0.2 },
+        // Asks for a "sonnet"-class model; the demo policy maps that to a provider that is
+        // down (HTTP 529), so the answer shows mcp-route's retry and fallback.
+        modelPreferences: { hints: [{ name: 'sonnet' }], intelligencePriority: 0.8 },
         maxTokens: 200,
       });
       const answer = result.content.type === 'text' ? result.content.text : JSON.stringify(result.content);
-      return { content: [{ type: 'text', text: `${answer}\n\n(answered by ${result.model})` }] };
+      const route = result._meta?.['mcp-route'];
+      const how = route ? `${route.provider}/${route.model}, ${route.attempts} attempt(s)` : result.model;
+      return { content: [{ type: 'text', text: `${answer}\n(answered by ${how})` }] };
     } catch (err) {
       return { isError: true, content: [{ type: 'text', text: `sampling failed: ${err.message}` }] };
     }

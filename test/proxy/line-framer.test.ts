@@ -43,3 +43,29 @@ test('a final line without newline is still a frame; blank lines are dropped', (
   assert.deepEqual(r.frames, ['{"x":1}']);
   assert.equal(r.out, '{"x":1}\n');
 });
+
+test('streams a long line chunk by chunk when the decider says so, and hands over its tail', async () => {
+  const { STREAM_AFTER } = await import('../../src/proxy/line-framer.js');
+  const long = `{"result":{"text":"${'z'.repeat(STREAM_AFTER * 3)}"},"jsonrpc":"2.0","id":77}`;
+  const writes: Buffer[] = [];
+  const tails: string[] = [];
+  const frames: string[] = [];
+  const framer = new LineFramer(
+    (f) => (frames.push(f.toString()), true),
+    (b) => writes.push(Buffer.from(b)),
+    () => ({ onEnd: (tail) => tails.push(tail.toString()) }),
+  );
+  const whole = `${long}\n{"small":1}\n`;
+  const chunkSize = 8192;
+  let sawMidLine = false;
+  for (let i = 0; i < whole.length; i += chunkSize) {
+    framer.push(Buffer.from(whole.slice(i, i + chunkSize)));
+    if (framer.midLine) sawMidLine = true;
+  }
+  assert.equal(Buffer.concat(writes).toString(), whole, 'bytes unchanged');
+  assert.ok(sawMidLine, 'the long line was written before it was complete');
+  assert.ok(writes.length > 3, 'in several pieces');
+  assert.deepEqual(frames, ['{"small":1}'], 'the streamed line never reached onFrame');
+  assert.equal(tails.length, 1);
+  assert.ok(tails[0]!.endsWith('"id":77}'), tails[0]);
+});

@@ -100,7 +100,9 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     audit?.write(outcome);
     if (log.enabled('info')) {
       const where = outcome.model ? ` ${outcome.provider}/${outcome.model}` : '';
-      log.info(`sampling ${JSON.stringify(outcome.requestId)} from ${outcome.server ?? '?'}: ${outcome.outcome}${where} in ${outcome.durationMs} ms`);
+      const failed = outcome.attempts.filter((a) => !a.ok).map((a) => `${a.provider}/${a.model} ${a.status ?? a.error ?? 'failed'}`);
+      const tries = failed.length ? ` after ${failed.length} failed attempt(s): ${failed.join(', ')}` : '';
+      log.info(`sampling ${JSON.stringify(outcome.requestId)} from ${outcome.server ?? '?'}: ${outcome.outcome}${where}${tries} in ${Math.round(outcome.durationMs)} ms`);
     }
   };
 
