@@ -179,10 +179,10 @@ export async function executeDecision(decision: Decision, request: CreateMessage
         },
       );
       deps.cooldown?.clear(candidate.provider, candidate.model);
-      if ('done' in admission && admission.done) await admission.done({ ok: true, reached: true, usage: out.usage });
+      await settle(admission, { ok: true, reached: true, usage: out.usage });
       return { ...out, candidate, attempts };
     } catch (err) {
-      if ('done' in admission && admission.done) await admission.done({ ok: false, reached });
+      await settle(admission, { ok: false, reached });
       const halt2 = err instanceof McpRouteError && (err.code === 'ABORTED' || err.code === 'DEADLINE_EXCEEDED') ? err : stopped();
       if (halt2) throw halt2;
       lastError = err;
@@ -199,6 +199,17 @@ export async function executeDecision(decision: Decision, request: CreateMessage
     reason: last ?? 'no candidate could be tried',
     attempts,
   });
+}
+
+// Settling is bookkeeping: a store hiccup after the answer arrived must not turn that
+// answer into a failure, nor settle the same reservation twice.
+async function settle(admission: Admission, outcome: { ok: boolean; reached: boolean; usage?: Usage }): Promise<void> {
+  if (!('done' in admission) || !admission.done) return;
+  try {
+    await admission.done(outcome);
+  } catch {
+    // The reservation's lease expires on its own in the store.
+  }
 }
 
 function providerTimeout(provider: Provider): number | undefined {
