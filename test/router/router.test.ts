@@ -117,3 +117,39 @@ test('when every candidate is cooling they are tried anyway', async () => {
     await openai.close();
   }
 });
+
+test('content a provider cannot take (audio to Anthropic) falls back without calling it', async () => {
+  const openai = await startFakeOpenAI();
+  const anthropic = await startFakeAnthropic();
+  try {
+    const router = createRouter(
+      testPolicy({
+        providers: [
+          providerConfig('an', 'anthropic', { apiKey: 'k-an-1234567', baseURL: anthropic.baseURL }),
+          providerConfig('oa', 'openai', { apiKey: 'k-oa-1234567', baseURL: openai.baseURL }),
+        ],
+        models: [modelConfig('claude-x', 'an'), modelConfig('gpt-audio', 'oa')],
+        defaults: { models: ['claude-x', 'gpt-audio'] },
+      }),
+    );
+    const result = await router.createMessage({ maxTokens: 10, messages: [{ role: 'user', content: { type: 'audio', data: 'UklGRg==', mimeType: 'audio/wav' } }] });
+    assert.equal(result.model, 'gpt-audio');
+    assert.equal(anthropic.requests.length, 0);
+    assert.equal(openai.requests[0]!.body.messages[0].content[0].type, 'input_audio');
+  } finally {
+    await openai.close();
+    await anthropic.close();
+  }
+});
+
+test('a mock provider told to failWith 529 demos fallback to the next mock', async () => {
+  const router = createRouter(
+    testPolicy({
+      providers: [providerConfig('down', 'mock', { failWith: 529 }), providerConfig('up', 'mock', { responses: [{ text: 'second' }] })],
+      models: [modelConfig('m-down', 'down'), modelConfig('m-up', 'up')],
+    }),
+  );
+  const result = await router.createMessage(hello);
+  assert.deepEqual(result.content, { type: 'text', text: 'second' });
+  assert.equal((result._meta?.['mcp-route'] as { attempts: number }).attempts, 4);
+});
