@@ -1,0 +1,123 @@
+// `mcp-route run` without the CLI: the same stdio proxy (src/proxy/proxy.ts), started from
+// code with a policy object, and a handle to wait for the server's exit or to close it. The
+// host side defaults to this process's stdin/stdout, like the CLI; tests and supervisors
+// pass their own streams.
+
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
+import type { RouterOptions, SamplingOutcome } from '../execution/types.js';
+import type { Policy } from '../policy/types.js';
+import { buildChildEnv } from '../proxy/child-env.js';
+import { createLogger, type LogLevel } from '../proxy/log.js';
+import { runProxy } from '../proxy/proxy.js';
+import { createRedactor } from '../redact.js';
+import { createRouter } from '../router.js';
+import { policyMayAllowTools } from './capabilities.js';
+import { loadPolicy, type PolicyInput } from './policy-input.js';
+
+export interface StartProxyOptions {
+  /** The MCP server to spawn. */
+  command: string;
+  args?: string[];
+  /** A policy file path, a policy document object, or a loaded Policy. */
+  policy: PolicyInput;
+  cwd?: string;
+  /**
+   * The server's environment. Default: this process's. Either way every variable the policy
+   * reads a credential from (and any variable holding a secret) is removed first.
+   */
+  env?: NodeJS.ProcessEnv;
+  /** Fixed server name; default: the `serverInfo.name` the server reports. */
+  serverName?: string;
+  /** The host side. Default: `process.stdin` / `process.stdout`. */
+  input?: Readable;
+  output?: Writable;
+  /** Proxy log lines (already redacted, newline-terminated). Default: stderr. */
+  log?: (line: string) => void;
+  /** Default `warn`. */
+  logLevel?: LogLevel;
+  /** Audit file; default: the policy's `audit.path`, if any. */
+  audit?: string;
+  /** Called once per sampling request, after the audit line is written. */
+  onOutcome?: (outcome: SamplingOutcome) => void;
+  /** Passed to the router (e.g. a shared `budgetGate`). */
+  router?: Pick<RouterOptions, 'budgetGate' | 'now'>;
+  /** ms between closing the server's stdin and SIGTERM, and between SIGTERM and SIGKILL. Default 2000. */
+  graceMs?: number;
+  /** Pass SIGINT/SIGTERM/SIGHUP received by this process on to the server. Default false. */
+  forwardSignals?: boolean;
+}
+
+export interface ProxyHandle {
+  /** Resolves with the server's exit code (128+n when killed by signal n; 127 when it could not start). */
+  readonly exited: Promise<number>;
+  /**
+   * Ends the host side: the server's stdin is closed, then SIGTERM and SIGKILL follow after
+   * `graceMs` each if it lingers. Resolves like `exited`.
+   */
+  close(): Promise<number>;
+}
+
+/**
+ * Spawns `command` behind the proxy and answers its sampling under `policy`. Throws
+ * `PolicyError` at once when the policy is invalid; a server that cannot start is reported
+ * through `exited` (127), as `run` reports it.
+ */
+export function startProxy(options: StartProxyOptions): ProxyHandle {
+  const policy: Policy = loadPolicy(options.policy);
+  const redact = createRedactor(policy.secrets);
+  const logger = createLogger(options.logLevel ?? 'warn', redact, options.log);
+  const auditPath = options.audit ?? policy.audit.path;
+  const audit: AuditLog | undefined = auditPath
+    ? openAuditLog(auditPath, { content: policy.audit.content, redact, onError: (e) => logger.error(`audit ${auditPath}: ${e.message}`) })
+    : undefined;
+  const { env } = buildChildEnv(options.env ?? process.env, {}, policy.credentialEnv, policy.secrets);
+
+  // The proxy ends when its input ends; routing the host's input through a stream we own
+  // lets close() end it without ending (or destroying) the caller's stream.
+  const source = options.input ?? process.stdin;
+  const input = new PassThrough();
+  source.pipe(input);
+  let closed = false;
+  const endInput = () => {
+    if (closed) return;
+    closed = true;
+    source.unpipe(input);
+    input.end();
+  };
+
+  const exited = runProxy({
+    command: options.command,
+    args: options.args ?? [],
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    env,
+    input,
+    output: options.output ?? process.stdout,
+    log: logger,
+    redact,
+    ...(options.serverName !== undefined ? { serverName: options.serverName } : {}),
+    toolsMayBeAllowed: policyMayAllowTools(policy),
+    graceMs: options.graceMs ?? 2000,
+    forwardSignals: options.forwardSignals ?? false,
+    createRouter: ({ hostSampler }) =>
+      createRouter(policy, {
+        ...options.router,
+        ...(hostSampler ? { hostSampler } : {}),
+        onOutcome: (outcome) => {
+          audit?.write(outcome);
+          options.onOutcome?.(outcome);
+        },
+      }),
+  }).finally(() => {
+    endInput();
+    audit?.close();
+  });
+
+  return {
+    exited,
+    close() {
+      endInput();
+      return exited;
+    },
+  };
+}
