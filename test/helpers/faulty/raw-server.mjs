@@ -1,0 +1,106 @@
+// An MCP server that speaks JSON-RPC by hand and writes raw lines to its stdout, so tests can
+// put on the wire what no SDK would send: malformed lines, invalid sampling params, duplicate
+// ids, cancellations for unknown ids, a crash with requests pending. Host-side control methods
+// (`faulty/*`) tell it what to write and report what reached it, so the test checks delivery.
+import { createInterface } from 'node:readline';
+
+/** Every response that came back to a request this server sent, by JSON-RPC id key. */
+const responses = new Map();
+/** Every notification and request that reached it, in arrival order. */
+const received = [];
+const waiters = new Set();
+const key = (id) => (typeof id === 'number' ? `n${id}` : `s${id}`);
+
+const write = (message) => process.stdout.write(typeof message === 'string' ? message + '\n' : JSON.stringify(message) + '\n');
+const reply = (id, result) => write({ jsonrpc: '2.0', id, result });
+
+function wakeWaiters() {
+  for (const w of [...waiters]) if (w.ids.every((id) => responses.has(key(id)))) (waiters.delete(w), w.done());
+}
+
+/** Waits until every id has at least one response, or `timeoutMs` passes. */
+function waitFor(ids, timeoutMs) {
+  return new Promise((resolve) => {
+    const w = { ids, done: () => (clearTimeout(w.timer), resolve()) };
+    w.timer = setTimeout(() => (waiters.delete(w), resolve()), timeoutMs);
+    waiters.add(w);
+    wakeWaiters();
+  });
+}
+
+function report(ids) {
+  return Object.fromEntries(ids.map((id) => [key(id), responses.get(key(id)) ?? []]));
+}
+
+async function handle(message) {
+  const { id, method, params = {} } = message;
+  switch (method) {
+    case 'initialize':
+      return reply(id, {
+        protocolVersion: params.protocolVersion ?? '2025-11-25',
+        capabilities: { tools: {}, logging: {} },
+        serverInfo: { name: process.env.FAULTY_NAME ?? 'faulty-server', version: '1.0.0' },
+        // What the host (through mcp-route) declared, for the capability tests.
+        instructions: JSON.stringify(params.capabilities ?? {}),
+      });
+    case 'ping':
+      return reply(id, {});
+    case 'faulty/pid':
+      return reply(id, { pid: process.pid });
+    case 'faulty/env':
+      return reply(id, { env: process.env });
+    case 'faulty/echo':
+      return reply(id, { seq: params.seq });
+    case 'faulty/emit': {
+      // Lines go out in one write when asked, so a test can put several frames in one chunk.
+      const lines = params.lines ?? [];
+      if (params.oneChunk) process.stdout.write(lines.map((l) => l + '\n').join(''));
+      else for (const line of lines) write(line);
+      if (params.exit !== undefined) {
+        // Die with whatever is pending; stdout is flushed first so the lines do arrive.
+        process.stdout.write('', () => process.exit(params.exit));
+        return;
+      }
+      if (params.awaitIds) await waitFor(params.awaitIds, params.timeoutMs ?? 10_000);
+      return reply(id, { written: lines.length, responses: params.awaitIds ? report(params.awaitIds) : undefined });
+    }
+    case 'faulty/responses': {
+      if (params.awaitIds) await waitFor(params.awaitIds, params.timeoutMs ?? 10_000);
+      return reply(id, { responses: report(params.ids ?? params.awaitIds ?? []), all: Object.fromEntries(responses), received });
+    }
+    case 'faulty/notify': {
+      const lines = [];
+      for (let i = 0; i < params.count; i++) lines.push(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: { seq: i } } }));
+      process.stdout.write(lines.join('\n') + '\n');
+      return reply(id, { sent: params.count });
+    }
+    case 'faulty/exit':
+      process.exit(params.code ?? 0);
+      return;
+    default:
+      if (id !== undefined) write({ jsonrpc: '2.0', id, error: { code: -32601, message: `Method not found: ${method}` } });
+  }
+}
+
+const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+rl.on('line', (line) => {
+  if (!line.trim()) return;
+  let message;
+  try {
+    message = JSON.parse(line);
+  } catch {
+    received.push({ invalid: line.slice(0, 200) });
+    return;
+  }
+  if (message.method === undefined && message.id !== undefined) {
+    const k = key(message.id);
+    const list = responses.get(k) ?? [];
+    list.push(message.error ? { error: message.error } : { result: message.result });
+    responses.set(k, list);
+    wakeWaiters();
+    return;
+  }
+  received.push(message.id === undefined ? { method: message.method, params: message.params } : { id: message.id, method: message.method });
+  void handle(message);
+});
+rl.on('close', () => process.exit(0));
