@@ -41,7 +41,7 @@ function analyse(value: unknown, map: SourceMap, source: string, env: NodeJS.Pro
 /** Parses policy text. `policy` is present iff there are no error diagnostics (warnings allowed). */
 export function parsePolicy(text: string, source: string, env: NodeJS.ProcessEnv = process.env): { policy?: Policy; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
     const lp = lineCounter.linePos(e.pos[0]);
@@ -58,7 +58,13 @@ export function parsePolicy(text: string, source: string, env: NodeJS.ProcessEnv
     });
   }
   if (diagnostics.length > 0) return { diagnostics };
-  const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let value: unknown;
+  try {
+    // The alias cap stops "billion laughs" documents from expanding into gigabytes.
+    value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    return { diagnostics: [{ severity: 'error', code: 'yaml-syntax', message: `YAML error: ${(err as Error).message}`, path: source, line: 1, column: 1 }] };
+  }
   if (value === null || value === undefined) {
     return { diagnostics: [{ severity: 'error', code: 'empty-policy', message: 'the policy is empty', hint: 'start with `version: 1` and a `providers:` section (see policies/demo.yaml)', path: source, line: 1, column: 1 }] };
   }
@@ -83,6 +89,11 @@ export function loadPolicyFile(path: string, env: NodeJS.ProcessEnv = process.en
   const { policy, diagnostics } = parsePolicy(text, path, env);
   if (!policy) fail(path, diagnostics, text);
   return policy;
+}
+
+/** Like parsePolicy for a policy given as a plain object: every diagnostic (without positions), never a throw. */
+export function parsePolicyObject(raw: unknown, source = '<inline policy>', env: NodeJS.ProcessEnv = process.env): { policy?: Policy; diagnostics: Diagnostic[] } {
+  return analyse(structuredCloneSafe(raw), NO_SOURCE, source, env);
 }
 
 /**

@@ -241,3 +241,14 @@ test('example policies in policies/ load with no keys and no warnings', async ()
     assert.ok(r.policy, f);
   }
 });
+
+test('YAML anchors and merge keys work; alias bombs are refused, not expanded', () => {
+  const p = load('version: 1\nproviders: { m: { type: mock } }\nmodels: { x: { provider: m } }\n' +
+    'defaults: &d\n  tools: strip\n  timeout: 5s\nrules:\n  - name: r\n    when: { tools: true }\n    <<: *d\n    timeout: 9s\n');
+  assert.deepEqual(p.rules[0]!.settings, { tools: 'strip', timeout: 9000 });
+  const bomb = ['version: 1', 'a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
+  const r = parsePolicy(bomb, 'bomb.yaml', env());
+  assert.equal(r.policy, undefined);
+  assert.equal(r.diagnostics[0]!.code, 'yaml-syntax');
+  assert.match(r.diagnostics[0]!.message, /alias/i);
+});
