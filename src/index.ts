@@ -15,7 +15,8 @@ export {
 } from './library/sampling-handler.js';
 export { samplingCapabilities, type SamplingCapabilities } from './library/capabilities.js';
 export { startProxy, type StartProxyOptions, type ProxyHandle } from './library/start-proxy.js';
-export { registerProvider, providerTypes } from './providers/registry.js';
+export { registerProvider } from './library/register-provider.js';
+export { providerTypes } from './providers/registry.js';
 export { META_KEY } from './providers/result-meta.js';
 export { McpRouteError, ProviderError, PolicyError, isRetryableStatus, type ErrorCode, type Attempt } from './errors.js';
 export { isRetryable } from './library/retryable.js';
