@@ -273,3 +273,28 @@ test('--dry-run answers with the decision instead of calling a provider', { skip
     await host.close();
   }
 });
+
+test('malformed sampling params get -32602 with the reason; an exhausted budget with reject gets -32001', { skip: skipUnlessBuilt }, async () => {
+  const policy = `version: 1
+providers: { canned: { type: mock } }
+models: { m: { provider: canned } }
+defaults: { models: [m] }
+budgets:
+  - { name: one-a-minute, rpm: 1, onExceed: reject }
+`;
+  const host = await connectHost(['--policy', writePolicy(dir, policy, 'budget.yaml')]);
+  try {
+    const bad = JSON.parse(await callText(host.client, 'sample-raw', { params: JSON.stringify({ messages: 'not a list', maxTokens: 5 }) }));
+    assert.equal(bad.ok, false);
+    assert.equal(bad.code, -32602);
+    assert.match(bad.message, /mcp-route:/);
+    assert.equal(bad.data.reason, 'INVALID_PARAMS');
+    assert.equal((await sample(host.client, { prompt: 'first' })).ok, true);
+    const over = await sample(host.client, { prompt: 'second' });
+    assert.equal(over.ok, false);
+    assert.equal(over.code, -32001, JSON.stringify(over));
+    assert.equal(over.data.budget, 'one-a-minute');
+  } finally {
+    await host.close();
+  }
+});

@@ -4,6 +4,7 @@
 // non-JSON output on stdout, large results, and the environment it was given.
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { CreateMessageResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
 const server = new McpServer({ name: process.env.FIXTURE_NAME ?? 'fixture-server', version: '1.0.0' }, { capabilities: { logging: {} } });
@@ -43,6 +44,19 @@ server.registerTool(
       return text(JSON.stringify({ ok: true, result }));
     } catch (err) {
       return text(JSON.stringify({ ok: false, code: err.code ?? null, message: String(err.message), data: err.data ?? null, aborted: controller.signal.aborted, ms: Date.now() - started }));
+    }
+  },
+);
+
+server.registerTool(
+  'sample-raw',
+  { description: 'sends sampling/createMessage with exactly these params (even malformed ones)', inputSchema: { params: z.string() } },
+  async ({ params }) => {
+    try {
+      const result = await server.server.request({ method: 'sampling/createMessage', params: JSON.parse(params) }, CreateMessageResultSchema);
+      return text(JSON.stringify({ ok: true, result }));
+    } catch (err) {
+      return text(JSON.stringify({ ok: false, code: err.code ?? null, message: String(err.message), data: err.data ?? null }));
     }
   },
 );
