@@ -82,13 +82,16 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   const inflight = new Map<string, AbortController>();
   let routerPromise: Promise<Router> | undefined;
   let serverGone = false;
-  let hostGone = false;
+  /** The host closed our stdin: it may still read our stdout (half-close), so keep writing. */
+  let hostInputClosed = false;
+  /** Our stdout broke: nothing more can reach the host. */
+  let hostOutputBroken = false;
   const timers: NodeJS.Timeout[] = [];
 
   // ---- writing, with backpressure in both directions --------------------------------------
   let hostBlocked = false;
   const toHost = (bytes: Buffer | string): void => {
-    if (hostGone) return;
+    if (hostOutputBroken) return;
     if (!output.write(bytes) && !hostBlocked) {
       hostBlocked = true;
       child.stdout.pause();
@@ -327,8 +330,8 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   };
 
   const onHostClosed = () => {
-    if (hostGone) return;
-    hostGone = true;
+    if (hostInputClosed) return;
+    hostInputClosed = true;
     hostFramer.end();
     hostRequests.failAll(new Error('the host closed the connection'));
     log.debug('host closed stdin: closing the server');
@@ -339,6 +342,8 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   input.on('error', onHostClosed);
   output.on('error', (err: NodeJS.ErrnoException) => {
     log.debug(`host stdout: ${err.code ?? err.message}`);
+    hostOutputBroken = true;
+    if (hostBlocked) child.stdout.resume(); // keep draining the server so it never blocks on a full pipe
     onHostClosed();
   });
   child.stdin.on('error', (err: NodeJS.ErrnoException) => log.debug(`server stdin: ${err.code ?? err.message}`));

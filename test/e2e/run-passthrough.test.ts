@@ -25,7 +25,7 @@ test('tools, resources, prompts and notifications pass through unchanged', { ski
     const odd = 'ünïcödé \u2028 "quotes" \\ back\nslash';
     assert.equal(await callText(c, 'echo', { text: odd }), odd);
     assert.deepEqual((await c.readResource({ uri: 'fixture://hello' })).contents, [{ uri: 'fixture://hello', text: 'hello resource' }]);
-    assert.equal((await c.readResource({ uri: 'fixture://items/42' })).contents[0]?.text, '{"id":"42"}');
+    assert.equal(((await c.readResource({ uri: 'fixture://items/42' })).contents[0] as { text?: string }).text, '{"id":"42"}');
     assert.ok((await c.listResourceTemplates()).resourceTemplates.some((t) => t.uriTemplate === 'fixture://items/{id}'));
     const prompt = await c.getPrompt({ name: 'greet', arguments: { name: 'Ada' } });
     assert.deepEqual(prompt.messages[0]?.content, { type: 'text', text: 'Hello, Ada!' });
@@ -117,6 +117,18 @@ test('the host closing stdin ends a server that exits on EOF, with its exit code
   assert.deepEqual(await run.exited, { code: 0, signal: null });
   assert.ok(Date.now() - started < 4000, 'no need to wait for the grace period');
   assert.equal(isAlive(Number(readFileSync(pidFile, 'utf8'))), false);
+});
+
+test('a host that closes stdin but keeps reading still gets the answers already asked for', { skip: skipUnlessBuilt }, async () => {
+  const run = await spawnRun(['--policy', policy, '--grace', '5s']);
+  let started!: () => void;
+  const progressed = new Promise<void>((resolve) => (started = resolve));
+  const pending = run.client.callTool({ name: 'slow', arguments: { steps: 3, stepMs: 30 } }, undefined, { onprogress: () => started() });
+  await progressed;
+  run.child.stdin.end();
+  const result = await pending;
+  assert.equal((result.content as Array<{ text: string }>)[0]?.text, 'done');
+  assert.deepEqual(await run.exited, { code: 0, signal: null });
 });
 
 test('a server that ignores EOF gets SIGTERM after the grace period, one that ignores SIGTERM gets SIGKILL', { skip: skipUnlessBuilt }, async () => {

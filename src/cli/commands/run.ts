@@ -47,7 +47,12 @@ export function registerRun(program: Command): void {
     .option('--grace <duration>', 'wait this long after closing the server before SIGTERM, and again before SIGKILL', process.env.MCP_ROUTE_GRACE ?? DEFAULT_GRACE)
     .addHelpText('after', '\nExample:\n  mcp-route run --policy prod.yaml -- node server.js\n')
     .action(async (command: string, args: string[], flags: RunFlags) => {
-      process.exitCode = await run(command, args, flags);
+      const code = await run(command, args, flags);
+      // Exit explicitly once stdout has flushed: a store connection or a host that keeps our
+      // stdin open must not keep a finished proxy alive.
+      const exit = () => process.exit(code);
+      setTimeout(exit, 1000).unref();
+      process.stdout.write('', exit);
     });
 }
 
