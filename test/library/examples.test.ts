@@ -1,0 +1,54 @@
+// Every example under examples/ runs as a user would run it (plain node, importing
+// 'mcp-route' by name through package exports, no API keys), and says what it should.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { ROOT } from '../helpers/cli.js';
+
+function run(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // No provider keys in the environment: the examples must not need any.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/API_KEY/.test(k) && !k.startsWith('NODE_TEST')));
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {}
+      reject(new Error(`timed out: node ${args.join(' ')}\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('examples', () => {
+  it('host: an SDK Client answers its server’s sampling with createSamplingHandler', async () => {
+    const r = await run(['examples/host/host.mjs']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ask -> Paris\. \[model: /m);
+    assert.match(r.stdout, /^ask \(5000 tokens\) -> sampling failed \(-1\): .*mcp-route: request refused by rule "no-essays"/m);
+  });
+
+  it('server-test: the server author’s node:test file passes with the mock provider', async () => {
+    const r = await run(['--test', '--test-reporter=tap', 'examples/server-test/']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^# pass 2$/m);
+    assert.match(r.stdout, /^# fail 0$/m);
+  });
+
+  it('custom-provider: a type registered with registerProvider serves a policy, with fallback', async () => {
+    const r = await run(['examples/custom-provider/run.mjs', 'what does the router do?']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^plan: down\/keyword-primary -> keywords\/keyword-backup$/m);
+    assert.match(r.stdout, /^answer: mcp-route picks a model for each sampling request\.$/m);
+    assert.match(r.stdout, /^answered by keywords\/keyword-backup after 2 attempt\(s\)$/m);
+  });
+});
