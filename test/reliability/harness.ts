@@ -21,7 +21,7 @@ export function tempDir(): string {
 }
 
 /** A policy with one OpenAI-compatible provider at `baseURL`, fast retries, and any extra YAML appended. */
-export function openaiPolicy(baseURL: string, o: { apiKey?: string; extra?: string; defaults?: string; model?: string } = {}): string {
+export function openaiPolicy(baseURL: string, o: { apiKey?: string; extra?: string; defaults?: string; model?: string; timeout?: string; deadline?: string } = {}): string {
   return [
     'version: 1',
     'providers:',
@@ -36,8 +36,8 @@ export function openaiPolicy(baseURL: string, o: { apiKey?: string; extra?: stri
     '    contextWindow: 100000000',
     'defaults:',
     `  models: [${o.model ?? 'gpt-x'}]`,
-    '  timeout: 400ms',
-    '  deadline: 5s',
+    `  timeout: ${o.timeout ?? '400ms'}`,
+    `  deadline: ${o.deadline ?? '5s'}`,
     '  retry: { attempts: 3, initialDelay: 1ms, maxDelay: 5ms }',
     '  cooldown: 0ms',
     ...(o.defaults ? [o.defaults] : []),

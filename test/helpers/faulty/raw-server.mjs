@@ -53,7 +53,12 @@ async function handle(message) {
       return reply(id, { seq: params.seq });
     case 'faulty/emit': {
       // Lines go out in one write when asked, so a test can put several frames in one chunk.
-      const lines = params.lines ?? [];
+      const lines = [...(params.lines ?? [])];
+      // Huge frames are built here rather than sent down through the proxy twice.
+      for (const { id: sid, imageBytes } of params.bigImages ?? []) {
+        const image = { type: 'image', mimeType: 'image/png', data: 'A'.repeat(imageBytes) };
+        lines.push(JSON.stringify({ jsonrpc: '2.0', id: sid, method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: image }], maxTokens: 5 } }));
+      }
       if (params.oneChunk) process.stdout.write(lines.map((l) => l + '\n').join(''));
       else for (const line of lines) write(line);
       if (params.exit !== undefined) {
