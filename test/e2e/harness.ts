@@ -15,6 +15,8 @@ export { ROOT, CLI };
 export const FIXTURE = fileURLToPath(new URL('../helpers/mcp-fixtures/sampling-server.mjs', import.meta.url));
 export const built = existsSync(CLI);
 export const skipUnlessBuilt = built ? false : 'dist/cli/main.js is missing: run `npm run build` first';
+/** Options for every e2e test: skipped without a build, and never allowed to hang the suite. */
+export const e2e = { skip: skipUnlessBuilt, timeout: 30_000 };
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'mcp-route-e2e-'));

@@ -5,12 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { connectHost, skipUnlessBuilt, tempDir, writePolicy } from './harness.js';
+import { connectHost, e2e, tempDir, writePolicy } from './harness.js';
 
 const require = createRequire(import.meta.url);
 const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
 
-test('server-everything: trigger-sampling-request appears and is answered by the mock', { skip: skipUnlessBuilt }, async () => {
+test('server-everything: trigger-sampling-request appears and is answered by the mock', e2e, async () => {
   const policy = writePolicy(tempDir(), `version: 1
 providers: { canned: { type: mock, responses: [{ text: "answered by mcp-route's mock" }] } }
 models: { m: { provider: canned } }

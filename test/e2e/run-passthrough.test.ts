@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LoggingMessageNotificationSchema, ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { callText, connectHost, isAlive, skipUnlessBuilt, spawnRun, tempDir, writePolicy } from './harness.js';
+import { callText, connectHost, isAlive, e2e, spawnRun, tempDir, writePolicy } from './harness.js';
 
 const dir = tempDir();
 const policy = writePolicy(dir, `version: 1
@@ -15,7 +15,7 @@ models: { m: { provider: canned } }
 defaults: { models: [m] }
 `);
 
-test('tools, resources, prompts and notifications pass through unchanged', { skip: skipUnlessBuilt }, async () => {
+test('tools, resources, prompts and notifications pass through unchanged', e2e, async () => {
   const host = await connectHost(['--policy', policy], { env: { FIXTURE_STDERR: 'fixture stderr reaches ours' } });
   try {
     const c = host.client;
@@ -43,7 +43,7 @@ test('tools, resources, prompts and notifications pass through unchanged', { ski
   }
 });
 
-test('progress notifications and cancellation of a tool call pass through, in order', { skip: skipUnlessBuilt }, async () => {
+test('progress notifications and cancellation of a tool call pass through, in order', e2e, async () => {
   const run = await spawnRun(['--policy', policy, '--grace', '300']);
   let raw = '';
   run.child.stdout.on('data', (d: Buffer) => (raw += d.toString()));
@@ -86,7 +86,7 @@ test('progress notifications and cancellation of a tool call pass through, in or
   }
 });
 
-test('non-JSON lines on the server\'s stdout are dropped and logged, not sent to the host', { skip: skipUnlessBuilt }, async () => {
+test('non-JSON lines on the server\'s stdout are dropped and logged, not sent to the host', e2e, async () => {
   const run = await spawnRun(['--policy', policy, '--grace', '300']);
   let raw = '';
   run.child.stdout.on('data', (d: Buffer) => (raw += d.toString()));
@@ -100,7 +100,7 @@ test('non-JSON lines on the server\'s stdout are dropped and logged, not sent to
   }
 });
 
-test('a server crash mid-request: the host gets an error for its pending call and we exit with the code', { skip: skipUnlessBuilt }, async () => {
+test('a server crash mid-request: the host gets an error for its pending call and we exit with the code', e2e, async () => {
   const run = await spawnRun(['--policy', policy]);
   const slow = run.client.callTool({ name: 'slow', arguments: { steps: 100, stepMs: 1000 } });
   await assert.rejects(run.client.callTool({ name: 'crash', arguments: { code: 7 } }), /server exited \(code 7\)/);
@@ -108,7 +108,7 @@ test('a server crash mid-request: the host gets an error for its pending call an
   assert.deepEqual(await run.exited, { code: 7, signal: null });
 });
 
-test('the host closing stdin ends a server that exits on EOF, with its exit code', { skip: skipUnlessBuilt }, async () => {
+test('the host closing stdin ends a server that exits on EOF, with its exit code', e2e, async () => {
   const pidFile = join(dir, 'pid-eof');
   const run = await spawnRun(['--policy', policy, '--grace', '5s'], { env: { FIXTURE_PID_FILE: pidFile } });
   await callText(run.client, 'echo', { text: 'x' });
@@ -119,7 +119,7 @@ test('the host closing stdin ends a server that exits on EOF, with its exit code
   assert.equal(isAlive(Number(readFileSync(pidFile, 'utf8'))), false);
 });
 
-test('a host that closes stdin but keeps reading still gets the answers already asked for', { skip: skipUnlessBuilt }, async () => {
+test('a host that closes stdin but keeps reading still gets the answers already asked for', e2e, async () => {
   const run = await spawnRun(['--policy', policy, '--grace', '5s']);
   let started!: () => void;
   const progressed = new Promise<void>((resolve) => (started = resolve));
@@ -131,7 +131,7 @@ test('a host that closes stdin but keeps reading still gets the answers already 
   assert.deepEqual(await run.exited, { code: 0, signal: null });
 });
 
-test('a server that ignores EOF gets SIGTERM after the grace period, one that ignores SIGTERM gets SIGKILL', { skip: skipUnlessBuilt }, async () => {
+test('a server that ignores EOF gets SIGTERM after the grace period, one that ignores SIGTERM gets SIGKILL', e2e, async () => {
   const pidFile = join(dir, 'pid-term');
   const run = await spawnRun(['--policy', policy, '--grace', '200'], { env: { FIXTURE_PID_FILE: pidFile, FIXTURE_IGNORE_STDIN_CLOSE: '1' } });
   await callText(run.client, 'echo', { text: 'x' });
@@ -149,7 +149,7 @@ test('a server that ignores EOF gets SIGTERM after the grace period, one that ig
   assert.equal(isAlive(Number(readFileSync(pidFile2, 'utf8'))), false);
 });
 
-test('SIGTERM to mcp-route is passed to the server; we exit with 128+15', { skip: skipUnlessBuilt }, async () => {
+test('SIGTERM to mcp-route is passed to the server; we exit with 128+15', e2e, async () => {
   const pidFile = join(dir, 'pid-sig');
   const run = await spawnRun(['--policy', policy, '--grace', '2s'], { env: { FIXTURE_PID_FILE: pidFile } });
   await callText(run.client, 'echo', { text: 'x' });
@@ -158,7 +158,7 @@ test('SIGTERM to mcp-route is passed to the server; we exit with 128+15', { skip
   assert.equal(isAlive(Number(readFileSync(pidFile, 'utf8'))), false);
 });
 
-test('usage and policy errors: exit 2 without a command, 1 for a missing policy file', { skip: skipUnlessBuilt }, async () => {
+test('usage and policy errors: exit 2 without a command, 1 for a missing policy file', e2e, async () => {
   const { runCli } = await import('../helpers/cli.js');
   const noCommand = await runCli(['run', '--policy', policy]);
   assert.equal(noCommand.code, 2);

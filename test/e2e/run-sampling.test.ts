@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startFakeOpenAI, openaiCompletion } from '../helpers/fake-openai.js';
 import { startFakeAnthropic, anthropicMessage } from '../helpers/fake-anthropic.js';
-import { connectHost, sample, skipUnlessBuilt, tempDir, writePolicy, callText } from './harness.js';
+import { connectHost, sample, e2e, tempDir, writePolicy, callText } from './harness.js';
 
 const dir = tempDir();
 const MOCK_POLICY = `
@@ -29,7 +29,7 @@ rules:
   - { name: refuse-secret, when: { systemPrompt: "secret" }, action: deny, message: "no secrets here" }
 `;
 
-test('a host without sampling gets the server\'s sampling answered by the mock; one audit line, 0600, no prompt text', { skip: skipUnlessBuilt }, async () => {
+test('a host without sampling gets the server\'s sampling answered by the mock; one audit line, 0600, no prompt text', e2e, async () => {
   const audit = join(dir, 'audit-mock.jsonl');
   const host = await connectHost(['--policy', writePolicy(dir, MOCK_POLICY, 'mock.yaml'), '--audit', audit]);
   try {
@@ -50,7 +50,7 @@ test('a host without sampling gets the server\'s sampling answered by the mock; 
   }
 });
 
-test('tools are allowed (mock answers tool_use) or denied (-1) as the policy says', { skip: skipUnlessBuilt }, async () => {
+test('tools are allowed (mock answers tool_use) or denied (-1) as the policy says', e2e, async () => {
   const host = await connectHost(['--policy', writePolicy(dir, MOCK_POLICY, 'mock.yaml')]);
   try {
     const allowed = await sample(host.client, { prompt: 'weather in Paris?', withTools: true });
@@ -75,7 +75,7 @@ test('tools are allowed (mock answers tool_use) or denied (-1) as the policy say
   }
 });
 
-test('strip removes tools before the provider sees the request; allow passes them on', { skip: skipUnlessBuilt }, async () => {
+test('strip removes tools before the provider sees the request; allow passes them on', e2e, async () => {
   const openai = await startFakeOpenAI();
   after(() => openai.close());
   const policy = `version: 1
@@ -100,7 +100,7 @@ rules:
   }
 });
 
-test('the server sees sampling.tools only when the policy can allow tools', { skip: skipUnlessBuilt }, async () => {
+test('the server sees sampling.tools only when the policy can allow tools', e2e, async () => {
   const noTools = `version: 1
 providers: { canned: { type: mock } }
 models: { m: { provider: canned } }
@@ -119,7 +119,7 @@ defaults: { models: [m], tools: strip }
   }
 });
 
-test('the server cancelling an in-flight sampling request aborts the provider call', { skip: skipUnlessBuilt }, async () => {
+test('the server cancelling an in-flight sampling request aborts the provider call', e2e, async () => {
   const audit = join(dir, 'audit-cancel.jsonl');
   const host = await connectHost(['--policy', writePolicy(dir, MOCK_POLICY, 'mock.yaml'), '--audit', audit]);
   try {
@@ -136,7 +136,7 @@ test('the server cancelling an in-flight sampling request aborts the provider ca
   }
 });
 
-test('50 concurrent sampling requests are all answered, once each', { skip: skipUnlessBuilt }, async () => {
+test('50 concurrent sampling requests are all answered, once each', e2e, async () => {
   const audit = join(dir, 'audit-50.jsonl');
   const host = await connectHost(['--policy', writePolicy(dir, MOCK_POLICY, 'mock.yaml'), '--audit', audit]);
   try {
@@ -150,7 +150,7 @@ test('50 concurrent sampling requests are all answered, once each', { skip: skip
   }
 });
 
-test('answers from fake OpenAI and Anthropic servers, keys kept from the server and the audit', { skip: skipUnlessBuilt }, async () => {
+test('answers from fake OpenAI and Anthropic servers, keys kept from the server and the audit', e2e, async () => {
   const openai = await startFakeOpenAI();
   const anthropic = await startFakeAnthropic();
   after(() => Promise.all([openai.close(), anthropic.close()]));
@@ -190,7 +190,7 @@ defaults: { models: [gpt-4o-mini, claude-haiku-4-5] }
   }
 });
 
-test('every candidate failing gives -32603 with the attempts, and no key', { skip: skipUnlessBuilt }, async () => {
+test('every candidate failing gives -32603 with the attempts, and no key', e2e, async () => {
   const openai = await startFakeOpenAI();
   after(() => openai.close());
   openai.setDefault(() => ({ status: 500, body: { error: { message: 'boom', type: 'server_error' } } }));
@@ -213,7 +213,7 @@ defaults: { models: [gpt-4o-mini], retry: { attempts: 2, initialDelay: 1ms, maxD
   }
 });
 
-test('a host that declared sampling gets the request forwarded by a client provider', { skip: skipUnlessBuilt }, async () => {
+test('a host that declared sampling gets the request forwarded by a client provider', e2e, async () => {
   const policy = `version: 1
 providers: { host: { type: client } }
 models: { host-model: { provider: host } }
@@ -242,7 +242,42 @@ defaults: { models: [host-model] }
   }
 });
 
-test('without host sampling a client-only policy cannot answer, and says so', { skip: skipUnlessBuilt }, async () => {
+test('the server cancelling a request forwarded to the host cancels it at the host too', e2e, async () => {
+  const policy = `version: 1
+providers: { host: { type: client } }
+models: { host-model: { provider: host } }
+defaults: { models: [host-model] }
+`;
+  let hostSawAbort!: (id: unknown) => void;
+  const aborted = new Promise((resolve) => (hostSawAbort = resolve));
+  let calls = 0;
+  const host = await connectHost(['--policy', writePolicy(dir, policy, 'client.yaml')], {
+    capabilities: { sampling: {} },
+    setup: (client) =>
+      client.setRequestHandler(CreateMessageRequestSchema, (_req, extra) => {
+        // The first request is answered (it loads the router); later ones only end by cancellation.
+        if (calls++ === 0) return { role: 'assistant', content: { type: 'text', text: 'warm' }, model: 'host-llm' };
+        return new Promise((_resolve, reject) => {
+          extra.signal.addEventListener('abort', () => {
+            hostSawAbort(extra.requestId);
+            reject(new Error('cancelled'));
+          });
+        });
+      }),
+  });
+  try {
+    assert.equal((await sample(host.client, { prompt: 'warm up' })).ok, true);
+    const out = await sample(host.client, { prompt: 'think forever', cancelAfterMs: 300 });
+    assert.equal(out.ok, false);
+    assert.equal(out.aborted, true);
+    assert.match(String(await aborted), /^mcp-route-/);
+    assert.equal(calls, 2, 'the host got the forwarded request before the cancellation');
+  } finally {
+    await host.close();
+  }
+});
+
+test('without host sampling a client-only policy cannot answer, and says so', e2e, async () => {
   const policy = `version: 1
 providers: { host: { type: client } }
 models: { host-model: { provider: host } }
@@ -258,7 +293,7 @@ defaults: { models: [host-model] }
   }
 });
 
-test('--dry-run answers with the decision instead of calling a provider', { skip: skipUnlessBuilt }, async () => {
+test('--dry-run answers with the decision instead of calling a provider', e2e, async () => {
   const audit = join(dir, 'audit-dry.jsonl');
   const host = await connectHost(['--policy', writePolicy(dir, MOCK_POLICY, 'mock.yaml'), '--dry-run', '--audit', audit]);
   try {
@@ -274,7 +309,7 @@ test('--dry-run answers with the decision instead of calling a provider', { skip
   }
 });
 
-test('malformed sampling params get -32602 with the reason; an exhausted budget with reject gets -32001', { skip: skipUnlessBuilt }, async () => {
+test('malformed sampling params get -32602 with the reason; an exhausted budget with reject gets -32001', e2e, async () => {
   const policy = `version: 1
 providers: { canned: { type: mock } }
 models: { m: { provider: canned } }
