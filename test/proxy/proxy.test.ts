@@ -71,7 +71,8 @@ async function start(options: { hostSampling?: boolean; env?: NodeJS.ProcessEnv 
   });
   const client = new Client({ name: 'test-host', version: '1' }, { capabilities: options.hostSampling ? { sampling: {} } : {} });
   if (options.hostSampling) {
-    client.setRequestHandler(CreateMessageRequestSchema, async (req) => ({
+    client.setRequestHandler(CreateMessageRequestSchema, async (req, extra) => ({
+      _meta: { seenId: extra.requestId },
       role: 'assistant',
       content: { type: 'text', text: `host answered: ${(req.params.messages[0]?.content as { text: string }).text}` },
       model: 'host-model',
@@ -86,7 +87,7 @@ const call = async (client: Client, name: string, args: Record<string, unknown> 
   return (r.content as Array<{ text: string }>)[0]!.text;
 };
 
-test('answers the server\'s sampling through the router and passes ordinary traffic through', async () => {
+test('answers the server\'s sampling through the router and passes ordinary traffic through', { timeout: 20_000 }, async () => {
   const { client, seen, exit } = await start();
   assert.equal(client.getServerVersion()?.name, 'fixture-server');
   assert.equal(await call(client, 'echo', { text: 'héllo' }), 'héllo');
@@ -98,7 +99,7 @@ test('answers the server\'s sampling through the router and passes ordinary traf
   assert.equal(await exit, 0);
 });
 
-test('maps a refusal to a -1 wire error with mcp-route: message and data', async () => {
+test('maps a refusal to a -1 wire error with mcp-route: message and data', { timeout: 20_000 }, async () => {
   const { client, exit } = await start();
   const out = JSON.parse(await call(client, 'sample', { prompt: 'deny me' }));
   assert.equal(out.ok, false);
@@ -109,7 +110,7 @@ test('maps a refusal to a -1 wire error with mcp-route: message and data', async
   await exit;
 });
 
-test('the server cancelling a sampling request aborts it in the router and gets no response', async () => {
+test('the server cancelling a sampling request aborts it in the router and gets no response', { timeout: 20_000 }, async () => {
   const { client, seen, exit } = await start();
   const out = JSON.parse(await call(client, 'sample', { prompt: 'slow one', cancelAfterMs: 50 }));
   assert.equal(out.ok, false);
@@ -121,7 +122,7 @@ test('the server cancelling a sampling request aborts it in the router and gets 
   await exit;
 });
 
-test('50 concurrent sampling requests are each answered once, with the right answer', async () => {
+test('50 concurrent sampling requests are each answered once, with the right answer', { timeout: 20_000 }, async () => {
   const { client, seen, exit } = await start();
   const outs = await Promise.all(Array.from({ length: 50 }, (_, i) => call(client, 'sample', { prompt: `n${i}` })));
   outs.forEach((o, i) => assert.equal(JSON.parse(o).result.content.text, `echo: n${i}`));
@@ -130,16 +131,17 @@ test('50 concurrent sampling requests are each answered once, with the right ans
   await exit;
 });
 
-test('forwards to the host when it declared sampling, under ids of our own', async () => {
+test('forwards to the host when it declared sampling, under ids of our own', { timeout: 20_000 }, async () => {
   const { client, seen, exit } = await start({ hostSampling: true });
   const out = JSON.parse(await call(client, 'sample', { prompt: 'host please' }));
   assert.ok(seen.hostSampler, 'a host sampler is given when the host declared sampling');
   assert.equal(out.result.content.text, 'host answered: host please');
+  assert.match(String(out.result._meta.seenId), /^mcp-route-[0-9a-f]{8}-\d+$/, 'the host saw an id of our namespace');
   await client.close();
   await exit;
 });
 
-test('no host sampler when the host did not declare sampling', async () => {
+test('no host sampler when the host did not declare sampling', { timeout: 20_000 }, async () => {
   const { client, seen, exit } = await start();
   await call(client, 'sample', { prompt: 'x' });
   assert.equal(seen.hostSampler, undefined);
@@ -147,7 +149,7 @@ test('no host sampler when the host did not declare sampling', async () => {
   await exit;
 });
 
-test('drops non-JSON server output and keeps going', async () => {
+test('drops non-JSON server output and keeps going', { timeout: 20_000 }, async () => {
   const { client, stderr, exit } = await start();
   assert.equal(await call(client, 'noise'), 'after noise');
   assert.ok(stderr.some((l) => l.includes('not JSON-RPC')), stderr.join(''));
@@ -155,7 +157,7 @@ test('drops non-JSON server output and keeps going', async () => {
   await exit;
 });
 
-test('a server crash mid-request fails the pending call and yields its exit code', async () => {
+test('a server crash mid-request fails the pending call and yields its exit code', { timeout: 20_000 }, async () => {
   const { client, exit } = await start();
   await assert.rejects(call(client, 'crash', { code: 3 }), /server exited/);
   assert.equal(await exit, 3);
