@@ -75,7 +75,7 @@ async function handle(message) {
     }
     case 'faulty/notify': {
       const lines = [];
-      for (let i = 0; i < params.count; i++) lines.push(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: { seq: i } } }));
+      for (let i = 0; i < params.count; i++) lines.push(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: { seq: (params.offset ?? 0) + i } } }));
       process.stdout.write(lines.join('\n') + '\n');
       return reply(id, { sent: params.count });
     }
