@@ -36,7 +36,7 @@ export function openaiPolicy(baseURL: string, o: { apiKey?: string; extra?: stri
     '    contextWindow: 100000000',
     'defaults:',
     `  models: [${o.model ?? 'gpt-x'}]`,
-    `  timeout: ${o.timeout ?? '400ms'}`,
+    `  timeout: ${o.timeout ?? '2s'}`,
     `  deadline: ${o.deadline ?? '5s'}`,
     '  retry: { attempts: 3, initialDelay: 1ms, maxDelay: 5ms }',
     '  cooldown: 0ms',

@@ -72,7 +72,8 @@ test('the host closing stdin mid-request ends the server, the provider call and 
 test('10,000 pings while sampling is in flight: all answered, pass-through order kept both ways', { skip: skipUnlessBuilt, timeout: 40_000 }, async () => {
   const fake = await startFakeOpenAI();
   fake.setDefault((req) => ({ delay: 100, body: openaiCompletionBody({ model: req.body?.model }) }));
-  const route = await startRoute({ policy: openaiPolicy(fake.baseURL), env });
+  // A generous timeout: this test is about the flood, not provider timeouts.
+  const route = await startRoute({ policy: openaiPolicy(fake.baseURL, { timeout: '10s', deadline: '20s' }), env });
   const pids = [route.routerPid, route.serverPid];
   try {
     const samplingIds = Array.from({ length: 50 }, (_, i) => `f${i}`);
@@ -90,7 +91,7 @@ test('10,000 pings while sampling is in flight: all answered, pass-through order
     await notify;
     const { responses } = await sampling;
     assertExactlyOnce(responses, samplingIds);
-    for (const id of samplingIds) assert.ok(responses[`s${id}`][0].result, `sampling ${id} answered with a result`);
+    for (const id of samplingIds) assert.ok(responses[`s${id}`][0].result, `sampling ${id}: ${JSON.stringify(responses[`s${id}`][0])}`);
 
     // host -> server: the server saw every echo once, in the order the host sent them.
     const { received } = await route.call('faulty/responses', {});

@@ -49,7 +49,7 @@ test('every sampling request gets exactly one response while the provider fails 
   const seed = 20_240_801;
   const { responder, seen } = randomFaults(seed);
   fake.setDefault(responder);
-  const route = await startRoute({ policy: openaiPolicy(fake.baseURL), env: { OPENAI_API_KEY: KEY } });
+  const route = await startRoute({ policy: openaiPolicy(fake.baseURL, { timeout: '400ms' }), env: { OPENAI_API_KEY: KEY } });
   try {
     const ids = Array.from({ length: 80 }, (_, i) => (i % 2 ? i : `s-${i}`));
     const lines = ids.map((id) => samplingLine(id, { messages: [userText(`question ${String(id)}`)], maxTokens: 5 }));
@@ -90,7 +90,7 @@ test('a token budget is never exceeded under faults and concurrency', { skip: sk
   fake.setDefault(randomFaults(seed, 10).responder);
   const LIMIT = 60;
   const route = await startRoute({
-    policy: openaiPolicy(fake.baseURL, { extra: `budgets:\n  - name: cap\n    tokens: ${LIMIT}\n    per: day\n    onExceed: reject` }),
+    policy: openaiPolicy(fake.baseURL, { timeout: '400ms', extra: `budgets:\n  - name: cap\n    tokens: ${LIMIT}\n    per: day\n    onExceed: reject` }),
     env: { OPENAI_API_KEY: KEY },
   });
   try {
