@@ -14,7 +14,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 const root = fileURLToPath(new URL('..', import.meta.url));
 const server = join(root, 'test/helpers/mcp-fixtures/sampling-server.mjs');
 const rounds = Number(process.argv[2] ?? 5);
-const SMALL_CALLS = 300;
+const SMALL_CALLS = 1000;
 const BIG_CALLS = 20;
 const MIB = 1 << 20;
 
@@ -61,7 +61,7 @@ async function measure(mode: Mode): Promise<void> {
   const transport = new StdioClientTransport({ ...commandFor(mode), cwd: root, stderr: 'inherit' });
   const client = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
   await client.connect(transport);
-  for (let i = 0; i < 20; i++) await client.callTool({ name: 'echo', arguments: { text: 'warm' } });
+  for (let i = 0; i < 200; i++) await client.callTool({ name: 'echo', arguments: { text: 'warm' } });
   // Idle: connected and used, before any large result has grown the heap.
   if (mode !== 'direct' && transport.pid) results[mode].rss.push(rssMiB(transport.pid));
   await client.callTool({ name: 'big', arguments: { bytes: MIB } });
