@@ -304,8 +304,8 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   child.stdout.on('data', (chunk: Buffer) => serverFramer.push(chunk));
   input.on('data', onHostData);
 
-  const escalate = (first: NodeJS.Signals | null) => {
-    if (first) signalChild(first);
+  /** After the host has gone: wait, SIGTERM, wait, SIGKILL (the MCP stdio shutdown sequence). */
+  const escalate = () => {
     timers.push(
       setTimeout(() => {
         if (!serverGone) {
@@ -320,7 +320,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
             }, o.graceMs),
           );
         }
-      }, first ? 0 : o.graceMs),
+      }, o.graceMs),
     );
   };
   const signalChild = (signal: NodeJS.Signals) => {
@@ -336,7 +336,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     hostRequests.failAll(new Error('the host closed the connection'));
     log.debug('host closed stdin: closing the server');
     child.stdin.end();
-    escalate(null);
+    escalate();
   };
   input.on('end', onHostClosed);
   input.on('error', onHostClosed);
@@ -354,8 +354,14 @@ export function runProxy(o: ProxyOptions): Promise<number> {
       const handler = () => {
         log.debug(`received ${sig}: passing it to the server`);
         signalChild(sig);
-        // If it ignores that, the escalation still ends it.
-        timers.push(setTimeout(() => escalate('SIGTERM'), o.graceMs));
+        // A server that ignores the signal is not left running behind us.
+        timers.push(
+          setTimeout(() => {
+            if (serverGone) return;
+            log.warn(`server ignored ${sig} for ${o.graceMs} ms: SIGKILL`);
+            signalChild('SIGKILL');
+          }, o.graceMs),
+        );
       };
       process.on(sig, handler);
       signalHandlers.push([sig, handler]);

@@ -158,6 +158,16 @@ test('SIGTERM to mcp-route is passed to the server; we exit with 128+15', e2e, a
   assert.equal(isAlive(Number(readFileSync(pidFile, 'utf8'))), false);
 });
 
+test('a server that ignores the forwarded SIGTERM is SIGKILLed after the grace period', e2e, async () => {
+  const pidFile = join(dir, 'pid-sig-kill');
+  const run = await spawnRun(['--policy', policy, '--grace', '200'], { env: { FIXTURE_PID_FILE: pidFile, FIXTURE_IGNORE_SIGTERM: '1' } });
+  await callText(run.client, 'echo', { text: 'x' });
+  run.child.kill('SIGTERM');
+  assert.deepEqual(await run.exited, { code: 128 + 9, signal: null });
+  assert.equal(isAlive(Number(readFileSync(pidFile, 'utf8'))), false);
+  assert.match(run.stderr(), /ignored SIGTERM/);
+});
+
 test('usage and policy errors: exit 2 without a command, 1 for a missing policy file', e2e, async () => {
   const { runCli } = await import('../helpers/cli.js');
   const noCommand = await runCli(['run', '--policy', policy]);

@@ -316,6 +316,7 @@ models: { m: { provider: canned } }
 defaults: { models: [m] }
 budgets:
   - { name: one-a-minute, rpm: 1, onExceed: reject }
+state: { store: memory }   # counters of this process only: parallel runs must not share them
 `;
   const host = await connectHost(['--policy', writePolicy(dir, policy, 'budget.yaml')]);
   try {
@@ -324,7 +325,8 @@ budgets:
     assert.equal(bad.code, -32602);
     assert.match(bad.message, /mcp-route:/);
     assert.equal(bad.data.reason, 'INVALID_PARAMS');
-    assert.equal((await sample(host.client, { prompt: 'first' })).ok, true);
+    const first = await sample(host.client, { prompt: 'first' });
+    assert.equal(first.ok, true, JSON.stringify(first));
     const over = await sample(host.client, { prompt: 'second' });
     assert.equal(over.ok, false);
     assert.equal(over.code, -32001, JSON.stringify(over));
