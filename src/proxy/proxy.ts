@@ -266,6 +266,9 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   }
 
   // ---- sampling ----------------------------------------------------------------------------
+  // The one interception point. Protocol 2026-07-28 replaces server->client requests with
+  // `input_required` results that the client answers by repeating the request; supporting it
+  // means recognising those results in fromServer and routing their inputRequests through here.
   async function answerSampling(id: JsonRpcId, message: Record<string, unknown>): Promise<void> {
     const key = idKey(id);
     const controller = new AbortController();
