@@ -59,6 +59,8 @@ export interface RawRun {
   child: ChildProcessWithoutNullStreams;
   client: Client;
   stderr: () => string;
+  /** Resolves once stderr matches (stderr and stdout are separate pipes: no ordering between them). */
+  stderrMatching: (re: RegExp) => Promise<string>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -78,14 +80,25 @@ export async function spawnRun(runArgs: string[], options: { env?: NodeJS.Proces
     } catch {}
   }, options.timeoutMs ?? 15_000);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': by then stderr has been read to the end.
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal });
     }),
   );
   const client = new Client({ name: 'e2e-raw-host', version: '1.0.0' }, { capabilities: {} });
   await client.connect(new StreamClientTransport(child.stdout, child.stdin));
-  return { child, client, stderr: () => stderr, exited };
+  const stderrMatching = (re: RegExp) =>
+    new Promise<string>((resolve) => {
+      if (re.test(stderr)) return resolve(stderr);
+      const onData = () => {
+        if (!re.test(stderr)) return;
+        child.stderr.off('data', onData);
+        resolve(stderr);
+      };
+      child.stderr.on('data', onData);
+    });
+  return { child, client, stderr: () => stderr, stderrMatching, exited };
 }
 
 export async function callText(client: Client, name: string, args: Record<string, unknown> = {}): Promise<string> {
