@@ -54,13 +54,14 @@ for (let i = 0; i < 40; i++) {
 
 const rules: Rule[] = [];
 for (let i = 0; i < 50; i++) {
-  const when: Rule['when'] = [
+  const whens: NonNullable<Rule['when']>[] = [
     { server: `server-${i}-*` },
     { hints: `nomatch-${i}*`, tools: false },
     { metadata: { tenant: `t${i}` } },
     { systemPrompt: `^rule ${i}\\b`, maxTokens: { lt: 100 } },
     { content: ['audio'], priorities: { cost: { gt: 0.9 } } },
-  ][i % 5]!;
+  ];
+  const when = whens[i % 5]!;
   rules.push({ name: `rule-${i}`, when, action: 'route', settings: i % 2 ? { models: models.slice(i % 10, (i % 10) + 20).map((m) => m.id) } : { maxTokens: 4000 } });
 }
 // The 48th rule (index 47) is the first the request matches.

@@ -1,7 +1,8 @@
 // Runs every test/**/*.test.ts under node's test runner with tsx.
 // Node 20's `--test` takes no globs, so the files are listed here. Extra arguments
 // (file paths or a substring filter) narrow the run: `npm test -- budgets`.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
 
@@ -22,9 +23,15 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// Budgets default to a sqlite file under the user's state directory; a test run must
+// neither read nor leave counters there, so every run gets a state directory of its own.
+const stateHome = mkdtempSync(join(tmpdir(), 'mcp-route-test-state-'));
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, XDG_STATE_HOME: stateHome } },
 );
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+child.on('exit', (code, signal) => {
+  rmSync(stateHome, { recursive: true, force: true });
+  process.exit(code ?? (signal ? 1 : 0));
+});

@@ -22,6 +22,9 @@ import { Cooldown } from './execution/cooldown.js';
 import { createRedactor } from './redact.js';
 import { createBudgetGate } from './budgets/gate.js';
 
+/** How long a budget reservation outlives its request's deadline before a dead process's hold lapses. */
+const LEASE_MARGIN_MS = 60_000;
+
 export function createRouter(policy: Policy, options: RouterOptions = {}): Router {
   const now = options.now ?? Date.now;
   const redact = createRedactor(policy.secrets ?? []);
@@ -62,15 +65,18 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
     return decision;
   }
 
-  function admitter(request: CreateMessageRequestParams, serverName: string | undefined, signal: AbortSignal | undefined) {
+  function admitter(request: CreateMessageRequestParams, decision: Decision, serverName: string | undefined, signal: AbortSignal | undefined) {
     if (!gate) return undefined;
+    // A reservation must outlive the request it guards (a rule may set a longer deadline than
+    // the defaults), yet expire if this process dies holding it.
+    const leaseMs = decision.settings.deadline + LEASE_MARGIN_MS;
     const promptTokens = estimatePromptTokens(request);
     return async (candidate: Candidate): Promise<Admission> => {
       const model = policy.models[candidate.model];
       const maxTokens = Math.min(candidate.maxTokens ?? request.maxTokens, request.maxTokens);
       const tokens = promptTokens + maxTokens;
       const usd = model ? costUsd(model, { inputTokens: promptTokens, outputTokens: maxTokens }) : 0;
-      const reserved = await gate.reserve({ server: serverName, provider: candidate.provider, model: candidate.model, tokens, usd, signal });
+      const reserved = await gate.reserve({ server: serverName, provider: candidate.provider, model: candidate.model, tokens, usd, signal, leaseMs });
       if (!reserved.ok) {
         if (reserved.onExceed === 'fallback') return { skip: reserved.message };
         throw new McpRouteError('BUDGET_EXCEEDED', `mcp-route: ${reserved.message}`, {
@@ -156,7 +162,7 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
         cooldown,
         now,
         redact,
-        admit: admitter(prepared, route.serverName, route.signal),
+        admit: admitter(prepared, decision, route.serverName, route.signal),
       });
     } catch (err) {
       return fail(err);

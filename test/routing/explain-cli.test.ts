@@ -112,7 +112,7 @@ describe('mcp-route explain', () => {
 
   it('without --policy uses ./mcp-route.yaml, else the built-in default', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcp-route-explain-cwd-'));
-    const bare = { ...env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config') };
+    const bare: NodeJS.ProcessEnv = { ...env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config') };
     delete bare.ANTHROPIC_API_KEY;
     delete bare.OPENAI_API_KEY;
     const input = JSON.stringify({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 50 });
