@@ -10,6 +10,7 @@ import type { Candidate, Decision } from '../routing/types.js';
 import type { Provider, Usage } from '../providers/types.js';
 import type { Redactor } from '../redact.js';
 import type { Cooldown } from './cooldown.js';
+import { abortableDelay } from '../util/abortable-delay.js';
 
 /** What a budget gate said about one candidate before its first attempt. */
 export type Admission =
@@ -46,20 +47,6 @@ export function backoffDelay(retry: number, initialDelay: number, maxDelay: numb
   return Math.floor(random() * ceiling);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Errors that say the candidate is unhealthy right now, rather than the request being wrong. */
 function coolsDown(err: unknown): boolean {
@@ -170,7 +157,7 @@ export async function executeDecision(decision: Decision, request: CreateMessage
             if (delay >= remaining) throw error;
             if (delay > 0) {
               try {
-                await sleep(delay, overall);
+                await abortableDelay(delay, overall);
               } catch {
                 throw stopped() ?? error;
               }

@@ -4,16 +4,14 @@
 
 import type { Policy } from '../policy/types.js';
 import type { Router } from '../execution/types.js';
+import { policyMayAllowTools } from '../policy/may-allow-tools.js';
 
 /** The `capabilities` fragment to spread into an MCP SDK `Client`'s options. */
 export interface SamplingCapabilities {
   sampling: { tools?: Record<string, never> };
 }
 
-/** Whether any setting in the policy (defaults or a routing rule) can allow tools. */
-export function policyMayAllowTools(policy: Policy): boolean {
-  return policy.defaults.tools === 'allow' || policy.rules.some((r) => r.action !== 'deny' && r.settings.tools === 'allow');
-}
+export { policyMayAllowTools };
 
 /**
  * `{ sampling: {} }`, or `{ sampling: { tools: {} } }` when the policy can allow tools

@@ -9,6 +9,7 @@ import type { Provider, ProviderEnvironment } from './types.js';
 import { asBlocks } from './content.js';
 import { estimateUsage } from './estimate-tokens.js';
 import { withUsageMeta } from './result-meta.js';
+import { abortableDelay } from '../util/abortable-delay.js';
 
 type ResultBlock = Extract<CreateMessageResultWithTools['content'], unknown[]>[number];
 
@@ -23,20 +24,6 @@ function lastUserText(messages: ReadonlyArray<{ role: string; content: unknown }
   return '';
 }
 
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 function failure(config: ProviderConfig, modelId: string, status: number, why: string): ProviderError {
   return new ProviderError({ provider: config.name, model: modelId, status, message: `${config.name}/${modelId}: HTTP ${status} (mock ${why})` });

@@ -16,6 +16,7 @@ import { createLogger, isLogLevel, type LogLevel } from '../../proxy/log.js';
 import { runProxy } from '../../proxy/proxy.js';
 import { WIRE_REFUSED } from '../../proxy/wire-errors.js';
 import { parseDuration } from '../../policy/duration.js';
+import { policyMayAllowTools } from '../../policy/may-allow-tools.js';
 
 interface RunFlags {
   policy?: string;
@@ -119,7 +120,7 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     log,
     redact,
     serverName: flags.serverName,
-    toolsMayBeAllowed: toolsMayBeAllowed(policy),
+    toolsMayBeAllowed: policyMayAllowTools(policy),
     graceMs,
     forwardSignals: true,
     createRouter: async ({ hostSampler }) => {
@@ -145,11 +146,6 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
   });
   audit?.close();
   return code;
-}
-
-/** Whether any setting in the policy can let tools through to a provider. */
-export function toolsMayBeAllowed(policy: Policy): boolean {
-  return policy.defaults.tools === 'allow' || policy.rules.some((r) => r.action !== 'deny' && r.settings.tools === 'allow');
 }
 
 function reportStartupError(err: unknown): void {

@@ -1,7 +1,8 @@
 // Anthropic message -> MCP CreateMessageResult plus usage. Pure. Text and tool_use blocks
 // carry over; reasoning blocks (thinking) are the provider's internals and are left out.
 
-import type { CreateMessageResult, CreateMessageResultWithTools } from '@modelcontextprotocol/sdk/types.js';
+import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
+import { assembleResult, type ResultBlock } from '../assemble-result.js';
 import type { Usage } from '../types.js';
 import { MalformedResponseError } from '../malformed-response-error.js';
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';
@@ -20,7 +21,6 @@ export interface AnthropicMessageResponse {
 
 // Results may carry tool_use, so they are built as the with-tools shape; the contract's
 // CreateMessageResult is the same JSON on the wire.
-type ResultBlock = Extract<CreateMessageResultWithTools['content'], unknown[]>[number];
 
 export function fromAnthropicResponse(response: unknown, fallbackModel: string): { result: CreateMessageResult; usage: Usage } {
   if (!response || typeof response !== 'object') throw new MalformedResponseError('anthropic: response body is not an object');
@@ -42,11 +42,5 @@ export function fromAnthropicResponse(response: unknown, fallbackModel: string):
   if (body.usage?.cache_read_input_tokens) usage.cacheReadTokens = body.usage.cache_read_input_tokens;
   if (body.usage?.cache_creation_input_tokens) usage.cacheWriteTokens = body.usage.cache_creation_input_tokens;
   const stopReason = mapAnthropicStopReason(body.stop_reason);
-  const result: CreateMessageResultWithTools = {
-    role: 'assistant',
-    content: blocks.length === 1 ? blocks[0]! : blocks,
-    model: typeof body.model === 'string' && body.model ? body.model : fallbackModel,
-    ...(stopReason !== undefined ? { stopReason } : {}),
-  };
-  return { result: result as unknown as CreateMessageResult, usage };
+  return { result: assembleResult(blocks, body.model, fallbackModel, stopReason), usage };
 }

@@ -2,7 +2,8 @@
 // what every completion has (a choice with a message) throws, so execution records a
 // failed attempt instead of handing the server an empty answer.
 
-import type { CreateMessageResult, CreateMessageResultWithTools } from '@modelcontextprotocol/sdk/types.js';
+import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
+import { assembleResult, type ResultBlock } from '../assemble-result.js';
 import type { Usage } from '../types.js';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.js';
 import { MalformedResponseError } from '../malformed-response-error.js';
@@ -23,7 +24,6 @@ export interface OpenAIChatResponse {
 
 // Results may carry tool_use, so they are built as the with-tools shape; the contract's
 // CreateMessageResult is the same JSON on the wire.
-type ResultBlock = Extract<CreateMessageResultWithTools['content'], unknown[]>[number];
 
 export function fromOpenAIResponse(response: unknown, fallbackModel: string): { result: CreateMessageResult; usage: Usage } {
   if (!response || typeof response !== 'object') throw new MalformedResponseError('openai: response body is not an object');
@@ -59,11 +59,5 @@ export function fromOpenAIResponse(response: unknown, fallbackModel: string): { 
   if (cached) usage.cacheReadTokens = cached;
 
   const stopReason = mapOpenAIFinishReason(choice.finish_reason);
-  const result: CreateMessageResultWithTools = {
-    role: 'assistant',
-    content: blocks.length === 1 ? blocks[0]! : blocks,
-    model: typeof body.model === 'string' && body.model ? body.model : fallbackModel,
-    ...(stopReason !== undefined ? { stopReason } : {}),
-  };
-  return { result: result as unknown as CreateMessageResult, usage };
+  return { result: assembleResult(blocks, body.model, fallbackModel, stopReason), usage };
 }
