@@ -204,6 +204,13 @@ function unfit(
     return ['provider-unusable', `provider "${cfg.provider}" is not usable${provider.unusableReason ? `: ${provider.unusableReason}` : ''}`];
   }
   if (context.usableProviders && !context.usableProviders.has(cfg.provider)) {
+    // The router leaves a `client` provider out only when there is no host sampling to hand to.
+    if (provider.type === 'client') {
+      return [
+        'provider-unusable',
+        `provider "${cfg.provider}" (type client) cannot answer: the host did not declare the sampling capability; use a host that supports sampling, or list a model on an API provider (openai, anthropic) after it as a fallback`,
+      ];
+    }
     return ['provider-unusable', `provider "${cfg.provider}" is not available here`];
   }
   if (facts.kinds & KIND_BITS.image && !model.image) return ['no-image', 'the request has images and the model does not support image'];

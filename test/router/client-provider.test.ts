@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRouter } from '../../src/router.js';
+import { McpRouteError } from '../../src/errors.js';
+import { hello, modelConfig, providerConfig, testPolicy } from './policy.js';
+
+const policy = () => testPolicy({ providers: [providerConfig('host', 'client')], models: [modelConfig('host-model', 'host')] });
+
+test('a client provider without host sampling says the host did not declare sampling and what to do', async () => {
+  const router = createRouter(policy());
+  await assert.rejects(router.createMessage(hello), (e: McpRouteError) => {
+    assert.match(e.message, /^mcp-route: /);
+    assert.match(e.message, /provider "host" \(type client\) cannot answer: the host did not declare the sampling capability/);
+    assert.match(e.message, /use a host that supports sampling, or list a model on an API provider/);
+    return true;
+  });
+  await router.close();
+});
+
+test('a client provider with host sampling hands the request to the host', async () => {
+  const router = createRouter(policy(), {
+    hostSampler: async () => ({ role: 'assistant', model: 'host-llm', content: { type: 'text', text: 'from host' } }),
+  });
+  const result = await router.createMessage(hello);
+  assert.deepEqual(result.content, { type: 'text', text: 'from host' });
+  await router.close();
+});
