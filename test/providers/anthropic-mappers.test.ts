@@ -58,7 +58,11 @@ test('toolChoice auto and none; no metadata without user_id; tool_result goes fi
   assert.deepEqual(body.tool_choice, { type: 'auto' });
   assert.equal(body.metadata, undefined);
   assert.deepEqual(body.messages[0]!.content.map((b) => b.type), ['tool_result', 'text']);
-  assert.deepEqual(toAnthropicRequest({ maxTokens: 5, messages: [], toolChoice: { mode: 'none' } }, { model: 'm' }).tool_choice, { type: 'none' });
+  const tools = [{ name: 't', inputSchema: { type: 'object' as const } }];
+  const none = toAnthropicRequest({ maxTokens: 5, messages: [], tools, toolChoice: { mode: 'none' } }, { model: 'm' });
+  assert.deepEqual(none.tool_choice, { type: 'none' });
+  assert.equal(none.tools?.length, 1);
+  assert.equal(toAnthropicRequest({ maxTokens: 5, messages: [], toolChoice: { mode: 'none' } }, { model: 'm' }).tool_choice, undefined);
 });
 
 test('audio is UNSUPPORTED_CONTENT for Anthropic, as are unsupported image types', () => {

@@ -58,7 +58,10 @@ test('a single text block becomes a plain string; toolChoice auto and none map t
   );
   assert.deepEqual(body.messages, [{ role: 'user', content: 'hi' }]);
   assert.equal(body.tool_choice, 'auto');
-  assert.equal(toOpenAIRequest({ maxTokens: 5, messages: [], toolChoice: { mode: 'none' } }, { model: 'm' }).tool_choice, 'none');
+  const tools = [{ name: 't', inputSchema: { type: 'object' as const } }];
+  assert.equal(toOpenAIRequest({ maxTokens: 5, messages: [], tools, toolChoice: { mode: 'none' } }, { model: 'm' }).tool_choice, 'none');
+  // OpenAI rejects tool_choice without tools (400 "only allowed when 'tools' are specified").
+  assert.equal(toOpenAIRequest({ maxTokens: 5, messages: [], toolChoice: { mode: 'none' } }, { model: 'm' }).tool_choice, undefined);
 });
 
 test('wav and mp3 audio become input_audio; other audio is UNSUPPORTED_CONTENT', () => {

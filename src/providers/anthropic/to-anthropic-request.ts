@@ -51,7 +51,8 @@ export function toAnthropicRequest(request: CreateMessageRequestParams, options:
     }));
   }
   const mode = request.toolChoice?.mode;
-  if (mode && (request.tools?.length || mode === 'none')) body.tool_choice = { type: mode === 'required' ? 'any' : mode };
+  // tool_choice only goes with tools (as for OpenAI, which rejects it alone); without tools, none is implied.
+  if (mode && request.tools?.length) body.tool_choice = { type: mode === 'required' ? 'any' : mode };
   // Anthropic accepts exactly one metadata field; everything else would be a 400.
   const userId = (request.metadata as Record<string, unknown> | undefined)?.user_id;
   if (typeof userId === 'string' && userId) body.metadata = { user_id: userId };

@@ -105,7 +105,8 @@ export function toOpenAIRequest(request: CreateMessageRequestParams, options: Op
     }));
   }
   const mode = request.toolChoice?.mode;
-  if (mode && (request.tools?.length || mode === 'none')) body.tool_choice = mode;
+  // OpenAI answers 400 to tool_choice without tools; with no tools, none is what happens anyway.
+  if (mode && request.tools?.length) body.tool_choice = mode;
   if (options.storeMetadata && request.metadata && typeof request.metadata === 'object') {
     const metadata: Record<string, string> = {};
     for (const [k, v] of Object.entries(request.metadata)) if (typeof v === 'string') metadata[k] = v;
