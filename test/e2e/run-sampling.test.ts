@@ -288,6 +288,7 @@ defaults: { models: [host-model] }
     const out = await sample(host.client, { prompt: 'one' });
     assert.equal(out.ok, false);
     assert.match(out.message, /mcp-route:/);
+    assert.match(out.message, /the host did not declare the sampling capability; use a host that supports sampling/);
   } finally {
     await host.close();
   }
