@@ -3,7 +3,7 @@
 // holds: crashes, the host going away, signals, no orphaned server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LoggingMessageNotificationSchema, ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { callText, connectHost, isAlive, e2e, spawnRun, tempDir, writePolicy } from './harness.js';
@@ -179,7 +179,15 @@ test('usage and policy errors: exit 2 without a command, 1 for a missing policy 
   const missing = await runCli(['run', '--policy', join(dir, 'nope.yaml'), '--', 'node', '-e', '0']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /nope\.yaml/);
+  assert.doesNotMatch(missing.stderr, /:0:0/, 'no made-up position for a file that cannot be read');
   assert.equal(missing.stdout, '', 'stdout carries protocol only');
+  // An invalid policy: each diagnostic once, with its position.
+  const badPolicy = join(dir, 'bad-type.yaml');
+  writeFileSync(badPolicy, 'version: 1\nproviders: {a: {type: bogus}}\n');
+  const invalid = await runCli(['run', '--policy', badPolicy, '--', 'node', '-e', '0']);
+  assert.equal(invalid.code, 1);
+  assert.match(invalid.stderr, /bad-type\.yaml:2:23: error: `providers\.a\.type` must be one of/);
+  assert.equal(invalid.stderr.split('must be one of').length - 1, 1, invalid.stderr);
   const notFound = await runCli(['run', '--policy', policy, '--', join(dir, 'no-such-binary')]);
   assert.equal(notFound.code, 127);
   assert.match(notFound.stderr, /cannot start/);

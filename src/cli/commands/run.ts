@@ -149,10 +149,7 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
 }
 
 function reportStartupError(err: unknown): void {
-  const write = (line: string) => process.stderr.write(`mcp-route: ${line}\n`);
-  if (err instanceof PolicyError) {
-    write(err.message);
-    for (const d of err.diagnostics) write(`${d.path}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
-  } else write(err instanceof Error ? err.message : String(err));
+  // A PolicyError's message already holds every diagnostic (file:line:col and a code frame).
+  process.stderr.write(`mcp-route: ${err instanceof Error ? err.message : String(err)}\n`);
 }
 
