@@ -1,8 +1,7 @@
 // Picks the budget store named by the policy's `state` (sqlite by default). Each driver
 // loads its native/heavy dependency only when chosen.
 
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { defaultStatePath } from '../../policy/defaults.js';
 import type { StateConfig } from '../../policy/types.js';
 import type { BudgetStore } from '../store.js';
 import { createMemoryBudgetStore } from './memory.js';
@@ -11,11 +10,9 @@ import { createRedisBudgetStore } from './redis.js';
 
 export { createMemoryBudgetStore, createSqliteBudgetStore, createRedisBudgetStore };
 
-/** XDG_STATE_HOME/mcp-route/budgets.sqlite, else ~/.local/state/mcp-route/budgets.sqlite. */
-export function defaultStatePath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME && env.XDG_STATE_HOME.trim() !== '' ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
-  return join(base, 'mcp-route', 'budgets.sqlite');
-}
+// One default path for the whole program: the policy's (policy/defaults.ts), which the
+// normaliser already fills in; this is only the fallback for a StateConfig built by hand.
+export { defaultStatePath };
 
 export function createBudgetStore(state: StateConfig): BudgetStore {
   switch (state.store) {

@@ -27,23 +27,40 @@ function loadDriver(): typeof BetterSqlite3 {
 
 export function createSqliteBudgetStore(options: SqliteStoreOptions): BudgetStore {
   const Database = loadDriver();
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  let db: BetterSqlite3.Database;
-  try {
-    db = new Database(options.path, { timeout: options.busyTimeout ?? 15_000 });
-  } catch (err) {
-    throw new McpRouteError('STORE_ERROR', `cannot open the budget store ${options.path}: ${(err as Error).message}; check state.path`, {}, { cause: err });
+  // Fail closed: a store that cannot be opened refuses every budgeted request (STORE_ERROR)
+  // instead of letting it through uncounted. The message names the store and the fix.
+  const unusable = (what: string, err: unknown): McpRouteError =>
+    new McpRouteError(
+      'STORE_ERROR',
+      `budget store sqlite at ${options.path}: ${what}: ${(err as Error).message}; set state.path to a writable location, or state.store to redis or memory`,
+      {},
+      { cause: err },
+    );
+  if (options.path !== ':memory:') {
+    try {
+      mkdirSync(dirname(options.path), { recursive: true });
+    } catch (err) {
+      throw unusable('cannot create its directory', err);
+    }
   }
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS budget_entries (
-      counter TEXT NOT NULL, res_id TEXT NOT NULL, amount REAL NOT NULL, ts INTEGER NOT NULL,
-      lease_until INTEGER NOT NULL, settled INTEGER NOT NULL DEFAULT 0,
-      PRIMARY KEY (counter, res_id)) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS budget_totals (
-      counter TEXT PRIMARY KEY, used REAL NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
-  `);
+  let opened: BetterSqlite3.Database | undefined;
+  try {
+    const db = (opened = new Database(options.path, { timeout: options.busyTimeout ?? 15_000 }));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS budget_entries (
+        counter TEXT NOT NULL, res_id TEXT NOT NULL, amount REAL NOT NULL, ts INTEGER NOT NULL,
+        lease_until INTEGER NOT NULL, settled INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (counter, res_id)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS budget_totals (
+        counter TEXT PRIMARY KEY, used REAL NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+    `);
+  } catch (err) {
+    opened?.close();
+    throw unusable('cannot open it', err);
+  }
+  const db = opened;
 
   const pruneSliding = db.prepare('DELETE FROM budget_entries WHERE counter = ? AND ts <= ?');
   const pruneLeases = db.prepare('DELETE FROM budget_entries WHERE counter = ? AND settled = 0 AND lease_until <= ?');
