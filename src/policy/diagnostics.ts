@@ -40,20 +40,33 @@ export function formatDiagnostics(ds: readonly Diagnostic[], sourceText?: string
   return ds.map((d) => formatDiagnostic(d, sourceText)).join('\n');
 }
 
+/** Widest source line a code frame shows; longer lines (one-line JSON policies) are clipped around the column. */
+const FRAME_WIDTH = 120;
+
 function codeFrame(text: string, line: number, column: number, length = 1): string[] {
   const lines = text.split(/\r?\n/);
   const width = String(line).length;
+  const target = lines[line - 1];
+  // One window for every shown line, so the caret stays under the marked line's text.
+  const from = target !== undefined && target.length > FRAME_WIDTH ? Math.max(0, Math.min(column - 1 - 40, target.length - FRAME_WIDTH)) : 0;
+  const clip = (src: string): string => {
+    if (src.length <= FRAME_WIDTH && from === 0) return src.replace(/\t/g, ' ');
+    const part = src.slice(from, from + FRAME_WIDTH).replace(/\t/g, ' ');
+    return `${from > 0 ? '…' : ''}${part}${from + FRAME_WIDTH < src.length ? '…' : ''}`;
+  };
   const frame: string[] = [];
   const show = (n: number, mark: boolean) => {
     const src = lines[n - 1];
     if (src === undefined) return;
-    frame.push(`  ${mark ? '>' : ' '} ${String(n).padStart(width)} | ${src.replace(/\t/g, ' ')}`);
+    frame.push(`  ${mark ? '>' : ' '} ${String(n).padStart(width)} | ${clip(src)}`);
   };
   if (line > 1 && (lines[line - 2] ?? '').trim() !== '') show(line - 1, false);
   show(line, true);
-  if (lines[line - 1] !== undefined) {
-    const room = Math.max(1, Math.min(length, (lines[line - 1] ?? '').length - column + 1));
-    frame.push(`    ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1))}${'^'.repeat(room)}`);
+  if (target !== undefined) {
+    const shownCol = column - from + (from > 0 ? 1 : 0);
+    const visible = Math.min(target.length, from + FRAME_WIDTH) - (column - 1);
+    const room = Math.max(1, Math.min(length, visible));
+    frame.push(`    ${' '.repeat(width)} | ${' '.repeat(Math.max(0, shownCol - 1))}${'^'.repeat(room)}`);
   }
   return frame;
 }

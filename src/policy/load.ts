@@ -40,6 +40,13 @@ function analyse(value: unknown, map: SourceMap, source: string, env: NodeJS.Pro
 
 /** Parses policy text. `policy` is present iff there are no error diagnostics (warnings allowed). */
 export function parsePolicy(text: string, source: string, env: NodeJS.ProcessEnv = process.env): { policy?: Policy; diagnostics: Diagnostic[] } {
+  // A binary file (or a wrong path such as an image) would otherwise parse as one huge plain
+  // scalar and be reported as "must be a mapping", with the bytes echoed in the code frame.
+  if (text.includes('\u0000')) {
+    return {
+      diagnostics: [{ severity: 'error', code: 'not-text', message: 'not a text file (it contains NUL bytes); a policy is YAML or JSON text', hint: 'check the path: it should name a .yaml (or .json) policy file', path: source, line: 0, column: 0 }],
+    };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
   const diagnostics: Diagnostic[] = [];
@@ -50,7 +57,11 @@ export function parsePolicy(text: string, source: string, env: NodeJS.ProcessEnv
       severity: 'error',
       code: duplicate ? 'duplicate-key' : 'yaml-syntax',
       message: duplicate ? 'duplicate key: a key may appear only once in a mapping' : `YAML syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
-      ...(duplicate ? { hint: 'remove or rename one of them' } : {}),
+      ...(duplicate
+        ? { hint: 'remove or rename one of them' }
+        : e.code === 'TAB_AS_INDENT'
+          ? { hint: 'YAML indents with spaces only: replace the tabs at the start of the line with spaces' }
+          : {}),
       path: source,
       line: lp.line,
       column: lp.col,

@@ -60,6 +60,10 @@ function shown(v: unknown): string {
   return s !== undefined && s.length <= 40 ? s : typeof v;
 }
 
+function describeKind(v: unknown): string {
+  return Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;
+}
+
 function xMessage(e: ErrorObject): string | undefined {
   const ps = e.parentSchema as Record<string, unknown> | undefined;
   return typeof ps?.['x-message'] === 'string' ? (ps['x-message'] as string) : undefined;
@@ -170,6 +174,9 @@ function single(e: ErrorObject, map: SourceMap, file: string): Diagnostic {
     }
     case 'type': {
       const t = (e.params as { type: string }).type;
+      if (where === '') {
+        return { ...base, code: 'invalid-type', message: `the policy must be a mapping of top-level keys (version, providers, models, ...), not ${describeKind(e.data)}`, hint: 'start with `version: 1` and a `providers:` section (see policies/demo.yaml)', ...map.value(path), length: 1 };
+      }
       return { ...base, code: 'invalid-type', message: `\`${where}\` must be ${t.split(',').map(article).join(' or ')} (got ${shown(e.data)})`, ...map.value(path) };
     }
     case 'enum': {
