@@ -53,7 +53,13 @@ export function createBudgetGate(policy: Policy, options: BudgetGateOptions = {}
 
   function refusal(c: BudgetCounter, used: number, reserved: number, resetsAt: number | undefined, waited?: number): Extract<ReserveResult, { ok: false }> {
     const label = metricLabel(c.budget, c.metric);
-    const when = resetsAt !== undefined ? `; resets at ${new Date(resetsAt).toISOString()}` : c.kind === 'inflight' ? '; frees when a request in flight ends' : '';
+    // An in-flight hold frees when its request ends; its lease end is only the latest that can be.
+    const when =
+      c.kind === 'inflight'
+        ? `; frees when a request in flight ends${resetsAt !== undefined ? ` (at the latest ${new Date(resetsAt).toISOString()})` : ''}`
+        : resetsAt !== undefined
+          ? `; resets at ${new Date(resetsAt).toISOString()}`
+          : '';
     const waitedText = waited !== undefined ? ` after waiting ${waited} ms` : '';
     const message =
       `budget "${c.budget.name}" (${label}, ${c.scope}) is exhausted${waitedText}: limit ${fmt(c.limit, c.metric)}, used ${fmt(used, c.metric)}, ` +
