@@ -30,7 +30,9 @@ const commands: Record<string, () => Promise<(program: Command) => void>> = {
   budgets: async () => (await import('./commands/budgets.js')).registerBudgets,
 };
 const invoked = process.argv[2];
-const wanted = invoked !== undefined && invoked in commands ? [invoked] : Object.keys(commands);
+// `--version` needs no subcommand at all (and scripts call it to probe the install).
+const versionOnly = process.argv.length === 3 && (invoked === '--version' || invoked === '-V');
+const wanted = versionOnly ? [] : invoked !== undefined && invoked in commands ? [invoked] : Object.keys(commands);
 for (const name of wanted) (await commands[name]!())(program);
 
 await program.parseAsync(process.argv);
