@@ -3,7 +3,7 @@
 // schema, run the semantic checks, then normalise — so `lint`, `run` and the library agree.
 
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { PolicyError } from '../errors.js';
 import { compareDiagnostics, formatDiagnostics, type Diagnostic } from './diagnostics.js';
 import { interpolateValue } from './interpolate.js';
@@ -48,8 +48,14 @@ export function parsePolicy(text: string, source: string, env: NodeJS.ProcessEnv
     };
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
+  // uniqueKeys is checked below: the yaml package's own check is quadratic in a mapping's size
+  // (10,000 models took seconds to parse).
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: true, merge: true });
   const diagnostics: Diagnostic[] = [];
+  for (const at of duplicateKeys(doc)) {
+    const lp = lineCounter.linePos(at);
+    diagnostics.push({ severity: 'error', code: 'duplicate-key', message: 'duplicate key: a key may appear only once in a mapping', hint: 'remove or rename one of them', path: source, line: lp.line, column: lp.col, length: 1 });
+  }
   for (const e of doc.errors) {
     const lp = lineCounter.linePos(e.pos[0]);
     const duplicate = e.code === 'DUPLICATE_KEY';
@@ -68,7 +74,7 @@ export function parsePolicy(text: string, source: string, env: NodeJS.ProcessEnv
       length: Math.max(1, e.pos[1] - e.pos[0]),
     });
   }
-  if (diagnostics.length > 0) return { diagnostics };
+  if (diagnostics.length > 0) return { diagnostics: diagnostics.sort(compareDiagnostics) };
   let value: unknown;
   try {
     // The alias cap stops "billion laughs" documents from expanding into gigabytes.
@@ -80,6 +86,25 @@ export function parsePolicy(text: string, source: string, env: NodeJS.ProcessEnv
     return { diagnostics: [{ severity: 'error', code: 'empty-policy', message: 'the policy is empty', hint: 'start with `version: 1` and a `providers:` section (see policies/demo.yaml)', path: source, line: 1, column: 1 }] };
   }
   return analyse(value, createSourceMap(doc, lineCounter, text), source, env);
+}
+
+/** Offsets of every key that repeats an earlier scalar key of the same mapping (same rule as yaml's uniqueKeys). */
+function duplicateKeys(doc: Document): number[] {
+  const found: number[] = [];
+  visit(doc, {
+    Map(_, map) {
+      if (map.items.length < 2) return;
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = pair.key;
+        if (!isScalar(key)) continue;
+        if (seen.has(key.value)) {
+          if (key.range) found.push(key.range[0]);
+        } else seen.add(key.value);
+      }
+    },
+  });
+  return found;
 }
 
 function fail(source: string, diagnostics: Diagnostic[], text?: string): never {
