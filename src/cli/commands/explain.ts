@@ -46,6 +46,17 @@ async function loadPolicy(path: string | undefined): Promise<Policy> {
   return found.policy;
 }
 
+/** `file:line:col: error: not valid JSON: ...`, the position taken from V8's "at position N". */
+function jsonError(label: string, text: string, err: Error): string {
+  const m = / in JSON at position (\d+)/.exec(err.message);
+  const what = err.message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');
+  if (!m) return `${label}: error: not valid JSON: ${what}`;
+  const before = text.slice(0, Number(m[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `${label}:${line}:${column}: error: not valid JSON: ${what}`;
+}
+
 export function registerExplain(program: Command): void {
   program
     .command('explain')
@@ -77,13 +88,16 @@ export function registerExplain(program: Command): void {
       try {
         text = fromStdin ? await readStdin() : readFileSync(requestPath, 'utf8');
       } catch (err) {
-        fail(1, `mcp-route explain: cannot read ${label}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        const code = (err as NodeJS.ErrnoException).code;
+        const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+        fail(1, `mcp-route explain: cannot read request ${label}: ${reason}`);
       }
+      if (text.trim() === '') fail(1, `${label}: error: the request is empty; give the params of a sampling/createMessage as JSON (see --help)`);
       let raw: unknown;
       try {
         raw = JSON.parse(text);
       } catch (err) {
-        fail(1, `${label}: error: not valid JSON: ${(err as Error).message}`);
+        fail(1, jsonError(label, text, err as Error));
       }
       let request;
       try {
