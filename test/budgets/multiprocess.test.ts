@@ -91,7 +91,7 @@ for (const kind of ['sqlite', 'redis'] as const) {
       const env = await stateFor(t, kind);
       if (!env) return;
       const budgets = [budget({ name: 'single-flight', concurrency: 1 })];
-      const leaseMs = 1500;
+      const leaseMs = 2500; // long enough that killing the worker cannot outlast it on a loaded machine
       const worker = startWorker({ state: env.state, budgets, mode: 'hold', leaseMs });
       const store = createBudgetStore(env.state);
       const gate = createBudgetGate(policyWith(budgets, env.state), { store });
