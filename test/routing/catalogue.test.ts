@@ -10,9 +10,9 @@ describe('built-in catalogue', () => {
     assert.ok(!Number.isNaN(Date.parse(CATALOGUE_PRICES_TAKEN_ON)));
   });
 
-  it('covers the Claude 4.x and OpenAI families with well-formed entries', () => {
+  it('covers the Claude 4.x and OpenAI families (including claude-*-4-6 and gpt-5.1, checked 2026-11-23) with well-formed entries', () => {
     const ids = new Set(models.map((m) => m.id));
-    for (const id of ['claude-opus-4-5', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'gpt-5', 'gpt-5-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4o', 'gpt-4o-mini', 'o3', 'o4-mini']) {
+    for (const id of ['claude-opus-4-6', 'claude-sonnet-4-6', 'gpt-5.1', 'claude-opus-4-5', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'gpt-5', 'gpt-5-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4o', 'gpt-4o-mini', 'o3', 'o4-mini']) {
       assert.ok(ids.has(id), id);
     }
     for (const m of models) {
@@ -32,7 +32,8 @@ describe('built-in catalogue', () => {
         seen.set(name, m.id);
       }
     }
-    assert.equal(seen.get('sonnet'), 'claude-sonnet-4-5');
+    assert.equal(seen.get('sonnet'), 'claude-sonnet-4-6');
+    assert.equal(seen.get('opus'), 'claude-opus-4-6');
     assert.equal(seen.get('claude-haiku'), 'claude-haiku-4-5');
   });
 

@@ -26,7 +26,8 @@ const ask = (prefs: Record<string, unknown>, extra: Record<string, unknown> = {}
 describe('decide on loaded policies', () => {
   it('extends: builtin lets hints and priorities pick from the catalogue', () => {
     const policy = load(`${PROVIDERS}models: { extends: builtin }\n`);
-    assert.equal(decide(policy, ask({ hints: [{ name: 'sonnet' }] })).candidates[0]!.model, 'claude-sonnet-4-5');
+    // Every Sonnet matches the hint; catalogue order (newest first) places them.
+    assert.deepEqual(decide(policy, ask({ hints: [{ name: 'sonnet' }] })).candidates.slice(0, 3).map((c) => c.model), ['claude-sonnet-4-6', 'claude-sonnet-4-5', 'claude-sonnet-4-0']);
     assert.equal(decide(policy, ask({ hints: [{ name: 'gpt-4.1-mini' }] })).candidates[0]!.model, 'gpt-4.1-mini');
     const cheapest = decide(policy, ask({ costPriority: 1 })).candidates[0]!;
     assert.equal(cheapest.model, 'gpt-5-nano');
@@ -63,7 +64,7 @@ rules:
     assert.match(denied.refusal!.message, /filesystem server may not sample with tools/);
     const smart = decide(policy, ask({ intelligencePriority: 0.9 }));
     assert.equal(smart.rule, 'smart');
-    assert.deepEqual(smart.candidates.map((c) => c.model), ['claude-opus-4-5', 'claude-sonnet-4-5']);
+    assert.deepEqual(smart.candidates.map((c) => c.model), ['claude-opus-4-5', 'claude-sonnet-4-6']);
     assert.equal(smart.settings.maxTokens, 200);
     const plain = decide(policy, ask({}, { maxTokens: 5000 }));
     assert.deepEqual(plain.candidates.map((c) => c.model), ['claude-haiku-4-5', 'gpt-4o-mini']);

@@ -47,7 +47,7 @@ describe('mcp-route explain', () => {
     assert.equal(out.action, 'route');
     assert.deepEqual(
       out.candidates.map((c: { provider: string; model: string; score: unknown }) => [c.provider, c.model, c.score]),
-      [['anthropic', 'claude-sonnet-4-5', null], ['anthropic', 'claude-haiku-4-5', null], ['anthropic', 'local-text', null]],
+      [['anthropic', 'claude-sonnet-4-6', null], ['anthropic', 'claude-haiku-4-5', null], ['anthropic', 'local-text', null]],
     );
     assert.deepEqual(out.dropped.map((d: { model: string }) => d.model), ['gpt-4o-mini']);
     assert.match(out.dropped[0].reason, /EXPLAIN_TEST_OPENAI_KEY is not set/);
