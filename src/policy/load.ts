@@ -67,7 +67,9 @@ export function parsePolicy(text: string, source: string, env: NodeJS.ProcessEnv
         ? { hint: 'remove or rename one of them' }
         : e.code === 'TAB_AS_INDENT'
           ? { hint: 'YAML indents with spaces only: replace the tabs at the start of the line with spaces' }
-          : {}),
+          : text.startsWith('${', e.pos[0]) || (text[e.pos[0] - 1] === '$' && text[e.pos[0]] === '{')
+            ? { hint: 'inside { } or [ ], a ${VAR} value must be quoted: "${VAR}"' }
+            : {}),
       path: source,
       line: lp.line,
       column: lp.col,

@@ -91,3 +91,11 @@ test('a policy with 30,000 models lints in well under the time a quadratic key c
   assert.deepEqual(ds, []);
   assert.ok(ms < 5000, `lint took ${Math.round(ms)} ms`);
 });
+
+test('an unquoted ${VAR} inside a flow mapping: the syntax error says to quote it', () => {
+  const text = 'version: 1\nproviders:\n  m: {type: mock, apiKey: ${KEY:-x}}\n';
+  const ds = lintText(text, 'flow-env.yaml', { env });
+  assert.equal(ds[0]!.code, 'yaml-syntax');
+  assert.deepEqual([ds[0]!.line, ds[0]!.column], [3, 28]);
+  assert.match(ds[0]!.hint ?? '', /must be quoted: "\$\{VAR\}"/);
+});
