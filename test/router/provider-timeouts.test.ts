@@ -33,7 +33,9 @@ for (const type of ['openai', 'anthropic'] as const) {
         });
         // Generous bound for a loaded machine; what matters is far below the SDK default.
         assert.ok(performance.now() - started < 5_000, `took ${Math.round(performance.now() - started)}ms`);
-        await fake.waitForClose(1);
+        // On a loaded machine the attempt may time out before the request even reached the
+        // fake; when it did arrive, the SDK must have hung up on it.
+        if (fake.requests.length > 0) await fake.waitForClose(1);
       } finally {
         await router.close();
         await fake.close();
