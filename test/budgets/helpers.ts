@@ -29,7 +29,9 @@ export function fakeClock(start = Date.UTC(2030, 0, 15, 12, 0, 0)): { now: () =>
   return { now: () => t, advance: (ms) => void (t += ms), set: (ms) => void (t = ms) };
 }
 
-export const REDIS_URL = 'redis://127.0.0.1:6379';
+/** The Redis the budget tests use; MCP_ROUTE_TEST_REDIS_URL points them elsewhere (or at nothing, to see the skips). */
+export const REDIS_URL = process.env.MCP_ROUTE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const REDIS_SKIP = `redis not reachable at ${REDIS_URL.replace(/^redis:\/\/(?:[^@/]*@)?/, '')}: skipping the tests that need it (start redis-server to run them)`;
 
 let reachable: Promise<boolean> | undefined;
 export function redisReachable(): Promise<boolean> {

@@ -15,7 +15,7 @@ import { estimatePromptTokens } from '../../src/routing/estimate.js';
 import type { StateConfig } from '../../src/policy/types.js';
 import { startFakeOpenAI, openaiCompletion } from '../helpers/fake-openai.js';
 import { hello } from '../router/policy.js';
-import { budget, cleanRedis, policyWith, redisReachable, REDIS_URL, uniquePrefix } from './helpers.js';
+import { budget, cleanRedis, policyWith, redisReachable, REDIS_URL, uniquePrefix, REDIS_SKIP } from './helpers.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/router-worker.ts', import.meta.url));
 const PRICE = { input: 1, output: 2 }; // USD per million tokens
@@ -31,7 +31,7 @@ async function stateFor(t: TestContext, kind: 'sqlite' | 'redis'): Promise<{ sta
     return { state: { store: 'sqlite', path: join(dir, 'state.db'), prefix: 'mcp-route' }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   if (!(await redisReachable())) {
-    t.skip('redis not reachable at 127.0.0.1:6379');
+    t.skip(REDIS_SKIP);
     return undefined;
   }
   const prefix = uniquePrefix();

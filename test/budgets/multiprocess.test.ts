@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { createBudgetGate } from '../../src/budgets/gate.js';
 import { createBudgetStore } from '../../src/budgets/stores/index.js';
 import type { StateConfig } from '../../src/policy/types.js';
-import { budget, cleanRedis, policyWith, redisReachable, REDIS_URL, uniquePrefix } from './helpers.js';
+import { budget, cleanRedis, policyWith, redisReachable, REDIS_URL, uniquePrefix, REDIS_SKIP } from './helpers.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/reserve-worker.ts', import.meta.url));
 
@@ -48,7 +48,7 @@ async function stateFor(t: TestContext, kind: 'sqlite' | 'redis'): Promise<{ sta
     return { state: { store: 'sqlite', path: join(dir, 'budgets.sqlite'), prefix: 'mcp-route' }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   if (!(await redisReachable())) {
-    t.skip('redis not reachable at 127.0.0.1:6379');
+    t.skip(REDIS_SKIP);
     return undefined;
   }
   const prefix = uniquePrefix();

@@ -16,7 +16,7 @@ import type { Budget, Policy, StateConfig } from '../../src/policy/types.js';
 import type { BudgetGate, ReserveRequest } from '../../src/budgets/types.js';
 import { startFakeOpenAI, openaiCompletion } from '../helpers/fake-openai.js';
 import { hello, modelConfig, providerConfig, testPolicy } from '../router/policy.js';
-import { budget, cleanRedis, redisReachable, REDIS_URL, uniquePrefix } from './helpers.js';
+import { budget, cleanRedis, redisReachable, REDIS_URL, uniquePrefix, REDIS_SKIP } from './helpers.js';
 
 const PRICE = { input: 1, output: 2 }; // USD per million tokens
 const WORST_USD = (estimatePromptTokens(hello as never) * PRICE.input + hello.maxTokens * PRICE.output) / 1_000_000;
@@ -30,7 +30,7 @@ async function stateFor(t: TestContext, kind: 'memory' | 'sqlite' | 'redis'): Pr
     return { state: { store: 'sqlite', path: join(dir, 'b.sqlite'), prefix: 'test' }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   if (!(await redisReachable())) {
-    t.skip('redis not reachable at 127.0.0.1:6379');
+    t.skip(REDIS_SKIP);
     return undefined;
   }
   const prefix = uniquePrefix();
