@@ -2,6 +2,12 @@
 // Redis reachability with per-run key prefixes that are cleaned up afterwards.
 
 import { randomUUID } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { TestContext } from 'node:test';
 import type { Budget, Policy, StateConfig } from '../../src/policy/types.js';
 
 export function budget(init: Partial<Budget> & { name: string }): Budget {
@@ -70,4 +76,42 @@ export async function cleanRedis(prefix: string): Promise<void> {
   } finally {
     c.disconnect();
   }
+}
+
+/**
+ * A store that several processes can share: a fresh sqlite file, or Redis under a fresh
+ * prefix (undefined, with a visible skip, when Redis is not reachable).
+ */
+export async function sharedState(t: TestContext, kind: 'sqlite' | 'redis'): Promise<{ state: StateConfig; cleanup(): Promise<void> } | undefined> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-route-shared-'));
+    return { state: { store: 'sqlite', path: join(dir, 'state.db'), prefix: 'mcp-route' }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  if (!(await redisReachable())) {
+    t.skip(REDIS_SKIP);
+    return undefined;
+  }
+  const prefix = uniquePrefix();
+  return { state: { store: 'redis', url: REDIS_URL, prefix }, cleanup: () => cleanRedis(prefix) };
+}
+
+/** A child process (`node --import tsx script config`) that talks in lines on stdin/stdout. */
+export function startLineProcess(script: string, config: unknown, timeoutMs = 30_000): { child: ChildProcess; next(): Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  return {
+    child,
+    async next() {
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      try {
+        const r = await lines.next();
+        if (r.done) throw new Error(`${script} ended without a line; stderr: ${stderr}`);
+        return r.value;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
 }

@@ -2,66 +2,22 @@
 // through the same sqlite file or the same Redis, and a killed process's holds come back
 // once their lease ends.
 
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import { createBudgetGate } from '../../src/budgets/gate.js';
 import { createBudgetStore } from '../../src/budgets/stores/index.js';
-import type { StateConfig } from '../../src/policy/types.js';
-import { budget, cleanRedis, policyWith, redisReachable, REDIS_URL, uniquePrefix, REDIS_SKIP } from './helpers.js';
+import { budget, policyWith, sharedState, startLineProcess } from './helpers.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/reserve-worker.ts', import.meta.url));
-
-interface Worker {
-  child: ChildProcess;
-  next(): Promise<string>;
-}
-
-function startWorker(config: unknown): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  return {
-    child,
-    async next() {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      try {
-        const r = await lines.next();
-        if (r.done) throw new Error(`worker ended without a line; stderr: ${stderr}`);
-        return r.value;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  };
-}
-
-async function stateFor(t: TestContext, kind: 'sqlite' | 'redis'): Promise<{ state: StateConfig; cleanup(): Promise<void> } | undefined> {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'mcp-route-mp-'));
-    return { state: { store: 'sqlite', path: join(dir, 'budgets.sqlite'), prefix: 'mcp-route' }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  if (!(await redisReachable())) {
-    t.skip(REDIS_SKIP);
-    return undefined;
-  }
-  const prefix = uniquePrefix();
-  return { state: { store: 'redis', url: REDIS_URL, prefix }, cleanup: () => cleanRedis(prefix) };
-}
 
 for (const kind of ['sqlite', 'redis'] as const) {
   describe(`budgets across processes: ${kind}`, () => {
     it('admits exactly 20 of 200 reservations split over 3 processes, and records the reported spend', async (t) => {
-      const env = await stateFor(t, kind);
+      const env = await sharedState(t, kind);
       if (!env) return;
       const budgets = [budget({ name: 'team-daily', usd: 1, per: 'day' })];
-      const workers = [67, 67, 66].map((count) => startWorker({ state: env.state, budgets, mode: 'burst', count, actual: { tokens: 700, usd: 0.04 } }));
+      const workers = [67, 67, 66].map((count) => startLineProcess(WORKER, { state: env.state, budgets, mode: 'burst', count, actual: { tokens: 700, usd: 0.04 } }));
       try {
         for (const w of workers) assert.equal(await w.next(), 'ready');
         for (const w of workers) w.child.stdin!.write('go\n');
@@ -88,11 +44,11 @@ for (const kind of ['sqlite', 'redis'] as const) {
     });
 
     it("frees a killed process's reservation after its lease, not before and not never", async (t) => {
-      const env = await stateFor(t, kind);
+      const env = await sharedState(t, kind);
       if (!env) return;
       const budgets = [budget({ name: 'single-flight', concurrency: 1 })];
       const leaseMs = 2500; // long enough that killing the worker cannot outlast it on a loaded machine
-      const worker = startWorker({ state: env.state, budgets, mode: 'hold', leaseMs });
+      const worker = startLineProcess(WORKER, { state: env.state, budgets, mode: 'hold', leaseMs });
       const store = createBudgetStore(env.state);
       const gate = createBudgetGate(policyWith(budgets, env.state), { store });
       try {
