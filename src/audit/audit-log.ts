@@ -3,7 +3,8 @@
 // nothing is lost when the process exits; created 0600 because it names servers, models
 // and spend. Prompts and completions only with audit.content; every line is redacted.
 
-import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { SamplingOutcome } from '../execution/types.js';
 
 export interface AuditLog {
@@ -34,6 +35,9 @@ export function auditLine(outcome: SamplingOutcome, options: Pick<AuditLogOption
 export function openAuditLog(path: string, options: AuditLogOptions): AuditLog {
   // 'a' with mode 0600: the mode applies when the file is created; an existing file is
   // tightened too, since an audit file readable by others leaks who spent what.
+  // Like the budget store's file, the audit file's folder is created on first use (0700:
+  // nobody else needs to list it).
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const fd = openSync(path, 'a', 0o600);
   try {
     fchmodSync(fd, 0o600);

@@ -82,3 +82,12 @@ test('the audit file is appended to and tightened to 0600', () => {
   assert.equal(JSON.parse(lines[2]!).requestId, 4);
   assert.equal(statSync(path).mode & 0o777, 0o600);
 });
+
+test('the audit file may live in a folder that does not exist yet: it is created, private', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'audit-')), 'logs', 'mcp-route');
+  const log = openAuditLog(join(dir, 'audit.jsonl'), { content: false, redact });
+  log.write(outcome);
+  log.close();
+  assert.equal(JSON.parse(readFileSync(join(dir, 'audit.jsonl'), 'utf8')).requestId, outcome.requestId);
+  assert.equal(statSync(dir).mode & 0o077, 0, 'the new folder is not readable by others');
+});
