@@ -11,7 +11,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createBudgetGate } from '../src/budgets/gate.js';
 import { createBudgetStore } from '../src/budgets/stores/index.js';
-import type { Budget, Policy, StateConfig } from '../src/policy/types.js';
+import type { Budget, StateConfig } from '../src/policy/types.js';
+import { cleanRedis, policyWith, redisReachable } from '../test/budgets/helpers.js';
 
 const BUDGETS: Budget[] = [
   { name: 'daily', scope: { kind: 'global' }, usd: 1e9, per: 'day', onExceed: 'reject', maxWait: 0 },
@@ -20,18 +21,11 @@ const BUDGETS: Budget[] = [
 ];
 const IN_FLIGHT = 32;
 
-function policy(state: StateConfig): Policy {
-  return {
-    version: 1, source: '<bench>', providers: {}, models: {}, rules: [], budgets: BUDGETS, state,
-    defaults: { tools: 'allow', timeout: 30_000, deadline: 60_000, retry: { attempts: 1, initialDelay: 1, maxDelay: 1 }, cooldown: 0, hints: 'prefer' },
-    audit: { content: false }, credentialEnv: [], secrets: [],
-  };
-}
 
 /** `count` reserve+settle pairs, IN_FLIGHT at a time; returns ms. */
 async function run(state: StateConfig, count: number, tag: string): Promise<number> {
   const store = createBudgetStore(state);
-  const gate = createBudgetGate(policy(state), { store });
+  const gate = createBudgetGate(policyWith(BUDGETS, state), { store });
   await gate.status();
   const request = { server: `srv-${tag}`, provider: 'anthropic', model: 'claude-sonnet-4-5', tokens: 1200, usd: 0.01 };
   let next = 0;
@@ -51,32 +45,6 @@ async function run(state: StateConfig, count: number, tag: string): Promise<numb
   return ms;
 }
 
-async function redisUp(): Promise<boolean> {
-  const { Redis } = await import('ioredis');
-  const c = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  c.on('error', () => {});
-  try {
-    await c.connect();
-    return (await c.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    c.disconnect();
-  }
-}
-
-async function cleanRedis(prefix: string): Promise<void> {
-  const { Redis } = await import('ioredis');
-  const c = new Redis('redis://127.0.0.1:6379');
-  let cursor = '0';
-  do {
-    const [n, keys] = await c.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = n;
-    if (keys.length) await c.del(...keys);
-  } while (cursor !== '0');
-  c.disconnect();
-}
-
 /** 3 processes, each `count` pairs on the shared store, started together; returns wall ms. */
 async function runProcesses(state: StateConfig, count: number): Promise<number> {
   const self = fileURLToPath(import.meta.url);
@@ -94,7 +62,7 @@ async function runProcesses(state: StateConfig, count: number): Promise<number> 
 if (process.argv[2] === '--worker') {
   const { state, count, tag } = JSON.parse(process.argv[3]!) as { state: StateConfig; count: number; tag: string };
   const store = createBudgetStore(state);
-  const gate = createBudgetGate(policy(state), { store });
+  const gate = createBudgetGate(policyWith(BUDGETS, state), { store });
   await gate.status();
   await gate.close();
   await store.close();
@@ -118,7 +86,7 @@ try {
   rows.push({ store: 'memory', mode: '1 process', perSec: count / ((await run(memory, count, 'a')) / 1000) });
   rows.push({ store: 'sqlite', mode: '1 process', perSec: count / ((await run(sqlite1, count, 'a')) / 1000) });
   rows.push({ store: 'sqlite', mode: '3 processes', perSec: (3 * count) / ((await runProcesses(sqlite3, count)) / 1000) });
-  if (await redisUp()) {
+  if (await redisReachable()) {
     const prefix = `mcp-route-bench:${process.pid}`;
     try {
       rows.push({ store: 'redis', mode: '1 process', perSec: count / ((await run({ store: 'redis', url: 'redis://127.0.0.1:6379', prefix: `${prefix}:1` }, count, 'a')) / 1000) });

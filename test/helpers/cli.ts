@@ -13,10 +13,25 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(
-  args: string[],
-  options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
-): Promise<CliResult> {
+export interface RunOptions {
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/** The built CLI with these arguments. */
+export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  return runNode([CLI, ...args], options);
+}
+
+/** This environment without provider keys (`*API_KEY*`) or the test runner's own variables. */
+export function envWithoutKeys(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/API_KEY/.test(k) && !k.startsWith('NODE_TEST')));
+}
+
+/** `node <args>` in its own process group, killed whole on timeout. */
+export function runNode(args: string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const spawnOptions: SpawnOptions = {
       cwd: options.cwd ?? ROOT,
@@ -24,7 +39,7 @@ export function runCli(
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     };
-    const child = spawn(process.execPath, [CLI, ...args], spawnOptions);
+    const child = spawn(process.execPath, args, spawnOptions);
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -33,7 +48,7 @@ export function runCli(
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {}
-      reject(new Error(`mcp-route ${args.join(' ')} timed out after ${options.timeoutMs ?? 20000} ms\nstderr: ${stderr}`));
+      reject(new Error(`node ${args.join(' ')} timed out after ${options.timeoutMs ?? 20000} ms\nstderr: ${stderr}`));
     }, options.timeoutMs ?? 20000);
     child.on('error', reject);
     child.on('close', (code, signal) => {

@@ -2,31 +2,12 @@
 // 'mcp-route' by name through package exports, no API keys), and says what it should.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { ROOT } from '../helpers/cli.js';
+import { envWithoutKeys, ROOT, runNode } from '../helpers/cli.js';
 
-function run(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // No provider keys in the environment: the examples must not need any.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/API_KEY/.test(k) && !k.startsWith('NODE_TEST')));
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {}
-      reject(new Error(`timed out: node ${args.join(' ')}\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** No provider keys in the environment: the examples must not need any. */
+function run(args: string[]) {
+  return runNode(args, { cwd: ROOT, env: envWithoutKeys() });
 }
 
 describe('examples', () => {

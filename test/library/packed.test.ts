@@ -7,38 +7,21 @@
 // import that leaks into dist.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT } from '../helpers/cli.js';
+import { envWithoutKeys, ROOT, runNode } from '../helpers/cli.js';
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 let dir: string;
 let project: string;
 
-function run(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/API_KEY/.test(k) && !k.startsWith('NODE_TEST')));
-    const child = spawn(process.execPath, args, { cwd: project, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {}
-      reject(new Error(`timed out: node ${args.join(' ')}\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** No provider keys in the environment: the examples must not need any. */
+function run(args: string[]) {
+  return runNode(args, { cwd: project, env: envWithoutKeys() });
 }
 
 before(() => {

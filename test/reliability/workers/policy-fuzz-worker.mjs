@@ -9,6 +9,7 @@ const { lintText } = await import(`${distDir}/policy/lint.js`);
 const { parsePolicy } = await import(`${distDir}/policy/load.js`);
 const { createRouter } = await import(`${distDir}/router.js`);
 
+// test/helpers/prng.ts, repeated: this worker is plain JS run against dist/, without tsx.
 function prng(s) {
   let a = s >>> 0;
   return () => {
