@@ -11,7 +11,6 @@ export interface SamplingCapabilities {
   sampling: { tools?: Record<string, never> };
 }
 
-export { policyMayAllowTools };
 
 /**
  * `{ sampling: {} }`, or `{ sampling: { tools: {} } }` when the policy can allow tools

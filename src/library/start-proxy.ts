@@ -12,7 +12,7 @@ import { createLogger, type LogLevel } from '../proxy/log.js';
 import { runProxy } from '../proxy/proxy.js';
 import { createRedactor } from '../redact.js';
 import { createRouter } from '../router.js';
-import { policyMayAllowTools } from './capabilities.js';
+import { policyMayAllowTools } from '../policy/may-allow-tools.js';
 import { loadPolicy, type PolicyInput } from './policy-input.js';
 
 export interface StartProxyOptions {

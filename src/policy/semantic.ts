@@ -6,6 +6,7 @@
 import { closest, type Diagnostic, type Severity } from './diagnostics.js';
 import { builtinFor, extendedBuiltins, firstProviderOfType } from './catalogue-merge.js';
 import { parseDuration } from './duration.js';
+import { compileRegExp } from '../util/compile-regexp.js';
 import type { PathSegment } from './interpolate.js';
 import type { Position, SourceMap } from './source-map.js';
 import { entries, isGlob, isObj, list, str, type Obj } from './util.js';
@@ -137,7 +138,7 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string): Diag
     }
     if (isObj(when) && typeof when['systemPrompt'] === 'string') {
       try {
-        new RegExp(when['systemPrompt']);
+        compileRegExp(when['systemPrompt']);
       } catch (err) {
         report('error', 'invalid-regex', `\`when.systemPrompt\` of rule \`${name}\` is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
           map.value([...path, 'when', 'systemPrompt']), 'it is a JavaScript regular expression; escape ( ) [ ] { } * + ? . \\ with a backslash to match them literally');

@@ -4,6 +4,7 @@
 
 import type { ContentKind, ModelConfig, NumberComparison, Policy, Rule, Settings, When } from '../policy/types.js';
 import { globToRegExp } from './glob.js';
+import { compileRegExp } from '../util/compile-regexp.js';
 import { KIND_BITS, type RequestFacts } from './request-facts.js';
 
 export interface CompiledModel {
@@ -125,12 +126,6 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 }
 
 type Check = (facts: RequestFacts, serverName: string | undefined) => boolean;
-
-/** `/source/flags` or a plain source string. */
-export function compileRegExp(text: string): RegExp {
-  const m = /^\/(.*)\/([dgimsuvy]*)$/s.exec(text);
-  return m ? new RegExp(m[1]!, m[2]!.replace(/[gy]/g, '')) : new RegExp(text);
-}
 
 function compareNumber(c: NumberComparison): (v: number | undefined) => boolean {
   return (v) =>

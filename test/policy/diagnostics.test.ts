@@ -43,6 +43,8 @@ const cases: Record<string, Expected> = {
   'env-syntax.yaml': { severity: 'error', code: 'env-syntax', line: 5, column: 16, message: /malformed interpolation `\$\{OPENAI KEY\}`/ },
   'budget-empty.yaml': { severity: 'error', code: 'budget-empty', line: 7, column: 5, message: /budget `forgot-the-limit` limits nothing/, hint: /rpm, concurrency, tpm, tokens, usd/ },
   'invalid-regex.yaml': { severity: 'error', code: 'invalid-regex', line: 9, column: 21, message: /not a valid regular expression: .*Unterminated group/ },
+  // The router reads `/source/flags`; lint must reject what the router cannot compile.
+  'invalid-regex-flags.yaml': { severity: 'error', code: 'invalid-regex', line: 9, column: 21, message: /not a valid regular expression: .*flags/ },
   'deny-without-message.yaml': { severity: 'warning', code: 'deny-without-message', line: 7, column: 5, message: /rule `no-images` denies without a `message`/ },
   'provider-unused.yaml': { severity: 'warning', code: 'provider-unused', line: 4, column: 3, message: /provider `spare` serves no model/ },
 };
