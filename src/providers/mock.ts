@@ -2,16 +2,15 @@
 // demos of fallback. It behaves like a real provider at the seam: it honours the abort
 // signal, fails with ProviderErrors carrying HTTP-like statuses, and reports usage.
 
-import type { CreateMessageResult, CreateMessageResultWithTools } from '@modelcontextprotocol/sdk/types.js';
 import { ProviderError } from '../errors.js';
 import type { MockResponse, ProviderConfig } from '../policy/types.js';
 import type { Provider, ProviderEnvironment } from './types.js';
 import { asBlocks } from './content.js';
 import { estimateUsage } from './estimate-tokens.js';
 import { withUsageMeta } from './result-meta.js';
+import { assembleResult, type ResultBlock } from './assemble-result.js';
 import { abortableDelay } from '../util/abortable-delay.js';
 
-type ResultBlock = Extract<CreateMessageResultWithTools['content'], unknown[]>[number];
 
 function lastUserText(messages: ReadonlyArray<{ role: string; content: unknown }>): string {
   for (let i = messages.length - 1; i >= 0; i--) {
@@ -74,12 +73,7 @@ export function createMockProvider(config: ProviderConfig, _env: ProviderEnviron
       response?.toolUse?.forEach((t, i) => blocks.push({ type: 'tool_use', id: `mock_call_${i + 1}`, name: t.name, input: t.input }));
       if (blocks.length === 0) blocks.push({ type: 'text', text: '' });
       stopReason ??= response?.toolUse?.length ? 'toolUse' : 'endTurn';
-      const result = {
-        role: 'assistant',
-        content: blocks.length === 1 ? blocks[0]! : blocks,
-        model: 'mock',
-        stopReason,
-      } as unknown as CreateMessageResult;
+      const result = assembleResult(blocks, 'mock', 'mock', stopReason);
       const usage = estimateUsage(request, result);
       return { result: withUsageMeta(result, { provider: config.name, usage }), usage };
     },

@@ -111,7 +111,7 @@ export class LineFramer {
     if (!this.decideStream || this.headJudged || this.partsLength < STREAM_AFTER) return;
     this.headJudged = true;
     const first = this.parts[0]!;
-    const head = first.length >= 512 ? first.subarray(0, 512) : Buffer.concat(this.parts).subarray(0, 512);
+    const head = first.length >= 512 ? first.subarray(0, 512) : Buffer.concat(this.parts, Math.min(512, this.partsLength));
     const decision = this.decideStream(head);
     if (!decision) return;
     this.streaming = { onEnd: decision.onEnd, tail: Buffer.alloc(0) };

@@ -177,12 +177,15 @@ test('a malformed provider response is a failed attempt and the next candidate a
 });
 
 test('attempt messages in the final error are redacted', async () => {
+  // Secrets the providers do not know and that are not key-shaped: only the redactor given
+  // to executeDecision can remove them.
+  const secrets = ['hunter2-upstream-token', 'p4ss-word-9f3'];
   await withFakes(async (oa, an, providers) => {
-    oa.setDefault(() => openaiError(401, `Incorrect API key provided: ${KEY}`));
-    an.setDefault(() => openaiError(403, 'also leaked sk-ant-other-key-1'));
-    const e = await failure(executeDecision(decision(), request, { getProvider: (n) => providers.get(n), redact: createRedactor([KEY, 'sk-ant-other-key-1']) }));
+    oa.setDefault(() => openaiError(401, `Incorrect credential provided: ${secrets[0]}`));
+    an.setDefault(() => openaiError(403, `also leaked ${secrets[1]}`));
+    const e = await failure(executeDecision(decision(), request, { getProvider: (n) => providers.get(n), redact: createRedactor(secrets) }));
     const text = JSON.stringify({ message: e.message, data: e.data });
-    assert.ok(!text.includes(KEY) && !text.includes('sk-ant-other-key-1'), text);
+    assert.ok(!text.includes(secrets[0]!) && !text.includes(secrets[1]!), text);
     assert.equal((e.data.attempts as Attempt[]).length, 2);
   });
 });
