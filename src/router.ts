@@ -107,6 +107,7 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
       time: new Date(now()).toISOString(),
       ...(route.serverName !== undefined ? { server: route.serverName } : {}),
       ...(route.requestId !== undefined ? { requestId: route.requestId } : {}),
+      ...(route.via !== undefined ? { via: route.via } : {}),
       rule: null,
       candidates: [],
       attempts: [],
@@ -163,6 +164,7 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
         now,
         redact,
         admit: admitter(prepared, decision, route.serverName, route.signal),
+        ...(route.onDelta ? { onDelta: route.onDelta } : {}),
       });
     } catch (err) {
       return fail(err);

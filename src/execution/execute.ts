@@ -32,6 +32,8 @@ export interface ExecuteDeps {
   admit?: (candidate: Candidate) => Promise<Admission>;
   /** Random in [0,1) for jitter; injectable for tests. */
   random?: () => number;
+  /** A streaming caller's sink for text deltas (see ProviderCallOptions.onDelta). */
+  onDelta?: (text: string, from: { provider: string; model: string }) => void;
 }
 
 export interface ExecutionResult {
@@ -78,6 +80,9 @@ export async function executeDecision(decision: Decision, request: CreateMessage
   };
 
   let lastError: unknown;
+  // Once a delta has reached a streaming caller, another attempt would repeat or contradict
+  // what the caller already holds: the first failure after that ends the request.
+  let streamed = false;
   for (const candidate of decision.candidates) {
     const halt = stopped();
     if (halt) throw halt;
@@ -96,6 +101,14 @@ export async function executeDecision(decision: Decision, request: CreateMessage
     const candidateRequest =
       candidate.maxTokens !== undefined && candidate.maxTokens < request.maxTokens ? { ...request, maxTokens: candidate.maxTokens } : request;
     const timeout = Math.max(1, Math.min(settings.timeout, providerTimeout(provider) ?? Infinity));
+    const sink = deps.onDelta;
+    const from = { provider: candidate.provider, model: candidate.model };
+    const onDelta = sink
+      ? (text: string) => {
+          streamed = true;
+          sink(text, from);
+        }
+      : undefined;
     let reached = false;
     try {
       const out = await pRetry(
@@ -107,7 +120,7 @@ export async function executeDecision(decision: Decision, request: CreateMessage
           const t0 = performance.now();
           try {
             reached = true;
-            const value = await provider.createMessage(candidateRequest, { signal, model: candidate.providerModel, modelId: candidate.model });
+            const value = await provider.createMessage(candidateRequest, { signal, model: candidate.providerModel, modelId: candidate.model, ...(onDelta ? { onDelta } : {}) });
             attempts.push({ provider: candidate.provider, model: candidate.model, ok: true, duration: Math.round(performance.now() - t0) });
             return value;
           } catch (raw) {
@@ -134,7 +147,7 @@ export async function executeDecision(decision: Decision, request: CreateMessage
               error: redact(halted2 ? `${message} (${halted2.code === 'ABORTED' ? 'cancelled' : 'deadline'})` : message),
             });
             if (halted2) throw new AbortError(halted2);
-            if (err instanceof ProviderError && err.isRetryable) throw err;
+            if (err instanceof ProviderError && err.isRetryable && !streamed) throw err;
             throw new AbortError(err instanceof Error ? err : new Error(String(err)));
           }
         },
@@ -175,7 +188,7 @@ export async function executeDecision(decision: Decision, request: CreateMessage
       lastError = err;
       if (coolsDown(err)) deps.cooldown?.mark(candidate.provider, candidate.model, settings.cooldown, now());
       const tryNext = err instanceof ProviderError ? err.tryNext : err instanceof McpRouteError ? err.code === 'UNSUPPORTED_CONTENT' : true;
-      if (!tryNext) break;
+      if (!tryNext || streamed) break;
     }
   }
 

@@ -23,6 +23,8 @@ export interface SamplingOutcome {
   usage?: Usage;
   costUsd?: number;
   outcome: 'ok' | 'denied' | 'budget' | 'failed' | 'aborted' | 'invalid';
+  /** Absent for MCP sampling; `gateway:openai` / `gateway:anthropic` for the model gateway's calls. */
+  via?: 'gateway:openai' | 'gateway:anthropic';
   error?: { code: ErrorCode; message: string };
   durationMs: number;
   /** Only with audit.content: true. */
@@ -34,6 +36,10 @@ export interface RouteOptions {
   serverName?: string;
   signal?: AbortSignal;
   requestId?: string | number;
+  /** Stream text deltas to the caller as providers produce them (the model gateway does). */
+  onDelta?: (text: string, from: { provider: string; model: string }) => void;
+  /** Which entry point the request came through, for the audit line (default: sampling). */
+  via?: SamplingOutcome['via'];
 }
 
 export interface RouterOptions {

@@ -6,6 +6,7 @@
 import type {
   AuditConfig,
   Budget,
+  GatewayConfig,
   ModelConfig,
   MockResponse,
   NumberComparison,
@@ -18,7 +19,7 @@ import type {
   When,
 } from './types.js';
 
-export const TOP_KEYS = ['$schema', 'version', 'providers', 'models', 'defaults', 'rules', 'budgets', 'state', 'audit'] as const;
+export const TOP_KEYS = ['$schema', 'version', 'providers', 'models', 'defaults', 'rules', 'budgets', 'state', 'audit', 'gateway'] as const;
 export const PROVIDER_KEYS = ['type', 'apiKey', 'baseURL', 'headers', 'organization', 'timeout', 'responses', 'failWith', 'options'] as const;
 export const MODEL_KEYS = ['provider', 'model', 'aliases', 'cost', 'speed', 'intelligence', 'contextWindow', 'maxOutput', 'supports'] as const;
 export const COST_KEYS = ['input', 'output'] as const;
@@ -32,6 +33,7 @@ export const BUDGET_KEYS = ['name', 'scope', 'rpm', 'concurrency', 'tpm', 'token
 export const SELECTOR_KEYS = ['server', 'provider', 'model'] as const;
 export const STATE_KEYS = ['store', 'path', 'url', 'prefix'] as const;
 export const AUDIT_KEYS = ['path', 'content'] as const;
+export const GATEWAY_KEYS = ['openai', 'anthropic'] as const;
 export const MOCK_RESPONSE_KEYS = ['match', 'text', 'toolUse', 'status', 'stopReason', 'delay'] as const;
 
 /** Object name (as the schema-types test calls it) -> the keys the normaliser knows. */
@@ -50,6 +52,7 @@ export const KNOWN_KEYS = {
   selector: SELECTOR_KEYS,
   state: STATE_KEYS,
   audit: AUDIT_KEYS,
+  gateway: GATEWAY_KEYS,
   mockResponse: MOCK_RESPONSE_KEYS,
 } as const;
 
@@ -72,5 +75,6 @@ export const keysAgreeWithTypes: [
   Same<Keys<typeof SELECTOR_KEYS>, Exclude<keyof Extract<Budget['scope'], { kind: 'select' }>, 'kind'>>,
   Same<Keys<typeof STATE_KEYS>, keyof StateConfig>,
   Same<Keys<typeof AUDIT_KEYS>, keyof AuditConfig>,
+  Same<Keys<typeof GATEWAY_KEYS>, keyof GatewayConfig>,
   Same<Keys<typeof MOCK_RESPONSE_KEYS>, keyof MockResponse>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

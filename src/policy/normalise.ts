@@ -233,6 +233,10 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
   const audit: Policy['audit'] = { content: rawAudit['content'] === true ? true : DEFAULT_AUDIT.content };
   if (typeof rawAudit['path'] === 'string') audit.path = resolvePath(rawAudit['path'], input.baseDir, input.env);
 
+  const rawGateway = isObj(raw['gateway']) ? raw['gateway'] : {};
+  const gateway: Policy['gateway'] = {};
+  for (const api of ['openai', 'anthropic'] as const) if (typeof rawGateway[api] === 'boolean') gateway[api] = rawGateway[api];
+
   const policy: Policy = {
     version: 1,
     source: input.source,
@@ -243,6 +247,7 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
     budgets,
     state,
     audit,
+    gateway,
     credentialEnv: [...credentialEnv],
     secrets: [...secrets],
   };

@@ -179,6 +179,15 @@ export interface AuditConfig {
   content: boolean;
 }
 
+/**
+ * The model gateway for servers that call models directly. Absent means "on for a vendor
+ * whose key mcp-route strips from the server's environment" (decided at run time).
+ */
+export interface GatewayConfig {
+  openai?: boolean;
+  anthropic?: boolean;
+}
+
 export interface Policy {
   version: 1;
   /** File the policy came from, or a label such as "<built-in default>". */
@@ -192,6 +201,8 @@ export interface Policy {
   budgets: Budget[];
   state: StateConfig;
   audit: AuditConfig;
+  /** Absent in policies built in code: the run-time default applies (see GatewayConfig). */
+  gateway?: GatewayConfig;
   /** Every environment variable a provider's strings read: stripped from the spawned server's env. */
   credentialEnv: string[];
   /** Every resolved secret value (keys, header values): redacted from logs, errors, audit. */

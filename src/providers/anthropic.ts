@@ -31,7 +31,9 @@ export function createAnthropicProvider(config: ProviderConfig, _env: ProviderEn
     async createMessage(request, options) {
       const body = toAnthropicRequest(request, { model: options.model });
       try {
-        const response = await getClient().messages.create(body as unknown as Anthropic.MessageCreateParamsNonStreaming, { signal: options.signal });
+        const response = options.onDelta
+          ? await streamMessage(getClient(), body, options.signal, options.onDelta)
+          : await getClient().messages.create(body as unknown as Anthropic.MessageCreateParamsNonStreaming, { signal: options.signal });
         const { result, usage } = fromAnthropicResponse(response, options.model);
         return { result: withUsageMeta(result, { provider: config.name, usage }), usage };
       } catch (err) {
@@ -39,4 +41,12 @@ export function createAnthropicProvider(config: ProviderConfig, _env: ProviderEn
       }
     },
   };
+}
+
+// The SDK's MessageStream accumulates events into the Message the non-streaming call
+// returns, so one mapper serves both.
+async function streamMessage(client: Anthropic, body: object, signal: AbortSignal, onDelta: (text: string) => void): Promise<Anthropic.Message> {
+  const stream = client.messages.stream(body as unknown as Anthropic.MessageCreateParamsStreaming, { signal });
+  stream.on('text', (delta) => onDelta(delta));
+  return stream.finalMessage();
 }

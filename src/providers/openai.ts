@@ -39,7 +39,9 @@ export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvir
     async createMessage(request, options) {
       const body = toOpenAIRequest(request, { model: options.model, maxTokensParam, storeMetadata });
       try {
-        const response = await getClient().chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal: options.signal });
+        const response = options.onDelta
+          ? await streamCompletion(getClient(), body, options.signal, options.onDelta)
+          : await getClient().chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal: options.signal });
         const { result, usage } = fromOpenAIResponse(response, options.model);
         return { result: withUsageMeta(result, { provider: config.name, usage }), usage };
       } catch (err) {
@@ -47,4 +49,14 @@ export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvir
       }
     },
   };
+}
+
+// The SDK's stream helper accumulates the chunks into the same chat.completion the
+// non-streaming call returns, so one mapper serves both; usage arrives in the last chunk
+// only when asked for.
+async function streamCompletion(client: OpenAI, body: object, signal: AbortSignal, onDelta: (text: string) => void): Promise<OpenAI.ChatCompletion> {
+  const params = { ...body, stream: true, stream_options: { include_usage: true } } as unknown as OpenAI.ChatCompletionCreateParamsStreaming;
+  const stream = client.chat.completions.stream(params, { signal });
+  stream.on('content', (delta) => onDelta(delta));
+  return stream.finalChatCompletion();
 }

@@ -19,6 +19,12 @@ export interface ProviderCallOptions {
   model: string;
   /** Catalogue id, for messages. */
   modelId: string;
+  /**
+   * Present when the caller streams (the model gateway): a provider that can stream calls it
+   * with each text delta as it arrives, and still resolves with the whole result. Providers
+   * that cannot stream ignore it; the caller then gets the text from the result.
+   */
+  onDelta?: (text: string) => void;
 }
 
 export interface ProviderResult {

@@ -36,6 +36,8 @@ export interface ProxyOptions {
   redact: (text: string) => string;
   /** Fixed server name; else serverInfo.name from the initialize response, else the command's base name. */
   serverName?: string;
+  /** Told the server's reported name once its initialize response arrives (the model gateway uses it). */
+  onServerName?: (name: string) => void;
   /** Whether the policy can allow tools anywhere: decides `sampling.tools` in what the server sees. */
   toolsMayBeAllowed: boolean;
   /**
@@ -176,7 +178,10 @@ export function runProxy(o: ProxyOptions): Promise<number> {
         if (key === initializeKey && serverName === undefined) {
           const message = info.message ?? parseFrame(frame).message;
           const name = ((message?.result as { serverInfo?: { name?: unknown } } | undefined)?.serverInfo?.name);
-          if (typeof name === 'string' && name) serverName = name;
+          if (typeof name === 'string' && name) {
+            serverName = name;
+            o.onServerName?.(name);
+          }
         }
         return true;
       }

@@ -29,6 +29,7 @@ const schemaObjects: Record<keyof typeof KNOWN_KEYS, Schema | undefined> = {
   selector: def('selector'),
   state: schema.properties?.['state'],
   audit: schema.properties?.['audit'],
+  gateway: schema.properties?.['gateway'],
   mockResponse: def('mockResponse'),
 };
 

@@ -17,6 +17,11 @@ import { runProxy } from '../../proxy/proxy.js';
 import { WIRE_REFUSED } from '../../proxy/wire-errors.js';
 import { parseDuration } from '../../policy/duration.js';
 import { policyMayAllowTools } from '../../policy/may-allow-tools.js';
+import type { Router, RouterOptions } from '../../execution/types.js';
+import type { BudgetGate } from '../../budgets/types.js';
+import { gatewayApis } from '../../gateway/apis.js';
+import type { Gateway } from '../../gateway/gateway-server.js';
+import { basename } from 'node:path';
 
 interface RunFlags {
   policy?: string;
@@ -112,6 +117,29 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     }
   };
 
+  const routers = sharedRouters(policy, onOutcome);
+  let reportedName: string | undefined;
+  let gateway: Gateway | undefined;
+  const apis = gatewayApis(policy.gateway, stripped);
+  if (apis.openai || apis.anthropic) {
+    try {
+      const { startGateway } = await import('../../gateway/gateway-server.js');
+      gateway = await startGateway({
+        apis,
+        policy,
+        log,
+        getRouter: routers.forGateway,
+        serverName: () => flags.serverName ?? reportedName ?? basename(command),
+      });
+    } catch (err) {
+      log.error(`cannot start the model gateway: ${(err as Error).message}`);
+      audit?.close();
+      return 1;
+    }
+    Object.assign(env, gateway.childEnv);
+    log.info(`model gateway on ${gateway.url} (${[apis.openai && 'openai', apis.anthropic && 'anthropic'].filter(Boolean).join(', ')})`);
+  }
+
   const code = await runProxy({
     command,
     args,
@@ -120,13 +148,13 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     log,
     redact,
     serverName: flags.serverName,
+    onServerName: (name) => {
+      reportedName = name;
+    },
     toolsMayBeAllowed: policyMayAllowTools(policy),
     graceMs,
     forwardSignals: true,
-    createRouter: async ({ hostSampler }) => {
-      const { createRouter } = await import('../../router.js');
-      return createRouter(policy, { hostSampler, onOutcome });
-    },
+    createRouter: ({ hostSampler }) => routers.forProxy(hostSampler ? { hostSampler } : {}),
     dryRun: flags.dryRun
       ? (router, params, serverName) => {
           const decision = router.explain(params, { serverName });
@@ -144,8 +172,37 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
         }
       : undefined,
   });
+  await Promise.allSettled([gateway?.close(), routers.close()]);
   audit?.close();
   return code;
+}
+
+/**
+ * The proxy's router (which may use the host's sampling) and the gateway's router (which
+ * cannot) share one budget gate, so sampling and direct model calls draw on the same budgets.
+ * Both load lazily: an idle proxy never imports provider SDKs or opens a store.
+ */
+function sharedRouters(policy: Policy, onOutcome: (outcome: SamplingOutcome) => void) {
+  let gate: Promise<BudgetGate | undefined> | undefined;
+  const getGate = () =>
+    (gate ??= policy.budgets.length ? import('../../budgets/gate.js').then(({ createBudgetGate }) => createBudgetGate(policy)) : Promise.resolve(undefined));
+  const made: Router[] = [];
+  const build = async (extra: Pick<RouterOptions, 'hostSampler'>): Promise<Router> => {
+    const [{ createRouter }, budgetGate] = await Promise.all([import('../../router.js'), getGate()]);
+    const router = createRouter(policy, { ...extra, onOutcome, ...(budgetGate ? { budgetGate } : {}) });
+    made.push(router);
+    return router;
+  };
+  let gatewayRouter: Promise<Router> | undefined;
+  return {
+    forProxy: build,
+    forGateway: () => (gatewayRouter ??= build({})),
+    async close() {
+      await Promise.allSettled(made.map((r) => r.close()));
+      const g = await gate;
+      await g?.close();
+    },
+  };
 }
 
 function reportStartupError(err: unknown): void {

@@ -1,0 +1,286 @@
+// The model gateway: an OpenAI- and Anthropic-compatible HTTP endpoint on loopback for
+// servers that call models directly. Each call goes through the same Router as sampling
+// (rules, budgets, retries, fallback, audit), and the answer comes back in the caller's API
+// shape whichever provider served it. Only callers holding the per-run token get in.
+
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { McpRouteError, type Attempt } from '../errors.js';
+import type { Router } from '../execution/types.js';
+import type { Policy } from '../policy/types.js';
+import type { Logger } from '../proxy/log.js';
+import { anthropicErrorBody, MessageEvents, parseMessagesRequest, toMessage } from './anthropic-api.js';
+import { ChatCompletionChunks, openAIErrorBody, parseChatCompletionRequest, toChatCompletion } from './openai-api.js';
+import { GatewayInputError, type GatewayRequest } from './shared.js';
+
+/** Request bodies above this are refused with 413: room for a few large base64 images. */
+export const MAX_GATEWAY_BODY_BYTES = 32 * 1024 * 1024;
+/** maxTokens for an OpenAI request that names none (Anthropic requires max_tokens). */
+const DEFAULT_MAX_TOKENS = 4096;
+
+type Api = 'openai' | 'anthropic';
+
+export interface GatewayOptions {
+  apis: { openai: boolean; anthropic: boolean };
+  /** The router every call goes through (built lazily by the caller, shared budgets). */
+  getRouter: () => Promise<Router>;
+  /** The name rules and budgets see, the same as for the server's sampling. */
+  serverName: () => string | undefined;
+  policy: Policy;
+  log: Logger;
+  /** Default: 32 random bytes, hex. */
+  token?: string;
+}
+
+export interface Gateway {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  token: string;
+  /** The variables the child gets so the official SDKs find the gateway unaided. */
+  childEnv: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const token = options.token ?? randomBytes(32).toString('hex');
+  const server = createServer((req, res) => {
+    handle(req, res, options, token).catch((err: unknown) => {
+      options.log.error(`gateway: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) sendError(res, apiOf(req), 500, 'mcp-route: internal error');
+      else res.destroy();
+    });
+  });
+  // Keep-alive sockets would hold close() open; callers reconnect cheaply on loopback.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const childEnv: Record<string, string> = {};
+  // The official SDKs append /chat/completions to a base URL ending in /v1, and /v1/messages
+  // to a bare origin.
+  if (options.apis.openai) Object.assign(childEnv, { OPENAI_BASE_URL: `${url}/v1`, OPENAI_API_KEY: token });
+  if (options.apis.anthropic) Object.assign(childEnv, { ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: token });
+  return { url, token, childEnv, close: () => closeServer(server) };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function apiOf(req: IncomingMessage): Api {
+  return req.url?.startsWith('/v1/messages') || req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, o: GatewayOptions, token: string): Promise<void> {
+  const api = apiOf(req);
+  if (!isLoopback(req.socket.remoteAddress)) return sendError(res, api, 403, 'mcp-route: the gateway accepts loopback connections only');
+  if (!authorised(req, token)) return sendError(res, api, 401, 'mcp-route: missing or wrong API key for the mcp-route gateway (use the OPENAI_API_KEY / ANTHROPIC_API_KEY mcp-route gave this process)');
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method === 'GET' && path === '/v1/models') return sendJson(res, 200, listModels(o.policy, api));
+  const target: Api | undefined = path === '/v1/chat/completions' ? 'openai' : path === '/v1/messages' ? 'anthropic' : undefined;
+  if (!target || req.method !== 'POST') return sendError(res, api, 404, `mcp-route: no such endpoint: ${req.method} ${path}`);
+  if (!o.apis[target]) return sendError(res, target, 404, `mcp-route: the ${target} endpoint is off in this policy (gateway.${target}: false)`);
+
+  const body = await readBody(req);
+  if (body === 'too-large') return sendError(res, target, 413, `mcp-route: request body over ${MAX_GATEWAY_BODY_BYTES} bytes`);
+  let request: GatewayRequest;
+  try {
+    const json: unknown = JSON.parse(body.toString('utf8'));
+    request = target === 'openai' ? parseChatCompletionRequest(json, DEFAULT_MAX_TOKENS) : parseMessagesRequest(json);
+  } catch (err) {
+    const message = err instanceof GatewayInputError ? err.message : 'the request body is not valid JSON';
+    return sendError(res, target, 400, `mcp-route: ${message}`);
+  }
+  await answer(res, target, request, o);
+}
+
+async function answer(res: ServerResponse, api: Api, request: GatewayRequest, o: GatewayOptions): Promise<void> {
+  const abort = new AbortController();
+  // The caller hung up: stop the provider calls and free their reservations.
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const id = api === 'openai' ? `chatcmpl-${randomUUID()}` : `msg_${randomUUID().replace(/-/g, '')}`;
+  const stream = request.stream ? openStream(res, api, id, request.includeUsage) : undefined;
+  const router = await o.getRouter();
+  try {
+    const result = await router.createMessage(request.params, {
+      serverName: o.serverName(),
+      signal: abort.signal,
+      via: api === 'openai' ? 'gateway:openai' : 'gateway:anthropic',
+      ...(stream ? { onDelta: stream.delta } : {}),
+    });
+    if (stream) return stream.finish(result);
+    sendJson(res, 200, api === 'openai' ? toChatCompletion(result, id, nowSeconds()) : toMessage(result, id));
+  } catch (err) {
+    if (abort.signal.aborted) return;
+    const { status, message, headers } = describeFailure(err);
+    o.log.warn(`gateway ${api}: ${status} ${message}`);
+    if (stream?.started()) return stream.fail(status, message);
+    sendError(res, api, status, message, headers);
+  }
+}
+
+interface OpenStream {
+  delta: (text: string, from: { provider: string; model: string }) => void;
+  finish: (result: import('@modelcontextprotocol/sdk/types.js').CreateMessageResult) => void;
+  fail: (status: number, message: string) => void;
+  started: () => boolean;
+}
+
+// Headers wait for the first delta, so a request refused before any token still gets its
+// HTTP status; after that, a failure can only travel as an error event.
+function openStream(res: ServerResponse, api: Api, id: string, includeUsage: boolean): OpenStream {
+  let started = false;
+  let streamedText = false;
+  const begin = () => {
+    if (started) return;
+    started = true;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.flushHeaders();
+  };
+  if (api === 'openai') {
+    const chunks = new ChatCompletionChunks(id, nowSeconds(), includeUsage);
+    const write = (payloads: string[]) => res.write(payloads.map((p) => `data: ${p}\n\n`).join(''));
+    return {
+      started: () => started,
+      delta(text, from) {
+        begin();
+        streamedText = true;
+        write(chunks.delta(text, from.model));
+      },
+      finish(result) {
+        begin();
+        write(chunks.finish(result, streamedText));
+        res.end();
+      },
+      fail(status, message) {
+        write([JSON.stringify(openAIErrorBody(status, message))]);
+        res.end();
+      },
+    };
+  }
+  const events = new MessageEvents(id);
+  const write = (list: Array<{ event: string; data: Record<string, unknown> }>) => res.write(list.map((e) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`).join(''));
+  return {
+    started: () => started,
+    delta(text, from) {
+      begin();
+      streamedText = true;
+      write(events.delta(text, from.model));
+    },
+    finish(result) {
+      begin();
+      write(events.finish(result, streamedText));
+      res.end();
+    },
+    fail(status, message) {
+      write([{ event: 'error', data: anthropicErrorBody(status, message) }]);
+      res.end();
+    },
+  };
+}
+
+/** HTTP status for a router failure, per DESIGN's gateway contract. */
+function describeFailure(err: unknown): { status: number; message: string; headers: Record<string, string> } {
+  if (!(err instanceof McpRouteError)) return { status: 500, message: 'mcp-route: internal error', headers: {} };
+  const headers: Record<string, string> = {};
+  let status: number;
+  switch (err.code) {
+    case 'INVALID_PARAMS':
+      status = 400;
+      break;
+    case 'DENIED_BY_RULE':
+    case 'TOOLS_DENIED':
+    case 'NO_CANDIDATES':
+      status = 403;
+      break;
+    case 'BUDGET_EXCEEDED': {
+      status = 429;
+      const resetsAt = typeof err.data['resetsAt'] === 'string' ? Date.parse(err.data['resetsAt']) : NaN;
+      headers['retry-after'] = String(Number.isFinite(resetsAt) ? Math.max(1, Math.ceil((resetsAt - Date.now()) / 1000)) : 60);
+      break;
+    }
+    case 'DEADLINE_EXCEEDED':
+      status = 504;
+      break;
+    case 'STORE_ERROR':
+      status = 503;
+      break;
+    default:
+      status = 502;
+  }
+  const attempts = (err.data['attempts'] as Attempt[] | undefined) ?? [];
+  const tried = status === 502 && attempts.length && !err.message.includes(attempts[0]!.provider) ? ` (attempts: ${attempts.map((a) => `${a.provider}/${a.model} ${a.status ?? a.error ?? ''}`.trim()).join(', ')})` : '';
+  return { status, message: `${err.message}${tried}`, headers };
+}
+
+function sendError(res: ServerResponse, api: Api, status: number, message: string, headers: Record<string, string> = {}): void {
+  // mcp-route has already applied the policy's retries and fallback: the caller's SDK must not
+  // multiply them (both official SDKs honour x-should-retry). A budget refusal still says
+  // when it frees, in retry-after, for callers that schedule their own retry.
+  sendJson(res, status, api === 'openai' ? openAIErrorBody(status, message) : anthropicErrorBody(status, message), { 'x-should-retry': 'false', ...headers });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function listModels(policy: Policy, api: Api): Record<string, unknown> {
+  // The gateway's router has no host sampling, so `client` providers cannot serve it.
+  const ids = Object.values(policy.models)
+    .filter((m) => {
+      const p = policy.providers[m.provider];
+      return p !== undefined && p.usable && p.type !== 'client';
+    })
+    .map((m) => ({ id: m.id, provider: m.provider }));
+  if (api === 'anthropic') {
+    const data = ids.map((m) => ({ type: 'model', id: m.id, display_name: m.id, created_at: '1970-01-01T00:00:00Z' }));
+    return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
+  }
+  return { object: 'list', data: ids.map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.provider })) };
+}
+
+function authorised(req: IncomingMessage, token: string): boolean {
+  const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
+  const apiKey = req.headers['x-api-key'];
+  return [bearer, typeof apiKey === 'string' ? apiKey : undefined].some((given) => given !== undefined && sameSecret(given, token));
+}
+
+function sameSecret(given: string, token: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_GATEWAY_BODY_BYTES) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
