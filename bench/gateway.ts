@@ -1,0 +1,134 @@
+// The model gateway's cost per call: the official `openai` SDK calling a fake OpenAI server
+// directly, through `mcp-route run`'s gateway (a separate process, as in production), and
+// through Portkey's open-source gateway (`@portkey-ai/gateway`, a separate process pointed at
+// the same fake with its custom-host header). Sequential calls, modes interleaved in rounds
+// (order rotated each round), so noise shows as spread between rounds. Also time to first
+// streamed token, direct vs through mcp-route, against a fake that streams in four parts.
+// Run: npm run bench -- gateway [rounds] [callsPerRound]
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { startFakeOpenAI, openaiCompletion } from '../test/helpers/fake-openai.js';
+import { openaiStreamReply } from '../test/helpers/fake-streams.js';
+import { CLI, ROOT } from '../test/helpers/cli.js';
+
+const rounds = Number(process.argv[2] ?? 7);
+const perRound = Number(process.argv[3] ?? 150);
+const dir = mkdtempSync(join(tmpdir(), 'mcp-route-bench-gateway-'));
+
+const fake = await startFakeOpenAI();
+fake.setDefault((req) => (req.body?.stream ? { ...openaiStreamReply({ text: 'one two three four', model: 'gpt-bench', pieces: 4 }), trickle: { chunks: 4, intervalMs: 15 } } : openaiCompletion({ model: 'gpt-bench', text: 'ok' })));
+
+// ---- mcp-route: `run` with a child that only reports the gateway's address ----------------
+const policy = join(dir, 'policy.yaml');
+writeFileSync(
+  policy,
+  `version: 1
+providers:
+  oa: { type: openai, baseURL: "${fake.baseURL}", apiKey: bench-key-123456 }
+models:
+  gpt-bench: { provider: oa }
+gateway: { openai: true, anthropic: false }
+`,
+);
+const report = join(dir, 'child-env.json');
+const child = `require('fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({ url: process.env.OPENAI_BASE_URL, key: process.env.OPENAI_API_KEY })); setInterval(() => {}, 1e9);`;
+const mcpRoute = spawn(process.execPath, [CLI, 'run', '--policy', policy, '--', process.execPath, '-e', child], { cwd: ROOT, stdio: ['pipe', 'ignore', 'inherit'] });
+const routed = await waitFor(() => (existsSync(report) ? (JSON.parse(readFileSync(report, 'utf8')) as { url: string; key: string }) : undefined));
+
+// ---- Portkey ------------------------------------------------------------------------------
+const portkeyPort = await freePort();
+const portkeyBin = join(ROOT, 'node_modules/@portkey-ai/gateway/build/start-server.js');
+const portkey = spawn(process.execPath, [portkeyBin, `--port=${portkeyPort}`, '--headless'], { cwd: dir, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise<void>((resolve) => portkey.stdout!.on('data', (d: Buffer) => d.toString().includes('Ready') && resolve()));
+
+const body = { model: 'gpt-bench', messages: [{ role: 'user' as const, content: 'Summarise the weather in Oslo in one line.' }], max_tokens: 50 };
+const clients: Record<string, OpenAI> = {
+  direct: new OpenAI({ apiKey: 'bench-key-123456', baseURL: fake.baseURL, maxRetries: 0 }),
+  'mcp-route': new OpenAI({ apiKey: routed.key, baseURL: routed.url, maxRetries: 0 }),
+  portkey: new OpenAI({
+    apiKey: 'bench-key-123456',
+    baseURL: `http://127.0.0.1:${portkeyPort}/v1`,
+    maxRetries: 0,
+    defaultHeaders: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': fake.baseURL },
+  }),
+};
+const modes = Object.keys(clients);
+
+async function callOnce(mode: string): Promise<number> {
+  const t0 = performance.now();
+  const r = await clients[mode]!.chat.completions.create(body);
+  if (r.choices[0]?.message.content !== 'ok') throw new Error(`${mode}: unexpected answer ${JSON.stringify(r)}`);
+  return performance.now() - t0;
+}
+
+async function firstToken(mode: string): Promise<number> {
+  const t0 = performance.now();
+  const stream = clients[mode]!.chat.completions.stream({ ...body, stream: true });
+  const first = await new Promise<number>((resolve, reject) => {
+    stream.on('content', () => resolve(performance.now() - t0));
+    stream.on('error', reject);
+  });
+  await stream.finalChatCompletion();
+  return first;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
+
+for (const mode of modes) for (let i = 0; i < 100; i++) await callOnce(mode);
+
+const overhead: Record<string, number[]> = { 'mcp-route': [], portkey: [] };
+console.log(`per-call latency, ${rounds} rounds x ${perRound} sequential calls per mode (median per round)`);
+for (let round = 0; round < rounds; round++) {
+  const order = modes.map((_, i) => modes[(i + round) % modes.length]!);
+  const times: Record<string, number[]> = Object.fromEntries(modes.map((m) => [m, []]));
+  // Calls alternate between modes in small blocks, so a slow spell hits every mode alike.
+  for (let block = 0; block < perRound / 10; block++) for (const mode of order) for (let i = 0; i < 10; i++) times[mode]!.push(await callOnce(mode));
+  const med = Object.fromEntries(modes.map((m) => [m, median(times[m]!)]));
+  overhead['mcp-route']!.push(med['mcp-route']! - med['direct']!);
+  overhead['portkey']!.push(med['portkey']! - med['direct']!);
+  console.log(
+    `  round ${round + 1}: direct ${fmt(med['direct']!)}, mcp-route +${fmt(med['mcp-route']! - med['direct']!)}, portkey +${fmt(med['portkey']! - med['direct']!)}`,
+  );
+}
+const ours = median(overhead['mcp-route']!);
+const theirs = median(overhead['portkey']!);
+console.log(`median added per call: mcp-route ${fmt(ours)}, portkey ${fmt(theirs)}; mcp-route / portkey = ${(ours / theirs).toFixed(2)} (goal <= 0.50)`);
+
+const ttft: Record<string, number[]> = { direct: [], 'mcp-route': [] };
+for (let i = 0; i < 40; i++) for (const mode of i % 2 ? ['direct', 'mcp-route'] : ['mcp-route', 'direct']) ttft[mode]!.push(await firstToken(mode));
+const ttftDelta = median(ttft['mcp-route']!) - median(ttft['direct']!);
+console.log(`time to first streamed token (median of 40): direct ${fmt(median(ttft['direct']!))}, mcp-route ${fmt(median(ttft['mcp-route']!))}, difference ${fmt(ttftDelta)} (goal <= 1 ms)`);
+
+stop(mcpRoute);
+stop(portkey);
+await fake.close();
+
+function stop(p: ChildProcess): void {
+  p.stdin?.end();
+  p.kill('SIGTERM');
+}
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out waiting for the mcp-route gateway to start');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
