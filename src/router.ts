@@ -29,7 +29,10 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
   const now = options.now ?? Date.now;
   const redact = createRedactor(policy.secrets ?? []);
   const cooldown = new Cooldown();
-  const env: ProviderEnvironment = options.hostSampler ? { hostSampler: options.hostSampler } : {};
+  const env: ProviderEnvironment = {
+    ...(options.hostSampler ? { hostSampler: options.hostSampler } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  };
   // The one line that picks the budget gate (the default gate is wired by the budgets module).
   // The default gate opens its store lazily (first reserve) and is closed with the router.
   const ownGate = options.budgetGate === undefined && (policy.budgets?.length ?? 0) > 0 ? createBudgetGate(policy) : undefined;

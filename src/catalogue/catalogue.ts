@@ -22,6 +22,10 @@ export interface CatalogueModel {
   contextWindow: number;
   maxOutput: number;
   supports: Capability[];
+  /** Request-body keys the vendor rejects for this model; they are left out of its requests. */
+  params?: { drop: string[] };
+  /** The vendor's announced retirement day (YYYY-MM-DD); lint warns before and after it. */
+  endOfLife?: string;
 }
 
 interface CatalogueFile {
@@ -41,5 +45,6 @@ export function builtinModels(): CatalogueModel[] {
     aliases: [...m.aliases],
     cost: { ...m.cost },
     supports: [...m.supports],
+    ...(m.params ? { params: { drop: [...m.params.drop] } } : {}),
   }));
 }

@@ -11,6 +11,7 @@ import type { Provider, Usage } from '../providers/types.js';
 import type { Redactor } from '../redact.js';
 import type { Cooldown } from './cooldown.js';
 import { abortableDelay } from '../util/abortable-delay.js';
+import { movesOn } from './fallback-on.js';
 
 /** What a budget gate said about one candidate before its first attempt. */
 export type Admission =
@@ -55,6 +56,12 @@ function coolsDown(err: unknown): boolean {
   return err instanceof ProviderError && err.isRetryable;
 }
 
+/** An attempt lists provider and model in their own fields: its text should not repeat them. */
+function withoutCandidatePrefix(message: string, candidate: Candidate): string {
+  const prefix = `${candidate.provider}/${candidate.model}: `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
+}
+
 export async function executeDecision(decision: Decision, request: CreateMessageRequestParams, deps: ExecuteDeps): Promise<ExecutionResult> {
   const { settings } = decision;
   const redact = deps.redact ?? ((s: string) => s);
@@ -83,7 +90,8 @@ export async function executeDecision(decision: Decision, request: CreateMessage
   // Once a delta has reached a streaming caller, another attempt would repeat or contradict
   // what the caller already holds: the first failure after that ends the request.
   let streamed = false;
-  for (const candidate of decision.candidates) {
+  let notTried: Candidate[] = [];
+  for (const [index, candidate] of decision.candidates.entries()) {
     const halt = stopped();
     if (halt) throw halt;
     const provider = deps.getProvider(candidate.provider);
@@ -120,7 +128,13 @@ export async function executeDecision(decision: Decision, request: CreateMessage
           const t0 = performance.now();
           try {
             reached = true;
-            const value = await provider.createMessage(candidateRequest, { signal, model: candidate.providerModel, modelId: candidate.model, ...(onDelta ? { onDelta } : {}) });
+            const value = await provider.createMessage(candidateRequest, {
+              signal,
+              model: candidate.providerModel,
+              modelId: candidate.model,
+              ...(candidate.params ? { params: candidate.params } : {}),
+              ...(onDelta ? { onDelta } : {}),
+            });
             attempts.push({ provider: candidate.provider, model: candidate.model, ok: true, duration: Math.round(performance.now() - t0) });
             return value;
           } catch (raw) {
@@ -137,7 +151,7 @@ export async function executeDecision(decision: Decision, request: CreateMessage
               });
             }
             if (err instanceof McpRouteError && err.code === 'UNSUPPORTED_CONTENT') reached = false;
-            const message = err instanceof Error ? err.message : String(err);
+            const message = withoutCandidatePrefix(err instanceof Error ? err.message : String(err), candidate);
             attempts.push({
               provider: candidate.provider,
               model: candidate.model,
@@ -187,14 +201,27 @@ export async function executeDecision(decision: Decision, request: CreateMessage
       if (halt2) throw halt2;
       lastError = err;
       if (coolsDown(err)) deps.cooldown?.mark(candidate.provider, candidate.model, settings.cooldown, now());
-      const tryNext = err instanceof ProviderError ? err.tryNext : err instanceof McpRouteError ? err.code === 'UNSUPPORTED_CONTENT' : true;
-      if (!tryNext || streamed) break;
+      if (streamed || !movesOn(err, settings.fallbackOn)) {
+        notTried = decision.candidates.slice(index + 1);
+        break;
+      }
     }
   }
 
   const failures = attempts.filter((a) => !a.ok);
-  const summary = failures.map((a) => `${a.provider}/${a.model}${a.status ? ` ${a.status}` : ''}: ${a.error ?? 'failed'}`).join('; ');
+  const summary = failures.map((a) => `${a.provider}/${a.model}: ${a.error ?? 'failed'}`).join('; ');
   const last = lastError instanceof Error ? redact(lastError.message) : undefined;
+  if (notTried.length > 0) {
+    // Saying "every candidate failed" here would send the operator looking at the wrong models.
+    const status = lastError instanceof ProviderError ? lastError.status : undefined;
+    const hint = status !== undefined && !streamed ? ` (list ${status} under fallbackOn to try the next candidate after it)` : '';
+    const names = notTried.map((c) => `${c.provider}/${c.model}`);
+    throw new McpRouteError('ALL_CANDIDATES_FAILED', redact(`mcp-route: stopped after a non-retryable error: ${summary}; not tried: ${names.join(', ')}${hint}`), {
+      reason: last ?? 'stopped after a non-retryable error',
+      attempts,
+      notTried: names,
+    });
+  }
   throw new McpRouteError('ALL_CANDIDATES_FAILED', redact(`mcp-route: every candidate failed: ${summary || 'no candidate could be tried'}`), {
     reason: last ?? 'no candidate could be tried',
     attempts,

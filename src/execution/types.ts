@@ -51,6 +51,8 @@ export interface RouterOptions {
   budgetGate?: BudgetGate;
   /** ms epoch clock, for tests. */
   now?: () => number;
+  /** Where providers' own notices (SDK deprecation warnings) go; default: nowhere. */
+  log?: { warn(message: string): void };
 }
 
 export interface Router {

@@ -103,6 +103,7 @@ export function startProxy(options: StartProxyOptions): ProxyHandle {
       createRouter(policy, {
         ...options.router,
         ...(hostSampler ? { hostSampler } : {}),
+        log: logger,
         onOutcome: (outcome) => {
           audit?.write(outcome);
           options.onOutcome?.(outcome);

@@ -28,9 +28,9 @@ export function discoverPolicy(options: { cwd?: string; env?: NodeJS.ProcessEnv 
   return { policy: builtinDefaultPolicy(env) };
 }
 
-// Balanced first choices, so a request without hints or priorities does not land on the
-// dearest model just because it is first in the catalogue.
-const FIRST_CHOICES = ['claude-sonnet-4-5', 'gpt-5'];
+// Balanced, current first choices, so a request without hints or priorities does not land on
+// the dearest model just because it is first in the catalogue, nor on one near its end of life.
+const FIRST_CHOICES = ['claude-sonnet-4-6', 'gpt-5.1'];
 
 /** The policy used when no file is found. */
 export function builtinDefaultPolicy(env: NodeJS.ProcessEnv = process.env): Policy {

@@ -8,6 +8,7 @@ import type {
   Budget,
   GatewayConfig,
   ModelConfig,
+  ModelParams,
   MockResponse,
   NumberComparison,
   Policy,
@@ -20,10 +21,11 @@ import type {
 } from './types.js';
 
 export const TOP_KEYS = ['$schema', 'version', 'providers', 'models', 'defaults', 'rules', 'budgets', 'state', 'audit', 'gateway'] as const;
-export const PROVIDER_KEYS = ['type', 'apiKey', 'baseURL', 'headers', 'organization', 'timeout', 'responses', 'failWith', 'options'] as const;
-export const MODEL_KEYS = ['provider', 'model', 'aliases', 'cost', 'speed', 'intelligence', 'contextWindow', 'maxOutput', 'supports'] as const;
+export const PROVIDER_KEYS = ['type', 'apiKey', 'baseURL', 'headers', 'organization', 'maxTokensParam', 'storeMetadata', 'timeout', 'responses', 'failWith', 'options'] as const;
+export const MODEL_KEYS = ['provider', 'model', 'aliases', 'cost', 'speed', 'intelligence', 'contextWindow', 'maxOutput', 'supports', 'params', 'endOfLife'] as const;
 export const COST_KEYS = ['input', 'output'] as const;
-export const SETTINGS_KEYS = ['models', 'maxTokens', 'tools', 'timeout', 'deadline', 'retry', 'cooldown', 'hints'] as const;
+export const PARAMS_KEYS = ['drop', 'set'] as const;
+export const SETTINGS_KEYS = ['models', 'maxTokens', 'tools', 'timeout', 'deadline', 'retry', 'cooldown', 'hints', 'fallbackOn'] as const;
 export const RETRY_KEYS = ['attempts', 'initialDelay', 'maxDelay'] as const;
 export const RULE_OWN_KEYS = ['name', 'when', 'action', 'message'] as const;
 export const WHEN_KEYS = ['server', 'hints', 'content', 'tools', 'maxTokens', 'priorities', 'systemPrompt', 'metadata'] as const;
@@ -34,6 +36,8 @@ export const SELECTOR_KEYS = ['server', 'provider', 'model'] as const;
 export const STATE_KEYS = ['store', 'path', 'url', 'prefix'] as const;
 export const AUDIT_KEYS = ['path', 'content'] as const;
 export const GATEWAY_KEYS = ['openai', 'anthropic'] as const;
+/** Provider keys that older policies put under `options` (where they are now body fields). */
+export const MOVED_OPTION_KEYS = ['maxTokensParam', 'storeMetadata'] as const;
 export const MOCK_RESPONSE_KEYS = ['match', 'text', 'toolUse', 'status', 'stopReason', 'delay'] as const;
 
 /** Object name (as the schema-types test calls it) -> the keys the normaliser knows. */
@@ -42,6 +46,7 @@ export const KNOWN_KEYS = {
   provider: PROVIDER_KEYS,
   model: MODEL_KEYS,
   cost: COST_KEYS,
+  params: PARAMS_KEYS,
   settings: SETTINGS_KEYS,
   retry: RETRY_KEYS,
   rule: [...RULE_OWN_KEYS, ...SETTINGS_KEYS],
@@ -65,6 +70,7 @@ export const keysAgreeWithTypes: [
   Same<Keys<typeof PROVIDER_KEYS>, Exclude<keyof ProviderConfig, 'name' | 'envVars' | 'usable' | 'unusableReason'>>,
   Same<Keys<typeof MODEL_KEYS>, Exclude<keyof ModelConfig, 'id' | 'builtin'>>,
   Same<Keys<typeof COST_KEYS>, keyof NonNullable<ModelConfig['cost']>>,
+  Same<Keys<typeof PARAMS_KEYS>, keyof ModelParams>,
   Same<Keys<typeof SETTINGS_KEYS>, keyof Settings>,
   Same<Keys<typeof RETRY_KEYS>, keyof RetrySettings>,
   Same<Keys<typeof RULE_OWN_KEYS>, Exclude<keyof Rule, 'settings'>>,
@@ -77,4 +83,4 @@ export const keysAgreeWithTypes: [
   Same<Keys<typeof AUDIT_KEYS>, keyof AuditConfig>,
   Same<Keys<typeof GATEWAY_KEYS>, keyof GatewayConfig>,
   Same<Keys<typeof MOCK_RESPONSE_KEYS>, keyof MockResponse>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

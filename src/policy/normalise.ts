@@ -18,7 +18,7 @@ import {
 import type { Diagnostic } from './diagnostics.js';
 import { parseDuration } from './duration.js';
 import type { PathSegment } from './interpolate.js';
-import { COMPARISON_KEYS, MOCK_RESPONSE_KEYS, PRIORITIES_KEYS, SETTINGS_KEYS, WHEN_KEYS } from './keys.js';
+import { COMPARISON_KEYS, MOCK_RESPONSE_KEYS, MOVED_OPTION_KEYS, PRIORITIES_KEYS, SETTINGS_KEYS, WHEN_KEYS } from './keys.js';
 import type { SourceMap } from './source-map.js';
 import type {
   Budget,
@@ -26,6 +26,7 @@ import type {
   Capability,
   MockResponse,
   ModelConfig,
+  ModelParams,
   NumberComparison,
   Policy,
   ProviderConfig,
@@ -64,15 +65,25 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
   const providers: Record<string, ProviderConfig> = {};
   const secrets = new Set<string>();
   const credentialEnv = new Set<string>();
-  for (const [name, p] of entries(raw['providers'])) {
-    if (!isObj(p)) continue;
+  for (const [name, rawProvider] of entries(raw['providers'])) {
+    if (!isObj(rawProvider)) continue;
+    let p = rawProvider;
     const type = str(p['type']) ?? 'mock';
     const envVars = [...new Set(input.reads.filter((r) => r.path[0] === 'providers' && r.path[1] === name).map((r) => r.name))];
-    const cfg: ProviderConfig = { name, type, envVars, usable: true, options: isObj(p['options']) ? { ...p['options'] } : {} };
+    const options = isObj(p['options']) ? { ...p['options'] } : {};
+    const cfg: ProviderConfig = { name, type, envVars, usable: true, options };
     const baseURL = str(p['baseURL']);
     if (baseURL) cfg.baseURL = baseURL;
     if (isObj(p['headers'])) cfg.headers = Object.fromEntries(Object.entries(p['headers']).map(([k, v]) => [k, String(v)]));
     if (typeof p['organization'] === 'string') cfg.organization = p['organization'];
+    // Policies written before these became provider keys had them under `options`, which now
+    // goes into the request body: lift them out (lint says where they belong).
+    for (const k of MOVED_OPTION_KEYS) {
+      if (type === 'openai' && k in options && !(k in p)) p = { ...p, [k]: options[k] };
+      if (type === 'openai' || type === 'anthropic') delete options[k];
+    }
+    if (p['maxTokensParam'] === 'max_tokens' || p['maxTokensParam'] === 'max_completion_tokens') cfg.maxTokensParam = p['maxTokensParam'];
+    if (typeof p['storeMetadata'] === 'boolean') cfg.storeMetadata = p['storeMetadata'];
     if (p['timeout'] !== undefined) cfg.timeout = duration(['providers', name, 'timeout'], p['timeout'], DEFAULT_SETTINGS.timeout);
     if (Array.isArray(p['responses'])) cfg.responses = p['responses'].filter(isObj).map(mockResponse);
     if (num(p['failWith']) !== undefined) cfg.failWith = num(p['failWith']);
@@ -129,6 +140,10 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
       const v = num(e[k]) ?? b?.[k];
       if (v !== undefined) mc[k] = v;
     }
+    const params = modelParams(e['params'], b?.params);
+    if (params) mc.params = params;
+    const endOfLife = str(e['endOfLife']) ?? b?.endOfLife;
+    if (endOfLife) mc.endOfLife = endOfLife;
     if (b) mc.builtin = true;
     models[id] = mc;
   }
@@ -144,6 +159,8 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
       contextWindow: b.contextWindow,
       maxOutput: b.maxOutput,
       supports: [...b.supports],
+      ...(b.params ? { params: { drop: [...b.params.drop], set: {} } } : {}),
+      ...(b.endOfLife ? { endOfLife: b.endOfLife } : {}),
       builtin: true,
     };
   }
@@ -172,6 +189,9 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
           break;
         case 'hints':
           out.hints = v as Settings['hints'];
+          break;
+        case 'fallbackOn':
+          out.fallbackOn = [...new Set(list(v))] as Settings['fallbackOn'];
           break;
         case 'timeout':
         case 'deadline':
@@ -252,6 +272,15 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
     secrets: [...secrets],
   };
   return { policy, diagnostics };
+}
+
+/** A model's body overrides: its own `drop` replaces the built-in list (so `drop: []` undoes it). */
+function modelParams(v: unknown, builtin: { drop: string[] } | undefined): ModelParams | undefined {
+  const own = isObj(v) ? v : undefined;
+  if (!own && !builtin) return undefined;
+  const drop = own && Array.isArray(own['drop']) ? own['drop'].map(String) : [...(builtin?.drop ?? [])];
+  const set = own && isObj(own['set']) ? { ...own['set'] } : {};
+  return { drop, set };
 }
 
 function mockResponse(r: Obj): MockResponse {

@@ -4,16 +4,21 @@
 // defensively, so it can report alongside schema errors.
 
 import { closest, type Diagnostic, type Severity } from './diagnostics.js';
-import { builtinFor, extendedBuiltins, firstProviderOfType } from './catalogue-merge.js';
+import { builtinById, builtinFor, extendedBuiltins, firstProviderOfType } from './catalogue-merge.js';
 import { parseDuration } from './duration.js';
 import { compileRegExp } from '../util/compile-regexp.js';
 import type { PathSegment } from './interpolate.js';
 import type { Position, SourceMap } from './source-map.js';
 import { entries, isGlob, isObj, list, str, type Obj } from './util.js';
+import { MOVED_OPTION_KEYS } from './keys.js';
+import { OWN_BODY_KEYS, RESERVED_BODY_KEYS } from '../providers/body-overrides.js';
 
 const LIMIT_KEYS = ['rpm', 'concurrency', 'tpm', 'tokens', 'usd'] as const;
+/** How long before a model's end of life lint starts saying so. */
+export const END_OF_LIFE_NOTICE_DAYS = 60;
+const DAY_MS = 86_400_000;
 
-export function checkSemantics(raw: unknown, map: SourceMap, file: string): Diagnostic[] {
+export function checkSemantics(raw: unknown, map: SourceMap, file: string, now: number = Date.now()): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (severity: Severity, code: string, message: string, at: Position, hint?: string) =>
     out.push({ severity, code, message, path: file, ...at, ...(hint ? { hint } : {}) });
@@ -22,6 +27,26 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string): Diag
   const providers = isObj(raw['providers']) ? raw['providers'] : {};
   const providerNames = Object.keys(providers);
   const usedProviders = new Set<string>();
+
+  // `options` of openai/anthropic providers go into the request body after mcp-route's own
+  // fields: say when one replaces a field mcp-route sets, refuse the ones that would break it.
+  const checkBodyOptions = (name: string, type: string, options: Obj) => {
+    const own = OWN_BODY_KEYS[type];
+    if (!own) return;
+    for (const k of Object.keys(options)) {
+      const at = map.key(['providers', name, 'options', k]);
+      if ((MOVED_OPTION_KEYS as readonly string[]).includes(k)) {
+        if (type === 'openai') report('warning', 'misplaced-key', `\`${k}\` is a provider setting, not a request-body field`, at, `move it out of \`options\`, beside \`baseURL\` (it is honoured from here for now)`);
+        else report('warning', 'ignored-key', `\`${k}\` only applies to openai providers; provider \`${name}\` is ${type}`, at);
+      } else if (RESERVED_BODY_KEYS.includes(k)) {
+        report('error', 'reserved-option', `\`options.${k}\` cannot be set: mcp-route sends \`${k}\` itself`, at,
+          k === 'model' ? 'choose the model with `model:` on a models entry' : k === 'stream' ? 'mcp-route reads one JSON answer per request; remove it' : 'remove it');
+      } else if (own.includes(k)) {
+        report('warning', 'option-overrides', `\`options.${k}\` replaces the \`${k}\` mcp-route builds from each sampling request`, at,
+          `mcp-route itself sets these ${type} body fields: ${own.join(', ')}; to stop sending one to a model, use \`params: {drop: [${k}]}\` on the model`);
+      }
+    }
+  };
 
   // Providers: mock-only keys elsewhere are ignored, so say so.
   for (const [name, p] of entries(providers)) {
@@ -32,7 +57,32 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string): Diag
         if (k in p) report('warning', 'ignored-key', `\`${k}\` only applies to mock providers; provider \`${name}\` is ${type}`, map.key(['providers', name, k]));
       }
     }
+    if (type !== undefined && type !== 'openai') {
+      for (const k of MOVED_OPTION_KEYS) {
+        if (k in p) report('warning', 'ignored-key', `\`${k}\` only applies to openai providers; provider \`${name}\` is ${type}`, map.key(['providers', name, k]));
+      }
+    }
+    if (isObj(p['options']) && type !== undefined) checkBodyOptions(name, type, p['options']);
   }
+
+  // End of life: a retired model answers 404 on every request, so say so ahead of time.
+  const endOfLifeWarned = new Set<string>();
+  const checkEndOfLife = (id: string, date: string, at: Position) => {
+    const day = Date.parse(`${date}T00:00:00Z`);
+    if (Number.isNaN(day)) {
+      report('error', 'invalid-value', `\`${date}\` is not a calendar date`, at, 'write YYYY-MM-DD, e.g. 2026-11-30');
+      return;
+    }
+    const days = Math.ceil((day - now) / DAY_MS);
+    if (days > END_OF_LIFE_NOTICE_DAYS || endOfLifeWarned.has(id)) return;
+    endOfLifeWarned.add(id);
+    const successor = currentSibling(id);
+    report('warning', 'model-end-of-life',
+      days <= 0
+        ? `model \`${id}\` reached its end of life on ${date}: its vendor no longer serves it`
+        : `model \`${id}\` reaches its end of life on ${date} (in ${days} day${days === 1 ? '' : 's'}); requests to it fail after that`,
+      at, successor ? `move to \`${successor}\`` : 'move to a current model');
+  };
 
   // Models: every entry needs a provider that exists; collect the names rules may use.
   const models = isObj(raw['models']) ? raw['models'] : {};
@@ -56,6 +106,20 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string): Diag
       else if (builtin) report('error', 'missing-provider', `model \`${id}\` has no \`provider\`, and no provider of type ${builtin.vendor} is configured to serve it`, map.key(['models', id]), `add \`provider: <name>\` or a provider with \`type: ${builtin.vendor}\``);
       else report('error', 'missing-provider', `model \`${id}\` has no \`provider\``, map.key(['models', id]), 'add `provider: <name>` (only built-in catalogue ids may leave it out)');
     }
+    const servedBy = typeof provider === 'string' ? provider : builtin ? firstProviderOfType(providers, builtin.vendor) : undefined;
+    const servedByType = servedBy !== undefined && isObj(providers[servedBy]) ? str(providers[servedBy]['type']) : undefined;
+    const params = isObj(m) && isObj(m['params']) ? m['params'] : undefined;
+    if (params && (servedByType === 'mock' || servedByType === 'client')) {
+      report('warning', 'ignored-key', `\`params\` shapes openai and anthropic request bodies; model \`${id}\` is served by ${servedByType} provider \`${servedBy}\``, map.key(['models', id, 'params']));
+    }
+    if (params && isObj(params['set'])) {
+      for (const k of Object.keys(params['set'])) {
+        if (RESERVED_BODY_KEYS.includes(k)) report('error', 'reserved-option', `\`params.set.${k}\` cannot be set: mcp-route sends \`${k}\` itself`, map.key(['models', id, 'params', 'set', k]), k === 'model' ? 'use `model:` on this entry for the name sent to the API' : 'remove it');
+      }
+    }
+    const ownEndOfLife = isObj(m) ? str(m['endOfLife']) : undefined;
+    const endOfLife = ownEndOfLife ?? builtin?.endOfLife;
+    if (endOfLife) checkEndOfLife(id, endOfLife, ownEndOfLife ? map.value(['models', id, 'endOfLife']) : map.key(['models', id]));
     const aliases = [...list(isObj(m) ? m['aliases'] : undefined), ...(builtin ? builtin.aliases : [])];
     aliases.forEach((a, i) => {
       if (typeof a !== 'string') return;
@@ -81,7 +145,14 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string): Diag
 
   const checkModelList = (path: PathSegment[], value: unknown) => {
     list(value).forEach((item, i) => {
-      if (typeof item !== 'string' || modelNames.has(item.toLowerCase())) return;
+      if (typeof item !== 'string') return;
+      const known = modelNames.get(item.toLowerCase());
+      if (known !== undefined) {
+        // Models that `extends: builtin` added have no entry of their own to warn on.
+        const date = builtinById().get(known)?.endOfLife;
+        if (date && !(known in models)) checkEndOfLife(known, date, map.value([...path, i]));
+        return;
+      }
       const guess = closest(item, [...ids, ...[...modelNames.keys()].filter((k) => !ids.includes(k))]);
       report('error', 'undefined-model', `\`${item}\` is not a model id or alias defined under \`models\``, map.value([...path, i]),
         guess ? `did you mean \`${guess}\`?` : ids.length ? `defined models: ${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', ...' : ''}` : 'define it under `models` (or use `models: {extends: builtin}`)');
@@ -147,7 +218,7 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string): Diag
     checkModelList([...path, 'models'], r['models']);
     if (r['action'] === 'deny') {
       if (typeof r['message'] !== 'string') report('warning', 'deny-without-message', `rule \`${name}\` denies without a \`message\`; the server will only see a generic refusal`, map.key(path), 'add `message: <why>`');
-      for (const k of ['models', 'maxTokens', 'tools', 'timeout', 'deadline', 'retry', 'cooldown', 'hints']) {
+      for (const k of ['models', 'maxTokens', 'tools', 'timeout', 'deadline', 'retry', 'cooldown', 'hints', 'fallbackOn']) {
         if (k in r) report('warning', 'ignored-key', `\`${k}\` has no effect on a rule with \`action: deny\``, map.key([...path, k]));
       }
     } else {
@@ -195,4 +266,12 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string): Diag
     if ('path' in state && store !== 'sqlite') report('warning', 'ignored-key', `\`state.path\` only applies to \`store: sqlite\` (store is ${store})`, map.key(['state', 'path']));
   }
   return out;
+}
+
+/** The newest built-in model of the same family that has no end of life, e.g. claude-sonnet-4-6 for claude-sonnet-4-5. */
+function currentSibling(id: string): string | undefined {
+  const family = id.replace(/-[^-]+$/, '');
+  if (family === id) return undefined;
+  for (const m of builtinById().values()) if (m.id !== id && m.id.startsWith(`${family}-`) && !m.endOfLife) return m.id;
+  return undefined;
 }

@@ -12,6 +12,8 @@ export type ContentKind = 'text' | 'image' | 'audio' | 'tool_use' | 'tool_result
 export type BudgetPeriod = 'minute' | 'hour' | 'day' | 'month';
 export type OnExceed = 'fallback' | 'reject' | 'wait';
 export type StoreKind = 'memory' | 'sqlite' | 'redis';
+/** An HTTP status, a class of them, or `default` (mcp-route's own classification). */
+export type FallbackStatus = number | '4xx' | '5xx' | 'default';
 
 /** A fixed answer of the mock provider. */
 export interface MockResponse {
@@ -38,6 +40,10 @@ export interface ProviderConfig {
   baseURL?: string;
   headers?: Record<string, string>;
   organization?: string;
+  /** openai: `max_completion_tokens` (default) or `max_tokens` for older compatible servers. */
+  maxTokensParam?: 'max_completion_tokens' | 'max_tokens';
+  /** openai: send request metadata, which OpenAI accepts only with `store: true`. */
+  storeMetadata?: boolean;
   /** Per-attempt timeout in ms for this provider (overrides settings.timeout when smaller). */
   timeout?: number;
   /** mock only: fixed answers. */
@@ -50,7 +56,10 @@ export interface ProviderConfig {
   usable: boolean;
   /** Why it is not usable, e.g. "ANTHROPIC_API_KEY is not set". */
   unusableReason?: string;
-  /** Any further provider-specific options, kept verbatim. */
+  /**
+   * openai / anthropic: merged into every request body after mcp-route's own fields
+   * (`reasoning_effort`, `top_p`, ...). Other provider types read their settings here.
+   */
   options: Record<string, unknown>;
 }
 
@@ -71,8 +80,19 @@ export interface ModelConfig {
   contextWindow?: number;
   maxOutput?: number;
   supports: Capability[];
+  /** Request-body overrides for this model: keys dropped, then keys set (after provider options). */
+  params?: ModelParams;
+  /** The vendor's retirement day, YYYY-MM-DD. */
+  endOfLife?: string;
   /** True when the entry came from the built-in catalogue (possibly overridden). */
   builtin?: boolean;
+}
+
+export interface ModelParams {
+  /** Body keys left out of this model's requests (e.g. temperature for reasoning models). */
+  drop: string[];
+  /** Body keys set for this model, last word over everything else. */
+  set: Record<string, unknown>;
 }
 
 export interface RetrySettings {
@@ -99,6 +119,11 @@ export interface Settings {
   /** ms a candidate that just failed with 429/5xx is skipped. */
   cooldown: number;
   hints: HintsMode;
+  /**
+   * Which failures move on to the next candidate. undefined = mcp-route's classification
+   * (retryable statuses, 401/403/404/413, 400s naming context length, model or an unsupported parameter).
+   */
+  fallbackOn?: FallbackStatus[];
 }
 
 export interface NumberComparison {

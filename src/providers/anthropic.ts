@@ -1,6 +1,8 @@
 // The `anthropic` provider: the Messages API through `@anthropic-ai/sdk`. SDK retries are
 // off (execution retries); an explicit client timeout also stops the SDK from refusing
-// large non-streaming max_tokens, since our AbortSignal bounds every attempt anyway.
+// large non-streaming max_tokens, since our AbortSignal bounds every attempt anyway. The SDK
+// prints model deprecation notices with console.warn on every request: they are caught and
+// go through mcp-route's logger instead, once per distinct notice.
 
 import Anthropic from '@anthropic-ai/sdk';
 import type { ProviderConfig } from '../policy/types.js';
@@ -10,9 +12,16 @@ import { toAnthropicRequest } from './anthropic/to-anthropic-request.js';
 import { fromAnthropicResponse } from './anthropic/from-anthropic-response.js';
 import { toProviderError } from './to-provider-error.js';
 import { withUsageMeta } from './result-meta.js';
+import { applyBodyOverrides } from './body-overrides.js';
 
-export function createAnthropicProvider(config: ProviderConfig, _env: ProviderEnvironment = {}): Provider {
+export function createAnthropicProvider(config: ProviderConfig, env: ProviderEnvironment = {}): Provider {
   const redact = createRedactor([config.apiKey ?? '', ...Object.values(config.headers ?? {})]);
+  const noticesSeen = new Set<string>();
+  const onNotice = (text: string) => {
+    if (noticesSeen.has(text)) return;
+    noticesSeen.add(text);
+    env.log?.warn(`${config.name}: ${text.replace(/\s*\n\s*/g, ' ')}`);
+  };
   let client: Anthropic | undefined;
   const getClient = () =>
     (client ??= new Anthropic({
@@ -29,15 +38,18 @@ export function createAnthropicProvider(config: ProviderConfig, _env: ProviderEn
     timeout: config.timeout,
     type: 'anthropic',
     async createMessage(request, options) {
-      const body = toAnthropicRequest(request, { model: options.model });
+      const body = applyBodyOverrides(toAnthropicRequest(request, { model: options.model }), config.options, options.params);
       try {
+        const client = getClient();
         const response = options.onDelta
-          ? await streamMessage(getClient(), body, options.signal, options.onDelta)
-          : await getClient().messages.create(body as unknown as Anthropic.MessageCreateParamsNonStreaming, { signal: options.signal });
+          ? await streamMessage(client, body, options.signal, options.onDelta, onNotice)
+          : await withConsoleWarnCaptured(onNotice, () =>
+              client.messages.create(body as unknown as Anthropic.MessageCreateParamsNonStreaming, { signal: options.signal }),
+            );
         const { result, usage } = fromAnthropicResponse(response, options.model);
         return { result: withUsageMeta(result, { provider: config.name, usage }), usage };
       } catch (err) {
-        throw toProviderError(err, { provider: config.name, model: options.modelId, redact, signal: options.signal });
+        throw toProviderError(err, { provider: config.name, model: options.modelId, redact, signal: options.signal, endpoint: getClient().baseURL });
       }
     },
   };
@@ -45,8 +57,23 @@ export function createAnthropicProvider(config: ProviderConfig, _env: ProviderEn
 
 // The SDK's MessageStream accumulates events into the Message the non-streaming call
 // returns, so one mapper serves both.
-async function streamMessage(client: Anthropic, body: object, signal: AbortSignal, onDelta: (text: string) => void): Promise<Anthropic.Message> {
-  const stream = client.messages.stream(body as unknown as Anthropic.MessageCreateParamsStreaming, { signal });
+async function streamMessage(client: Anthropic, body: object, signal: AbortSignal, onDelta: (text: string) => void, onNotice: (text: string) => void): Promise<Anthropic.Message> {
+  const stream = withConsoleWarnCaptured(onNotice, () => client.messages.stream(body as unknown as Anthropic.MessageCreateParamsStreaming, { signal }));
   stream.on('text', (delta) => onDelta(delta));
   return stream.finalMessage();
+}
+
+/**
+ * Runs `start` with console.warn redirected to `onWarn`. The SDK warns synchronously inside
+ * `messages.create()` before its first await, so restoring console.warn as soon as `start`
+ * returns its promise catches exactly that call's notices and nothing of other code.
+ */
+function withConsoleWarnCaptured<T>(onWarn: (text: string) => void, start: () => T): T {
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => onWarn(args.map(String).join(' '));
+  try {
+    return start();
+  } finally {
+    console.warn = original;
+  }
 }

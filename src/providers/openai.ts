@@ -10,6 +10,7 @@ import { toOpenAIRequest } from './openai/to-openai-request.js';
 import { fromOpenAIResponse } from './openai/from-openai-response.js';
 import { toProviderError } from './to-provider-error.js';
 import { withUsageMeta } from './result-meta.js';
+import { applyBodyOverrides } from './body-overrides.js';
 
 // Without a key (a local server) the SDK would fall back to OPENAI_API_KEY from the
 // environment; a placeholder keeps a policy's explicit choice explicit.
@@ -17,8 +18,8 @@ const NO_KEY = 'no-key';
 
 export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvironment = {}): Provider {
   const redact = createRedactor([config.apiKey ?? '', ...Object.values(config.headers ?? {})]);
-  const maxTokensParam = config.options['maxTokensParam'] === 'max_tokens' ? 'max_tokens' : 'max_completion_tokens';
-  const storeMetadata = config.options['storeMetadata'] === true;
+  const maxTokensParam = config.maxTokensParam ?? 'max_completion_tokens';
+  const storeMetadata = config.storeMetadata === true;
   let client: OpenAI | undefined;
   const getClient = () =>
     (client ??= new OpenAI({
@@ -37,7 +38,7 @@ export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvir
     timeout: config.timeout,
     type: 'openai',
     async createMessage(request, options) {
-      const body = toOpenAIRequest(request, { model: options.model, maxTokensParam, storeMetadata });
+      const body = applyBodyOverrides(toOpenAIRequest(request, { model: options.model, maxTokensParam, storeMetadata }), config.options, options.params);
       try {
         const response = options.onDelta
           ? await streamCompletion(getClient(), body, options.signal, options.onDelta)
@@ -45,7 +46,7 @@ export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvir
         const { result, usage } = fromOpenAIResponse(response, options.model);
         return { result: withUsageMeta(result, { provider: config.name, usage }), usage };
       } catch (err) {
-        throw toProviderError(err, { provider: config.name, model: options.modelId, redact, signal: options.signal });
+        throw toProviderError(err, { provider: config.name, model: options.modelId, redact, signal: options.signal, endpoint: getClient().baseURL });
       }
     },
   };

@@ -12,11 +12,58 @@ export interface ErrorContext {
   model: string;
   redact: Redactor;
   signal?: AbortSignal;
+  /** The API's base URL, named when a connection fails without saying where it was going. */
+  endpoint?: string;
 }
 
 // 400s where another model could still answer: the prompt is too long for this one, the
-// model does not exist here, or this provider's filter refused the content.
-const TRY_NEXT_400 = /context[ _-]?length|context window|maximum context|prompt is too long|too many tokens|max_tokens|model[_ ]not[_ ]found|does not exist|unknown model|not supported|content[_ ]policy|content[_ ]filter|safety|refus/i;
+// model does not exist here, this model rejects a parameter of the request ("Unsupported
+// value: 'temperature' does not support 0.7 with this model"), or this provider's filter
+// refused the content.
+const TRY_NEXT_400 =
+  /context[ _-]?length|context window|maximum context|prompt is too long|too many tokens|max_tokens|model[_ ]not[_ ]found|does not exist|unknown model|not supported|unsupported|does not support|content[_ ]policy|content[_ ]filter|safety|refus/i;
+
+// What fetch-based SDKs say when the real cause is further down the `cause` chain.
+const GENERIC_CONNECTION_TEXT = /^(connection error\.?|fetch failed|terminated|other side closed)$/i;
+
+/**
+ * The syscall behind a failed connection, as `ECONNREFUSED 127.0.0.1:9` or
+ * `ENOTFOUND api.example.com`: the SDKs wrap it twice ("Connection error." < "fetch failed").
+ */
+export function describeConnectionFailure(err: unknown, baseURL?: string): string {
+  const endpoint = hostOf(baseURL);
+  let fallback: string | undefined;
+  const queue: unknown[] = [err];
+  // Bounded: cause chains and AggregateError lists come from outside code.
+  for (let seen = 0; queue.length > 0 && seen < 16; seen++) {
+    const e = queue.shift() as { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown; message?: unknown; cause?: unknown; errors?: unknown } | null;
+    if (!e || typeof e !== 'object') continue;
+    if (typeof e.code === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(e.code)) {
+      if (typeof e.address === 'string') return `${e.code} ${e.address}${e.port !== undefined ? `:${String(e.port)}` : ''}`;
+      if (typeof e.hostname === 'string') return `${e.code} ${e.hostname}`;
+      if (!Array.isArray(e.errors)) return endpoint ? `${e.code} ${endpoint}` : e.code;
+    }
+    if (typeof e.message === 'string' && e.message && !GENERIC_CONNECTION_TEXT.test(e.message)) fallback ??= e.message;
+    if (Array.isArray(e.errors)) {
+      if (typeof e.code === 'string') fallback ??= e.code;
+      queue.push(...e.errors);
+    }
+    if (e.cause !== undefined) queue.push(e.cause);
+  }
+  const text = fallback ?? 'no details';
+  return endpoint ? `${text}, ${endpoint}` : text;
+}
+
+/** host:port of a URL, without path or credentials; undefined when there is none. */
+function hostOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const u = new URL(url);
+    return u.port ? u.host : `${u.hostname}:${u.protocol === 'http:' ? 80 : 443}`;
+  } catch {
+    return undefined;
+  }
+}
 
 export function parseRetryAfter(headers: { get(name: string): string | null } | undefined, now = Date.now()): number | undefined {
   if (!headers) return undefined;
@@ -48,8 +95,7 @@ export function toProviderError(err: unknown, ctx: ErrorContext): ProviderError 
     return new ProviderError({ ...base, message: `${provider}/${model}: request timed out`, isRetryable: true, tryNext: true });
   }
   if (name === 'APIConnectionError') {
-    const cause = (err as { cause?: { message?: string; code?: string } }).cause;
-    const detail = cause?.code ?? cause?.message ?? rawMessage;
+    const detail = describeConnectionFailure(err, ctx.endpoint);
     return new ProviderError({ ...base, message: redact(`${provider}/${model}: connection failed (${detail})`), isRetryable: true, tryNext: true });
   }
   if (err instanceof MalformedResponseError || err instanceof SyntaxError) {
@@ -78,7 +124,7 @@ export function toProviderError(err: unknown, ctx: ErrorContext): ProviderError 
   // Socket-level failures surfaced without an SDK wrapper.
   const code = (err as { code?: string }).code;
   if (code && /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR/.test(code)) {
-    return new ProviderError({ ...base, message: redact(`${provider}/${model}: connection failed (${code})`), isRetryable: true, tryNext: true });
+    return new ProviderError({ ...base, message: redact(`${provider}/${model}: connection failed (${describeConnectionFailure(err, ctx.endpoint)})`), isRetryable: true, tryNext: true });
   }
   return new ProviderError({ ...base, message: redact(`${provider}/${model}: ${rawMessage}`), isRetryable: false, tryNext: true });
 }

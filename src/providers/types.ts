@@ -3,7 +3,7 @@
 // stays behind it. Providers never retry: execution owns the single retry loop.
 
 import type { CreateMessageRequestParams, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ProviderConfig } from '../policy/types.js';
+import type { ModelParams, ProviderConfig } from '../policy/types.js';
 
 export interface Usage {
   inputTokens: number;
@@ -25,6 +25,8 @@ export interface ProviderCallOptions {
    * that cannot stream ignore it; the caller then gets the text from the result.
    */
   onDelta?: (text: string) => void;
+  /** The model's body overrides (drop, then set), applied after the provider's options. */
+  params?: ModelParams;
 }
 
 export interface ProviderResult {
@@ -55,6 +57,8 @@ export type HostSampler = (request: CreateMessageRequestParams, options: { signa
 export interface ProviderEnvironment {
   /** Present when the host declared sampling and can answer forwarded requests. */
   hostSampler?: HostSampler;
+  /** mcp-route's logger, for what an SDK would otherwise print on its own (deprecation notices). */
+  log?: { warn(message: string): void };
 }
 
 export type ProviderFactory = (config: ProviderConfig, env: ProviderEnvironment) => Provider;

@@ -60,6 +60,7 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
     retry: s.retry,
     cooldown: s.cooldown,
     hints: s.hints,
+    ...(s.fallbackOn ? { fallbackOn: s.fallbackOn } : {}),
   };
   trace.push({
     step: 'settings',
@@ -162,6 +163,7 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
       providerModel: m.config.model ?? m.config.id,
       maxTokens: maxOutput !== undefined && maxOutput < maxTokens ? maxOutput : maxTokens,
     };
+    if (m.config.params) c.params = m.config.params;
     if (scores) c.score = scores[k]!;
     const hint = hintOf?.[k];
     if (hint !== undefined) c.hint = hint;

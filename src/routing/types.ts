@@ -3,7 +3,7 @@
 // comes in the DecideContext, so `explain` and the live router see the same answer.
 
 import type { CreateMessageRequestParams } from '@modelcontextprotocol/sdk/types.js';
-import type { HintsMode, RetrySettings, ToolsMode } from '../policy/types.js';
+import type { FallbackStatus, HintsMode, ModelParams, RetrySettings, ToolsMode } from '../policy/types.js';
 
 export type SamplingRequest = CreateMessageRequestParams;
 
@@ -31,6 +31,8 @@ export interface EffectiveSettings {
   retry: RetrySettings;
   cooldown: number;
   hints: HintsMode;
+  /** undefined = mcp-route's own classification of which failures try the next candidate. */
+  fallbackOn?: FallbackStatus[];
 }
 
 export interface Candidate {
@@ -46,6 +48,8 @@ export interface Candidate {
   hint?: string;
   /** maxTokens to send this candidate: settings.maxTokens lowered to the model's maxOutput when that is smaller. */
   maxTokens?: number;
+  /** The model's request-body overrides (catalogue or policy `params`). */
+  params?: ModelParams;
 }
 
 export type DropCode =

@@ -41,7 +41,7 @@ function decision(settings: Partial<EffectiveSettings> = {}): Decision {
   };
 }
 
-async function withFakes(fn: (oa: FakeOpenAI, an: FakeAnthropic, providers: Map<string, Provider>) => Promise<void>) {
+async function withFakes(fn: (oa: FakeOpenAI & { baseURL: string }, an: FakeAnthropic, providers: Map<string, Provider>) => Promise<void>) {
   const oa = await startFakeOpenAI();
   const an = await startFakeAnthropic();
   const providers = new Map<string, Provider>([
@@ -116,13 +116,18 @@ test('401 goes straight to the next candidate without retrying', async () => {
   });
 });
 
-test('a plain invalid request stops: no retry, no fallback, every attempt in the error', async () => {
+test('a plain invalid request stops: no retry, no fallback; the error says what was not tried', async () => {
   await withFakes(async (oa, an, providers) => {
     oa.setDefault(() => openaiError(400, "Invalid value for 'temperature'"));
     const e = await failure(executeDecision(decision(), request, { getProvider: (n) => providers.get(n) }));
     assert.equal(e.code, 'ALL_CANDIDATES_FAILED');
-    assert.match(e.message, /^mcp-route: every candidate failed: oa\/gpt-x 400/);
+    assert.equal(
+      e.message,
+      "mcp-route: stopped after a non-retryable error: oa/gpt-x: HTTP 400 invalid_request_error: Invalid value for 'temperature'; not tried: an/claude-x (list 400 under fallbackOn to try the next candidate after it)",
+    );
+    assert.deepEqual(e.data.notTried, ['an/claude-x']);
     assert.equal((e.data.attempts as Attempt[]).length, 1);
+    assert.equal((e.data.attempts as Attempt[])[0]!.error, "HTTP 400 invalid_request_error: Invalid value for 'temperature'", 'the attempt does not repeat its provider/model');
     assert.equal(oa.requests.length, 1);
     assert.equal(an.requests.length, 0);
   });
@@ -131,7 +136,11 @@ test('a plain invalid request stops: no retry, no fallback, every attempt in the
 test('a per-attempt timeout is retried and then falls back', async () => {
   await withFakes(async (oa, an, providers) => {
     oa.setDefault(() => openaiCompletion({}, { delay: 3_000 }));
-    const out = await executeDecision(decision({ timeout: 60, retry: { attempts: 2, initialDelay: 1, maxDelay: 2 } }), request, { getProvider: (n) => providers.get(n) });
+    // Only the slow provider gets the short timeout (its own `timeout`), so the fallback's
+    // answer is not raced against 60 ms on a loaded machine.
+    const slow = createOpenAIProvider(providerConfig('oa', 'openai', { apiKey: KEY, baseURL: oa.baseURL, timeout: 60 }));
+    const getProvider = (n: string) => (n === 'oa' ? slow : providers.get(n));
+    const out = await executeDecision(decision({ retry: { attempts: 2, initialDelay: 1, maxDelay: 2 } }), request, { getProvider });
     assert.equal(oa.requests.length, 2);
     assert.equal(an.requests.length, 1);
     assert.match(out.attempts[0]!.error!, /timed out after 60ms/);

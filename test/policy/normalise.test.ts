@@ -220,7 +220,7 @@ test('the built-in default uses whichever vendor key is set, else the host', () 
 
   const anthropic = discoverPolicy({ cwd, env: env({ XDG_CONFIG_HOME: cwd, ANTHROPIC_API_KEY: 'sk-a' }) }).policy;
   assert.deepEqual(Object.keys(anthropic.providers), ['anthropic']);
-  assert.equal(Object.keys(anthropic.models)[0], 'claude-sonnet-4-5', 'a balanced model first, not the dearest');
+  assert.equal(Object.keys(anthropic.models)[0], 'claude-sonnet-4-6', 'a balanced, current model first, not the dearest nor one near its end of life');
   assert.ok(Object.values(anthropic.models).every((m) => m.provider === 'anthropic'));
   assert.deepEqual(anthropic.secrets, ['sk-a']);
 

@@ -19,6 +19,7 @@ const schemaObjects: Record<keyof typeof KNOWN_KEYS, Schema | undefined> = {
   provider: def('provider'),
   model: def('model'),
   cost: def('model').properties?.['cost'],
+  params: def('model').properties?.['params'],
   settings: def('settings'),
   retry: def('settings').properties?.['retry'],
   rule: def('rule'),

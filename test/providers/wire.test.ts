@@ -56,7 +56,7 @@ test('openai: maxTokensParam max_tokens and storeMetadata are honoured on the wi
   const fake = await startFakeOpenAI();
   try {
     const provider = createOpenAIProvider(
-      providerConfig('oa', 'openai', { apiKey: KEY, baseURL: fake.baseURL, options: { maxTokensParam: 'max_tokens', storeMetadata: true } }),
+      providerConfig('oa', 'openai', { apiKey: KEY, baseURL: fake.baseURL, maxTokensParam: 'max_tokens', storeMetadata: true }),
     );
     await provider.createMessage(fullRequest, opts());
     const body = fake.requests[0]!.body;

@@ -117,7 +117,7 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     }
   };
 
-  const routers = sharedRouters(policy, onOutcome);
+  const routers = sharedRouters(policy, onOutcome, log);
   let reportedName: string | undefined;
   let gateway: Gateway | undefined;
   const apis = gatewayApis(policy.gateway, stripped);
@@ -182,14 +182,14 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
  * cannot) share one budget gate, so sampling and direct model calls draw on the same budgets.
  * Both load lazily: an idle proxy never imports provider SDKs or opens a store.
  */
-function sharedRouters(policy: Policy, onOutcome: (outcome: SamplingOutcome) => void) {
+function sharedRouters(policy: Policy, onOutcome: (outcome: SamplingOutcome) => void, log: RouterOptions['log']) {
   let gate: Promise<BudgetGate | undefined> | undefined;
   const getGate = () =>
     (gate ??= policy.budgets.length ? import('../../budgets/gate.js').then(({ createBudgetGate }) => createBudgetGate(policy)) : Promise.resolve(undefined));
   const made: Router[] = [];
   const build = async (extra: Pick<RouterOptions, 'hostSampler'>): Promise<Router> => {
     const [{ createRouter }, budgetGate] = await Promise.all([import('../../router.js'), getGate()]);
-    const router = createRouter(policy, { ...extra, onOutcome, ...(budgetGate ? { budgetGate } : {}) });
+    const router = createRouter(policy, { ...extra, onOutcome, log, ...(budgetGate ? { budgetGate } : {}) });
     made.push(router);
     return router;
   };
