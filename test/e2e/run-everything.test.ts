@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { connectHost, e2e, tempDir, writePolicy } from './harness.js';
+import { startFakeOpenAI, openaiCompletion, openaiError } from '../helpers/fake-openai.js';
 
 const require = createRequire(import.meta.url);
 const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
@@ -27,5 +28,31 @@ defaults: { models: [m] }
     assert.match(JSON.stringify(r.content), /answered by mcp-route's mock/);
   } finally {
     await host.close();
+  }
+});
+
+test('zero configuration: only OPENAI_API_KEY, no policy; its temperature 0.7 does not stop a reasoning model from answering', e2e, async () => {
+  // The fake behaves like gpt-5 and the o-series: any temperature is a 400.
+  const fake = await startFakeOpenAI();
+  fake.setDefault((req) =>
+    req.body?.temperature !== undefined
+      ? openaiError(400, "Unsupported value: 'temperature' does not support 0.7 with this model. Only the default (1) value is supported.", { code: 'unsupported_value' })
+      : openaiCompletion({ text: `answered by ${String(req.body?.model)}`, model: String(req.body?.model) }),
+  );
+  const home = tempDir();
+  const host = await connectHost([], {
+    server: [process.execPath, everything, 'stdio'],
+    // No policy file anywhere discovery looks; the SDK reads OPENAI_BASE_URL as it would in production.
+    env: { XDG_CONFIG_HOME: home, HOME: home, ANTHROPIC_API_KEY: '', OPENAI_API_KEY: 'sk-test-zero-config-0000', OPENAI_BASE_URL: fake.baseURL },
+  });
+  try {
+    const r = await host.client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'hello', maxTokens: 50 } });
+    assert.notEqual(r.isError, true, JSON.stringify(r) + host.stderr());
+    assert.match(JSON.stringify(r.content), /answered by gpt-5\.1/);
+    assert.equal(fake.requests.length, 1, 'answered at the first try');
+    assert.equal('temperature' in fake.requests[0]!.body, false);
+  } finally {
+    await host.close();
+    await fake.close();
   }
 });
