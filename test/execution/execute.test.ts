@@ -141,7 +141,8 @@ test('a per-attempt timeout is retried and then falls back', async () => {
     const slow = createOpenAIProvider(providerConfig('oa', 'openai', { apiKey: KEY, baseURL: oa.baseURL, timeout: 60 }));
     const getProvider = (n: string) => (n === 'oa' ? slow : providers.get(n));
     const out = await executeDecision(decision({ retry: { attempts: 2, initialDelay: 1, maxDelay: 2 } }), request, { getProvider });
-    assert.equal(oa.requests.length, 2);
+    // Counted as attempts: on a loaded machine a 60 ms attempt may end before its request reaches the fake.
+    assert.equal(out.attempts.filter((a) => a.provider === 'oa').length, 2);
     assert.equal(an.requests.length, 1);
     assert.match(out.attempts[0]!.error!, /timed out after 60ms/);
     assert.equal(out.candidate.provider, 'an');
