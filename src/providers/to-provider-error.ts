@@ -18,10 +18,10 @@ export interface ErrorContext {
 
 // 400s where another model could still answer: the prompt is too long for this one, the
 // model does not exist here, this model rejects a parameter of the request ("Unsupported
-// value: 'temperature' does not support 0.7 with this model"), or this provider's filter
-// refused the content.
+// value: 'temperature' does not support 0.7 with this model", "`temperature` and `top_p`
+// cannot both be specified for this model"), or this provider's filter refused the content.
 const TRY_NEXT_400 =
-  /context[ _-]?length|context window|maximum context|prompt is too long|too many tokens|max_tokens|model[_ ]not[_ ]found|does not exist|unknown model|not supported|unsupported|does not support|content[_ ]policy|content[_ ]filter|safety|refus/i;
+  /context[ _-]?length|context window|maximum context|prompt is too long|too many tokens|max_tokens|model[_ ]not[_ ]found|does not exist|unknown model|not supported|unsupported|does not support|(for|with) this model|content[_ ]policy|content[_ ]filter|safety|refus/i;
 
 // What fetch-based SDKs say when the real cause is further down the `cause` chain.
 const GENERIC_CONNECTION_TEXT = /^(connection error\.?|fetch failed|terminated|other side closed)$/i;

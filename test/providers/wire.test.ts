@@ -106,6 +106,8 @@ test('HTTP failures map to retryable / tryNext / retryAfter, and the SDK never r
       [openaiError(400, "This model's maximum context length is 8192 tokens", { code: 'context_length_exceeded' }), { status: 400, isRetryable: false, tryNext: true }],
       [openaiError(404, 'The model `x` does not exist', { code: 'model_not_found' }), { status: 404, isRetryable: false, tryNext: true }],
       [openaiError(400, "Invalid value for 'temperature'"), { status: 400, isRetryable: false, tryNext: false }],
+      [openaiError(400, "Unsupported parameter: 'stop' is not supported with this model.", { code: 'unsupported_parameter' }), { status: 400, tryNext: true }],
+      [openaiError(400, '`temperature` and `top_p` cannot both be specified for this model. Please use only one.'), { status: 400, tryNext: true }],
       [openaiError(408, 'timeout'), { status: 408, isRetryable: true }],
       [openaiError(409, 'conflict'), { status: 409, isRetryable: true }],
       [openaiError(500, 'oops'), { status: 500, isRetryable: true, tryNext: true }],
