@@ -28,6 +28,7 @@ const commands: Record<string, () => Promise<(program: Command) => void>> = {
   lint: async () => (await import('./commands/lint.js')).registerLint,
   explain: async () => (await import('./commands/explain.js')).registerExplain,
   budgets: async () => (await import('./commands/budgets.js')).registerBudgets,
+  usage: async () => (await import('./commands/usage.js')).registerUsage,
 };
 const invoked = process.argv[2];
 // `--version` needs no subcommand at all (and scripts call it to probe the install).
