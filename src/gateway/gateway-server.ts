@@ -27,7 +27,8 @@ export interface GatewayOptions {
   getRouter: () => Promise<Router>;
   /** The name rules and budgets see, the same as for the server's sampling. */
   serverName: () => string | undefined;
-  policy: Policy;
+  /** The policy in force now (it may be reloaded while the gateway runs). */
+  policy: () => Policy;
   log: Logger;
   /** Default: 32 random bytes, hex. */
   token?: string;
@@ -83,7 +84,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: GatewayOptio
   if (!isLoopback(req.socket.remoteAddress)) return sendError(res, api, 403, 'mcp-route: the gateway accepts loopback connections only');
   if (!authorised(req, token)) return sendError(res, api, 401, 'mcp-route: missing or wrong API key for the mcp-route gateway (use the OPENAI_API_KEY / ANTHROPIC_API_KEY mcp-route gave this process)');
   const path = (req.url ?? '/').split('?')[0];
-  if (req.method === 'GET' && path === '/v1/models') return sendJson(res, 200, listModels(o.policy, api));
+  if (req.method === 'GET' && path === '/v1/models') return sendJson(res, 200, listModels(o.policy(), api));
   const target: Api | undefined = path === '/v1/chat/completions' ? 'openai' : path === '/v1/messages' ? 'anthropic' : undefined;
   if (!target || req.method !== 'POST') return sendError(res, api, 404, `mcp-route: no such endpoint: ${req.method} ${path}`);
   if (!o.apis[target]) return sendError(res, target, 404, `mcp-route: the ${target} endpoint is off in this policy (gateway.${target}: false)`);

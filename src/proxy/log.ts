@@ -17,13 +17,26 @@ export function isLogLevel(value: string): value is LogLevel {
   return value in RANK;
 }
 
+export type LogFormat = 'text' | 'json';
+
+export function isLogFormat(value: string): value is LogFormat {
+  return value === 'text' || value === 'json';
+}
+
 export function createLogger(
   level: LogLevel,
   redact: (text: string) => string = (t) => t,
   write: (line: string) => void = (line) => void process.stderr.write(line),
+  format: LogFormat = 'text',
 ): Logger {
+  // JSON lines are for log shippers: one object per line, the message redacted before it is
+  // serialised (so escaping cannot split a secret into parts the redactor misses).
+  const line =
+    format === 'json'
+      ? (at: LogLevel, message: string) => JSON.stringify({ time: new Date().toISOString(), level: at, name: 'mcp-route', msg: redact(message) }) + '\n'
+      : (at: LogLevel, message: string) => `mcp-route ${at}: ${redact(message)}\n`;
   const log = (at: LogLevel) => (message: string) => {
-    if (RANK[at] <= RANK[level]) write(`mcp-route ${at}: ${redact(message)}\n`);
+    if (RANK[at] <= RANK[level]) write(line(at, message));
   };
   return {
     level,

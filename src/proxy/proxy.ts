@@ -51,6 +51,8 @@ export interface ProxyOptions {
   graceMs: number;
   /** Forward SIGINT/SIGTERM/SIGHUP to the server (the CLI does; embedders may not want it). */
   forwardSignals?: boolean;
+  /** Which signals forwardSignals covers; default SIGINT, SIGTERM, SIGHUP (the CLI keeps SIGHUP to reload its policy). */
+  forwardedSignals?: readonly NodeJS.Signals[];
 }
 
 const SAMPLING = 'sampling/createMessage';
@@ -358,7 +360,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
 
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   if (o.forwardSignals) {
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    for (const sig of o.forwardedSignals ?? (['SIGINT', 'SIGTERM', 'SIGHUP'] as const)) {
       const handler = () => {
         log.debug(`received ${sig}: passing it to the server`);
         signalChild(sig);

@@ -97,8 +97,8 @@ test('a large audit file is read as a stream: 150 MB with a 64 MB heap', { timeo
   const n = Math.ceil((150 * 1024 * 1024) / line.length);
   const out = createWriteStream(path);
   const chunk = line.repeat(1000);
-  for (let i = 0; i < n / 1000; i++) if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
-  await new Promise((r) => out.end(r));
+  for (let i = 0; i < n / 1000; i++) if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+  await new Promise<void>((r) => out.end(() => r()));
   const r = await runNode(['--max-old-space-size=64', CLI, 'usage', '--audit', path, '--format', 'json'], { timeoutMs: 110_000 });
   assert.equal(r.code, 0, r.stderr.slice(0, 500));
   assert.equal(JSON.parse(r.stdout).total.requests, Math.ceil(n / 1000) * 1000);

@@ -12,13 +12,14 @@ import { createRedactor } from '../../redact.js';
 import { decisionToJson, formatDecisionText } from '../../routing/explain-format.js';
 import { openAuditLog, type AuditLog } from '../../audit/audit-log.js';
 import { buildChildEnv, parseEnvFlags } from '../../proxy/child-env.js';
-import { createLogger, isLogLevel, type LogLevel } from '../../proxy/log.js';
+import { createLogger, isLogFormat, isLogLevel, type LogFormat, type LogLevel } from '../../proxy/log.js';
 import { runProxy } from '../../proxy/proxy.js';
 import { WIRE_REFUSED } from '../../proxy/wire-errors.js';
 import { parseDuration } from '../../policy/duration.js';
 import { policyMayAllowTools } from '../../policy/may-allow-tools.js';
-import type { Router, RouterOptions } from '../../execution/types.js';
-import type { BudgetGate } from '../../budgets/types.js';
+import { createLiveRouters } from '../../reload/live-routers.js';
+import { watchPolicyFile, type PolicyWatcher } from '../../reload/watch-policy.js';
+import { existsSync } from 'node:fs';
 import { gatewayApis } from '../../gateway/apis.js';
 import type { Gateway } from '../../gateway/gateway-server.js';
 import { basename } from 'node:path';
@@ -29,6 +30,7 @@ interface RunFlags {
   cwd?: string;
   env: string[];
   logLevel: string;
+  logFormat: string;
   dryRun?: boolean;
   audit?: string;
   grace: string;
@@ -48,6 +50,7 @@ export function registerRun(program: Command): void {
     .option('--cwd <dir>', 'working directory of the server')
     .option('--env <NAME=VALUE>', 'extra environment variable for the server (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--log-level <level>', 'error | warn | info | debug (stderr only)', 'warn')
+    .option('--log-format <format>', 'text | json (one JSON object per line on stderr)', process.env.MCP_ROUTE_LOG_FORMAT ?? 'text')
     .option('--dry-run', 'answer every sampling request with an error carrying the routing decision; call no provider')
     .option('--audit <file>', "audit file (overrides the policy's audit.path)")
     .option('--grace <duration>', 'wait this long after closing the server before SIGTERM, and again before SIGKILL', process.env.MCP_ROUTE_GRACE ?? DEFAULT_GRACE)
@@ -68,6 +71,10 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     bootLog.error(`--log-level must be error, warn, info or debug, not "${flags.logLevel}"`);
     return 2;
   }
+  if (!isLogFormat(flags.logFormat)) {
+    bootLog.error(`--log-format must be text or json, not "${flags.logFormat}"`);
+    return 2;
+  }
   let extraEnv: Record<string, string>;
   let graceMs: number;
   try {
@@ -86,8 +93,11 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     return err instanceof PolicyError || (err as McpRouteError).code === 'POLICY_NOT_FOUND' ? 1 : 2;
   }
 
-  const redact = createRedactor(policy.secrets);
-  const log = createLogger(flags.logLevel as LogLevel, redact);
+  // Reloads may add secrets; a removed one may still appear in late lines, so the set only grows.
+  const secrets = new Set(policy.secrets);
+  let redactNow = createRedactor([...secrets]);
+  const redact = (text: string) => redactNow(text);
+  const log = createLogger(flags.logLevel as LogLevel, redact, undefined, flags.logFormat as LogFormat);
   log.info(`policy ${policy.source}`);
 
   let audit: AuditLog | undefined;
@@ -117,7 +127,7 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     }
   };
 
-  const routers = sharedRouters(policy, onOutcome, log);
+  const routers = createLiveRouters(policy, { onOutcome, log });
   let reportedName: string | undefined;
   let gateway: Gateway | undefined;
   const apis = gatewayApis(policy.gateway, stripped);
@@ -126,7 +136,7 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
       const { startGateway } = await import('../../gateway/gateway-server.js');
       gateway = await startGateway({
         apis,
-        policy,
+        policy: () => routers.policy,
         log,
         getRouter: routers.forGateway,
         serverName: () => flags.serverName ?? reportedName ?? basename(command),
@@ -138,6 +148,27 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     }
     Object.assign(env, gateway.childEnv);
     log.info(`model gateway on ${gateway.url} (${[apis.openai && 'openai', apis.anthropic && 'anthropic'].filter(Boolean).join(', ')})`);
+  }
+
+  // A policy from a file is live: edits and SIGHUP reload it (the built-in default has no file).
+  const fromFile = existsSync(policy.source);
+  let watcher: PolicyWatcher | undefined;
+  let onHangup: (() => void) | undefined;
+  if (fromFile) {
+    const started = policy;
+    watcher = watchPolicyFile({
+      path: policy.source,
+      log,
+      load: (path) => loadPolicyFile(path, process.env),
+      onPolicy: (next) => {
+        for (const s of next.secrets) secrets.add(s);
+        redactNow = createRedactor([...secrets]);
+        warnAboutRestartOnly(started, next, log);
+        routers.swap(next);
+      },
+    });
+    onHangup = () => watcher?.reload('SIGHUP');
+    process.on('SIGHUP', onHangup);
   }
 
   const code = await runProxy({
@@ -154,6 +185,8 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     toolsMayBeAllowed: policyMayAllowTools(policy),
     graceMs,
     forwardSignals: true,
+    // With a live policy, SIGHUP means "reload" (as for most daemons), not "pass to the server".
+    forwardedSignals: fromFile ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'],
     createRouter: ({ hostSampler }) => routers.forProxy(hostSampler ? { hostSampler } : {}),
     dryRun: flags.dryRun
       ? (router, params, serverName) => {
@@ -172,37 +205,23 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
         }
       : undefined,
   });
+  watcher?.close();
+  if (onHangup) process.off('SIGHUP', onHangup);
   await Promise.allSettled([gateway?.close(), routers.close()]);
   audit?.close();
   return code;
 }
 
 /**
- * The proxy's router (which may use the host's sampling) and the gateway's router (which
- * cannot) share one budget gate, so sampling and direct model calls draw on the same budgets.
- * Both load lazily: an idle proxy never imports provider SDKs or opens a store.
+ * What a reload cannot change in a running proxy, said once per reload: these were fixed when
+ * the server was started or initialized.
  */
-function sharedRouters(policy: Policy, onOutcome: (outcome: SamplingOutcome) => void, log: RouterOptions['log']) {
-  let gate: Promise<BudgetGate | undefined> | undefined;
-  const getGate = () =>
-    (gate ??= policy.budgets.length ? import('../../budgets/gate.js').then(({ createBudgetGate }) => createBudgetGate(policy)) : Promise.resolve(undefined));
-  const made: Router[] = [];
-  const build = async (extra: Pick<RouterOptions, 'hostSampler'>): Promise<Router> => {
-    const [{ createRouter }, budgetGate] = await Promise.all([import('../../router.js'), getGate()]);
-    const router = createRouter(policy, { ...extra, onOutcome, log, ...(budgetGate ? { budgetGate } : {}) });
-    made.push(router);
-    return router;
-  };
-  let gatewayRouter: Promise<Router> | undefined;
-  return {
-    forProxy: build,
-    forGateway: () => (gatewayRouter ??= build({})),
-    async close() {
-      await Promise.allSettled(made.map((r) => r.close()));
-      const g = await gate;
-      await g?.close();
-    },
-  };
+function warnAboutRestartOnly(started: Policy, next: Policy, log: ReturnType<typeof createLogger>): void {
+  if (JSON.stringify(started.state) !== JSON.stringify(next.state)) log.warn('policy reload: `state` changes apply after a restart (budgets keep using the store they started with)');
+  if (policyMayAllowTools(started) !== policyMayAllowTools(next)) log.warn('policy reload: whether sampling.tools is declared was fixed at initialize; it changes after a restart');
+  const unstripped = next.credentialEnv.filter((v) => !started.credentialEnv.includes(v) && process.env[v] !== undefined);
+  if (unstripped.length) log.warn(`policy reload: the server was started before the policy read ${unstripped.join(', ')}; restart to keep ${unstripped.length > 1 ? 'them' : 'it'} out of the server's environment`);
+  if (started.audit.path !== next.audit.path) log.warn('policy reload: `audit.path` changes apply after a restart');
 }
 
 function reportStartupError(err: unknown): void {
