@@ -154,6 +154,7 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
     if (policy.audit?.content) outcome.request = request;
     const decision = decideNow(request, route.serverName);
     outcome.rule = decision.rule;
+    outcome.maxTokens = decision.settings.maxTokens;
     outcome.candidates = decision.candidates.map((c) => `${c.provider}/${c.model}`);
     if (decision.action === 'deny') return fail(refusalError(decision));
 

@@ -19,6 +19,8 @@ export interface SamplingOutcome {
   attempts: Attempt[];
   provider?: string;
   model?: string;
+  /** The request's maxTokens after the policy's ceiling. */
+  maxTokens?: number;
   stopReason?: string;
   usage?: Usage;
   costUsd?: number;

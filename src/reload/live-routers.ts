@@ -6,7 +6,7 @@
 // are kept by budget name).
 
 import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
-import type { BudgetGate } from '../budgets/types.js';
+import type { BudgetGate, BudgetStatus } from '../budgets/types.js';
 import type { BudgetStore } from '../budgets/store.js';
 import type { Router, RouterOptions, RouteOptions, SamplingOutcome } from '../execution/types.js';
 import type { HostSampler } from '../providers/types.js';
@@ -36,6 +36,8 @@ export interface LiveRouters {
   /** The policy requests start on from now; in-flight requests finish on theirs. */
   swap(policy: Policy): void;
   readonly policy: Policy;
+  /** The current policy's budgets as `mcp-route budgets` shows them (loads the store if needed). */
+  budgetStatus(): Promise<BudgetStatus[]>;
   close(): Promise<void>;
 }
 
@@ -118,6 +120,10 @@ export function createLiveRouters(initial: Policy, options: Pick<RouterOptions, 
     },
     get policy() {
       return current.policy;
+    },
+    async budgetStatus() {
+      const gate = gateOf(current, await load());
+      return gate ? gate.status() : [];
     },
     async close() {
       await Promise.allSettled([...live].map(closeVersion));

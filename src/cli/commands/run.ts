@@ -20,6 +20,8 @@ import { policyMayAllowTools } from '../../policy/may-allow-tools.js';
 import { createLiveRouters } from '../../reload/live-routers.js';
 import { watchPolicyFile, type PolicyWatcher } from '../../reload/watch-policy.js';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { PrometheusMetrics } from '../../telemetry/prometheus.js';
 import { gatewayApis } from '../../gateway/apis.js';
 import type { Gateway } from '../../gateway/gateway-server.js';
 import { basename } from 'node:path';
@@ -34,6 +36,7 @@ interface RunFlags {
   dryRun?: boolean;
   audit?: string;
   grace: string;
+  metrics?: string;
 }
 
 /** Default time between closing the server's stdin and SIGTERM, and SIGTERM and SIGKILL. */
@@ -53,6 +56,7 @@ export function registerRun(program: Command): void {
     .option('--log-format <format>', 'text | json (one JSON object per line on stderr)', process.env.MCP_ROUTE_LOG_FORMAT ?? 'text')
     .option('--dry-run', 'answer every sampling request with an error carrying the routing decision; call no provider')
     .option('--audit <file>', "audit file (overrides the policy's audit.path)")
+    .option('--metrics <[host:]port>', 'serve Prometheus metrics at http://host:port/metrics (host defaults to 127.0.0.1)', process.env.MCP_ROUTE_METRICS)
     .option('--grace <duration>', 'wait this long after closing the server before SIGTERM, and again before SIGKILL', process.env.MCP_ROUTE_GRACE ?? DEFAULT_GRACE)
     .addHelpText('after', '\nExample:\n  mcp-route run --policy prod.yaml -- node server.js\n')
     .action(async (command: string, args: string[], flags: RunFlags) => {
@@ -117,8 +121,24 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     if (stripped.includes(name)) log.warn(`--env ${name} is a credential the policy reads; it is not passed to the server`);
   }
 
+  let metricsAddress: { host: string; port: number } | undefined;
+  try {
+    if (flags.metrics !== undefined) metricsAddress = parseListenAddress(flags.metrics);
+  } catch (err) {
+    log.error((err as Error).message);
+    return 2;
+  }
+  // Telemetry loads its SDK only when OTEL_* variables ask for it, beside the server's start.
+  const telemetryReady = import('../../telemetry/otel.js').then(({ startTelemetry }) => startTelemetry(process.env, version())).catch((err: unknown) => {
+    log.warn(`OpenTelemetry export is off: ${(err as Error).message}`);
+    return undefined;
+  });
+  let prometheus: PrometheusMetrics | undefined;
+
   const onOutcome = (outcome: SamplingOutcome) => {
     audit?.write(outcome);
+    prometheus?.record(outcome);
+    void telemetryReady.then((t) => t?.record(outcome, routers.policy));
     if (log.enabled('info')) {
       const where = outcome.model ? ` ${outcome.provider}/${outcome.model}` : '';
       const failed = outcome.attempts.filter((a) => !a.ok).map((a) => `${a.provider}/${a.model} ${a.status ?? a.error ?? 'failed'}`);
@@ -148,6 +168,20 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     }
     Object.assign(env, gateway.childEnv);
     log.info(`model gateway on ${gateway.url} (${[apis.openai && 'openai', apis.anthropic && 'anthropic'].filter(Boolean).join(', ')})`);
+  }
+
+  let metricsServer: { url: string; close(): Promise<void> } | undefined;
+  if (metricsAddress) {
+    try {
+      const { createPrometheusMetrics, serveMetrics } = await import('../../telemetry/prometheus.js');
+      prometheus = await createPrometheusMetrics(() => routers.budgetStatus());
+      prometheus.setSessions(1);
+      metricsServer = await serveMetrics(prometheus, metricsAddress.host, metricsAddress.port);
+      log.info(`metrics at ${metricsServer.url}`);
+    } catch (err) {
+      log.error(`cannot serve metrics on ${flags.metrics}: ${(err as Error).message}`);
+      return 1;
+    }
   }
 
   // A policy from a file is live: edits and SIGHUP reload it (the built-in default has no file).
@@ -207,7 +241,9 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
   });
   watcher?.close();
   if (onHangup) process.off('SIGHUP', onHangup);
-  await Promise.allSettled([gateway?.close(), routers.close()]);
+  prometheus?.setSessions(0);
+  await Promise.allSettled([gateway?.close(), metricsServer?.close(), telemetryReady.then((t) => t?.shutdown())]);
+  await routers.close();
   audit?.close();
   return code;
 }
@@ -222,6 +258,18 @@ function warnAboutRestartOnly(started: Policy, next: Policy, log: ReturnType<typ
   const unstripped = next.credentialEnv.filter((v) => !started.credentialEnv.includes(v) && process.env[v] !== undefined);
   if (unstripped.length) log.warn(`policy reload: the server was started before the policy read ${unstripped.join(', ')}; restart to keep ${unstripped.length > 1 ? 'them' : 'it'} out of the server's environment`);
   if (started.audit.path !== next.audit.path) log.warn('policy reload: `audit.path` changes apply after a restart');
+}
+
+/** `9464`, `127.0.0.1:9464`, `[::1]:9464`, `0.0.0.0:9464`. */
+function parseListenAddress(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]:|([^:]+):)?(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new Error(`--metrics expects [host:]port, such as 9464 or 127.0.0.1:9464, not "${text}"`);
+  return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
+}
+
+function version(): string {
+  return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 }
 
 function reportStartupError(err: unknown): void {
