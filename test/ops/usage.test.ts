@@ -25,7 +25,7 @@ budgets:
   - { name: three-dear, scope: { model: dear }, rpm: 3, onExceed: reject }
 `;
 
-test('usage totals equal the sums of the audit lines, for every --by', e2e, async () => {
+test('usage totals equal the sums of the audit lines, for every --by', { ...e2e, timeout: 120_000 }, async () => {
   const dir = tempDir();
   const audit = join(dir, 'audit.jsonl');
   const host = await connectHost(['--policy', writePolicy(dir, POLICY.replace('budgets:', `audit: { path: ${JSON.stringify(audit)} }\nbudgets:`))]);
