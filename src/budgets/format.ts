@@ -1,6 +1,7 @@
 // Renders BudgetStatus rows as the aligned table `mcp-route budgets` prints.
 
 import type { BudgetStatus } from './types.js';
+import { alignColumns } from '../util/text-table.js';
 
 function num(n: number, limit: string): string {
   if (!Number.isFinite(n)) return '-';
@@ -21,6 +22,5 @@ export function formatBudgetTable(rows: BudgetStatus[]): string {
     num(r.remaining, r.limit),
     r.resetsAt !== undefined ? new Date(r.resetsAt).toISOString().replace('.000Z', 'Z') : r.limit === 'concurrency' ? 'when a request ends' : 'rolling 60s',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  return [header, ...body].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+  return alignColumns([header, ...body]).join('\n') + '\n';
 }

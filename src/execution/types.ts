@@ -24,7 +24,8 @@ export interface SamplingOutcome {
   stopReason?: string;
   usage?: Usage;
   costUsd?: number;
-  outcome: 'ok' | 'denied' | 'budget' | 'failed' | 'aborted' | 'invalid';
+  /** `dry-run`: `mcp-route run --dry-run` answered with the decision and called no provider. */
+  outcome: 'ok' | 'denied' | 'budget' | 'failed' | 'aborted' | 'invalid' | 'dry-run';
   /** Absent for MCP sampling; `gateway:openai` / `gateway:anthropic` for the model gateway's calls. */
   via?: 'gateway:openai' | 'gateway:anthropic';
   error?: { code: ErrorCode; message: string };

@@ -52,6 +52,15 @@ export function createAnthropicProvider(config: ProviderConfig, env: ProviderEnv
         throw toProviderError(err, { provider: config.name, model: options.modelId, redact, signal: options.signal, endpoint: getClient().baseURL });
       }
     },
+    async listModels(options) {
+      try {
+        const ids: string[] = [];
+        for await (const m of getClient().models.list({ limit: 1000 }, { signal: options.signal })) ids.push(m.id);
+        return ids;
+      } catch (err) {
+        throw toProviderError(err, { provider: config.name, model: 'models', redact, signal: options.signal });
+      }
+    },
   };
 }
 

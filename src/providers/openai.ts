@@ -49,6 +49,15 @@ export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvir
         throw toProviderError(err, { provider: config.name, model: options.modelId, redact, signal: options.signal, endpoint: getClient().baseURL });
       }
     },
+    async listModels(options) {
+      try {
+        const ids: string[] = [];
+        for await (const m of getClient().models.list({ signal: options.signal })) ids.push(m.id);
+        return ids;
+      } catch (err) {
+        throw toProviderError(err, { provider: config.name, model: 'models', redact, signal: options.signal });
+      }
+    },
   };
 }
 

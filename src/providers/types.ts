@@ -45,6 +45,11 @@ export interface Provider {
    * already stripped when the policy says strip. Throws ProviderError on failure.
    */
   createMessage(request: CreateMessageRequestParams, options: ProviderCallOptions): Promise<ProviderResult>;
+  /**
+   * The model names the endpoint serves: the cheapest authenticated call there is, used by
+   * `mcp-route doctor` to prove the key and the address work. Throws ProviderError.
+   */
+  listModels?(options: { signal: AbortSignal }): Promise<string[]>;
   close?(): Promise<void>;
 }
 

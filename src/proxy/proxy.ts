@@ -46,7 +46,7 @@ export interface ProxyOptions {
    */
   createRouter: (context: { hostSampler?: HostSampler; host?: HostCapabilities }) => Router | Promise<Router>;
   /** --dry-run: answer every sampling request with this error instead of calling a provider. */
-  dryRun?: (router: Router, params: unknown, serverName: string) => WireError;
+  dryRun?: (router: Router, params: unknown, serverName: string, requestId: JsonRpcId) => WireError;
   /** ms between closing the server's stdin and SIGTERM, and between SIGTERM and SIGKILL. */
   graceMs: number;
   /** Forward SIGINT/SIGTERM/SIGHUP to the server (the CLI does; embedders may not want it). */
@@ -285,7 +285,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     try {
       const router = await getRouter();
       if (o.dryRun) {
-        const error = o.dryRun(router, params, currentServerName());
+        const error = o.dryRun(router, params, currentServerName(), id);
         sendToServer({ jsonrpc: '2.0', id, error });
         return;
       }

@@ -25,6 +25,8 @@ import type { PrometheusMetrics } from '../../telemetry/prometheus.js';
 import { gatewayApis } from '../../gateway/apis.js';
 import type { Gateway } from '../../gateway/gateway-server.js';
 import { basename } from 'node:path';
+import { BUILTIN_DEFAULT_SOURCE } from '../../policy/discover.js';
+import { createOutcomeWarner, isTruthyEnv, startupWarnings } from '../startup.js';
 
 interface RunFlags {
   policy?: string;
@@ -33,6 +35,7 @@ interface RunFlags {
   env: string[];
   logLevel: string;
   logFormat: string;
+  requirePolicy?: boolean;
   dryRun?: boolean;
   audit?: string;
   grace: string;
@@ -52,8 +55,9 @@ export function registerRun(program: Command): void {
     .option('--server-name <name>', 'name rules and budgets match on (default: the serverInfo.name the server reports)')
     .option('--cwd <dir>', 'working directory of the server')
     .option('--env <NAME=VALUE>', 'extra environment variable for the server (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--log-level <level>', 'error | warn | info | debug (stderr only)', 'warn')
+    .option('--log-level <level>', 'error | warn | info | debug (stderr only; default $MCP_ROUTE_LOG_LEVEL or warn)', process.env['MCP_ROUTE_LOG_LEVEL'] || 'warn')
     .option('--log-format <format>', 'text | json (one JSON object per line on stderr)', process.env.MCP_ROUTE_LOG_FORMAT ?? 'text')
+    .option('--require-policy', 'refuse to start when no policy file is found (also MCP_ROUTE_REQUIRE_POLICY=1), instead of using the built-in default')
     .option('--dry-run', 'answer every sampling request with an error carrying the routing decision; call no provider')
     .option('--audit <file>', "audit file (overrides the policy's audit.path)")
     .option('--metrics <[host:]port>', 'serve Prometheus metrics at http://host:port/metrics (host defaults to 127.0.0.1)', process.env.MCP_ROUTE_METRICS)
@@ -72,7 +76,8 @@ export function registerRun(program: Command): void {
 async function run(command: string, args: string[], flags: RunFlags): Promise<number> {
   const bootLog = createLogger('warn');
   if (!isLogLevel(flags.logLevel)) {
-    bootLog.error(`--log-level must be error, warn, info or debug, not "${flags.logLevel}"`);
+    const from = process.argv.some((a) => a === '--log-level' || a.startsWith('--log-level=')) ? '--log-level' : 'MCP_ROUTE_LOG_LEVEL';
+    bootLog.error(`${from} must be error, warn, info or debug, not "${flags.logLevel}"`);
     return 2;
   }
   if (!isLogFormat(flags.logFormat)) {
@@ -90,11 +95,18 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
   }
 
   let policy: Policy;
+  let searched: string[] = [];
   try {
-    policy = flags.policy ? loadPolicyFile(flags.policy, process.env) : discoverPolicy({ cwd: process.cwd(), env: process.env }).policy;
+    if (flags.policy) policy = loadPolicyFile(flags.policy, process.env);
+    else ({ policy, searched } = discoverPolicy({ cwd: process.cwd(), env: process.env }));
   } catch (err) {
     reportStartupError(err);
     return err instanceof PolicyError || (err as McpRouteError).code === 'POLICY_NOT_FOUND' ? 1 : 2;
+  }
+  const builtin = policy.source === BUILTIN_DEFAULT_SOURCE;
+  if (builtin && (flags.requirePolicy || isTruthyEnv(process.env['MCP_ROUTE_REQUIRE_POLICY']))) {
+    reportStartupError(new Error(`no policy file found (looked for ${searched.join(', ')}), and ${flags.requirePolicy ? '--require-policy' : 'MCP_ROUTE_REQUIRE_POLICY'} refuses the built-in default; pass --policy FILE or set MCP_ROUTE_POLICY`));
+    return 1;
   }
 
   // Reloads may add secrets; a removed one may still appear in late lines, so the set only grows.
@@ -103,6 +115,9 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
   const redact = (text: string) => redactNow(text);
   const log = createLogger(flags.logLevel as LogLevel, redact, undefined, flags.logFormat as LogFormat);
   log.info(`policy ${policy.source}`);
+  // Hosts start servers in their own working directory, so "no file found" is the usual way a
+  // reviewed policy silently stops applying: say so where operators look (the server log).
+  for (const line of startupWarnings(policy, searched)) log.warn(line);
 
   let audit: AuditLog | undefined;
   const auditPath = flags.audit ?? policy.audit.path;
@@ -135,8 +150,10 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
   });
   let prometheus: PrometheusMetrics | undefined;
 
+  const warnOutcome = createOutcomeWarner(log);
   const onOutcome = (outcome: SamplingOutcome) => {
     audit?.write(outcome);
+    warnOutcome(outcome);
     prometheus?.record(outcome);
     void telemetryReady.then((t) => t?.record(outcome, routers.policy));
     if (log.enabled('info')) {
@@ -223,12 +240,26 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     forwardedSignals: fromFile ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'],
     createRouter: ({ hostSampler }) => routers.forProxy(hostSampler ? { hostSampler } : {}),
     dryRun: flags.dryRun
-      ? (router, params, serverName) => {
+      ? (router, params, serverName, requestId) => {
+          const started = performance.now();
           const decision = router.explain(params, { serverName });
           const summary =
             decision.action === 'deny'
               ? `would refuse: ${decision.refusal?.message ?? 'denied'}`
               : `would try ${decision.candidates.map((c) => `${c.provider}/${c.model}`).join(', then ') || 'nothing'}`;
+          // A dry run is how operators check a policy against real traffic: it leaves the same
+          // audit line as a live request would, with the decision and no attempts.
+          onOutcome({
+            time: new Date().toISOString(),
+            server: serverName,
+            requestId,
+            rule: decision.rule,
+            candidates: decision.candidates.map((c) => `${c.provider}/${c.model}`),
+            attempts: [],
+            outcome: 'dry-run',
+            ...(decision.action === 'deny' && decision.refusal ? { error: { code: decision.refusal.code, message: decision.refusal.message } } : {}),
+            durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+          });
           return {
             code: WIRE_REFUSED,
             message: redact(`mcp-route: dry run: ${summary}`),
