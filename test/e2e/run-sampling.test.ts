@@ -294,7 +294,7 @@ defaults: { models: [host-model] }
   }
 });
 
-test('--dry-run answers with the decision instead of calling a provider', e2e, async () => {
+test('--dry-run answers with the decision instead of calling a provider, and writes its audit line', e2e, async () => {
   const audit = join(dir, 'audit-dry.jsonl');
   const host = await connectHost(['--policy', writePolicy(dir, MOCK_POLICY, 'mock.yaml'), '--dry-run', '--audit', audit]);
   try {
@@ -305,6 +305,15 @@ test('--dry-run answers with the decision instead of calling a provider', e2e, a
     assert.equal(out.data.reason, 'DRY_RUN');
     assert.equal(out.data.decision.candidates[0].model, 'mock-model');
     assert.equal(typeof out.data.explain, 'string');
+    // The dry run leaves the audit line a live request would, with the decision and no attempts.
+    const lines = readFileSync(audit, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 1);
+    const line = JSON.parse(lines[0]!);
+    assert.equal(line.outcome, 'dry-run');
+    assert.equal(line.server, 'fixture-server');
+    assert.equal(typeof line.requestId, 'number');
+    assert.deepEqual(line.candidates, ['canned/mock-model']);
+    assert.deepEqual(line.attempts, []);
   } finally {
     await host.close();
   }

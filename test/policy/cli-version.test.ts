@@ -31,8 +31,8 @@ export async function resolve(specifier, context, next) {
   return { loaded: existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [], stdout: r.stdout, code: r.code };
 }
 
-test('--version and -V print the package version and load no subcommand', async () => {
-  for (const flag of ['--version', '-V']) {
+test('--version, -v and -V print the package version and load no subcommand', async () => {
+  for (const flag of ['--version', '-v', '-V']) {
     const r = await commandsLoadedBy([flag]);
     assert.equal(r.code, 0);
     assert.equal(r.stdout.trim(), pkg.version);
