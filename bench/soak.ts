@@ -83,7 +83,7 @@ state: { store: memory }
 // ---- the host and the router -----------------------------------------------------------------
 const transport = new StdioClientTransport({
   command: process.execPath,
-  args: [CLI, 'run', '--grace', '300', '--policy', policyPath, '--audit', join(dir, 'audit.jsonl'), '--', process.execPath, RAW_SERVER],
+  args: [CLI, 'run', '--grace', '300ms', '--policy', policyPath, '--audit', join(dir, 'audit.jsonl'), '--', process.execPath, RAW_SERVER],
   env: { ...(process.env as Record<string, string>), OPENAI_API_KEY: 'soak-key-0123456789' },
   stderr: 'pipe',
 });

@@ -10,6 +10,7 @@ import { interpolateValue } from './interpolate.js';
 import { baseDirFor, normalise } from './normalise.js';
 import { checkSchema } from './schema-check.js';
 import { checkSemantics } from './semantic.js';
+import { checkForeignHabits } from './foreign-habits.js';
 import { createSourceMap, NO_SOURCE, type SourceMap } from './source-map.js';
 import type { Policy } from './types.js';
 
@@ -28,6 +29,7 @@ function analyse(value: unknown, map: SourceMap, source: string, env: NodeJS.Pro
   }
   diagnostics.push(...checkSchema(interpolated.value, map, source));
   diagnostics.push(...checkSemantics(interpolated.value, map, source));
+  diagnostics.push(...checkForeignHabits(value, map, source));
   if (!diagnostics.some((d) => d.severity === 'error')) {
     const n = normalise({ value: interpolated.value, reads: interpolated.reads, source, env, map, baseDir: baseDirFor(source) });
     diagnostics.push(...n.diagnostics);

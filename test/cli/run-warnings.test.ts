@@ -113,3 +113,15 @@ rules:
     await stop(run);
   }
 });
+
+test('--grace (or MCP_ROUTE_GRACE) without a unit under 1000 warns that it is milliseconds; with a unit it is quiet', async () => {
+  const env = { ...process.env, ...noPolicyEnv };
+  const policy = writePolicy(dir, 'version: 1\nproviders: { m: { type: mock } }\nmodels: { x: { provider: m } }\n', 'grace.yaml');
+  const bare = await runCli(['run', '--policy', policy, '--grace', '2', '--', process.execPath, '-e', '0'], { env });
+  assert.match(bare.stderr, /^mcp-route warn: --grace 2 is 2 ms; write 2s for seconds, or 2ms to keep milliseconds$/m);
+  const fromEnv = await runCli(['run', '--policy', policy, '--', process.execPath, '-e', '0'], { env: { ...env, MCP_ROUTE_GRACE: '3' } });
+  assert.match(fromEnv.stderr, /^mcp-route warn: MCP_ROUTE_GRACE 3 is 3 ms/m);
+  const unit = await runCli(['run', '--policy', policy, '--grace', '2s', '--', process.execPath, '-e', '0'], { env });
+  assert.equal(unit.code, 0);
+  assert.doesNotMatch(unit.stderr, /--grace/);
+});

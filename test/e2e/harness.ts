@@ -42,7 +42,7 @@ export async function connectHost(
 ): Promise<Host> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [CLI, 'run', '--grace', '300', ...runArgs, '--', ...(options.server ?? [process.execPath, FIXTURE])],
+    args: [CLI, 'run', '--grace', '300ms', ...runArgs, '--', ...(options.server ?? [process.execPath, FIXTURE])],
     env: { ...(process.env as Record<string, string>), ...(options.env as Record<string, string>) },
     cwd: ROOT,
     stderr: 'pipe',

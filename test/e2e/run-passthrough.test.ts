@@ -44,7 +44,7 @@ test('tools, resources, prompts and notifications pass through unchanged', e2e, 
 });
 
 test('progress notifications and cancellation of a tool call pass through, in order', e2e, async () => {
-  const run = await spawnRun(['--policy', policy, '--grace', '300']);
+  const run = await spawnRun(['--policy', policy, '--grace', '300ms']);
   let raw = '';
   run.child.stdout.on('data', (d: Buffer) => (raw += d.toString()));
   const host = { client: run.client, close: async () => (await run.client.close(), void (await run.exited)) };
@@ -87,7 +87,7 @@ test('progress notifications and cancellation of a tool call pass through, in or
 });
 
 test('non-JSON lines on the server\'s stdout are dropped and logged, not sent to the host', e2e, async () => {
-  const run = await spawnRun(['--policy', policy, '--grace', '300']);
+  const run = await spawnRun(['--policy', policy, '--grace', '300ms']);
   let raw = '';
   run.child.stdout.on('data', (d: Buffer) => (raw += d.toString()));
   try {
@@ -137,14 +137,14 @@ test('a host that closes stdin but keeps reading still gets the answers already 
 
 test('a server that ignores EOF gets SIGTERM after the grace period, one that ignores SIGTERM gets SIGKILL', e2e, async () => {
   const pidFile = join(dir, 'pid-term');
-  const run = await spawnRun(['--policy', policy, '--grace', '200'], { env: { FIXTURE_PID_FILE: pidFile, FIXTURE_IGNORE_STDIN_CLOSE: '1' } });
+  const run = await spawnRun(['--policy', policy, '--grace', '200ms'], { env: { FIXTURE_PID_FILE: pidFile, FIXTURE_IGNORE_STDIN_CLOSE: '1' } });
   await callText(run.client, 'echo', { text: 'x' });
   run.child.stdin.end();
   assert.deepEqual(await run.exited, { code: 128 + 15, signal: null });
   assert.equal(isAlive(Number(readFileSync(pidFile, 'utf8'))), false);
 
   const pidFile2 = join(dir, 'pid-kill');
-  const stubborn = await spawnRun(['--policy', policy, '--grace', '200'], {
+  const stubborn = await spawnRun(['--policy', policy, '--grace', '200ms'], {
     env: { FIXTURE_PID_FILE: pidFile2, FIXTURE_IGNORE_STDIN_CLOSE: '1', FIXTURE_IGNORE_SIGTERM: '1' },
   });
   await callText(stubborn.client, 'echo', { text: 'x' });
@@ -164,7 +164,7 @@ test('SIGTERM to mcp-route is passed to the server; we exit with 128+15', e2e, a
 
 test('a server that ignores the forwarded SIGTERM is SIGKILLed after the grace period', e2e, async () => {
   const pidFile = join(dir, 'pid-sig-kill');
-  const run = await spawnRun(['--policy', policy, '--grace', '200'], { env: { FIXTURE_PID_FILE: pidFile, FIXTURE_IGNORE_SIGTERM: '1' } });
+  const run = await spawnRun(['--policy', policy, '--grace', '200ms'], { env: { FIXTURE_PID_FILE: pidFile, FIXTURE_IGNORE_SIGTERM: '1' } });
   await callText(run.client, 'echo', { text: 'x' });
   run.child.kill('SIGTERM');
   assert.deepEqual(await run.exited, { code: 128 + 9, signal: null });

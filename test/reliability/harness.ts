@@ -75,7 +75,7 @@ export async function startRoute(o: RouteOptions): Promise<Route> {
   writeFileSync(policyPath, o.policy);
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [CLI, 'run', '--grace', '300', '--policy', policyPath, ...(o.args ?? []), '--', process.execPath, RAW_SERVER],
+    args: [CLI, 'run', '--grace', '300ms', '--policy', policyPath, ...(o.args ?? []), '--', process.execPath, RAW_SERVER],
     env: { ...(process.env as Record<string, string>), ...o.env },
     cwd: ROOT,
     stderr: 'pipe',

@@ -17,7 +17,7 @@ test('the host closing stdin mid-request ends the server, the provider call and 
   const dir = tempDir();
   const policy = join(dir, 'policy.yaml');
   writeFileSync(policy, openaiPolicy(fake.baseURL, { timeout: '20s', deadline: '30s' }));
-  const child = spawn(process.execPath, [CLI, 'run', '--grace', '300', '--policy', policy, '--', process.execPath, RAW_SERVER], {
+  const child = spawn(process.execPath, [CLI, 'run', '--grace', '300ms', '--policy', policy, '--', process.execPath, RAW_SERVER], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     detached: true,

@@ -16,6 +16,7 @@ import { createLogger, isLogFormat, isLogLevel, type LogFormat, type LogLevel } 
 import { runProxy } from '../../proxy/proxy.js';
 import { WIRE_REFUSED } from '../../proxy/wire-errors.js';
 import { parseDuration } from '../../policy/duration.js';
+import { UNITLESS_DURATION_LIMIT } from '../../policy/foreign-habits.js';
 import { policyMayAllowTools } from '../../policy/may-allow-tools.js';
 import { createLiveRouters } from '../../reload/live-routers.js';
 import { watchPolicyFile, type PolicyWatcher } from '../../reload/watch-policy.js';
@@ -92,6 +93,11 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
   } catch (err) {
     bootLog.error((err as Error).message);
     return 2;
+  }
+  // `--grace 2` is 2 ms, which is never what was meant: the same rule as lint's duration-without-unit.
+  if (/^\s*\d+(\.\d+)?\s*$/.test(flags.grace) && graceMs > 0 && graceMs < UNITLESS_DURATION_LIMIT) {
+    const from = process.argv.some((a) => a === '--grace' || a.startsWith('--grace=')) ? '--grace' : 'MCP_ROUTE_GRACE';
+    bootLog.warn(`${from} ${flags.grace.trim()} is ${graceMs} ms; write ${graceMs}s for seconds, or ${graceMs}ms to keep milliseconds`);
   }
 
   let policy: Policy;
