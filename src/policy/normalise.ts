@@ -302,6 +302,8 @@ function when(w: Obj): When {
     if (v === undefined) continue;
     switch (k) {
       case 'server':
+        out.server = Array.isArray(v) ? v.map(String) : String(v);
+        break;
       case 'hints':
       case 'systemPrompt':
         out[k] = String(v);

@@ -9,7 +9,7 @@ export type ToolsMode = 'allow' | 'strip' | 'deny';
 export type HintsMode = 'prefer' | 'ignore';
 export type Capability = 'text' | 'image' | 'audio' | 'tools';
 export type ContentKind = 'text' | 'image' | 'audio' | 'tool_use' | 'tool_result';
-export type BudgetPeriod = 'minute' | 'hour' | 'day' | 'month';
+export type BudgetPeriod = 'minute' | 'hour' | 'day' | 'week' | 'month';
 export type OnExceed = 'fallback' | 'reject' | 'wait';
 export type StoreKind = 'memory' | 'sqlite' | 'redis';
 /** An HTTP status, a class of them, or `default` (mcp-route's own classification). */
@@ -135,8 +135,8 @@ export interface NumberComparison {
 }
 
 export interface When {
-  /** Glob on the server name. */
-  server?: string;
+  /** Glob on the server name, or a list of globs of which any may match. */
+  server?: string | string[];
   /** Glob on any hint name. */
   hints?: string;
   /** Any of these content kinds present. */

@@ -156,8 +156,8 @@ export function compileWhen(when: When | undefined): RuleTest {
   const checks: Array<[string, Check]> = [];
   if (!when) return () => undefined;
   if (when.server !== undefined) {
-    const re = globToRegExp(when.server);
-    checks.push(['server', (_f, server) => server !== undefined && re.test(server)]);
+    const globs = (Array.isArray(when.server) ? when.server : [when.server]).map(globToRegExp);
+    checks.push(['server', (_f, server) => server !== undefined && globs.some((re) => re.test(server))]);
   }
   if (when.hints !== undefined) {
     const re = globToRegExp(when.hints);
