@@ -95,6 +95,8 @@ export function createOutcomeWarner(log: Logger, options: OutcomeWarnerOptions =
     shown++;
     const verb = outcome.outcome === 'denied' ? 'refused' : outcome.outcome === 'budget' ? 'refused by a budget' : outcome.outcome === 'invalid' ? 'rejected as invalid' : 'failed';
     const where = outcome.server !== undefined ? ` from ${outcome.server}` : '';
-    log.warn(`sampling ${JSON.stringify(outcome.requestId ?? null)}${where} ${verb}: ${describeFailure(outcome)}`);
+    // The model gateway's calls (`via`) reach the router the same way but are not sampling.
+    const what = outcome.via ? `${outcome.via} call` : 'sampling';
+    log.warn(`${what} ${JSON.stringify(outcome.requestId ?? null)}${where} ${verb}: ${describeFailure(outcome)}`);
   };
 }

@@ -36,10 +36,12 @@ test('ok, aborted and dry-run outcomes log nothing; the others one warn line eac
   warn(outcome({ outcome: 'denied', error: { code: 'DENIED_BY_RULE', message: 'mcp-route: no' } }));
   warn(outcome({ outcome: 'budget', requestId: 'r2', error: { code: 'BUDGET_EXCEEDED', message: 'mcp-route: over' } }));
   warn(outcome({ outcome: 'invalid', server: undefined, error: { code: 'INVALID_PARAMS', message: 'mcp-route: bad' } }));
+  warn(outcome({ via: 'gateway:openai', error: { code: 'ALL_CANDIDATES_FAILED', message: 'mcp-route: down' } }));
   assert.deepEqual(lines, [
     'mcp-route warn: sampling 1 from srv refused: no\n',
     'mcp-route warn: sampling "r2" from srv refused by a budget: over\n',
     'mcp-route warn: sampling 1 rejected as invalid: bad\n',
+    'mcp-route warn: gateway:openai call 1 from srv failed: down\n',
   ]);
 });
 
