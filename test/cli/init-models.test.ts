@@ -56,7 +56,11 @@ test('models prints every catalogue model with prices, limits, parameters and en
     assert.ok(row, `${m['id']} listed`);
     const cost = m['cost'] as { input: number; output: number };
     assert.match(row!, new RegExp(` ${m['vendor']} +${cost.input} +${cost.output} `), String(m['id']));
+    const drop = (m['params'] as { drop: string[] } | undefined)?.drop;
+    assert.ok(row!.includes(drop?.length ? ` not ${drop.join(', ')} ` : ' all '), `${m['id']} params`);
+    if (typeof m['endOfLife'] === 'string') assert.ok(row!.includes(` ${m['endOfLife']}`), `${m['id']} end of life`);
   }
+  assert.ok(catalogue.models.some((m) => m['endOfLife']) && catalogue.models.some((m) => m['params']), 'the catalogue records both, so both columns are exercised');
   assert.match(r.stdout, new RegExp(`list price on ${catalogue.pricesTakenOn}`));
 });
 

@@ -3,25 +3,20 @@
 // records them — so choosing ids for a policy needs no trip to the source.
 
 import { Command, Option } from 'commander';
-import { builtinModels, CATALOGUE_PRICES_TAKEN_ON } from '../../catalogue/catalogue.js';
+import { builtinModels, CATALOGUE_PRICES_TAKEN_ON, type CatalogueModel } from '../../catalogue/catalogue.js';
 import { alignColumns } from '../../util/text-table.js';
-
-type Entry = ReturnType<typeof builtinModels>[number] & Record<string, unknown>;
 
 function tokens(n: number): string {
   return n >= 1_000_000 && n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}K` : String(n);
 }
 
-/** "all", or what the catalogue says the model refuses (`params: {drop: [...]}`), whatever its shape. */
-function params(value: unknown): string {
-  if (value === undefined) return 'all';
-  const drop = (value as { drop?: unknown }).drop;
-  if (Array.isArray(drop)) return drop.length ? `not ${drop.join(', ')}` : 'all';
-  return JSON.stringify(value);
+/** "all", or the request parameters the vendor rejects for this model (`params.drop`). */
+function params(value: CatalogueModel['params']): string {
+  return value?.drop.length ? `not ${value.drop.join(', ')}` : 'all';
 }
 
-function eol(value: unknown, today: string): string {
-  if (typeof value !== 'string') return '-';
+function endOfLife(value: string | undefined, today: string): string {
+  if (value === undefined) return '-';
   return value <= today ? `${value} (past)` : value;
 }
 
@@ -34,7 +29,7 @@ export function registerModels(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ mcp-route models\n  $ mcp-route models haiku\n  $ mcp-route models --format json | jq \'.models[] | select(.vendor == "openai")\'')
     .action((filter: string | undefined, opts: { format: 'text' | 'json' }) => {
       const needle = filter?.toLowerCase();
-      const models = (builtinModels() as Entry[]).filter(
+      const models = builtinModels().filter(
         (m) => needle === undefined || [m.id, m.vendor, ...m.aliases].some((n) => n.toLowerCase().includes(needle)),
       );
       if (opts.format === 'json') {
@@ -57,8 +52,8 @@ export function registerModels(program: Command): void {
           tokens(m.contextWindow),
           tokens(m.maxOutput),
           m.supports.join(','),
-          params(m['params']),
-          eol(m['eol'], today),
+          params(m.params),
+          endOfLife(m.endOfLife, today),
           m.aliases.join(', ') || '-',
         ]),
       ];
