@@ -3,7 +3,7 @@
 // the key naming that counter (the calendar window is part of a usd/tokens key).
 
 import type { Budget } from '../policy/types.js';
-import { globMatch } from './glob.js';
+import { globMatches, matchableServerName } from '../routing/glob.js';
 import type { CounterClaim, CounterKind } from './store.js';
 import { windowBounds, windowLabel } from './windows.js';
 
@@ -28,19 +28,21 @@ export interface Subject {
 /** The scope value this request counts under for `budget`, or undefined when the budget does not apply. */
 export function scopeOf(budget: Budget, subject: Subject): string | undefined {
   const s = budget.scope;
+  const server = matchableServerName(subject.server);
   switch (s.kind) {
     case 'global':
       return 'global';
     case 'server':
-      return `server=${subject.server ?? '(unnamed)'}`;
+      return `server=${server ?? '(unnamed)'}`;
     case 'provider':
       return `provider=${subject.provider}`;
     case 'model':
       return `model=${subject.model}`;
     case 'select':
-      if (s.server !== undefined && !globMatch(s.server, subject.server)) return undefined;
-      if (s.provider !== undefined && !globMatch(s.provider, subject.provider)) return undefined;
-      if (s.model !== undefined && !globMatch(s.model, subject.model)) return undefined;
+      // Selectors are globs with the same (case-insensitive) rules as `when.server`.
+      if (s.server !== undefined && (server === undefined || !globMatches(s.server, server))) return undefined;
+      if (s.provider !== undefined && !globMatches(s.provider, subject.provider)) return undefined;
+      if (s.model !== undefined && !globMatches(s.model, subject.model)) return undefined;
       return describeSelect(budget);
   }
 }

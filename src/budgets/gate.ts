@@ -171,7 +171,7 @@ export function createBudgetGate(policy: Policy, options: BudgetGateOptions = {}
       if (server !== undefined && !globMatchServer(budget, server)) return [];
       return [describeSelect(budget)];
     }
-    if (kind === 'server' && server !== undefined) return [`server=${server}`];
+    if (kind === 'server' && server !== undefined) return [scopeOf(budget, { server, provider: '', model: '' })!];
     const current = windowLabel(budget.per, windowBounds(budget.per, now).start);
     const found = new Set<string>();
     for (const key of await s.list(`${encodeURIComponent(budget.name)}|`, now)) {

@@ -35,6 +35,8 @@ import type {
   When,
 } from './types.js';
 import { entries, isObj, list, num, str, type Obj } from './util.js';
+import { createModelNameIndex } from './model-names.js';
+import { isGlob } from '../routing/glob.js';
 
 export interface NormaliseInput {
   /** Interpolated, schema-valid policy value. */
@@ -164,13 +166,10 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
       builtin: true,
     };
   }
-  // Settings name models by id or alias; the routing engine works on ids.
-  const idOf = new Map<string, string>();
-  for (const m of Object.values(models)) {
-    if (!idOf.has(m.id.toLowerCase())) idOf.set(m.id.toLowerCase(), m.id);
-  }
-  for (const m of Object.values(models)) for (const a of m.aliases) if (!idOf.has(a.toLowerCase())) idOf.set(a.toLowerCase(), m.id);
-  const modelIds = (v: unknown): string[] => [...new Set(list(v).map((x) => idOf.get(String(x).toLowerCase()) ?? String(x)))];
+  // Settings and budget selectors name models by id or alias; routing and budgets work on ids.
+  const names = createModelNameIndex(Object.values(models));
+  const idOf = (name: string): string => names.resolve(name)?.id ?? name;
+  const modelIds = (v: unknown): string[] => [...new Set(list(v).map((x) => idOf(String(x))))];
 
   const partialSettings = (path: PathSegment[], s: Obj, base: Settings): Partial<Settings> => {
     const out: Partial<Settings> = {};
@@ -231,7 +230,7 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
   const budgets: Budget[] = list(raw['budgets']).filter(isObj).map((b, i) => {
     const budget: Budget = {
       name: str(b['name']) ?? `budget-${i + 1}`,
-      scope: scope(b['scope']),
+      scope: scope(b['scope'], idOf),
       per: (str(b['per']) as Budget['per'] | undefined) ?? DEFAULT_BUDGET.per,
       onExceed: (str(b['onExceed']) as Budget['onExceed'] | undefined) ?? DEFAULT_BUDGET.onExceed,
       maxWait: duration(['budgets', i, 'maxWait'], b['maxWait'], DEFAULT_BUDGET.maxWait),
@@ -331,11 +330,13 @@ function when(w: Obj): When {
   return out;
 }
 
-function scope(s: unknown): BudgetScope {
+function scope(s: unknown, idOf: (name: string) => string): BudgetScope {
   if (s === 'server' || s === 'provider' || s === 'model') return { kind: s };
   if (isObj(s)) {
     const out: BudgetScope = { kind: 'select' };
     for (const k of ['server', 'provider', 'model'] as const) if (typeof s[k] === 'string') out[k] = s[k] as string;
+    // A plain model name (not a glob) may be an alias, as in `models:` lists.
+    if (out.model !== undefined && !isGlob(out.model)) out.model = idOf(out.model);
     return out;
   }
   return { kind: 'global' };

@@ -9,14 +9,24 @@ import { parseDuration } from './duration.js';
 import { compileRegExp } from '../util/compile-regexp.js';
 import type { PathSegment } from './interpolate.js';
 import type { Position, SourceMap } from './source-map.js';
-import { entries, isGlob, isObj, list, str, type Obj } from './util.js';
+import { entries, isObj, list, str, type Obj } from './util.js';
 import { MOVED_OPTION_KEYS } from './keys.js';
 import { OWN_BODY_KEYS, RESERVED_BODY_KEYS } from '../providers/body-overrides.js';
+import { createModelNameIndex, type NamedModel } from './model-names.js';
+import { isGlob } from '../routing/glob.js';
 
 const LIMIT_KEYS = ['rpm', 'concurrency', 'tpm', 'tokens', 'usd'] as const;
 /** How long before a model's end of life lint starts saying so. */
 export const END_OF_LIFE_NOTICE_DAYS = 60;
 const DAY_MS = 86_400_000;
+
+interface LintModel extends NamedModel {
+  aliases: readonly string[];
+  /** The first this many aliases were written in the policy (the rest come from the catalogue). */
+  explicitAliases: number;
+  /** An entry of the policy's own `models` (not added by `extends: builtin`). */
+  own: boolean;
+}
 
 export function checkSemantics(raw: unknown, map: SourceMap, file: string, now: number = Date.now()): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -86,12 +96,10 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string, now: 
 
   // Models: every entry needs a provider that exists; collect the names rules may use.
   const models = isObj(raw['models']) ? raw['models'] : {};
-  const modelNames = new Map<string, string>(); // id or alias (lowercase) -> id
-  const aliasOwner = new Map<string, { id: string; path: PathSegment[] }>();
+  const named: LintModel[] = [];
   for (const [id, m] of entries(models)) {
     if (id === 'extends') continue;
     const builtin = builtinFor(id, m);
-    modelNames.set(id.toLowerCase(), id);
     const provider = isObj(m) ? m['provider'] : undefined;
     if (typeof provider === 'string') {
       if (provider in providers) usedProviders.add(provider);
@@ -120,23 +128,27 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string, now: 
     const ownEndOfLife = isObj(m) ? str(m['endOfLife']) : undefined;
     const endOfLife = ownEndOfLife ?? builtin?.endOfLife;
     if (endOfLife) checkEndOfLife(id, endOfLife, ownEndOfLife ? map.value(['models', id, 'endOfLife']) : map.key(['models', id]));
-    const aliases = [...list(isObj(m) ? m['aliases'] : undefined), ...(builtin ? builtin.aliases : [])];
-    aliases.forEach((a, i) => {
-      if (typeof a !== 'string') return;
-      const key = a.toLowerCase();
-      const prior = aliasOwner.get(key);
-      const explicit = isObj(m) && Array.isArray(m['aliases']);
-      if ((prior && prior.id !== id) || (modelNames.has(key) && modelNames.get(key) !== id)) {
-        if (explicit) report('warning', 'duplicate-alias', `alias \`${a}\` of model \`${id}\` is already ${prior ? `an alias of \`${prior.id}\`` : 'a model id'}; the first entry wins`, map.value(['models', id, 'aliases', i]));
-      } else aliasOwner.set(key, { id, path: ['models', id, 'aliases', i] });
-      if (!modelNames.has(key)) modelNames.set(key, id);
-    });
+    const explicit = list(isObj(m) ? m['aliases'] : undefined).filter((a): a is string => typeof a === 'string');
+    named.push({ id, aliases: [...explicit, ...(builtin ? builtin.aliases : [])], explicitAliases: explicit.length, own: true });
   }
   for (const { model, provider } of extendedBuiltins(models, providers)) {
     usedProviders.add(provider);
-    for (const n of [model.id, ...model.aliases]) if (!modelNames.has(n.toLowerCase())) modelNames.set(n.toLowerCase(), model.id);
+    named.push({ id: model.id, aliases: model.aliases, explicitAliases: 0, own: false });
   }
-  const ids = [...new Set(modelNames.values())];
+  // The same index the loader and routing use, so lint accepts exactly the names they resolve.
+  const modelIndex = createModelNameIndex(named);
+  for (const clash of modelIndex.clashes) {
+    const { name, loser, winner } = clash;
+    if (!loser.own) continue;
+    if (clash.loserKind === 'id') {
+      report('warning', 'duplicate-model-id', `model ids \`${winner.id}\` and \`${loser.id}\` differ only in case; names ignore case, so \`${loser.id}\` is reachable only spelled exactly`, map.key(['models', loser.id]), 'rename one of them');
+    } else if (clash.aliasIndex !== undefined && clash.aliasIndex < loser.explicitAliases) {
+      const why = clash.winnerKind === 'id' ? `the id of model \`${winner.id}\` (names ignore case); ids win over aliases` : `an alias of \`${winner.id}\`; the first entry wins`;
+      report('warning', 'duplicate-alias', `alias \`${name}\` of model \`${loser.id}\` is already ${why}`, map.value(['models', loser.id, 'aliases', clash.aliasIndex]));
+    }
+  }
+  const ids = named.map((m) => m.id);
+  const knownModel = (name: string) => modelIndex.resolve(name) !== undefined;
 
   for (const name of providerNames) {
     if (!usedProviders.has(name)) report('warning', 'provider-unused', `provider \`${name}\` serves no model`, map.key(['providers', name]),
@@ -146,14 +158,14 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string, now: 
   const checkModelList = (path: PathSegment[], value: unknown) => {
     list(value).forEach((item, i) => {
       if (typeof item !== 'string') return;
-      const known = modelNames.get(item.toLowerCase());
+      const known = modelIndex.resolve(item)?.id;
       if (known !== undefined) {
         // Models that `extends: builtin` added have no entry of their own to warn on.
         const date = builtinById().get(known)?.endOfLife;
         if (date && !(known in models)) checkEndOfLife(known, date, map.value([...path, i]));
         return;
       }
-      const guess = closest(item, [...ids, ...[...modelNames.keys()].filter((k) => !ids.includes(k))]);
+      const guess = closest(item, [...ids, ...modelIndex.names().filter((k) => !ids.includes(k))]);
       report('error', 'undefined-model', `\`${item}\` is not a model id or alias defined under \`models\``, map.value([...path, i]),
         guess ? `did you mean \`${guess}\`?` : ids.length ? `defined models: ${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', ...' : ''}` : 'define it under `models` (or use `models: {extends: builtin}`)');
     });
@@ -251,7 +263,7 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string, now: 
         report('warning', 'undefined-provider', `budget \`${name}\` selects provider \`${p}\`, which is not defined, so it never applies`, map.value([...path, 'scope', 'provider']), guess ? `did you mean \`${guess}\`?` : undefined);
       }
       const m = str(scope['model']);
-      if (m !== undefined && !isGlob(m) && !modelNames.has(m.toLowerCase())) {
+      if (m !== undefined && !isGlob(m) && !knownModel(m)) {
         const guess = closest(m, ids);
         report('warning', 'undefined-model', `budget \`${name}\` selects model \`${m}\`, which is not defined, so it never applies`, map.value([...path, 'scope', 'model']), guess ? `did you mean \`${guess}\`?` : undefined);
       }

@@ -22,8 +22,3 @@ export function list(v: unknown): unknown[] {
 export function entries(v: unknown): Array<[string, unknown]> {
   return isObj(v) ? Object.entries(v) : [];
 }
-
-/** True when a string uses glob syntax (then it is not checked against known names). */
-export function isGlob(s: string): boolean {
-  return /[*?[\]{}]/.test(s);
-}

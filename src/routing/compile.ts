@@ -3,7 +3,8 @@
 // merged settings per rule, candidate lists resolved through ids and aliases.
 
 import type { ContentKind, ModelConfig, NumberComparison, Policy, Rule, Settings, When } from '../policy/types.js';
-import { globToRegExp } from './glob.js';
+import { compileGlob } from './glob.js';
+import { createModelNameIndex } from '../policy/model-names.js';
 import { compileRegExp } from '../util/compile-regexp.js';
 import { KIND_BITS, type RequestFacts } from './request-facts.js';
 
@@ -33,8 +34,11 @@ export interface CompiledSettings {
   wholeCatalogue: boolean;
 }
 
-/** Returns undefined when the request matches, else the name of the first condition that failed. */
-export type RuleTest = (facts: RequestFacts, serverName: string | undefined) => string | undefined;
+/**
+ * Returns undefined when the request matches, else the name of the first condition that failed.
+ * `serverLower` is the server name as matching sees it (capped, lower-cased once per request).
+ */
+export type RuleTest = (facts: RequestFacts, serverLower: string | undefined) => string | undefined;
 
 export interface CompiledRule {
   rule: Rule;
@@ -47,7 +51,7 @@ export interface CompiledPolicy {
   rules: CompiledRule[];
   defaults: CompiledSettings;
   models: CompiledModel[];
-  /** Exact id first, then exact alias, then the same lower-cased. */
+  /** The policy's model-name index (policy/model-names.ts). */
   resolve: (name: string) => CompiledModel | undefined;
 }
 
@@ -65,9 +69,6 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
 
 function build(policy: Policy): CompiledPolicy {
   const models: CompiledModel[] = [];
-  const byId = new Map<string, CompiledModel>();
-  const byAlias = new Map<string, CompiledModel>();
-  const byLower = new Map<string, CompiledModel>();
   for (const config of Object.values(policy.models)) {
     const supports = new Set(config.supports ?? []);
     const model: CompiledModel = {
@@ -80,15 +81,9 @@ function build(policy: Policy): CompiledPolicy {
     };
     model.haystack = model.names.join('\n');
     models.push(model);
-    byId.set(config.id, model);
   }
-  for (const model of models) {
-    for (const alias of model.config.aliases ?? []) if (!byAlias.has(alias)) byAlias.set(alias, model);
-  }
-  for (const model of models) {
-    for (const name of model.names) if (!byLower.has(name)) byLower.set(name, model);
-  }
-  const resolve = (name: string) => byId.get(name) ?? byAlias.get(name) ?? byLower.get(name.toLowerCase());
+  const index = createModelNameIndex(models.map((m) => ({ id: m.config.id, aliases: m.config.aliases, model: m })));
+  const resolve = (name: string) => index.resolve(name)?.model;
 
   const compileSettings = (settings: Settings): CompiledSettings => {
     if (settings.models === undefined) {
@@ -125,7 +120,7 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
   return out;
 }
 
-type Check = (facts: RequestFacts, serverName: string | undefined) => boolean;
+type Check = (facts: RequestFacts, serverLower: string | undefined) => boolean;
 
 function compareNumber(c: NumberComparison): (v: number | undefined) => boolean {
   return (v) =>
@@ -156,15 +151,15 @@ export function compileWhen(when: When | undefined): RuleTest {
   const checks: Array<[string, Check]> = [];
   if (!when) return () => undefined;
   if (when.server !== undefined) {
-    const globs = (Array.isArray(when.server) ? when.server : [when.server]).map(globToRegExp);
-    checks.push(['server', (_f, server) => server !== undefined && globs.some((re) => re.test(server))]);
+    const globs = (Array.isArray(when.server) ? when.server : [when.server]).map(compileGlob);
+    checks.push(['server', (_f, server) => server !== undefined && globs.some((glob) => glob.testLower(server))]);
   }
   if (when.hints !== undefined) {
-    const re = globToRegExp(when.hints);
+    const glob = compileGlob(when.hints);
     checks.push([
       'hints',
       (f) => {
-        for (let i = 0; i < f.hints.length; i++) if (re.test(f.hints[i]!)) return true;
+        for (let i = 0; i < f.hintsLower.length; i++) if (glob.testLower(f.hintsLower[i]!)) return true;
         return false;
       },
     ]);

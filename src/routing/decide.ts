@@ -6,6 +6,7 @@ import type { Policy } from '../policy/types.js';
 import { McpRouteError } from '../errors.js';
 import { compilePolicy, type CompiledModel, type CompiledSettings } from './compile.js';
 import { requestFacts, KIND_BITS, type RequestFacts } from './request-facts.js';
+import { MAX_MATCH_NAME_LENGTH, matchableServerName } from './glob.js';
 import type {
   Candidate,
   DecideContext,
@@ -25,6 +26,13 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
   const compiled = compilePolicy(policy);
   const facts = requestFacts(request);
   const trace: TraceEntry[] = [];
+  const serverLower = matchableServerName(context.serverName)?.toLowerCase();
+  if (context.serverName !== undefined && context.serverName.length > MAX_MATCH_NAME_LENGTH) {
+    trace.push({ step: 'rule', message: `server name of ${context.serverName.length} characters cut to its first ${MAX_MATCH_NAME_LENGTH} for matching` });
+  }
+  if (facts.longHints > 0) {
+    trace.push({ step: 'hints', message: `${facts.longHints} hint(s) longer than ${MAX_MATCH_NAME_LENGTH} characters ignored` });
+  }
 
   // 1. First matching rule.
   let chosen: CompiledSettings = compiled.defaults;
@@ -32,7 +40,7 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
   let matchedRule: (typeof compiled.rules)[number] | undefined;
   let skipped = '';
   for (const cr of compiled.rules) {
-    const failed = cr.test(facts, context.serverName);
+    const failed = cr.test(facts, serverLower);
     if (failed === undefined) {
       matchedRule = cr;
       break;

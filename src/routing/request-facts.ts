@@ -2,6 +2,7 @@
 // single pass so that decide() never walks the messages twice.
 
 import { estimatePromptTokens } from './estimate.js';
+import { MAX_MATCH_NAME_LENGTH } from './glob.js';
 import type { SamplingRequest } from './types.js';
 import type { ContentKind } from '../policy/types.js';
 
@@ -16,6 +17,8 @@ export interface RequestFacts {
   hints: string[];
   /** Lower-cased hint names, for substring matching. */
   hintsLower: string[];
+  /** Hints longer than MAX_MATCH_NAME_LENGTH: left out of `hints`, since no model is called that. */
+  longHints: number;
   cost?: number;
   speed?: number;
   intelligence?: number;
@@ -49,8 +52,10 @@ export function requestFacts(request: SamplingRequest): RequestFacts {
   const prefs = request.modelPreferences;
   const hints: string[] = [];
   const hintsLower: string[] = [];
+  let longHints = 0;
   for (const hint of prefs?.hints ?? []) {
-    if (typeof hint?.name === 'string' && hint.name !== '') {
+    if (typeof hint?.name === 'string' && hint.name.length > MAX_MATCH_NAME_LENGTH) longHints++;
+    else if (typeof hint?.name === 'string' && hint.name !== '') {
       hints.push(hint.name);
       hintsLower.push(hint.name.toLowerCase());
     }
@@ -63,6 +68,7 @@ export function requestFacts(request: SamplingRequest): RequestFacts {
     hasTools: Array.isArray(request.tools) && request.tools.length > 0,
     hints,
     hintsLower,
+    longHints,
     cost,
     speed,
     intelligence,
