@@ -13,6 +13,7 @@ import { runProxy } from '../proxy/proxy.js';
 import { createRedactor } from '../redact.js';
 import { createRouter } from '../router.js';
 import { policyMayAllowTools } from '../policy/may-allow-tools.js';
+import { missingServerName } from '../policy/server-identity.js';
 import { loadPolicy, type PolicyInput } from './policy-input.js';
 
 export interface StartProxyOptions {
@@ -27,7 +28,10 @@ export interface StartProxyOptions {
    * reads a credential from (and any variable holding a secret) is removed first.
    */
   env?: NodeJS.ProcessEnv;
-  /** Fixed server name; default: the `serverInfo.name` the server reports. */
+  /**
+   * The trusted name rules and budgets match on; default: the `serverInfo.name` the server
+   * reports (chosen by the server). Required when the policy sets `requireServerName`.
+   */
   serverName?: string;
   /** The host side. Default: `process.stdin` / `process.stdout`. */
   input?: Readable;
@@ -60,11 +64,14 @@ export interface ProxyHandle {
 
 /**
  * Spawns `command` behind the proxy and answers its sampling under `policy`. Throws
- * `PolicyError` at once when the policy is invalid; a server that cannot start is reported
+ * `PolicyError` at once when the policy is invalid (TypeError when it requires a `serverName`
+ * and none is given); a server that cannot start is reported
  * through `exited` (127), as `run` reports it.
  */
 export function startProxy(options: StartProxyOptions): ProxyHandle {
   const policy: Policy = loadPolicy(options.policy);
+  const unnamed = missingServerName(policy, options.serverName, 'pass the serverName option');
+  if (unnamed) throw new TypeError(`mcp-route: ${unnamed}`);
   const redact = createRedactor(policy.secrets);
   const logger = createLogger(options.logLevel ?? 'warn', redact, options.log);
   const auditPath = options.audit ?? policy.audit.path;

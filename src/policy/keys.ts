@@ -20,7 +20,7 @@ import type {
   When,
 } from './types.js';
 
-export const TOP_KEYS = ['$schema', 'version', 'providers', 'models', 'defaults', 'rules', 'budgets', 'state', 'audit', 'gateway'] as const;
+export const TOP_KEYS = ['$schema', 'version', 'providers', 'models', 'defaults', 'rules', 'budgets', 'state', 'audit', 'gateway', 'requireServerName'] as const;
 export const PROVIDER_KEYS = ['type', 'apiKey', 'baseURL', 'headers', 'organization', 'maxTokensParam', 'storeMetadata', 'timeout', 'responses', 'failWith', 'options'] as const;
 export const MODEL_KEYS = ['provider', 'model', 'aliases', 'cost', 'speed', 'intelligence', 'contextWindow', 'maxOutput', 'supports', 'params', 'endOfLife'] as const;
 export const COST_KEYS = ['input', 'output'] as const;

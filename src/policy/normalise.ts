@@ -267,6 +267,7 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
     state,
     audit,
     gateway,
+    ...(raw['requireServerName'] === true ? { requireServerName: true } : {}),
     credentialEnv: [...credentialEnv],
     secrets: [...secrets],
   };

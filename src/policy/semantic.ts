@@ -7,6 +7,7 @@ import { closest, type Diagnostic, type Severity } from './diagnostics.js';
 import { builtinById, builtinFor, extendedBuiltins, firstProviderOfType } from './catalogue-merge.js';
 import { parseDuration } from './duration.js';
 import { compileRegExp } from '../util/compile-regexp.js';
+import { nestedQuantifier } from './regex-risk.js';
 import type { PathSegment } from './interpolate.js';
 import type { Position, SourceMap } from './source-map.js';
 import { entries, isObj, list, str, type Obj } from './util.js';
@@ -199,6 +200,12 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string, now: 
     checkTimings(['defaults'], defaults, undefined);
   }
 
+  // Restrictions keyed on the server's name hold only when the operator names the server.
+  const trustedName = raw['requireServerName'] === true;
+  const NAME_HINT = 'start the server with `mcp-route run --server-name NAME`, and set `requireServerName: true` at the top of the policy so it cannot start without one';
+  const reportedName = (what: string, at: Position) =>
+    report('warning', 'untrusted-server-name', `${what} depends on the name the server reports about itself, which the server chooses (a server that calls itself something else escapes it)`, at, NAME_HINT);
+
   // Rules: unique names, reachable, valid regexes, deny with a message.
   const ruleNames = new Map<string, number>();
   let catchAll: { name: string; index: number; line: number } | undefined;
@@ -221,13 +228,22 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string, now: 
     }
     if (isObj(when) && typeof when['systemPrompt'] === 'string') {
       try {
-        compileRegExp(when['systemPrompt']);
+        const re = compileRegExp(when['systemPrompt']);
+        const nested = nestedQuantifier(re.source);
+        if (nested) {
+          report('warning', 'regex-backtracking', `\`when.systemPrompt\` of rule \`${name}\` can backtrack catastrophically: ${nested}; a long system prompt from the server could stall every request`,
+            map.value([...path, 'when', 'systemPrompt']), 'repeat the inner part only once, e.g. `(a+)+` -> `a+`, `(\\w+\\s?)+` -> `[\\w\\s]+`');
+        }
       } catch (err) {
         report('error', 'invalid-regex', `\`when.systemPrompt\` of rule \`${name}\` is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
           map.value([...path, 'when', 'systemPrompt']), 'it is a JavaScript regular expression; escape ( ) [ ] { } * + ? . \\ with a backslash to match them literally');
       }
     }
     checkModelList([...path, 'models'], r['models']);
+    const restricts = r['action'] === 'deny' || r['tools'] === 'strip' || r['tools'] === 'deny';
+    if (!trustedName && restricts && isObj(when) && (typeof when['server'] === 'string' || Array.isArray(when['server']))) {
+      reportedName(`rule \`${name}\` ${r['action'] === 'deny' ? 'denies' : 'restricts tools'} by \`when.server\`, so it`, map.value([...path, 'when', 'server']));
+    }
     if (r['action'] === 'deny') {
       if (typeof r['message'] !== 'string') report('warning', 'deny-without-message', `rule \`${name}\` denies without a \`message\`; the server will only see a generic refusal`, map.key(path), 'add `message: <why>`');
       for (const k of ['models', 'maxTokens', 'tools', 'timeout', 'deadline', 'retry', 'cooldown', 'hints', 'fallbackOn']) {
@@ -256,6 +272,9 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string, now: 
     if (('tokens' in b || 'usd' in b) === false && 'per' in b) report('warning', 'ignored-key', '`per` only applies to `tokens` and `usd`', map.key([...path, 'per']));
     if ('maxWait' in b && b['onExceed'] !== 'wait') report('warning', 'ignored-key', '`maxWait` only applies with `onExceed: wait`', map.key([...path, 'maxWait']));
     const scope = b['scope'];
+    if (!trustedName && (scope === 'server' || (isObj(scope) && typeof scope['server'] === 'string'))) {
+      reportedName(`budget \`${name}\` is per server, so it`, map.value([...path, 'scope', ...(scope === 'server' ? [] : ['server'])]));
+    }
     if (isObj(scope)) {
       const p = str(scope['provider']);
       if (p !== undefined && !isGlob(p) && !(p in providers)) {

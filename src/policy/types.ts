@@ -228,6 +228,8 @@ export interface Policy {
   audit: AuditConfig;
   /** Absent in policies built in code: the run-time default applies (see GatewayConfig). */
   gateway?: GatewayConfig;
+  /** `run` and `startProxy` refuse to start without a trusted server name (--server-name). */
+  requireServerName?: boolean;
   /** Every environment variable a provider's strings read: stripped from the spawned server's env. */
   credentialEnv: string[];
   /** Every resolved secret value (keys, header values): redacted from logs, errors, audit. */

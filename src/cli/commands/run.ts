@@ -28,6 +28,7 @@ import type { Gateway } from '../../gateway/gateway-server.js';
 import { basename } from 'node:path';
 import { BUILTIN_DEFAULT_SOURCE } from '../../policy/discover.js';
 import { createOutcomeWarner, isTruthyEnv, startupWarnings } from '../startup.js';
+import { missingServerName } from '../../policy/server-identity.js';
 
 interface RunFlags {
   policy?: string;
@@ -53,7 +54,7 @@ export function registerRun(program: Command): void {
     .argument('<command>', 'the server command (after --)')
     .argument('[args...]', 'its arguments')
     .option('-p, --policy <file>', 'policy file (default: discovered, see README)')
-    .option('--server-name <name>', 'name rules and budgets match on (default: the serverInfo.name the server reports)')
+    .option('--server-name <name>', 'the trusted name rules and budgets match on (default: the serverInfo.name the server reports, which the server chooses)')
     .option('--cwd <dir>', 'working directory of the server')
     .option('--env <NAME=VALUE>', 'extra environment variable for the server (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--log-level <level>', 'error | warn | info | debug (stderr only; default $MCP_ROUTE_LOG_LEVEL or warn)', process.env['MCP_ROUTE_LOG_LEVEL'] || 'warn')
@@ -113,6 +114,12 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
   if (builtin && (flags.requirePolicy || isTruthyEnv(process.env['MCP_ROUTE_REQUIRE_POLICY']))) {
     reportStartupError(new Error(`no policy file found (looked for ${searched.join(', ')}), and ${flags.requirePolicy ? '--require-policy' : 'MCP_ROUTE_REQUIRE_POLICY'} refuses the built-in default; pass --policy FILE or set MCP_ROUTE_POLICY`));
     return 1;
+  }
+
+  const unnamed = missingServerName(policy, flags.serverName);
+  if (unnamed) {
+    bootLog.error(unnamed);
+    return 2;
   }
 
   // Reloads may add secrets; a removed one may still appear in late lines, so the set only grows.
