@@ -13,8 +13,8 @@ import type { Router, RouterOptions, RouteOptions, SamplingOutcome } from './exe
 import { decide, refusalError } from './routing/decide.js';
 import { parseSamplingRequest } from './routing/validate-request.js';
 import { estimatePromptTokens } from './routing/estimate.js';
-import { costUsd } from './routing/cost.js';
-import { createProvider, getProviderFactory } from './providers/registry.js';
+import { costUsd, worstCase } from './routing/cost.js';
+import { createProvider, usableProviderNames } from './providers/registry.js';
 import { META_KEY, withUsageMeta } from './providers/result-meta.js';
 import { executeDecision, type Admission } from './execution/execute.js';
 import { prepareRequest } from './execution/prepare-request.js';
@@ -39,12 +39,7 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
   const gate: BudgetGate | undefined = options.budgetGate ?? ownGate;
   const providers = new Map<string, Provider>();
 
-  // `client` needs the host's sampling; any provider needs a registered type and its credentials.
-  const usableProviders = new Set(
-    Object.values(policy.providers)
-      .filter((p) => p.usable && getProviderFactory(p.type) !== undefined && (p.type !== 'client' || options.hostSampler !== undefined))
-      .map((p) => p.name),
-  );
+  const usableProviders = usableProviderNames(policy, { hostSampling: options.hostSampler !== undefined });
 
   const getProvider = (name: string): Provider | undefined => {
     let provider = providers.get(name);
@@ -76,9 +71,7 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
     const promptTokens = estimatePromptTokens(request);
     return async (candidate: Candidate): Promise<Admission> => {
       const model = policy.models[candidate.model];
-      const maxTokens = Math.min(candidate.maxTokens ?? request.maxTokens, request.maxTokens);
-      const tokens = promptTokens + maxTokens;
-      const usd = model ? costUsd(model, { inputTokens: promptTokens, outputTokens: maxTokens }) : 0;
+      const { tokens, usd } = worstCase(model, promptTokens, candidate, request.maxTokens);
       const reserved = await gate.reserve({ server: serverName, provider: candidate.provider, model: candidate.model, tokens, usd, signal, leaseMs });
       if (!reserved.ok) {
         if (reserved.onExceed === 'fallback') return { skip: reserved.message };

@@ -1,7 +1,17 @@
-// Renders BudgetStatus rows as the aligned table `mcp-route budgets` prints.
+// Renders BudgetStatus rows as the aligned table `mcp-route budgets` prints, and names the
+// store they come from (for `budgets` and `explain`).
 
+import type { Policy } from '../policy/types.js';
 import type { BudgetStatus } from './types.js';
 import { alignColumns } from '../util/text-table.js';
+
+/** The policy's store for people: its kind and where it is, a Redis password masked. */
+export function storeLabel(policy: Pick<Policy, 'state'>): string {
+  const s = policy.state;
+  if (s.store === 'sqlite') return `sqlite ${s.path ?? ''}`.trim();
+  if (s.store === 'redis') return `redis ${(s.url ?? '').replace(/\/\/[^@/]*@/, '//***@')} (prefix ${s.prefix})`;
+  return 'memory (this process only: always empty here)';
+}
 
 function num(n: number, limit: string): string {
   if (!Number.isFinite(n)) return '-';

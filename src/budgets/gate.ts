@@ -14,9 +14,9 @@ import Bottleneck from 'bottleneck';
 import { McpRouteError } from '../errors.js';
 import type { Budget, Policy } from '../policy/types.js';
 import { countersFor, kindOf, makeCounter, metricLabel, metricsOf, parseCounterKey, scopeOf, describeSelect, type BudgetCounter } from './counters.js';
-import type { BudgetStore } from './store.js';
+import { EPSILON, type BudgetStore } from './store.js';
 import { createBudgetStore } from './stores/index.js';
-import type { BudgetGate, BudgetStatus, Reservation, ReserveRequest, ReserveResult } from './types.js';
+import type { BudgetGate, BudgetStatus, PeekRequest, PeekResult, Reservation, ReserveRequest, ReserveResult } from './types.js';
 import { windowBounds, windowLabel } from './windows.js';
 
 export interface BudgetGateOptions {
@@ -37,7 +37,7 @@ function fmt(n: number, metric: string): string {
   return String(Number(n.toFixed(3)));
 }
 
-export function createBudgetGate(policy: Policy, options: BudgetGateOptions = {}): BudgetGate {
+export function createBudgetGate(policy: Policy, options: BudgetGateOptions = {}): BudgetGate & Pick<Required<BudgetGate>, 'peek'> {
   const clock = options.now ?? Date.now;
   const leaseMs = options.leaseMs ?? Math.max(policy.defaults?.deadline ?? 0, 0) + 60_000;
   const pollMs = options.pollMs ?? 100;
@@ -138,6 +138,21 @@ export function createBudgetGate(policy: Policy, options: BudgetGateOptions = {}
     }
   }
 
+  // What reserve would answer right now, holding nothing: `explain` shows budget state as `run` meets it.
+  async function peek(request: PeekRequest): Promise<PeekResult> {
+    const now = clock();
+    const amount = { tokens: Math.max(0, request.tokens), usd: Math.max(0, request.usd) };
+    const counters = countersFor(policy.budgets, { server: request.server, provider: request.provider, model: request.model }, now, amount);
+    if (counters.length === 0) return { ok: true };
+    const states = await getStore().read(counters, now);
+    for (let i = 0; i < counters.length; i++) {
+      const c = counters[i]!;
+      const { used, reserved } = states[i]!;
+      if (used + reserved + c.amount > c.limit + EPSILON) return refusal(c, used, reserved, c.kind === 'window' ? c.windowEnd : undefined);
+    }
+    return { ok: true };
+  }
+
   async function status(opts: { server?: string } = {}): Promise<BudgetStatus[]> {
     const now = clock();
     const s = getStore();
@@ -185,6 +200,7 @@ export function createBudgetGate(policy: Policy, options: BudgetGateOptions = {}
 
   return {
     reserve,
+    peek,
     status,
     async close() {
       wakeAll();

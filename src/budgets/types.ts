@@ -36,6 +36,10 @@ export type ReserveResult =
       message: string;
     };
 
+/** A reserve() that holds nothing: what it would answer now. */
+export type PeekRequest = Omit<ReserveRequest, 'signal' | 'leaseMs'>;
+export type PeekResult = { ok: true } | Extract<ReserveResult, { ok: false }>;
+
 export interface Reservation {
   /** Replace the reservation with what was really used (after a call that returned). */
   settle(actual: { tokens: number; usd: number }): Promise<void>;
@@ -58,6 +62,8 @@ export interface BudgetStatus {
 
 export interface BudgetGate {
   reserve(request: ReserveRequest): Promise<ReserveResult>;
+  /** Optional for custom gates: `explain` reads budget state through it when present. */
+  peek?(request: PeekRequest): Promise<PeekResult>;
   status(options?: { server?: string }): Promise<BudgetStatus[]>;
   close(): Promise<void>;
 }

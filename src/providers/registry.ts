@@ -2,7 +2,7 @@
 // own (`registerProvider('bedrock', factory)`) and reference it as `type:` in a policy.
 
 import { McpRouteError } from '../errors.js';
-import type { ProviderConfig } from '../policy/types.js';
+import type { Policy, ProviderConfig } from '../policy/types.js';
 import type { Provider, ProviderEnvironment, ProviderFactory } from './types.js';
 import { createOpenAIProvider } from './openai.js';
 import { createAnthropicProvider } from './anthropic.js';
@@ -36,4 +36,16 @@ export function createProvider(config: ProviderConfig, env: ProviderEnvironment 
     });
   }
   return factory(config, env);
+}
+
+/**
+ * Providers a router can call: usable credentials, a registered type, and for `client` a host
+ * that declared sampling. The router and `explain` both ask here, so they agree.
+ */
+export function usableProviderNames(policy: Pick<Policy, 'providers'>, host: { hostSampling: boolean }): Set<string> {
+  return new Set(
+    Object.values(policy.providers)
+      .filter((p) => p.usable && factories.has(p.type) && (p.type !== 'client' || host.hostSampling))
+      .map((p) => p.name),
+  );
 }

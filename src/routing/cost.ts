@@ -9,3 +9,17 @@ export function costUsd(model: Pick<ModelConfig, 'cost'>, usage: { inputTokens: 
   if (!price) return 0;
   return (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000;
 }
+
+/**
+ * What a budget reserves before calling a candidate: the estimated prompt plus the most it may
+ * answer, priced at the model's rates. `run` reserves it and `explain` checks it, alike.
+ */
+export function worstCase(
+  model: Pick<ModelConfig, 'cost'> | undefined,
+  promptTokens: number,
+  candidate: { maxTokens?: number },
+  requestedMaxTokens: number,
+): { tokens: number; usd: number } {
+  const maxTokens = Math.min(candidate.maxTokens ?? requestedMaxTokens, requestedMaxTokens);
+  return { tokens: promptTokens + maxTokens, usd: model ? costUsd(model, { inputTokens: promptTokens, outputTokens: maxTokens }) : 0 };
+}

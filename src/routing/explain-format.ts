@@ -3,6 +3,15 @@
 
 import type { Policy } from '../policy/types.js';
 import type { Decision } from './types.js';
+import type { BudgetBlock } from './explain-live.js';
+
+/** What `explain` adds when it judges the request as `run` would (explain-live.ts). */
+export interface LiveNotes {
+  /** Lines on the host and the budget state, shown before the trace. */
+  notes?: string[];
+  /** The candidate run would try first is stopped by an exhausted reject/wait budget. */
+  refusedBy?: BudgetBlock;
+}
 
 export interface DecisionJson {
   rule: string | null;
@@ -52,11 +61,16 @@ function table(rows: string[][]): string[] {
  * The explain text: the matched rule, one row per policy model (kept with its place and score,
  * dropped with the reason, or not a candidate under this rule), the effective settings, the trace.
  */
-export function formatDecisionText(decision: Decision, policy: Policy): string {
+export function formatDecisionText(decision: Decision, policy: Policy, live: LiveNotes = {}): string {
   const lines: string[] = [];
   lines.push(`policy:   ${policy.source}`);
   lines.push(`rule:     ${decision.rule === null ? '(none matched: defaults)' : `"${decision.rule}"`}`);
-  if (decision.action === 'route') {
+  if (live.refusedBy) {
+    const b = live.refusedBy;
+    const how = b.onExceed === 'wait' ? 'wait for capacity (up to the budget\'s maxWait), then refuse' : 'refuse';
+    lines.push(`action:   budget: run would ${how} before calling ${b.provider}/${b.model}`);
+    lines.push(`message:  ${b.message}`);
+  } else if (decision.action === 'route') {
     const first = decision.candidates[0]!;
     lines.push(`action:   route to ${first.provider}/${first.model}${decision.candidates.length > 1 ? ` (+${decision.candidates.length - 1} fallback)` : ''}`);
   } else {
@@ -98,6 +112,7 @@ export function formatDecisionText(decision: Decision, policy: Policy): string {
       ['cooldown', formatDuration(s.cooldown)],
     ]),
   );
+  if (live.notes?.length) lines.push('', ...live.notes);
   lines.push('', 'trace:', ...decision.trace.map((t) => `  ${t.step.padEnd(10)}  ${t.message}`));
   return lines.join('\n') + '\n';
 }

@@ -116,7 +116,7 @@ describe('mcp-route explain', () => {
     delete bare.ANTHROPIC_API_KEY;
     delete bare.OPENAI_API_KEY;
     const input = JSON.stringify({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 50 });
-    const fallback = await runCli(['explain', '-', '--format', 'json'], { env: bare, cwd: dir, input });
+    const fallback = await runCli(['explain', '-', '--format', 'json', '--host-sampling'], { env: bare, cwd: dir, input });
     assert.equal(fallback.code, 0, fallback.stderr);
     assert.deepEqual(JSON.parse(fallback.stdout).candidates.map((c: { model: string }) => c.model), ['host']);
     writeFileSync(join(dir, 'mcp-route.yaml'), 'version: 1\nproviders:\n  demo: { type: mock }\nmodels:\n  echo-model: { provider: demo }\n');

@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { McpRouteError, PolicyError } from '../../errors.js';
 import { createBudgetGate } from '../../budgets/gate.js';
-import { formatBudgetTable } from '../../budgets/format.js';
+import { formatBudgetTable, storeLabel } from '../../budgets/format.js';
 import { discoverPolicy, loadPolicyFile } from '../../policy/load.js';
 import type { Policy } from '../../policy/types.js';
 
@@ -12,13 +12,6 @@ interface BudgetsOptions {
   policy?: string;
   server?: string;
   format: 'text' | 'json';
-}
-
-function storeLabel(policy: Policy): string {
-  const s = policy.state;
-  if (s.store === 'sqlite') return `sqlite ${s.path ?? ''}`.trim();
-  if (s.store === 'redis') return `redis ${(s.url ?? '').replace(/\/\/[^@/]*@/, '//***@')} (prefix ${s.prefix})`;
-  return 'memory (this process only: always empty here)';
 }
 
 export function registerBudgets(program: Command): void {

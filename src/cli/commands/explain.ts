@@ -1,31 +1,46 @@
 // `mcp-route explain`: runs the routing decision for one sampling request against a policy
-// and shows why each model was kept, dropped or placed where it is. Thin: load, decide, print, exit.
-// Exit codes: 0 routed, 3 refused by the policy, 1 invalid policy or request, 2 usage.
+// and shows why each model was kept, dropped or placed where it is, as `run` would meet it:
+// with the budget state in the store (unless --no-state) and what the host declares
+// (--host-sampling). Thin: load, decide, print, exit.
+// Exit codes: 0 routed, 3 refused by the policy or a budget, 1 invalid policy or request, 2 usage.
 
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { McpRouteError } from '../../errors.js';
 import type { Policy } from '../../policy/types.js';
-import { decide } from '../../routing/decide.js';
 import { decisionToJson, formatDecisionText } from '../../routing/explain-format.js';
+import { explainAsRun, type LiveExplanation } from '../../routing/explain-live.js';
+import { usableProviderNames } from '../../providers/registry.js';
+import { createBudgetGate } from '../../budgets/gate.js';
+import { storeLabel } from '../../budgets/format.js';
 import { parseSamplingRequestOrMessage } from '../../routing/validate-request.js';
 
 interface ExplainOptions {
   policy?: string;
   server?: string;
   format: string;
+  hostSampling?: boolean;
+  /** Commander's --no-state: false when given. */
+  state: boolean;
 }
+
+/** How long explain waits for the budget store before showing the decision without it. */
+const STORE_READ_TIMEOUT_MS = 5000;
 
 const EXAMPLE = `
 The request file holds the params of a sampling/createMessage, or a whole JSON-RPC message.
 
+Budgets are read from the policy's store as \`run\` would see them (--no-state skips that), and a
+\`client\` provider counts only with --host-sampling, as \`run\` uses it only for a host that
+declares sampling.
+
 Example:
-  $ mcp-route explain --policy prod.yaml request.json --server github
+  $ mcp-route explain --policy prod.yaml request.json --server github --host-sampling
   $ echo '{"messages":[{"role":"user","content":{"type":"text","text":"hi"}}],"maxTokens":500,
           "modelPreferences":{"hints":[{"name":"sonnet"}],"costPriority":0.8}}' \\
       | mcp-route explain --policy prod.yaml - --format json
 
-Exit codes: 0 routed, 3 refused by the policy, 1 invalid policy or request, 2 usage.`;
+Exit codes: 0 routed, 3 refused by the policy or a budget, 1 invalid policy or request, 2 usage.`;
 
 function fail(code: number, message: string): never {
   process.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
@@ -63,7 +78,9 @@ export function registerExplain(program: Command): void {
     .description('show which models a sampling request would go to under a policy, and why')
     .argument('[request]', 'JSON file with the sampling/createMessage params or JSON-RPC message; "-" or omitted reads stdin')
     .option('-p, --policy <file>', 'policy file (default: discovered like `mcp-route run`)')
-    .option('-s, --server <name>', 'server name that rules and budgets match on')
+    .option('-s, --server <name>', 'server name that rules and budgets match on (what `run --server-name` gives)')
+    .option('--host-sampling', 'the host declares the sampling capability (as VS Code does), so `client` providers can answer')
+    .option('--no-state', 'do not read budget state from the store: judge every budget as unused')
     .option('-f, --format <format>', 'text or json', 'text')
     .addHelpText('after', EXAMPLE)
     .action(async (requestPath: string | undefined, options: ExplainOptions) => {
@@ -107,9 +124,52 @@ export function registerExplain(program: Command): void {
         throw err;
       }
 
-      const decision = decide(policy, request, { serverName: options.server });
-      if (options.format === 'json') process.stdout.write(JSON.stringify(decisionToJson(decision), null, 2) + '\n');
-      else process.stdout.write(formatDecisionText(decision, policy));
-      process.exitCode = decision.action === 'route' ? 0 : 3;
+      const hostSampling = options.hostSampling === true;
+      const usableProviders = usableProviderNames(policy, { hostSampling });
+      const base = { serverName: options.server, usableProviders };
+      const readState = options.state && policy.budgets.length > 0;
+      let live: LiveExplanation;
+      let stateError: string | undefined;
+      if (readState) {
+        const gate = createBudgetGate(policy);
+        try {
+          live = await withTimeout(explainAsRun(policy, request, { ...base, gate }), STORE_READ_TIMEOUT_MS, `no answer from the store in ${STORE_READ_TIMEOUT_MS / 1000}s`);
+        } catch (err) {
+          stateError = err instanceof Error ? err.message : String(err);
+          process.stderr.write(`mcp-route explain: budget state not read from ${storeLabel(policy)}: ${stateError}; showing the decision without it\n`);
+          live = await explainAsRun(policy, request, base);
+        } finally {
+          void gate.close().catch(() => {});
+        }
+      } else live = await explainAsRun(policy, request, base);
+
+      const { decision, blocked, refusedBy } = live;
+      const budgets = {
+        read: readState && stateError === undefined,
+        ...(readState ? { store: storeLabel(policy) } : {}),
+        ...(stateError !== undefined ? { error: stateError } : {}),
+        blocked,
+        ...(refusedBy ? { refusedBy } : {}),
+      };
+      if (options.format === 'json') {
+        process.stdout.write(JSON.stringify({ ...decisionToJson(decision), host: { sampling: hostSampling }, budgets }, null, 2) + '\n');
+      } else {
+        const notes = [
+          `host:     ${hostSampling ? 'declares sampling (--host-sampling)' : 'does not declare sampling (pass --host-sampling for a host that does)'}`,
+          `budgets:  ${!policy.budgets.length ? 'none in the policy' : !options.state ? 'not read (--no-state): every budget counts as unused' : stateError !== undefined ? `not read: ${stateError}` : `read from ${storeLabel(policy)}`}`,
+          ...blocked.map((b) => `  ${b.provider}/${b.model}: ${b.message} (onExceed: ${b.onExceed})`),
+        ];
+        process.stdout.write(formatDecisionText(decision, policy, { notes, ...(refusedBy ? { refusedBy } : {}) }));
+      }
+      process.exitCode = decision.action === 'route' && !refusedBy ? 0 : 3;
     });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
