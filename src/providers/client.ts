@@ -2,6 +2,7 @@
 // proxy or an embedder supplies). Without one it cannot serve; the router leaves `client`
 // providers out of the usable set in that case, and a direct call fails clearly.
 
+import { CreateMessageResultSchema, CreateMessageResultWithToolsSchema, type CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { ProviderError } from '../errors.js';
 import type { ProviderConfig } from '../policy/types.js';
 import { createRedactor } from '../redact.js';
@@ -26,7 +27,7 @@ export function createClientProvider(config: ProviderConfig, env: ProviderEnviro
         throw new ProviderError({ provider: config.name, model: modelId, message: `${config.name}: the host did not declare sampling, so the client provider cannot answer`, isRetryable: false, tryNext: true });
       }
       try {
-        const result = await sampler(request, { signal });
+        const result = checkHostResult(await sampler(request, { signal }), config.name, modelId);
         const meta = (result._meta ?? {}) as Record<string, unknown>;
         const reported = (meta['mcp-route'] as { usage?: { inputTokens: number; outputTokens: number } } | undefined)?.usage;
         const usage = reported ?? estimateUsage(request, result);
@@ -48,4 +49,23 @@ export function createClientProvider(config: ProviderConfig, env: ProviderEnviro
       }
     },
   };
+}
+
+/**
+ * The host is outside our control like any provider: its answer must be a CreateMessageResult
+ * (with tool blocks allowed) before it reaches the server; anything else is a failed attempt.
+ */
+function checkHostResult(result: unknown, provider: string, model: string): CreateMessageResult {
+  if (CreateMessageResultSchema.safeParse(result).success) return result as CreateMessageResult;
+  const withTools = CreateMessageResultWithToolsSchema.safeParse(result);
+  if (withTools.success) return result as CreateMessageResult;
+  const issue = withTools.error.issues[0];
+  const where = issue?.path.length ? issue.path.join('.') : 'the result';
+  throw new ProviderError({
+    provider,
+    model,
+    message: `${provider}: the host's sampling result is malformed (${where}: ${issue?.message ?? 'invalid'})`,
+    isRetryable: false,
+    tryNext: true,
+  });
 }

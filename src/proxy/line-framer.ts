@@ -7,28 +7,49 @@
 // passed on is never decoded, copied only when it spans chunks, and written in one call
 // together with its neighbours from the same chunk; a long line that needs no inspection
 // is streamed on chunk by chunk as it arrives, so large results are pipelined.
+// Memory is bounded: a line nobody may see (not JSON, or over the size limit for frames that
+// must be parsed) is discarded as it arrives, keeping only its head and tail for a report.
 
 /** What to do with one frame: pass the original bytes, drop it, or send these bytes instead. */
 export type FrameVerdict = true | null | Buffer;
 
+/** What happens to a long line once its head is known (see StreamDecider). */
+export interface LongLine {
+  /** Called at the line's end with its last bytes (without the line ending) and its length. */
+  onEnd: (tail: Buffer, length: number) => void;
+  /** Drop the line's bytes as they arrive instead of passing them on. */
+  discard?: boolean;
+}
+
 /**
  * For a long line, decided from its first bytes: stream it on as it arrives (pipelined like
- * a raw pipe instead of store-and-forward), then hand `onEnd` the line's last bytes.
- * Returning undefined keeps the line buffered for `onFrame`.
+ * a raw pipe instead of store-and-forward), or discard it, then hand `onEnd` the line's last
+ * bytes. Returning undefined keeps the line buffered for `onFrame`.
  */
-export type StreamDecider = (head: Buffer) => { onEnd: (tail: Buffer) => void } | undefined;
+export type StreamDecider = (head: Buffer) => LongLine | undefined;
+
+/**
+ * A buffered line grew past `maxLine`: it is discarded, and `onOverflow` gets its first
+ * HEAD_BYTES, last TAIL_BYTES and full length once it ends (to answer its sender).
+ */
+export interface LineLimit {
+  maxLine: number;
+  onOverflow: (head: Buffer, tail: Buffer, length: number) => void;
+}
 
 const NL = 0x0a;
 /** Lines shorter than this are always buffered whole: cheap, and most frames are short. */
 export const STREAM_AFTER = 16 * 1024;
 /** Bytes of a streamed line kept for onEnd (where a trailing top-level "id" lives). */
 export const TAIL_BYTES = 256;
+/** Bytes of a long line's start handed to the decider (where the top-level keys live). */
+export const HEAD_BYTES = 512;
 
 export class LineFramer {
   private parts: Buffer[] = [];
   private partsLength = 0;
-  /** The line being streamed, if any. */
-  private streaming: { onEnd: (tail: Buffer) => void; tail: Buffer } | null = null;
+  /** The long line being streamed or discarded, if any. */
+  private streaming: { onEnd: (tail: Buffer, length: number) => void; tail: Buffer; length: number; discard: boolean } | null = null;
   /** The decider already said "buffer" for the current line. */
   private headJudged = false;
 
@@ -37,11 +58,13 @@ export class LineFramer {
    * @param out receives whole lines, except the pieces of a line being streamed: nothing
    *   else may be written to the same destination between those pieces (see midLine).
    * @param decideStream opts long lines into streaming (see StreamDecider).
+   * @param limit bounds the lines kept for `onFrame` (see LineLimit); unbounded without it.
    */
   constructor(
     private readonly onFrame: (frame: Buffer) => FrameVerdict,
     private readonly out: (bytes: Buffer) => void,
     private readonly decideStream?: StreamDecider,
+    private readonly limit?: LineLimit,
   ) {}
 
   /** Bytes buffered for an unfinished line (for limits and tests). */
@@ -51,26 +74,12 @@ export class LineFramer {
 
   /** True while a line is half-written to `out`: other writers must queue until it ends. */
   get midLine(): boolean {
-    return this.streaming !== null;
+    return this.streaming !== null && !this.streaming.discard;
   }
 
   push(chunk: Buffer): void {
     let pos = 0;
-    if (this.streaming) {
-      const nl = chunk.indexOf(NL);
-      if (nl === -1) {
-        this.out(chunk);
-        this.keepTail(chunk);
-        return;
-      }
-      this.out(chunk.subarray(0, nl + 1));
-      this.keepTail(chunk.subarray(0, nl > 0 && chunk[nl - 1] === 0x0d ? nl - 1 : nl));
-      const { onEnd, tail } = this.streaming;
-      this.streaming = null;
-      this.headJudged = false;
-      onEnd(tail);
-      pos = nl + 1;
-    } else if (this.parts.length > 0) {
+    if (!this.streaming && this.parts.length > 0) {
       const nl = chunk.indexOf(NL);
       if (nl === -1) {
         this.parts.push(chunk);
@@ -78,12 +87,32 @@ export class LineFramer {
         this.maybeStream();
         return;
       }
-      this.parts.push(chunk.subarray(0, nl + 1));
-      const whole = Buffer.concat(this.parts, this.partsLength + nl + 1);
-      this.parts = [];
-      this.partsLength = 0;
+      if (this.limit && this.partsLength + nl > this.limit.maxLine) {
+        // The line ends in this chunk but is over the limit: discard it like one that grew slowly.
+        this.overflow();
+      } else {
+        this.parts.push(chunk.subarray(0, nl + 1));
+        const whole = Buffer.concat(this.parts, this.partsLength + nl + 1);
+        this.parts = [];
+        this.partsLength = 0;
+        this.headJudged = false;
+        this.emit(whole, 0, whole.length - 1, whole);
+        pos = nl + 1;
+      }
+    }
+    if (this.streaming) {
+      const s = this.streaming;
+      const nl = chunk.indexOf(NL);
+      if (nl === -1) {
+        if (!s.discard) this.out(chunk);
+        this.keepTail(chunk);
+        return;
+      }
+      if (!s.discard) this.out(chunk.subarray(0, nl + 1));
+      this.keepTail(chunk.subarray(0, nl > 0 && chunk[nl - 1] === 0x0d ? nl - 1 : nl));
+      this.streaming = null;
       this.headJudged = false;
-      this.emit(whole, 0, whole.length - 1, whole);
+      s.onEnd(s.tail, s.length);
       pos = nl + 1;
     }
     let runStart = pos;
@@ -108,23 +137,40 @@ export class LineFramer {
   }
 
   private maybeStream(): void {
-    if (!this.decideStream || this.headJudged || this.partsLength < STREAM_AFTER) return;
-    this.headJudged = true;
+    if (this.decideStream && !this.headJudged && this.partsLength >= STREAM_AFTER) {
+      this.headJudged = true;
+      const decision = this.decideStream(this.head());
+      if (decision) return this.startLongLine(decision);
+    }
+    if (this.limit && this.partsLength > this.limit.maxLine) this.overflow();
+  }
+
+  private head(): Buffer {
     const first = this.parts[0]!;
-    const head = first.length >= 512 ? first.subarray(0, 512) : Buffer.concat(this.parts, Math.min(512, this.partsLength));
-    const decision = this.decideStream(head);
-    if (!decision) return;
-    this.streaming = { onEnd: decision.onEnd, tail: Buffer.alloc(0) };
+    return first.length >= HEAD_BYTES ? Buffer.from(first.subarray(0, HEAD_BYTES)) : Buffer.concat(this.parts, Math.min(HEAD_BYTES, this.partsLength));
+  }
+
+  private overflow(): void {
+    const head = this.head();
+    const { onOverflow } = this.limit!;
+    this.startLongLine({ discard: true, onEnd: (tail, length) => onOverflow(head, tail, length) });
+  }
+
+  /** Moves the buffered start of the line out (or drops it) and handles the rest as it arrives. */
+  private startLongLine(decision: LongLine): void {
+    this.streaming = { onEnd: decision.onEnd, tail: Buffer.alloc(0), length: 0, discard: decision.discard === true };
     for (const part of this.parts) {
-      this.out(part);
+      if (!decision.discard) this.out(part);
       this.keepTail(part);
     }
     this.parts = [];
     this.partsLength = 0;
   }
 
+  /** Keeps the last bytes of the long line and counts its length. */
   private keepTail(bytes: Buffer): void {
     const s = this.streaming!;
+    s.length += bytes.length;
     if (bytes.length >= TAIL_BYTES) s.tail = Buffer.from(bytes.subarray(bytes.length - TAIL_BYTES));
     else s.tail = Buffer.concat([s.tail, bytes]).subarray(-TAIL_BYTES);
   }
@@ -133,10 +179,10 @@ export class LineFramer {
   end(): void {
     if (this.streaming) {
       // The stream ended mid-line: what was streamed cannot be taken back; end the line.
-      this.out(Buffer.from('\n'));
-      const { onEnd, tail } = this.streaming;
+      const s = this.streaming;
+      if (!s.discard) this.out(Buffer.from('\n'));
       this.streaming = null;
-      onEnd(tail);
+      s.onEnd(s.tail, s.length);
       return;
     }
     if (this.parts.length === 0) return;
@@ -156,6 +202,12 @@ export class LineFramer {
     let end = nl;
     if (end > start && buf[end - 1] === 0x0d) end--;
     if (end === start) return null; // blank lines carry nothing; drop them
+    if (this.limit && end - start > this.limit.maxLine) {
+      // A whole over-limit line in one chunk (possible with in-process streams).
+      const line = buf.subarray(start, end);
+      this.limit.onOverflow(Buffer.from(line.subarray(0, HEAD_BYTES)), Buffer.from(line.subarray(-TAIL_BYTES)), line.length);
+      return null;
+    }
     return this.onFrame(buf.subarray(start, end));
   }
 }

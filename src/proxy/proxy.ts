@@ -3,18 +3,26 @@
 // sampling), the server's `sampling/createMessage` (answered through the Router) and the
 // cancellations and responses that belong to those. Whichever side ends first ends the other.
 
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { basename } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
+import { McpRouteError } from '../errors.js';
 import type { Router } from '../execution/types.js';
 import type { HostSampler } from '../providers/types.js';
 import { classifyFrame, classifyHead, parseFrame, tailId, type JsonRpcId } from './classify-frame.js';
 import { HostRequests } from './host-requests.js';
-import { LineFramer, type FrameVerdict } from './line-framer.js';
+import { LineFramer, type FrameVerdict, type LongLine } from './line-framer.js';
 import type { Logger } from './log.js';
-import { toWireError, WIRE_CONNECTION_CLOSED, type WireError } from './wire-errors.js';
+import { signalServerTree, spawnServer, startGroupWatchdog, type ServerProcess } from './spawn-server.js';
+import {
+  toWireError,
+  WIRE_CONNECTION_CLOSED,
+  WIRE_INTERNAL_ERROR,
+  WIRE_INVALID_REQUEST,
+  WIRE_OVERLOADED,
+  type WireError,
+} from './wire-errors.js';
 
 export interface HostCapabilities {
   /** The host declared `capabilities.sampling` itself. */
@@ -53,7 +61,23 @@ export interface ProxyOptions {
   forwardSignals?: boolean;
   /** Which signals forwardSignals covers; default SIGINT, SIGTERM, SIGHUP (the CLI keeps SIGHUP to reload its policy). */
   forwardedSignals?: readonly NodeJS.Signals[];
+  /** Largest frame mcp-route parses (sampling requests, initialize, ...); default MAX_PARSED_FRAME. */
+  maxParsedFrame?: number;
+  /** Sampling requests from the server answered at once; beyond it they are refused. Default MAX_SAMPLING_IN_FLIGHT. */
+  maxSamplingInFlight?: number;
+  /** How long a sampling request that arrives before the host's initialize waits for it. Default HOST_INITIALIZE_WAIT_MS. */
+  hostInitializeWaitMs?: number;
 }
+
+/**
+ * Frames that must be parsed are held whole in memory, and a JSON string over about 512 MB
+ * cannot even be made: 64 MiB leaves room for a 48 MB image (providers accept 5-20 MB).
+ */
+export const MAX_PARSED_FRAME = 64 * 1024 * 1024;
+/** Enough for any real server's fan-out; 10k at once from one server is a flood, not work. */
+export const MAX_SAMPLING_IN_FLIGHT = 64;
+/** Hosts send initialize first thing; a server that samples earlier waits this long for it. */
+export const HOST_INITIALIZE_WAIT_MS = 10_000;
 
 const SAMPLING = 'sampling/createMessage';
 const CANCELLED = 'notifications/cancelled';
@@ -69,13 +93,17 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   const output = o.output ?? process.stdout;
   const { log, redact } = o;
 
-  let child: ChildProcessByStdio<Writable, Readable, null>;
+  const maxParsedFrame = o.maxParsedFrame ?? MAX_PARSED_FRAME;
+  const maxSamplingInFlight = o.maxSamplingInFlight ?? MAX_SAMPLING_IN_FLIGHT;
+
+  let child: ServerProcess;
   try {
-    child = spawn(o.command, o.args, { cwd: o.cwd, env: o.env, stdio: ['pipe', 'pipe', 'inherit'] });
+    child = spawnServer(o.command, o.args, { cwd: o.cwd, env: o.env });
   } catch (err) {
     log.error(`cannot start ${o.command}: ${(err as Error).message}`);
     return Promise.resolve(127);
   }
+  const watchdog = startGroupWatchdog(child, o.graceMs);
 
   let serverName = o.serverName;
   let host: HostCapabilities | undefined;
@@ -84,6 +112,13 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   const pendingHost = new Map<string, JsonRpcId>();
   /** Sampling requests from the server that we are answering. */
   const inflight = new Map<string, AbortController>();
+  /** How many sampling requests are being answered (ids may repeat, so not inflight.size). */
+  let samplingInFlight = 0;
+  /** Sampling requests seen in the current chunk from the server: after such a chunk we yield to I/O. */
+  let samplingInChunk = 0;
+  /** Resolves when the host's capabilities are known (its initialize passed), or it went away. */
+  let hostKnown!: () => void;
+  const hostKnownPromise = new Promise<void>((resolve) => (hostKnown = resolve));
   let routerPromise: Promise<Router> | undefined;
   let serverGone = false;
   /** The host closed our stdin: it may still read our stdout (half-close), so keep writing. */
@@ -101,9 +136,20 @@ export function runProxy(o: ProxyOptions): Promise<number> {
       child.stdout.pause();
       output.once('drain', () => {
         hostBlocked = false;
-        child.stdout.resume();
+        if (!serverYielding) child.stdout.resume();
       });
     }
+  };
+  /** Reading from the server is paused until the next turn of the event loop (see the data handler). */
+  let serverYielding = false;
+  const yieldServer = () => {
+    if (serverYielding) return;
+    serverYielding = true;
+    child.stdout.pause();
+    setImmediate(() => {
+      serverYielding = false;
+      if (!hostBlocked) child.stdout.resume();
+    });
   };
   let serverBlocked = false;
   const toServer = (bytes: Buffer | string): void => {
@@ -139,11 +185,24 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   const hostSampler: HostSampler = (request, { signal }) =>
     hostRequests.request(SAMPLING, request, signal) as Promise<CreateMessageResult>;
 
-  const getRouter = (): Promise<Router> => {
+  // The router is built once, from what the host declared: a server that samples before the
+  // host's initialize waits for it, rather than freezing a view of a host that knows nothing.
+  const getRouter = async (): Promise<Router> => {
+    if (!routerPromise && !host && !hostInputClosed) await waitForHost();
     routerPromise ??= Promise.resolve().then(() =>
       o.createRouter(host?.sampling ? { hostSampler, host } : host ? { host } : {}),
     );
     return routerPromise;
+  };
+  const waitForHost = async (): Promise<void> => {
+    const waitMs = o.hostInitializeWaitMs ?? HOST_INITIALIZE_WAIT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), waitMs)));
+    const late = await Promise.race([hostKnownPromise.then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (late) {
+      throw new McpRouteError('NO_CANDIDATES', `the server asked for sampling before the host's initialize, and the host sent none within ${waitMs} ms`, { reason: 'HOST_NOT_INITIALIZED' });
+    }
   };
 
   const currentServerName = () => serverName ?? basename(o.command);
@@ -159,6 +218,15 @@ export function runProxy(o: ProxyOptions): Promise<number> {
       }
       case 'request':
         if (info.method === SAMPLING) {
+          samplingInChunk++;
+          if (samplingInFlight >= maxSamplingInFlight) {
+            refuseSampling(info.id!, {
+              code: WIRE_OVERLOADED,
+              message: `mcp-route: too many sampling requests in flight from this server (limit ${maxSamplingInFlight}); retry when one is answered`,
+              data: { reason: 'TOO_MANY_IN_FLIGHT', limit: maxSamplingInFlight },
+            });
+            return null;
+          }
           void answerSampling(info.id!, info.message ?? {});
           return null;
         }
@@ -177,12 +245,15 @@ export function runProxy(o: ProxyOptions): Promise<number> {
       case 'response': {
         const key = idKey(info.id!);
         pendingHost.delete(key);
-        if (key === initializeKey && serverName === undefined) {
-          const message = info.message ?? parseFrame(frame).message;
-          const name = ((message?.result as { serverInfo?: { name?: unknown } } | undefined)?.serverInfo?.name);
-          if (typeof name === 'string' && name) {
-            serverName = name;
-            o.onServerName?.(name);
+        if (key === initializeKey) {
+          initializeKey = undefined;
+          if (serverName === undefined) {
+            const message = info.message ?? parseFrame(frame).message;
+            const name = (message?.result as { serverInfo?: { name?: unknown } } | undefined)?.serverInfo?.name;
+            if (typeof name === 'string' && name) {
+              serverName = name;
+              o.onServerName?.(name);
+            }
           }
         }
         return true;
@@ -193,12 +264,16 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   };
 
   /** Long server lines that need no inspection stream on; ids are read from the tail for bookkeeping. */
-  const streamFromServer = (headBytes: Buffer) => {
+  const streamFromServer = (headBytes: Buffer): LongLine | undefined => {
+    if (!mayStartJsonRpc(headBytes)) return discardNonJson('server', headBytes);
     const head = classifyHead(headBytes);
     if (!head) return undefined;
     const isResponse = head.method === undefined && (head.composite === 'result' || head.composite === 'error' || head.sawResult);
     const isOtherMessage = head.method !== undefined && head.method !== SAMPLING && head.method !== CANCELLED;
     if (!isResponse && !isOtherMessage) return undefined;
+    // The initialize response names the server: it is read whole whatever its size (up to the cap).
+    const mayBeInitialize = serverName === undefined && initializeKey !== undefined && (head.id === undefined || idKey(head.id) === initializeKey);
+    if (isResponse && mayBeInitialize) return undefined;
     return {
       onEnd: (tail: Buffer) => {
         if (isResponse) {
@@ -219,7 +294,18 @@ export function runProxy(o: ProxyOptions): Promise<number> {
         pendingHost.set(key, info.id!);
         if (info.method === 'initialize' && info.message) {
           initializeKey = key;
-          return Buffer.from(JSON.stringify(rewriteInitialize(info.message)) + '\n');
+          let rewritten: string;
+          try {
+            rewritten = JSON.stringify(rewriteInitialize(info.message));
+          } catch (err) {
+            // Re-encoding is recursive: a params object nested 100k deep overflows the stack.
+            pendingHost.delete(key);
+            initializeKey = undefined;
+            log.warn(`refused the host's initialize: it cannot be re-encoded (${(err as Error).message})`);
+            sendToHost({ jsonrpc: '2.0', id: info.id!, error: { code: WIRE_INVALID_REQUEST, message: `mcp-route: the initialize request cannot be re-encoded (${(err as Error).message}); is it nested too deeply?`, data: { reason: 'INVALID_INITIALIZE' } } });
+            return null;
+          }
+          return Buffer.from(rewritten + '\n');
         }
         return true;
       }
@@ -240,7 +326,8 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     }
   };
 
-  const streamFromHost = (headBytes: Buffer) => {
+  const streamFromHost = (headBytes: Buffer): LongLine | undefined => {
+    if (!mayStartJsonRpc(headBytes)) return discardNonJson('host', headBytes);
     const head = classifyHead(headBytes);
     if (!head) return undefined;
     if (head.method !== undefined && head.method !== 'initialize' && head.method !== CANCELLED) {
@@ -265,6 +352,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     const capabilities = (params.capabilities ?? {}) as Record<string, unknown>;
     const declared = capabilities.sampling as Record<string, unknown> | undefined;
     host = { sampling: declared !== undefined && declared !== null, samplingTools: !!declared?.tools };
+    hostKnown();
     log.debug(`host declared sampling: ${host.sampling}${host.samplingTools ? ' (with tools)' : ''}`);
     return {
       ...message,
@@ -279,6 +367,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   async function answerSampling(id: JsonRpcId, message: Record<string, unknown>): Promise<void> {
     const key = idKey(id);
     const controller = new AbortController();
+    samplingInFlight++;
     if (inflight.has(key)) log.warn(`the server reused sampling request id ${JSON.stringify(id)} while it was in flight`);
     inflight.set(key, controller);
     const params = message.params;
@@ -303,15 +392,90 @@ export function runProxy(o: ProxyOptions): Promise<number> {
       log.info(`sampling request ${JSON.stringify(id)} failed: ${error.message}`);
       sendToServer({ jsonrpc: '2.0', id, error });
     } finally {
+      samplingInFlight--;
       if (inflight.get(key) === controller) inflight.delete(key);
     }
   }
 
+  function refuseSampling(id: JsonRpcId, error: WireError): void {
+    log.warn(`sampling request ${JSON.stringify(id)} refused: ${error.message}`);
+    sendToServer({ jsonrpc: '2.0', id, error });
+  }
+
+  // ---- lines nobody may see, and lines too long to parse -------------------------------------
+  /** A JSON-RPC line starts with `{` or `[` (after optional blanks); anything else is noise. */
+  function mayStartJsonRpc(head: Buffer): boolean {
+    for (const c of head) {
+      if (c === 0x20 || c === 0x09 || c === 0x0d) continue;
+      return c === 0x7b || c === 0x5b;
+    }
+    return true;
+  }
+
+  /** Drops a long non-JSON line as it arrives (a stray log without newlines must not fill memory). */
+  function discardNonJson(side: 'server' | 'host', head: Buffer): LongLine {
+    return {
+      discard: true,
+      onEnd: (_tail, length) => {
+        const text = head.subarray(0, 200).toString('utf8');
+        log.warn(`dropped a line from the ${side}'s ${side === 'server' ? 'stdout' : 'stdin'} that is not JSON-RPC (${length} bytes): ${JSON.stringify(text)}`);
+      },
+    };
+  }
+
+  const tooLarge = (what: string, length: number): WireError => ({
+    code: WIRE_INVALID_REQUEST,
+    message: `mcp-route: ${what} is ${length} bytes, over the limit of ${maxParsedFrame} bytes for messages mcp-route must read`,
+    data: { reason: 'FRAME_TOO_LARGE', bytes: length, limit: maxParsedFrame },
+  });
+
+  /** A server line that had to be parsed grew past the cap: answer whoever waits for it, never drop silently. */
+  function serverLineTooLarge(headBytes: Buffer, tail: Buffer, length: number): void {
+    const head = classifyHead(headBytes);
+    const id = head?.id ?? tailId(tail);
+    if (head?.method === SAMPLING && id !== undefined) {
+      refuseSampling(id, tooLarge('the sampling request', length));
+      return;
+    }
+    if (head && head.method === undefined && id !== undefined && idKey(id) === initializeKey) {
+      initializeKey = undefined;
+      pendingHost.delete(idKey(id));
+      log.warn(`the server's initialize response is ${length} bytes, over the limit of ${maxParsedFrame}: the host gets an error instead`);
+      sendToHost({ jsonrpc: '2.0', id, error: tooLarge("the server's initialize response", length) });
+      return;
+    }
+    log.warn(`dropped a ${length}-byte line from the server: over the limit of ${maxParsedFrame} bytes for messages mcp-route must read, and not one it can answer`);
+  }
+
+  function hostLineTooLarge(headBytes: Buffer, tail: Buffer, length: number): void {
+    const head = classifyHead(headBytes);
+    const id = head?.id ?? tailId(tail);
+    if (head?.method !== undefined && id !== undefined) {
+      log.warn(`refused a ${length}-byte ${head.method} request from the host: over the limit of ${maxParsedFrame} bytes`);
+      sendToHost({ jsonrpc: '2.0', id, error: tooLarge(`the ${head.method} request`, length) });
+      return;
+    }
+    if (head?.method === undefined && hostRequests.owns(id)) {
+      // The host's answer to our sampling request: a failed attempt, so the router falls back.
+      hostRequests.settle(id, { error: { code: WIRE_INTERNAL_ERROR, message: `its answer is ${length} bytes, over the limit of ${maxParsedFrame}` } });
+      return;
+    }
+    log.warn(`dropped a ${length}-byte line from the host: over the limit of ${maxParsedFrame} bytes for messages mcp-route must read`);
+  }
+
   // ---- wiring and lifecycle -----------------------------------------------------------------
-  const serverFramer = new LineFramer(fromServer, toHost, streamFromServer);
-  const hostFramer = new LineFramer(fromHost, toServer, streamFromHost);
+  const serverFramer = new LineFramer(fromServer, toHost, streamFromServer, { maxLine: maxParsedFrame, onOverflow: serverLineTooLarge });
+  const hostFramer = new LineFramer(fromHost, toServer, streamFromHost, { maxLine: maxParsedFrame, onOverflow: hostLineTooLarge });
   const onHostData = (chunk: Buffer) => hostFramer.push(chunk);
-  child.stdout.on('data', (chunk: Buffer) => serverFramer.push(chunk));
+  child.stdout.on('data', (chunk: Buffer) => {
+    serverFramer.push(chunk);
+    if (samplingInChunk > 0) {
+      // A chunk of sampling requests started work in microtasks: let the host's traffic in
+      // before the next chunk, so a flood cannot hold pings up. Pass-through chunks skip this.
+      samplingInChunk = 0;
+      yieldServer();
+    }
+  });
   input.on('data', onHostData);
 
   /** After the host has gone: wait, SIGTERM, wait, SIGKILL (the MCP stdio shutdown sequence). */
@@ -333,15 +497,13 @@ export function runProxy(o: ProxyOptions): Promise<number> {
       }, o.graceMs),
     );
   };
-  const signalChild = (signal: NodeJS.Signals) => {
-    try {
-      if (!serverGone) child.kill(signal);
-    } catch {}
-  };
+  // The whole group: the server may be `sh -c ...` or `npx ...` with the real one below it.
+  const signalChild = (signal: NodeJS.Signals) => signalServerTree(child, signal);
 
   const onHostClosed = () => {
     if (hostInputClosed) return;
     hostInputClosed = true;
+    hostKnown();
     hostFramer.end();
     hostRequests.failAll(new Error('the host closed the connection'));
     log.debug('host closed stdin: closing the server');
@@ -404,6 +566,8 @@ export function runProxy(o: ProxyOptions): Promise<number> {
       for (const t of timers) clearTimeout(t);
       for (const [sig, handler] of signalHandlers) process.off(sig, handler);
       process.off('exit', killOnExit);
+      // The server is gone; anything it left in its group gets the shutdown sequence.
+      watchdog.release();
       input.off('data', onHostData);
       input.pause();
       const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);

@@ -12,6 +12,10 @@ export const WIRE_INVALID_PARAMS = -32602;
 export const WIRE_INTERNAL_ERROR = -32603;
 /** Implementation-defined server error range: a budget said no and onExceed is reject. */
 export const WIRE_BUDGET_EXCEEDED = -32001;
+/** The same "a capacity limit said no" as budgets: too many sampling requests in flight from one server (data.reason says which). */
+export const WIRE_OVERLOADED = WIRE_BUDGET_EXCEEDED;
+/** JSON-RPC "invalid request": the message as a whole is refused (too large to read, cannot be re-encoded). */
+export const WIRE_INVALID_REQUEST = -32600;
 /** Same code the MCP SDK uses for "connection closed": the server exited before answering the host. */
 export const WIRE_CONNECTION_CLOSED = -32000;
 

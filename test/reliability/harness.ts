@@ -67,6 +67,10 @@ export interface RouteOptions {
   args?: string[];
   capabilities?: Record<string, unknown>;
   dir?: string;
+  /** The server command instead of `node raw-server.mjs` (e.g. wrapped in `sh -c`). */
+  command?: string[];
+  /** Called before connecting, to set the host's request handlers. */
+  setup?: (client: Client) => void;
 }
 
 export async function startRoute(o: RouteOptions): Promise<Route> {
@@ -75,7 +79,7 @@ export async function startRoute(o: RouteOptions): Promise<Route> {
   writeFileSync(policyPath, o.policy);
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [CLI, 'run', '--grace', '300ms', '--policy', policyPath, ...(o.args ?? []), '--', process.execPath, RAW_SERVER],
+    args: [CLI, 'run', '--grace', '300ms', '--policy', policyPath, ...(o.args ?? []), '--', ...(o.command ?? [process.execPath, RAW_SERVER])],
     env: { ...(process.env as Record<string, string>), ...o.env },
     cwd: ROOT,
     stderr: 'pipe',
@@ -85,6 +89,7 @@ export async function startRoute(o: RouteOptions): Promise<Route> {
   const client = new Client({ name: 'reliability-host', version: '1.0.0' }, { capabilities: o.capabilities ?? {} });
   const logs: unknown[] = [];
   client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params.data));
+  o.setup?.(client);
   await client.connect(transport);
   const call = (method: string, params: Record<string, unknown> = {}, timeoutMs = 20_000) =>
     client.request({ method, params } as never, ResultSchema, { timeout: timeoutMs }) as Promise<any>;

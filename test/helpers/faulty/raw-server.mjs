@@ -42,6 +42,8 @@ async function handle(message) {
         serverInfo: { name: process.env.FAULTY_NAME ?? 'faulty-server', version: '1.0.0' },
         // What the host (through mcp-route) declared, for the capability tests.
         instructions: JSON.stringify(params.capabilities ?? {}),
+        // FAULTY_INIT_PAD=N makes the response N bytes longer (a server with a long description).
+        ...(process.env.FAULTY_INIT_PAD ? { _meta: { pad: 'p'.repeat(Number(process.env.FAULTY_INIT_PAD)) } } : {}),
       });
     case 'ping':
       return reply(id, {});
@@ -79,12 +81,54 @@ async function handle(message) {
       process.stdout.write(lines.join('\n') + '\n');
       return reply(id, { sent: params.count });
     }
+    case 'faulty/flood': {
+      // `count` sampling requests in one write, ids `${prefix}${i}`: a server gone wild.
+      const lines = [];
+      for (let i = 0; i < params.count; i++) lines.push(JSON.stringify({ jsonrpc: '2.0', id: `${params.prefix}${i}`, method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: 'flood' } }], maxTokens: 5 } }));
+      process.stdout.write(lines.join('\n') + '\n');
+      return reply(id, { sent: params.count });
+    }
+    case 'faulty/tally': {
+      // Waits until `expect` responses with ids starting `prefix` arrived; returns them by error code.
+      const until = Date.now() + (params.timeoutMs ?? 20_000);
+      const count = () => [...responses.entries()].filter(([k]) => k.startsWith(`s${params.prefix}`));
+      while (count().length < params.expect && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      const byCode = {};
+      let answered = 0;
+      let duplicated = 0;
+      for (const [, list] of count()) {
+        answered++;
+        if (list.length > 1) duplicated++;
+        const code = list[0].error ? String(list[0].error.code) + ':' + (list[0].error.data?.reason ?? '') : 'result';
+        byCode[code] = (byCode[code] ?? 0) + 1;
+      }
+      return reply(id, { answered, duplicated, byCode });
+    }
+    case 'faulty/garbage': {
+      // `mb` MiB of 'x' with no newline, written with backpressure, then a newline.
+      const chunk = Buffer.alloc(1024 * 1024, 'x');
+      for (let i = 0; i < params.mb; i++) {
+        if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
+      }
+      process.stdout.write('\n');
+      return reply(id, { written: params.mb });
+    }
     case 'faulty/exit':
       process.exit(params.code ?? 0);
       return;
     default:
       if (id !== undefined) write({ jsonrpc: '2.0', id, error: { code: -32601, message: `Method not found: ${method}` } });
   }
+}
+
+// FAULTY_STUBBORN=1: ignore SIGTERM and the end of stdin (a server that must be killed).
+if (process.env.FAULTY_STUBBORN) {
+  process.on('SIGTERM', () => {});
+  setInterval(() => {}, 1_000);
+}
+// FAULTY_EARLY_SAMPLING=id: a sampling request before anything was received (before initialize).
+if (process.env.FAULTY_EARLY_SAMPLING) {
+  write({ jsonrpc: '2.0', id: process.env.FAULTY_EARLY_SAMPLING, method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: 'early' } }], maxTokens: 5 } });
 }
 
 const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
@@ -108,4 +152,6 @@ rl.on('line', (line) => {
   received.push(message.id === undefined ? { method: message.method, params: message.params } : { id: message.id, method: message.method });
   void handle(message);
 });
-rl.on('close', () => process.exit(0));
+rl.on('close', () => {
+  if (!process.env.FAULTY_STUBBORN) process.exit(0);
+});
