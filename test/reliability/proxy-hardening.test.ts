@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startFakeOpenAI, openaiCompletionBody } from '../helpers/fake-openai.js';
 import { assertAllGone, isAlive, openaiPolicy, RAW_SERVER, samplingLine, skipUnlessBuilt, startRoute } from './harness.js';
 import { INITIALIZE, startRawHost } from './raw-host.js';
@@ -143,23 +142,34 @@ test('a host initialize nested 100,000 deep gets an error, and mcp-route keeps s
 
 test('a server that samples before the host initializes waits for it: the client provider serves once the host declared sampling', e2e, async () => {
   const policy = ['version: 1', 'providers: { host: { type: client } }', 'models: { host-model: { provider: host } }', 'defaults: { models: [host-model] }', 'state: { store: memory }', ''].join('\n');
-  const route = await startRoute({
-    policy,
-    env: { ...env, FAULTY_EARLY_SAMPLING: 'early' },
-    capabilities: { sampling: {} },
-    setup: (client) =>
-      client.setRequestHandler(CreateMessageRequestSchema, async () => ({ role: 'assistant', content: { type: 'text', text: 'from the host' }, model: 'host-model' })),
-  });
-  const pids = [route.routerPid, route.serverPid];
+  const host = startRawHost({ policy, env: { ...env, FAULTY_EARLY_SAMPLING: 'early' } });
   try {
-    const { responses } = await route.call('faulty/responses', { awaitIds: ['early'] });
-    const [early] = responses.searly;
-    assert.equal(early?.result?.content?.text, 'from the host', JSON.stringify(early));
-    const later = await route.call('faulty/emit', { lines: [samplingLine('later')], awaitIds: ['later'] });
-    assert.equal(later.responses.slater[0].result?.content?.text, 'from the host');
+    // The host initializes only once the server's early request is on its way to mcp-route.
+    await waitUntil(() => host.stderr().includes('early sampling request written'), 'the early request', 15_000);
+    await host.request(1, 'initialize', INITIALIZE({ sampling: {} }));
+    host.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    host.send({ jsonrpc: '2.0', id: 2, method: 'faulty/emit', params: { lines: [samplingLine('later')], awaitIds: ['early', 'later'] } });
+    // Answer every sampling request mcp-route hands to the host.
+    const answered = new Set<string>();
+    const answerAll = setInterval(() => {
+      for (const line of host.lines) {
+        if (!line.includes('"sampling/createMessage"')) continue;
+        const { id } = JSON.parse(line);
+        if (answered.has(id)) continue;
+        answered.add(id);
+        host.send({ jsonrpc: '2.0', id, result: { role: 'assistant', content: { type: 'text', text: 'from the host' }, model: 'host-model' } });
+      }
+    }, 10);
+    try {
+      const done = JSON.parse(await host.waitForLine((l) => JSON.parse(l).id === 2, 20_000));
+      const { searly, slater } = done.result.responses;
+      assert.equal(searly[0]?.result?.content?.text, 'from the host', JSON.stringify(searly));
+      assert.equal(slater[0]?.result?.content?.text, 'from the host', JSON.stringify(slater));
+    } finally {
+      clearInterval(answerAll);
+    }
   } finally {
-    await route.close();
-    await assertAllGone(pids);
+    await host.close();
   }
 });
 

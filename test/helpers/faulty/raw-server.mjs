@@ -129,6 +129,7 @@ if (process.env.FAULTY_STUBBORN) {
 // FAULTY_EARLY_SAMPLING=id: a sampling request before anything was received (before initialize).
 if (process.env.FAULTY_EARLY_SAMPLING) {
   write({ jsonrpc: '2.0', id: process.env.FAULTY_EARLY_SAMPLING, method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: 'early' } }], maxTokens: 5 } });
+  process.stdout.write('', () => process.stderr.write('faulty: early sampling request written\n'));
 }
 
 const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
