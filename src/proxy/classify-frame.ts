@@ -1,7 +1,9 @@
 // Tells what a JSON-RPC frame is (request, notification, response) and its id and method,
-// cheaply: small frames are parsed, large ones (tool results of megabytes) are read only at
-// their two ends, where every JSON-RPC encoder we know puts the top-level keys. When the
-// ends do not answer the question, the frame is parsed after all: correctness first.
+// as the receiver's JSON.parse will see it (the last duplicate key wins, escaped keys count):
+// small frames are parsed, larger ones have their top level read without building the values
+// (json-top-level.ts). Only the streaming decision for long lines reads the head alone.
+
+import { topLevelMembers } from './json-top-level.js';
 
 export type JsonRpcId = string | number;
 
@@ -11,12 +13,12 @@ export interface FrameInfo {
   method?: string;
   /** The parsed message, when it was parsed. */
   message?: Record<string, unknown>;
+  /** An `id` member is present but is not a string or number (null, an object...). */
+  badId?: boolean;
 }
 
 /** Frames up to this size are simply parsed: below it, parsing costs less than being clever. */
 export const PARSE_ALWAYS_BELOW = 2048;
-const HEAD = 512;
-const TAIL = 256;
 
 /** `needsMessage(method)` says whether the caller will want the whole parsed message. */
 export function classifyFrame(frame: Buffer, needsMessage: (method: string | undefined) => boolean): FrameInfo {
@@ -25,22 +27,28 @@ export function classifyFrame(frame: Buffer, needsMessage: (method: string | und
   const last = lastNonSpace(frame);
   if (first === 0x5b && last === 0x5d) return { kind: 'batch' };
   if (first !== 0x7b || last !== 0x7d) return { kind: 'invalid' };
-  const head = scanHead(frame.subarray(0, HEAD).toString('latin1'));
-  if (!head) return parseFrame(frame);
-  let { id, method } = head;
-  if (method !== undefined && needsMessage(method)) return parseFrame(frame);
-  if (id === undefined && !head.idImpossible) {
-    id = tailId(frame.subarray(Math.max(0, frame.length - TAIL)));
+  const members = topLevelMembers(frame);
+  if (!members) return { kind: 'invalid' };
+  const idSpan = members.get('id');
+  const idValue = idSpan && readPrimitive(frame.subarray(idSpan[0], idSpan[1]).toString('utf8'));
+  const id = typeof idValue === 'string' || typeof idValue === 'number' ? idValue : undefined;
+  const methodSpan = members.get('method');
+  const method = methodSpan && readPrimitive(frame.subarray(methodSpan[0], methodSpan[1]).toString('utf8'));
+  if (typeof method === 'string') {
+    if (needsMessage(method)) return parseFrame(frame);
+    const info: FrameInfo = id === undefined ? { kind: 'notification', method } : { kind: 'request', id, method };
+    if (idSpan !== undefined && id === undefined) info.badId = true;
+    return info;
   }
-  if (method !== undefined) {
-    if (id === undefined && !head.idImpossible) return parseFrame(frame);
-    return id === undefined ? { kind: 'notification', method } : { kind: 'request', id, method };
-  }
-  if (head.composite === 'result' || head.composite === 'error' || head.sawResult) {
-    if (id === undefined) return parseFrame(frame);
-    return { kind: 'response', id };
-  }
-  return parseFrame(frame);
+  if (id !== undefined && (members.has('result') || members.has('error'))) return { kind: 'response', id };
+  return { kind: 'unknown' };
+}
+
+/** The id as JSON text for a reply: the frame's own bytes when a number would not survive a round trip (2^53 + 1, 1e400). */
+export function idText(id: JsonRpcId, frame: Buffer): string {
+  if (typeof id !== 'number' || Number.isSafeInteger(id)) return JSON.stringify(id);
+  const span = topLevelMembers(frame)?.get('id');
+  return span ? frame.subarray(span[0], span[1]).toString('latin1') : JSON.stringify(id);
 }
 
 export function parseFrame(frame: Buffer): FrameInfo {
@@ -55,7 +63,9 @@ export function parseFrame(frame: Buffer): FrameInfo {
   const m = message as Record<string, unknown>;
   const id = typeof m.id === 'string' || typeof m.id === 'number' ? m.id : undefined;
   if (typeof m.method === 'string') {
-    return id === undefined ? { kind: 'notification', method: m.method, message: m } : { kind: 'request', id, method: m.method, message: m };
+    const info: FrameInfo = id === undefined ? { kind: 'notification', method: m.method, message: m } : { kind: 'request', id, method: m.method, message: m };
+    if (id === undefined && 'id' in m) info.badId = true;
+    return info;
   }
   if (id !== undefined && ('result' in m || 'error' in m)) return { kind: 'response', id, message: m };
   return { kind: 'unknown', message: m };
@@ -73,14 +83,21 @@ export function classifyHead(head: Buffer): Head | undefined {
 
 /** The top-level id from a frame's last bytes, when it is the last key. */
 export function tailId(tail: Buffer): JsonRpcId | undefined {
+  return tailIdWithText(tail)?.id;
+}
+
+/** tailId, with the id's own JSON text (for replies that must copy it exactly). */
+export function tailIdWithText(tail: Buffer): { id: JsonRpcId; text: string } | undefined {
   const m = TAIL_ID.exec(tail.toString('latin1'));
   if (m?.[1] === undefined) return undefined;
   const v = readPrimitive(m[1]);
-  return typeof v === 'string' || typeof v === 'number' ? v : undefined;
+  return typeof v === 'string' || typeof v === 'number' ? { id: v, text: m[1] } : undefined;
 }
 
 export interface Head {
   id?: JsonRpcId;
+  /** The id's JSON text as it appears in the frame. */
+  idText?: string;
   method?: string;
   /** The key whose value is the first object/array at top level (where scanning stops). */
   composite?: string;
@@ -101,9 +118,13 @@ function scanHead(text: string): Head | undefined {
     const key = KEY.exec(text);
     if (!key) return undefined;
     pos = KEY.lastIndex;
+    // The receiver decodes keys: `"m\u0065thod"` is "method" to it, so it is here too; and
+    // a repeated key replaces the earlier value.
+    const rawKey = key[1] ?? '';
+    const name = rawKey.includes('\\') ? readPrimitive(`"${rawKey}"`) : rawKey;
     const c = text[pos];
     if (c === '{' || c === '[') {
-      out.composite = key[1];
+      out.composite = typeof name === 'string' ? name : rawKey;
       return out;
     }
     PRIMITIVE.lastIndex = pos;
@@ -111,9 +132,12 @@ function scanHead(text: string): Head | undefined {
     if (!value || value[1] === undefined) return undefined;
     pos = PRIMITIVE.lastIndex;
     const v = readPrimitive(value[1]);
-    if (key[1] === 'id' && (typeof v === 'string' || typeof v === 'number')) out.id = v;
-    else if (key[1] === 'method' && typeof v === 'string') out.method = v;
-    else if (key[1] === 'result' || key[1] === 'error') out.sawResult = true;
+    if (name === 'id') {
+      const valid = typeof v === 'string' || typeof v === 'number';
+      out.id = valid ? v : undefined;
+      out.idText = valid ? value[1] : undefined;
+    } else if (name === 'method') out.method = typeof v === 'string' ? v : undefined;
+    else if (name === 'result' || name === 'error') out.sawResult = true;
     if (value[2] === '}') {
       out.idImpossible = out.id === undefined;
       return out;

@@ -10,7 +10,8 @@ import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError } from '../errors.js';
 import type { Router } from '../execution/types.js';
 import type { HostSampler } from '../providers/types.js';
-import { classifyFrame, classifyHead, parseFrame, tailId, type JsonRpcId } from './classify-frame.js';
+import { classifyFrame, classifyHead, idText, parseFrame, tailId, tailIdWithText, type JsonRpcId } from './classify-frame.js';
+import { arrayElements } from './json-top-level.js';
 import { HostRequests } from './host-requests.js';
 import { LineFramer, type FrameVerdict, type LongLine } from './line-framer.js';
 import type { Logger } from './log.js';
@@ -109,7 +110,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   let host: HostCapabilities | undefined;
   let initializeKey: string | undefined;
   /** Host requests the server has not answered yet: each gets an error if the server dies. */
-  const pendingHost = new Map<string, JsonRpcId>();
+  const pendingHost = new Map<string, string>(); // id key -> the id's JSON text, copied for the reply
   /** Sampling requests from the server that we are answering. */
   const inflight = new Map<string, AbortController>();
   /** How many sampling requests are being answered (ids may repeat, so not inflight.size). */
@@ -167,16 +168,17 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   // wait for that line's end (see LineFramer.midLine).
   const queuedForHost: string[] = [];
   const queuedForServer: string[] = [];
-  const sendToServer = (message: Record<string, unknown>) => {
-    const line = JSON.stringify(message) + '\n';
+  const sendLineToServer = (line: string) => {
     if (hostFramer.midLine) queuedForServer.push(line);
     else toServer(line);
   };
-  const sendToHost = (message: Record<string, unknown>) => {
-    const line = JSON.stringify(message) + '\n';
+  const sendLineToHost = (line: string) => {
     if (serverFramer.midLine) queuedForHost.push(line);
     else toHost(line);
   };
+  const sendToHost = (message: Record<string, unknown>) => sendLineToHost(JSON.stringify(message) + '\n');
+  /** A response under an id given as JSON text: ids are copied, never re-serialised (2^53 + 1 stays itself). */
+  const replyLine = (id: string, member: 'result' | 'error', value: unknown) => `{"jsonrpc":"2.0","id":${id},"${member}":${JSON.stringify(value)}}\n`;
   const flushQueued = (queue: string[], write: (line: string) => void) => {
     for (const line of queue.splice(0)) write(line);
   };
@@ -216,22 +218,33 @@ export function runProxy(o: ProxyOptions): Promise<number> {
         log.warn(`dropped a line from the server's stdout that is not JSON-RPC (${frame.length} bytes): ${JSON.stringify(text)}`);
         return null;
       }
+      case 'batch':
+        // Each element is judged like a frame: a batched sampling request is answered here too.
+        return judgeBatch(frame, fromServer);
       case 'request':
         if (info.method === SAMPLING) {
           samplingInChunk++;
+          const id = idText(info.id!, frame);
           if (samplingInFlight >= maxSamplingInFlight) {
-            refuseSampling(info.id!, {
+            refuseSampling(id, {
               code: WIRE_OVERLOADED,
               message: `mcp-route: too many sampling requests in flight from this server (limit ${maxSamplingInFlight}); retry when one is answered`,
               data: { reason: 'TOO_MANY_IN_FLIGHT', limit: maxSamplingInFlight },
             });
             return null;
           }
-          void answerSampling(info.id!, info.message ?? {});
+          void answerSampling(info.id!, id, info.message ?? {});
           return null;
         }
         return true;
       case 'notification':
+        if (info.method === SAMPLING) {
+          // No usable id: not a request we can answer, and never something for the host to see.
+          if (info.badId) {
+            refuseSampling('null', { code: WIRE_INVALID_REQUEST, message: 'mcp-route: a sampling/createMessage request needs a string or number id', data: { reason: 'INVALID_ID' } });
+          } else log.warn('dropped a sampling/createMessage notification from the server (no id: it cannot be answered)');
+          return null;
+        }
         if (info.method === CANCELLED) {
           const requestId = (info.message?.params as { requestId?: JsonRpcId } | undefined)?.requestId;
           const controller = requestId === undefined ? undefined : inflight.get(idKey(requestId));
@@ -289,20 +302,24 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   const fromHost = (frame: Buffer): FrameVerdict => {
     const info = classifyFrame(frame, (m) => m === 'initialize' || m === CANCELLED);
     switch (info.kind) {
+      case 'batch':
+        return judgeBatch(frame, fromHost);
       case 'request': {
         const key = idKey(info.id!);
-        pendingHost.set(key, info.id!);
+        const id = idText(info.id!, frame);
+        pendingHost.set(key, id);
         if (info.method === 'initialize' && info.message) {
           initializeKey = key;
           let rewritten: string;
           try {
-            rewritten = JSON.stringify(rewriteInitialize(info.message));
+            const { id: _id, ...rest } = rewriteInitialize(info.message);
+            rewritten = `{"id":${id},${JSON.stringify(rest).slice(1)}`;
           } catch (err) {
             // Re-encoding is recursive: a params object nested 100k deep overflows the stack.
             pendingHost.delete(key);
             initializeKey = undefined;
             log.warn(`refused the host's initialize: it cannot be re-encoded (${(err as Error).message})`);
-            sendToHost({ jsonrpc: '2.0', id: info.id!, error: { code: WIRE_INVALID_REQUEST, message: `mcp-route: the initialize request cannot be re-encoded (${(err as Error).message}); is it nested too deeply?`, data: { reason: 'INVALID_INITIALIZE' } } });
+            sendLineToHost(replyLine(id, 'error', { code: WIRE_INVALID_REQUEST, message: `mcp-route: the initialize request cannot be re-encoded (${(err as Error).message}); is it nested too deeply?`, data: { reason: 'INVALID_INITIALIZE' } }));
             return null;
           }
           return Buffer.from(rewritten + '\n');
@@ -333,8 +350,8 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     if (head.method !== undefined && head.method !== 'initialize' && head.method !== CANCELLED) {
       return {
         onEnd: (tail: Buffer) => {
-          const id = head.id ?? tailId(tail);
-          if (id !== undefined) pendingHost.set(idKey(id), id);
+          const id = head.id !== undefined ? { id: head.id, text: head.idText! } : tailIdWithText(tail);
+          if (id !== undefined) pendingHost.set(idKey(id.id), id.text);
           flushQueued(queuedForServer, toServer);
         },
       };
@@ -364,7 +381,8 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   // The one interception point. Protocol 2026-07-28 replaces server->client requests with
   // `input_required` results that the client answers by repeating the request; supporting it
   // means recognising those results in fromServer and routing their inputRequests through here.
-  async function answerSampling(id: JsonRpcId, message: Record<string, unknown>): Promise<void> {
+  /** `id` is the request's id, `text` its JSON text from the frame (what the reply carries). */
+  async function answerSampling(id: JsonRpcId, text: string, message: Record<string, unknown>): Promise<void> {
     const key = idKey(id);
     const controller = new AbortController();
     samplingInFlight++;
@@ -375,7 +393,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
       const router = await getRouter();
       if (o.dryRun) {
         const error = o.dryRun(router, params, currentServerName(), id);
-        sendToServer({ jsonrpc: '2.0', id, error });
+        sendLineToServer(replyLine(text, 'error', error));
         return;
       }
       const result = await router.createMessage(params, {
@@ -385,21 +403,50 @@ export function runProxy(o: ProxyOptions): Promise<number> {
       });
       // A cancelled request gets no response (MCP cancellation: "SHOULD NOT send a response").
       if (controller.signal.aborted) return;
-      sendToServer({ jsonrpc: '2.0', id, result });
+      sendLineToServer(replyLine(text, 'result', result));
     } catch (err) {
       if (controller.signal.aborted) return;
       const error = toWireError(err, redact);
-      log.info(`sampling request ${JSON.stringify(id)} failed: ${error.message}`);
-      sendToServer({ jsonrpc: '2.0', id, error });
+      log.info(`sampling request ${text} failed: ${error.message}`);
+      sendLineToServer(replyLine(text, 'error', error));
     } finally {
       samplingInFlight--;
       if (inflight.get(key) === controller) inflight.delete(key);
     }
   }
 
-  function refuseSampling(id: JsonRpcId, error: WireError): void {
-    log.warn(`sampling request ${JSON.stringify(id)} refused: ${error.message}`);
-    sendToServer({ jsonrpc: '2.0', id, error });
+  /** `id` is the JSON text of the request's id. */
+  function refuseSampling(id: string, error: WireError): void {
+    log.warn(`sampling request ${id} refused: ${error.message}`);
+    sendLineToServer(replyLine(id, 'error', error));
+  }
+
+  /**
+   * A batch is split into its elements, each judged like a frame of its own (`judge`); elements
+   * passed on keep their bytes, and the batch is rebuilt only when one was taken out or replaced.
+   * Answers to elements we handle go back as single messages.
+   */
+  function judgeBatch(frame: Buffer, judge: (element: Buffer) => FrameVerdict): FrameVerdict {
+    const spans = arrayElements(frame);
+    if (!spans) return true; // not well-formed: the receiver's parser refuses it whole
+    const kept: Buffer[] = [];
+    let changed = false;
+    for (const [start, end] of spans) {
+      const element = frame.subarray(start, end);
+      // Only objects are messages; a nested batch or a bare value is the receiver's to refuse.
+      const verdict = element[0] === 0x7b ? judge(element) : true;
+      if (verdict === true) kept.push(element);
+      else {
+        changed = true;
+        if (verdict) kept.push(verdict[verdict.length - 1] === 0x0a ? verdict.subarray(0, -1) : verdict);
+      }
+    }
+    if (!changed) return true;
+    if (kept.length === 0) return null;
+    const parts: Buffer[] = [Buffer.from('[')];
+    kept.forEach((element, i) => parts.push(...(i ? [Buffer.from(','), element] : [element])));
+    parts.push(Buffer.from(']\n'));
+    return Buffer.concat(parts);
   }
 
   // ---- lines nobody may see, and lines too long to parse -------------------------------------
@@ -432,16 +479,17 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   /** A server line that had to be parsed grew past the cap: answer whoever waits for it, never drop silently. */
   function serverLineTooLarge(headBytes: Buffer, tail: Buffer, length: number): void {
     const head = classifyHead(headBytes);
-    const id = head?.id ?? tailId(tail);
+    const id = head?.id !== undefined ? { id: head.id, text: head.idText! } : tailIdWithText(tail);
     if (head?.method === SAMPLING && id !== undefined) {
-      refuseSampling(id, tooLarge('the sampling request', length));
+      refuseSampling(id.text, tooLarge('the sampling request', length));
       return;
     }
-    if (head && head.method === undefined && id !== undefined && idKey(id) === initializeKey) {
+    if (head && head.method === undefined && id !== undefined && idKey(id.id) === initializeKey) {
       initializeKey = undefined;
-      pendingHost.delete(idKey(id));
+      const text = pendingHost.get(idKey(id.id)) ?? id.text;
+      pendingHost.delete(idKey(id.id));
       log.warn(`the server's initialize response is ${length} bytes, over the limit of ${maxParsedFrame}: the host gets an error instead`);
-      sendToHost({ jsonrpc: '2.0', id, error: tooLarge("the server's initialize response", length) });
+      sendLineToHost(replyLine(text, 'error', tooLarge("the server's initialize response", length)));
       return;
     }
     log.warn(`dropped a ${length}-byte line from the server: over the limit of ${maxParsedFrame} bytes for messages mcp-route must read, and not one it can answer`);
@@ -449,15 +497,15 @@ export function runProxy(o: ProxyOptions): Promise<number> {
 
   function hostLineTooLarge(headBytes: Buffer, tail: Buffer, length: number): void {
     const head = classifyHead(headBytes);
-    const id = head?.id ?? tailId(tail);
+    const id = head?.id !== undefined ? { id: head.id, text: head.idText! } : tailIdWithText(tail);
     if (head?.method !== undefined && id !== undefined) {
       log.warn(`refused a ${length}-byte ${head.method} request from the host: over the limit of ${maxParsedFrame} bytes`);
-      sendToHost({ jsonrpc: '2.0', id, error: tooLarge(`the ${head.method} request`, length) });
+      sendLineToHost(replyLine(id.text, 'error', tooLarge(`the ${head.method} request`, length)));
       return;
     }
-    if (head?.method === undefined && hostRequests.owns(id)) {
+    if (head?.method === undefined && hostRequests.owns(id?.id)) {
       // The host's answer to our sampling request: a failed attempt, so the router falls back.
-      hostRequests.settle(id, { error: { code: WIRE_INTERNAL_ERROR, message: `its answer is ${length} bytes, over the limit of ${maxParsedFrame}` } });
+      hostRequests.settle(id.id, { error: { code: WIRE_INTERNAL_ERROR, message: `its answer is ${length} bytes, over the limit of ${maxParsedFrame}` } });
       return;
     }
     log.warn(`dropped a ${length}-byte line from the host: over the limit of ${maxParsedFrame} bytes for messages mcp-route must read`);
@@ -554,11 +602,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
       const how = signal ? `signal ${signal}` : `code ${code}`;
       // Anything the server never answered gets an answer now, so no host call hangs.
       for (const id of pendingHost.values()) {
-        sendToHost({
-          jsonrpc: '2.0',
-          id,
-          error: { code: WIRE_CONNECTION_CLOSED, message: `mcp-route: the server exited (${how}) before answering`, data: { reason: 'SERVER_EXITED' } },
-        });
+        sendLineToHost(replyLine(id, 'error', { code: WIRE_CONNECTION_CLOSED, message: `mcp-route: the server exited (${how}) before answering`, data: { reason: 'SERVER_EXITED' } }));
       }
       pendingHost.clear();
       for (const controller of inflight.values()) controller.abort(new Error('the server exited'));

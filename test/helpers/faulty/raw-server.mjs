@@ -113,6 +113,8 @@ async function handle(message) {
       process.stdout.write('\n');
       return reply(id, { written: params.mb });
     }
+    case 'faulty/raw-responses':
+      return reply(id, { lines: rawResponses });
     case 'faulty/exit':
       process.exit(params.code ?? 0);
       return;
@@ -133,6 +135,9 @@ if (process.env.FAULTY_EARLY_SAMPLING) {
 }
 
 const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+/** Raw lines received that are responses (as text: ids beyond 2^53 must be checked as bytes). */
+const rawResponses = [];
+
 rl.on('line', (line) => {
   if (!line.trim()) return;
   let message;
@@ -142,6 +147,12 @@ rl.on('line', (line) => {
     received.push({ invalid: line.slice(0, 200) });
     return;
   }
+  if (!line.includes('"method"') && rawResponses.length < 1000) rawResponses.push(line);
+  // A batch: each element is handled as if it had come alone.
+  for (const m of Array.isArray(message) ? message : [message]) onMessage(m);
+});
+
+function onMessage(message) {
   if (message.method === undefined && message.id !== undefined) {
     const k = key(message.id);
     const list = responses.get(k) ?? [];
@@ -152,7 +163,7 @@ rl.on('line', (line) => {
   }
   received.push(message.id === undefined ? { method: message.method, params: message.params } : { id: message.id, method: message.method });
   void handle(message);
-});
+}
 rl.on('close', () => {
   if (!process.env.FAULTY_STUBBORN) process.exit(0);
 });

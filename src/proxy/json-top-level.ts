@@ -1,0 +1,127 @@
+// Reads the top level of a JSON frame without building it: the members of an object (as a
+// receiver's JSON.parse sees them: keys decoded, the last duplicate wins) or the elements of
+// an array, each as a byte range of the original frame, so values such as ids can be copied
+// byte for byte and batch elements forwarded untouched. Nested values are skipped without
+// recursion (a frame nested 100k deep costs nothing special); string bodies are skipped with
+// Buffer.indexOf, so large strings cost little.
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+export type Span = readonly [start: number, end: number];
+
+function isSpace(c: number | undefined): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+function skipSpace(b: Buffer, i: number): number {
+  while (i < b.length && isSpace(b[i])) i++;
+  return i;
+}
+
+/** Index just past the string starting at b[i] (a quote), or -1 if it never ends. */
+function skipString(b: Buffer, i: number): number {
+  let from = i + 1;
+  for (;;) {
+    const q = b.indexOf(QUOTE, from);
+    if (q === -1) return -1;
+    let k = q - 1;
+    while (b[k] === BACKSLASH) k--;
+    if ((q - 1 - k) % 2 === 0) return q + 1; // an even run of backslashes: the quote is real
+    from = q + 1;
+  }
+}
+
+/** Index just past the value starting at b[i], or -1 when it is malformed or unterminated. */
+function skipValue(b: Buffer, i: number): number {
+  const c = b[i];
+  if (c === QUOTE) return skipString(b, i);
+  if (c === 0x7b || c === 0x5b) {
+    let depth = 0;
+    while (i < b.length) {
+      const d = b[i]!;
+      if (d === QUOTE) {
+        i = skipString(b, i);
+        if (i === -1) return -1;
+        continue;
+      }
+      if (d === 0x7b || d === 0x5b) depth++;
+      else if (d === 0x7d || d === 0x5d) {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+      i++;
+    }
+    return -1;
+  }
+  // A number, true, false or null: up to the next delimiter.
+  const start = i;
+  while (i < b.length) {
+    const d = b[i]!;
+    if (d === 0x2c || d === 0x7d || d === 0x5d || isSpace(d)) break;
+    i++;
+  }
+  return i > start ? i : -1;
+}
+
+function decodeKey(b: Buffer, start: number, end: number): string | undefined {
+  // Keys without escapes are the rule; `"m\u0065thod"` must still read as "method".
+  const raw = b.subarray(start + 1, end - 1);
+  if (raw.indexOf(BACKSLASH) === -1) return raw.toString('utf8');
+  try {
+    return JSON.parse(b.subarray(start, end).toString('utf8')) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The members of a top-level object, key -> value span; undefined if the frame is not a well-formed object at the top level. */
+export function topLevelMembers(b: Buffer): Map<string, Span> | undefined {
+  let i = skipSpace(b, 0);
+  if (b[i] !== 0x7b) return undefined;
+  const members = new Map<string, Span>();
+  i = skipSpace(b, i + 1);
+  if (b[i] === 0x7d) return skipSpace(b, i + 1) === b.length ? members : undefined;
+  for (;;) {
+    if (b[i] !== QUOTE) return undefined;
+    const keyEnd = skipString(b, i);
+    if (keyEnd === -1) return undefined;
+    const key = decodeKey(b, i, keyEnd);
+    if (key === undefined) return undefined;
+    i = skipSpace(b, keyEnd);
+    if (b[i] !== 0x3a) return undefined;
+    const valueStart = skipSpace(b, i + 1);
+    const valueEnd = skipValue(b, valueStart);
+    if (valueEnd === -1) return undefined;
+    members.delete(key); // JSON.parse keeps the last occurrence, in its position
+    members.set(key, [valueStart, valueEnd]);
+    i = skipSpace(b, valueEnd);
+    if (b[i] === 0x2c) {
+      i = skipSpace(b, i + 1);
+      continue;
+    }
+    if (b[i] === 0x7d) return skipSpace(b, i + 1) === b.length ? members : undefined;
+    return undefined;
+  }
+}
+
+/** The elements of a top-level array (a JSON-RPC batch) as spans; undefined if malformed. */
+export function arrayElements(b: Buffer): Span[] | undefined {
+  let i = skipSpace(b, 0);
+  if (b[i] !== 0x5b) return undefined;
+  const elements: Span[] = [];
+  i = skipSpace(b, i + 1);
+  if (b[i] === 0x5d) return skipSpace(b, i + 1) === b.length ? elements : undefined;
+  for (;;) {
+    const end = skipValue(b, i);
+    if (end === -1) return undefined;
+    elements.push([i, end]);
+    i = skipSpace(b, end);
+    if (b[i] === 0x2c) {
+      i = skipSpace(b, i + 1);
+      continue;
+    }
+    if (b[i] === 0x5d) return skipSpace(b, i + 1) === b.length ? elements : undefined;
+    return undefined;
+  }
+}
