@@ -93,8 +93,7 @@ export function topLevelMembers(b: Buffer): Map<string, Span> | undefined {
     const valueStart = skipSpace(b, i + 1);
     const valueEnd = skipValue(b, valueStart);
     if (valueEnd === -1) return undefined;
-    members.delete(key); // JSON.parse keeps the last occurrence, in its position
-    members.set(key, [valueStart, valueEnd]);
+    members.set(key, [valueStart, valueEnd]); // a repeated key: the last value wins, as in JSON.parse
     i = skipSpace(b, valueEnd);
     if (b[i] === 0x2c) {
       i = skipSpace(b, i + 1);
