@@ -75,6 +75,15 @@ export function parseFrame(frame: Buffer): FrameInfo {
 // a nested object would need a second closing brace, a string would need a closing quote.
 const TAIL_ID = /[,{]\s*"id"\s*:\s*(-?\d+(?:\.\d+)?|"(?:[^"\\]|\\.)*")\s*\}\s*$/;
 
+/** A JSON-RPC line starts with `{` or `[` (after optional blanks); anything else is noise. */
+export function mayStartJsonRpc(head: Buffer): boolean {
+  for (const c of head) {
+    if (c === 0x20 || c === 0x09 || c === 0x0d) continue;
+    return c === 0x7b || c === 0x5b;
+  }
+  return true;
+}
+
 /** The top-level keys readable from the first bytes of a long frame (for streaming decisions). */
 export function classifyHead(head: Buffer): Head | undefined {
   if (firstNonSpace(head) !== 0x7b) return undefined;

@@ -10,8 +10,8 @@ import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError } from '../errors.js';
 import type { Router } from '../execution/types.js';
 import type { HostSampler } from '../providers/types.js';
-import { classifyFrame, classifyHead, idText, parseFrame, tailId, tailIdWithText, type JsonRpcId } from './classify-frame.js';
-import { arrayElements } from './json-top-level.js';
+import { classifyFrame, classifyHead, idText, mayStartJsonRpc, parseFrame, tailId, tailIdWithText, type JsonRpcId } from './classify-frame.js';
+import { judgeBatch } from './judge-batch.js';
 import { HostRequests } from './host-requests.js';
 import { LineFramer, type FrameVerdict, type LongLine } from './line-framer.js';
 import type { Logger } from './log.js';
@@ -75,8 +75,8 @@ export interface ProxyOptions {
  * cannot even be made: 64 MiB leaves room for a 48 MB image (providers accept 5-20 MB).
  */
 export const MAX_PARSED_FRAME = 64 * 1024 * 1024;
-/** Enough for any real server's fan-out; 10k at once from one server is a flood, not work. */
-export const MAX_SAMPLING_IN_FLIGHT = 64;
+/** Enough for any real server's fan-out (the fault suite runs 80 at once); 10k at once is a flood, not work. */
+export const MAX_SAMPLING_IN_FLIGHT = 256;
 /** Hosts send initialize first thing; a server that samples earlier waits this long for it. */
 export const HOST_INITIALIZE_WAIT_MS = 10_000;
 
@@ -415,50 +415,21 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     }
   }
 
-  /** `id` is the JSON text of the request's id. */
+  /** `id` is the JSON text of the request's id. Logged at most once a second: a flood must not flood stderr too. */
+  let refusedUnlogged = 0;
+  let lastRefusalLog = 0;
   function refuseSampling(id: string, error: WireError): void {
-    log.warn(`sampling request ${id} refused: ${error.message}`);
+    const now = Date.now();
+    if (now - lastRefusalLog >= 1_000) {
+      const more = refusedUnlogged ? ` (and ${refusedUnlogged} more refused since the last such line)` : '';
+      log.warn(`sampling request ${id} refused: ${error.message}${more}`);
+      lastRefusalLog = now;
+      refusedUnlogged = 0;
+    } else refusedUnlogged++;
     sendLineToServer(replyLine(id, 'error', error));
   }
 
-  /**
-   * A batch is split into its elements, each judged like a frame of its own (`judge`); elements
-   * passed on keep their bytes, and the batch is rebuilt only when one was taken out or replaced.
-   * Answers to elements we handle go back as single messages.
-   */
-  function judgeBatch(frame: Buffer, judge: (element: Buffer) => FrameVerdict): FrameVerdict {
-    const spans = arrayElements(frame);
-    if (!spans) return true; // not well-formed: the receiver's parser refuses it whole
-    const kept: Buffer[] = [];
-    let changed = false;
-    for (const [start, end] of spans) {
-      const element = frame.subarray(start, end);
-      // Only objects are messages; a nested batch or a bare value is the receiver's to refuse.
-      const verdict = element[0] === 0x7b ? judge(element) : true;
-      if (verdict === true) kept.push(element);
-      else {
-        changed = true;
-        if (verdict) kept.push(verdict[verdict.length - 1] === 0x0a ? verdict.subarray(0, -1) : verdict);
-      }
-    }
-    if (!changed) return true;
-    if (kept.length === 0) return null;
-    const parts: Buffer[] = [Buffer.from('[')];
-    kept.forEach((element, i) => parts.push(...(i ? [Buffer.from(','), element] : [element])));
-    parts.push(Buffer.from(']\n'));
-    return Buffer.concat(parts);
-  }
-
   // ---- lines nobody may see, and lines too long to parse -------------------------------------
-  /** A JSON-RPC line starts with `{` or `[` (after optional blanks); anything else is noise. */
-  function mayStartJsonRpc(head: Buffer): boolean {
-    for (const c of head) {
-      if (c === 0x20 || c === 0x09 || c === 0x0d) continue;
-      return c === 0x7b || c === 0x5b;
-    }
-    return true;
-  }
-
   /** Drops a long non-JSON line as it arrives (a stray log without newlines must not fill memory). */
   function discardNonJson(side: 'server' | 'host', head: Buffer): LongLine {
     return {

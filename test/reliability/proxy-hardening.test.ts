@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { startFakeOpenAI, openaiCompletionBody } from '../helpers/fake-openai.js';
 import { assertAllGone, isAlive, openaiPolicy, RAW_SERVER, samplingLine, skipUnlessBuilt, startRoute } from './harness.js';
 import { INITIALIZE, startRawHost } from './raw-host.js';
+import { MAX_SAMPLING_IN_FLIGHT } from '../../src/proxy/proxy.js';
 
 const env = { OPENAI_API_KEY: 'hardening-key-0123456789' };
 const e2e = { skip: skipUnlessBuilt, timeout: 60_000 };
@@ -62,7 +63,13 @@ test('a flood of 10,000 sampling requests: at most the cap in flight, the rest r
   const route = await startRoute({ policy: openaiPolicy(fake.baseURL, { timeout: '20s', deadline: '30s' }), env });
   const pids = [route.routerPid, route.serverPid];
   try {
-    await route.call('ping'); // warm
+    // The same ping loop without a flood, on this machine under its current load.
+    let baselineWorst = 0;
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      await route.client.ping({ timeout: 20_000 });
+      baselineWorst = Math.max(baselineWorst, performance.now() - t0);
+    }
     const COUNT = 10_000;
     await route.call('faulty/flood', { count: COUNT, prefix: 'fl' });
     // While mcp-route works through the flood, host pings go through one after another.
@@ -77,11 +84,12 @@ test('a flood of 10,000 sampling requests: at most the cap in flight, the rest r
     assert.equal(tally.answered, COUNT, `every request answered: ${JSON.stringify(tally)}`);
     assert.equal(tally.duplicated, 0);
     const refused = tally.byCode['-32001:TOO_MANY_IN_FLIGHT'] ?? 0;
-    assert.ok(refused >= COUNT - 64, `the flood beyond 64 in flight is refused: ${JSON.stringify(tally.byCode)}`);
-    assert.ok(fake.requests.length <= 64, `at most 64 provider calls, got ${fake.requests.length}`);
+    assert.ok(refused >= COUNT - MAX_SAMPLING_IN_FLIGHT, `the flood beyond ${MAX_SAMPLING_IN_FLIGHT} in flight is refused: ${JSON.stringify(tally.byCode)}`);
+    assert.ok(fake.requests.length <= MAX_SAMPLING_IN_FLIGHT, `at most ${MAX_SAMPLING_IN_FLIGHT} provider calls, got ${fake.requests.length}`);
     latencies.sort((a, b) => a - b);
     const worst = latencies.at(-1)!;
-    assert.ok(latencies.length >= 3 && worst < 2_500, `pings stay prompt during the flood: ${latencies.length} pings, worst ${Math.round(worst)} ms`);
+    const bound = Math.max(2_500, 5 * baselineWorst);
+    assert.ok(latencies.length >= 3 && worst < bound, `pings stay prompt during the flood: ${latencies.length} pings, worst ${Math.round(worst)} ms (bound ${Math.round(bound)} ms)`);
   } finally {
     await route.close();
     await fake.close();
