@@ -88,7 +88,9 @@ test('a flood of 10,000 sampling requests: at most the cap in flight, the rest r
     assert.ok(fake.requests.length <= MAX_SAMPLING_IN_FLIGHT, `at most ${MAX_SAMPLING_IN_FLIGHT} provider calls, got ${fake.requests.length}`);
     latencies.sort((a, b) => a - b);
     const worst = latencies.at(-1)!;
-    const bound = Math.max(2_500, 5 * baselineWorst);
+    // Generous: on a 2-core machine under heavy load every process waits for CPU; a stall (seconds per
+    // thousand requests in flight before the cap) is what this catches.
+    const bound = Math.max(5_000, 5 * baselineWorst);
     assert.ok(latencies.length >= 3 && worst < bound, `pings stay prompt during the flood: ${latencies.length} pings, worst ${Math.round(worst)} ms (bound ${Math.round(bound)} ms)`);
   } finally {
     await route.close();
