@@ -90,7 +90,7 @@ test('a flood of 10,000 sampling requests: at most the cap in flight, the rest r
     const worst = latencies.at(-1)!;
     // Generous: on a 2-core machine under heavy load every process waits for CPU; a stall (seconds per
     // thousand requests in flight before the cap) is what this catches.
-    const bound = Math.max(5_000, 5 * baselineWorst);
+    const bound = Math.max(8_000, 8 * baselineWorst);
     assert.ok(latencies.length >= 3 && worst < bound, `pings stay prompt during the flood: ${latencies.length} pings, worst ${Math.round(worst)} ms (bound ${Math.round(bound)} ms)`);
   } finally {
     await route.close();
