@@ -12,7 +12,7 @@ import type { BudgetGate } from './budgets/types.js';
 import type { Router, RouterOptions, RouteOptions, SamplingOutcome } from './execution/types.js';
 import { decide, refusalError } from './routing/decide.js';
 import { parseSamplingRequest } from './routing/validate-request.js';
-import { estimatePromptTokens } from './routing/estimate.js';
+import { PromptCorrections, estimatePromptTokens } from './routing/estimate.js';
 import { costUsd, worstCase } from './routing/cost.js';
 import { createProvider, usableProviderNames } from './providers/registry.js';
 import { META_KEY, withUsageMeta } from './providers/result-meta.js';
@@ -29,6 +29,8 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
   const now = options.now ?? Date.now;
   const redact = createRedactor(policy.secrets ?? []);
   const cooldown = new Cooldown();
+  // What settlements taught about each model's prompt size; raises later estimates only.
+  const corrections = new PromptCorrections();
   const env: ProviderEnvironment = {
     ...(options.hostSampler ? { hostSampler: options.hostSampler } : {}),
     ...(options.log ? { log: options.log } : {}),
@@ -54,7 +56,13 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
 
   function decideNow(request: CreateMessageRequestParams, serverName: string | undefined): Decision {
     const at = now();
-    const context: DecideContext = { serverName, usableProviders, cooling: cooldown.snapshot(at), now: at };
+    const context: DecideContext = {
+      serverName,
+      usableProviders,
+      cooling: cooldown.snapshot(at),
+      now: at,
+      promptCorrection: (model) => corrections.factor(model),
+    };
     const decision = decide(policy, request, context);
     // When cooldown alone emptied the list, trying a cooling candidate beats refusing outright.
     if (decision.action === 'deny' && decision.refusal?.code === 'NO_CANDIDATES' && decision.dropped.some((d) => d.code === 'cooldown')) {
@@ -68,9 +76,10 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
     // A reservation must outlive the request it guards (a rule may set a longer deadline than
     // the defaults), yet expire if this process dies holding it.
     const leaseMs = decision.settings.deadline + LEASE_MARGIN_MS;
-    const promptTokens = estimatePromptTokens(request);
     return async (candidate: Candidate): Promise<Admission> => {
       const model = policy.models[candidate.model];
+      // decide() estimated the prompt for this model (its tokenizer, the learned correction).
+      const promptTokens = candidate.prompt?.tokens ?? estimatePromptTokens(request);
       const { tokens, usd } = worstCase(model, promptTokens, candidate, request.maxTokens);
       const reserved = await gate.reserve({ server: serverName, provider: candidate.provider, model: candidate.model, tokens, usd, signal, leaseMs });
       if (!reserved.ok) {
@@ -85,6 +94,7 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
       return {
         done: async ({ ok, reached, usage }) => {
           if (ok && usage) {
+            if (candidate.prompt) corrections.observe(candidate.model, candidate.prompt.estimated, usage.inputTokens);
             await reservation.settle({ tokens: usage.inputTokens + usage.outputTokens, usd: model ? costUsd(model, usage) : 0 });
           } else if (reached) {
             // The provider may have billed a request we never saw answered: keep the worst case.
@@ -149,6 +159,8 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
     outcome.rule = decision.rule;
     outcome.maxTokens = decision.settings.maxTokens;
     outcome.candidates = decision.candidates.map((c) => `${c.provider}/${c.model}`);
+    const first = decision.candidates[0]?.prompt;
+    if (first) outcome.prompt = { estimated: first.tokens, method: first.method };
     if (decision.action === 'deny') return fail(refusalError(decision));
 
     const prepared = prepareRequest(request, decision);
@@ -183,6 +195,7 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
       model: candidate.model,
       ...(result.stopReason !== undefined ? { stopReason: result.stopReason } : {}),
       usage: usage as Usage,
+      ...(candidate.prompt ? { prompt: { estimated: candidate.prompt.tokens, actual: usage.inputTokens, method: candidate.prompt.method } } : {}),
       ...(usd !== undefined ? { costUsd: usd } : {}),
       ...(policy.audit?.content ? { result } : {}),
     });

@@ -5,6 +5,7 @@ import type { CreateMessageRequestParams, CreateMessageResult } from '@modelcont
 import type { Attempt, ErrorCode } from '../errors.js';
 import type { Usage, HostSampler } from '../providers/types.js';
 import type { Decision } from '../routing/types.js';
+import type { TokenCounter } from '../routing/tokenizers.js';
 import type { Policy } from '../policy/types.js';
 import type { BudgetGate } from '../budgets/types.js';
 
@@ -23,6 +24,11 @@ export interface SamplingOutcome {
   maxTokens?: number;
   stopReason?: string;
   usage?: Usage;
+  /**
+   * The prompt estimate the budgets reserved for (of the model that answered, else of the
+   * first candidate), how it was made, and the prompt tokens the provider reported.
+   */
+  prompt?: { estimated: number; actual?: number; method: TokenCounter };
   costUsd?: number;
   /** `dry-run`: `mcp-route run --dry-run` answered with the decision and called no provider. */
   outcome: 'ok' | 'denied' | 'budget' | 'failed' | 'aborted' | 'invalid' | 'dry-run';

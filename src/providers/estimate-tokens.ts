@@ -1,13 +1,11 @@
-// A cheap token estimate (about four characters a token) for providers that report no
-// usage: the mock and the host's own sampling.
+// Usage for providers that report none (the mock, a host whose sampling gives no usage):
+// counted with the same bound the router's estimates use (routing/estimate.ts), so the
+// budgets settle to a figure that is never below what the reservation assumed for text.
 
 import type { CreateMessageRequestParams, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
+import { estimatePromptTokens, estimateTextTokens } from '../routing/estimate.js';
 
-export function roughTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
-
-export function contentText(content: unknown): string {
+function contentText(content: unknown): string {
   const blocks = Array.isArray(content) ? content : [content];
   return blocks
     .map((b: { type?: string; text?: string; input?: unknown; content?: unknown }) =>
@@ -17,6 +15,5 @@ export function contentText(content: unknown): string {
 }
 
 export function estimateUsage(request: CreateMessageRequestParams, result: CreateMessageResult): { inputTokens: number; outputTokens: number } {
-  const prompt = [request.systemPrompt ?? '', ...request.messages.map((m) => contentText(m.content))].join('\n');
-  return { inputTokens: roughTokens(prompt), outputTokens: roughTokens(contentText(result.content)) };
+  return { inputTokens: estimatePromptTokens(request), outputTokens: estimateTextTokens(contentText(result.content)) };
 }

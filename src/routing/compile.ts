@@ -7,6 +7,7 @@ import { compileGlob } from './glob.js';
 import { createModelNameIndex } from '../policy/model-names.js';
 import { compileRegExp } from '../util/compile-regexp.js';
 import { KIND_BITS, type RequestFacts } from './request-facts.js';
+import { tokenizerFor, type TokenizerChoice } from './estimate.js';
 
 export interface CompiledModel {
   config: ModelConfig;
@@ -17,6 +18,8 @@ export interface CompiledModel {
   image: boolean;
   audio: boolean;
   tools: boolean;
+  /** How this model's prompts are counted (its provider type and API model name decide). */
+  tokenizer: TokenizerChoice;
 }
 
 /** One entry of a settings `models` list: resolved, or left as the unknown name it was. */
@@ -78,6 +81,7 @@ function build(policy: Policy): CompiledPolicy {
       image: supports.has('image'),
       audio: supports.has('audio'),
       tools: supports.has('tools'),
+      tokenizer: tokenizerFor(policy.providers[config.provider]?.type, config.model ?? config.id),
     };
     model.haystack = model.names.join('\n');
     models.push(model);

@@ -7,8 +7,10 @@ import { McpRouteError } from '../errors.js';
 import { compilePolicy, type CompiledModel, type CompiledSettings } from './compile.js';
 import { requestFacts, KIND_BITS, type RequestFacts } from './request-facts.js';
 import { MAX_MATCH_NAME_LENGTH, matchableServerName } from './glob.js';
+import { EXACT_CHARS } from './estimate.js';
 import type {
   Candidate,
+  CandidatePrompt,
   DecideContext,
   Decision,
   Dropped,
@@ -102,6 +104,7 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
   const kept: CompiledModel[] = [];
   const needsTools = s.tools === 'allow' && (facts.hasTools || (facts.kinds & NEEDS_TOOLS) !== 0);
   const list = chosen.list;
+  const prompts = new Map<CompiledModel, CandidatePrompt>();
   for (let i = 0; i < list.length; i++) {
     const entry = list[i]!;
     const model = entry.model;
@@ -110,7 +113,7 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
       continue;
     }
     if (entry.repeat) continue;
-    const why = unfit(policy, model, facts, needsTools, maxTokens, context);
+    const why = unfit(policy, model, facts, needsTools, maxTokens, context, prompts);
     if (why) drop(dropped, trace, model.config.provider, model.config.id, why[0], why[1]);
     else kept.push(model);
   }
@@ -172,6 +175,8 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
       maxTokens: maxOutput !== undefined && maxOutput < maxTokens ? maxOutput : maxTokens,
     };
     if (m.config.params) c.params = m.config.params;
+    const prompt = prompts.get(m) ?? promptFor(m, facts, maxTokens, context);
+    c.prompt = prompt;
     if (scores) c.score = scores[k]!;
     const hint = hintOf?.[k];
     if (hint !== undefined) c.hint = hint;
@@ -206,6 +211,7 @@ function unfit(
   needsTools: boolean,
   maxTokens: number,
   context: DecideContext,
+  prompts: Map<CompiledModel, CandidatePrompt>,
 ): [Dropped['code'], string] | undefined {
   const cfg = model.config;
   const provider = policy.providers[cfg.provider];
@@ -226,11 +232,15 @@ function unfit(
   if (facts.kinds & KIND_BITS.image && !model.image) return ['no-image', 'the request has images and the model does not support image'];
   if (facts.kinds & KIND_BITS.audio && !model.audio) return ['no-audio', 'the request has audio and the model does not support audio'];
   if (needsTools && !model.tools) return ['no-tools', 'the request has tools, tools: allow, and the model does not support tools'];
-  if (cfg.contextWindow !== undefined && facts.promptTokens + maxTokens > cfg.contextWindow) {
-    return [
-      'context-window',
-      `estimated prompt ${facts.promptTokens} + maxTokens ${maxTokens} = ${facts.promptTokens + maxTokens} tokens exceeds the context window of ${cfg.contextWindow}`,
-    ];
+  if (cfg.contextWindow !== undefined) {
+    const prompt = promptFor(model, facts, maxTokens, context);
+    prompts.set(model, prompt);
+    if (prompt.headroom! < 0) {
+      return [
+        'context-window',
+        `estimated prompt ${prompt.tokens} + maxTokens ${maxTokens} = ${prompt.tokens + maxTokens} tokens exceeds the context window of ${cfg.contextWindow} (prompt counted by ${describeMethod(prompt)})`,
+      ];
+    }
   }
   if (context.exhausted) {
     const budget = context.exhausted({ provider: cfg.provider, model: cfg.id });
@@ -244,6 +254,26 @@ function unfit(
     }
   }
   return undefined;
+}
+
+/** The prompt estimate for one model: its tokenizer's count, raised by what was learned from its settlements. */
+function promptFor(model: CompiledModel, facts: RequestFacts, maxTokens: number, context: DecideContext): CandidatePrompt {
+  const estimate = facts.prompt.estimate(model.tokenizer);
+  const correction = context.promptCorrection ? Math.max(1, context.promptCorrection(model.config.id)) : 1;
+  const tokens = correction === 1 ? estimate.tokens : Math.ceil(estimate.tokens * correction);
+  const prompt: CandidatePrompt = { tokens, estimated: estimate.tokens, method: estimate.counter, exact: estimate.exact, correction };
+  const window = model.config.contextWindow;
+  // The candidate's own maxTokens (lowered to maxOutput) is what is sent, but the settings'
+  // value is what the filter has always checked: the more cautious of the two.
+  if (window !== undefined) prompt.headroom = window - tokens - maxTokens;
+  return prompt;
+}
+
+/** "o200k_base, exact", "bound by script", with the learned correction when there is one. */
+export function describeMethod(prompt: CandidatePrompt): string {
+  const base =
+    prompt.method === 'bound' ? 'bound by script (no public tokenizer)' : `${prompt.method} tokenizer${prompt.exact ? '' : `, exact for the first ${EXACT_CHARS} characters, bound beyond`}`;
+  return prompt.correction > 1 ? `${base}, x${Math.round(prompt.correction * 100) / 100} learned` : base;
 }
 
 /** score = cost*cheapness + speed*speed + intelligence*intelligence; cheapness by output price among the kept. */

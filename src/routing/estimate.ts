@@ -1,43 +1,93 @@
-// A cheap, deterministic estimate of a request's prompt size in tokens, shared by the
-// context-window check in decide() and by the budgets' reservations. It is deliberately
-// rough (no tokenizer): providers' real counts settle budgets after the call.
+// The one home of prompt estimates: how many tokens a request's prompt will cost a given
+// model, for the context-window check in decide() and the budgets' worst-case reservations.
+// It must never under-count: an exact OpenAI tokenizer where the model has one, else a
+// conservative bound by script, images by the vendor's formula, and a per-model correction
+// learned from the usage providers report (it only ever raises the estimate).
 
 import type { SamplingRequest } from './types.js';
+import { boundTokens, countExact, openaiEncodingFor, type TokenCounter } from './tokenizers.js';
+import { imageSize, imageTokens, openaiImagePricing, type ImagePricing } from './image-tokens.js';
 
-/** Characters per token for English-like text and JSON (the usual rule of thumb). */
-export const CHARS_PER_TOKEN = 4;
-/** Per message: role markers and separators. */
+export type { TokenCounter } from './tokenizers.js';
+
+/** Per message: role markers and separators (OpenAI documents 3, plus 1 for a name). */
 export const MESSAGE_OVERHEAD_TOKENS = 4;
-/** Per image: about what Anthropic charges for a ~1.15 megapixel image, the largest it keeps unscaled. */
-export const IMAGE_TOKENS = 1600;
+/** Per request: the assistant reply's priming (OpenAI documents 3). */
+export const REQUEST_OVERHEAD_TOKENS = 3;
+/** Per tool definition, beyond its JSON: the wrapper each API renders the tools in. */
+export const TOOL_OVERHEAD_TOKENS = 10;
 /** Per audio clip: a flat allowance, since duration is not known without decoding. */
 export const AUDIO_TOKENS = 2000;
+/** The largest image a model without a known formula is assumed to be billed for (see image-tokens.ts). */
+export const IMAGE_TOKENS = imageTokens({ kind: 'any' }, undefined);
+/**
+ * Characters of text per request counted with the exact tokenizer; the rest is counted with
+ * the bound. Exact counting costs ~0.1-0.7 µs a character, so this keeps a 100 KB prompt near
+ * the 2 ms goal while prompts up to this size are estimated exactly (see bench/estimate.ts).
+ */
+export const EXACT_CHARS = 4096;
 
-type Block = { type: string; [k: string]: unknown };
+/** How a model's prompt is counted: its text counter and its image pricing. */
+export interface TokenizerChoice {
+  counter: TokenCounter;
+  images: ImagePricing;
+}
 
-function blockChars(block: Block, acc: { chars: number; images: number; audio: number }): void {
+const ANY: TokenizerChoice = { counter: 'bound', images: { kind: 'any' } };
+
+/** The counter for a model, from its provider type and the model name sent to the API. */
+export function tokenizerFor(providerType: string | undefined, providerModel: string): TokenizerChoice {
+  if (providerType === 'openai') {
+    const counter = openaiEncodingFor(providerModel);
+    return counter === 'bound' ? ANY : { counter, images: openaiImagePricing(providerModel) };
+  }
+  if (providerType === 'anthropic') return { counter: 'bound', images: { kind: 'anthropic' } };
+  return ANY;
+}
+
+/** One prompt estimate for one model. */
+export interface PromptEstimate {
+  tokens: number;
+  counter: TokenCounter;
+  /** True when every character was counted by the exact tokenizer. */
+  exact: boolean;
+}
+
+/** What of a request a prompt estimate depends on, gathered in one walk. */
+interface PromptParts {
+  texts: string[];
+  chars: number;
+  images: string[];
+  audio: number;
+  overhead: number;
+}
+
+type Block = { type?: unknown; [k: string]: unknown };
+
+function collectBlock(block: Block, parts: PromptParts): void {
   switch (block.type) {
     case 'text':
-      acc.chars += typeof block.text === 'string' ? block.text.length : 0;
+      if (typeof block.text === 'string') addText(parts, block.text);
       return;
     case 'image':
-      acc.images += 1;
+      parts.images.push(typeof block.data === 'string' ? block.data : '');
       return;
     case 'audio':
-      acc.audio += 1;
+      parts.audio += 1;
       return;
     case 'tool_use':
-      acc.chars += (typeof block.name === 'string' ? block.name.length : 0) + JSON.stringify(block.input ?? {}).length;
+      if (typeof block.name === 'string') addText(parts, block.name);
+      addText(parts, JSON.stringify(block.input ?? {}));
       return;
     case 'tool_result': {
       const content = block.content;
-      if (Array.isArray(content)) for (const inner of content) blockChars(inner as Block, acc);
-      if (block.structuredContent !== undefined) acc.chars += JSON.stringify(block.structuredContent).length;
+      if (Array.isArray(content)) for (const inner of content) collectBlock(inner as Block, parts);
+      if (block.structuredContent !== undefined) addText(parts, JSON.stringify(block.structuredContent));
       return;
     }
     case 'resource': {
       const res = block.resource as { text?: unknown } | undefined;
-      if (res && typeof res.text === 'string') acc.chars += res.text.length;
+      if (res && typeof res.text === 'string') addText(parts, res.text);
       return;
     }
     default:
@@ -45,29 +95,124 @@ function blockChars(block: Block, acc: { chars: number; images: number; audio: n
   }
 }
 
-/**
- * ceil(characters / 4) over message text, tool_use inputs, tool_result content, the system
- * prompt and the tool definitions (name, description, input schema as JSON), plus 4 tokens per
- * message, 1600 per image and 2000 per audio clip.
- */
-export function estimatePromptTokens(request: SamplingRequest): number {
-  const acc = { chars: 0, images: 0, audio: 0 };
+function addText(parts: PromptParts, text: string): void {
+  if (text.length === 0) return;
+  parts.texts.push(text);
+  parts.chars += text.length;
+}
+
+function collectParts(request: SamplingRequest): PromptParts {
+  const parts: PromptParts = { texts: [], chars: 0, images: [], audio: 0, overhead: REQUEST_OVERHEAD_TOKENS };
   const messages = request.messages ?? [];
+  parts.overhead += messages.length * MESSAGE_OVERHEAD_TOKENS;
+  if (typeof request.systemPrompt === 'string') {
+    addText(parts, request.systemPrompt);
+    parts.overhead += MESSAGE_OVERHEAD_TOKENS;
+  }
   for (const message of messages) {
     const content = message.content as Block | Block[];
-    if (Array.isArray(content)) for (const block of content) blockChars(block, acc);
-    else if (content) blockChars(content, acc);
+    if (Array.isArray(content)) for (const block of content) collectBlock(block, parts);
+    else if (content) collectBlock(content, parts);
   }
-  if (typeof request.systemPrompt === 'string') acc.chars += request.systemPrompt.length;
-  if (request.tools) {
-    for (const tool of request.tools) {
-      acc.chars += tool.name.length + (tool.description?.length ?? 0) + JSON.stringify(tool.inputSchema ?? {}).length;
+  for (const tool of request.tools ?? []) {
+    addText(parts, tool.name);
+    if (tool.description) addText(parts, tool.description);
+    addText(parts, JSON.stringify(tool.inputSchema ?? {}));
+    parts.overhead += TOOL_OVERHEAD_TOKENS;
+  }
+  return parts;
+}
+
+/** Text tokens: exact for the first EXACT_CHARS characters when the counter is a tokenizer, the bound beyond. */
+function countText(texts: string[], counter: TokenCounter): { tokens: number; exact: boolean } {
+  let tokens = 0;
+  if (counter === 'bound') {
+    for (const t of texts) tokens += boundTokens(t);
+    return { tokens, exact: false };
+  }
+  let left = EXACT_CHARS;
+  let exact = true;
+  for (const t of texts) {
+    if (left >= t.length) {
+      tokens += countExact(counter, t);
+      left -= t.length;
+      continue;
     }
+    exact = false;
+    if (left > 0) {
+      // Cut at a space so no word is split between the two counts.
+      let cut = t.lastIndexOf(' ', left);
+      if (cut <= 0) cut = left;
+      if (t.charCodeAt(cut - 1) >= 0xd800 && t.charCodeAt(cut - 1) <= 0xdbff) cut--;
+      tokens += countExact(counter, t.slice(0, cut)) + boundTokens(t, cut);
+      left = 0;
+    } else tokens += boundTokens(t);
   }
-  return (
-    Math.ceil(acc.chars / CHARS_PER_TOKEN) +
-    messages.length * MESSAGE_OVERHEAD_TOKENS +
-    acc.images * IMAGE_TOKENS +
-    acc.audio * AUDIO_TOKENS
-  );
+  return { tokens, exact };
+}
+
+/**
+ * The prompt estimates of one request, per counter, computed on first use and kept: decide()
+ * and the budget reservation of every candidate read the same numbers.
+ */
+export class PromptEstimator {
+  private parts: PromptParts | undefined;
+  private readonly text = new Map<TokenCounter, { tokens: number; exact: boolean }>();
+  private sizes: Array<{ width: number; height: number } | undefined> | undefined;
+
+  constructor(private readonly request: SamplingRequest) {}
+
+  estimate(choice: TokenizerChoice = ANY): PromptEstimate {
+    const parts = (this.parts ??= collectParts(this.request));
+    let text = this.text.get(choice.counter);
+    if (!text) {
+      text = countText(parts.texts, choice.counter);
+      this.text.set(choice.counter, text);
+    }
+    let media = parts.audio * AUDIO_TOKENS;
+    if (parts.images.length) {
+      const sizes = (this.sizes ??= parts.images.map(imageSize));
+      for (const size of sizes) media += imageTokens(choice.images, size);
+    }
+    return { tokens: text.tokens + media + parts.overhead, counter: choice.counter, exact: text.exact };
+  }
+}
+
+/** A request's prompt estimate for a model chosen by `choice` (default: the bound, any image formula). */
+export function estimatePromptTokens(request: SamplingRequest, choice?: TokenizerChoice): number {
+  return new PromptEstimator(request).estimate(choice).tokens;
+}
+
+/** The bound count of a piece of text, for providers that report no usage (mock, a host without usage). */
+export function estimateTextTokens(text: string): number {
+  return boundTokens(text);
+}
+
+// --- Learning from settlements -----------------------------------------------------------
+
+/** The highest correction learned: a provider that reports far more is more likely counting something else. */
+export const MAX_CORRECTION = 4;
+/** Headroom over the observed ratio, so requests a little denser than the last one still fit. */
+export const CORRECTION_HEADROOM = 1.05;
+
+/**
+ * Per-model factors that raise future estimates when a provider reports more prompt tokens
+ * than were estimated. They never fall and never exceed MAX_CORRECTION, so a model whose
+ * tokenizer is unknown reaches its real ratio after its first under-estimated request.
+ * Kept in memory per router: a restart starts again from the bound.
+ */
+export class PromptCorrections {
+  private readonly factors = new Map<string, number>();
+
+  /** The factor for a model id (1 until something was learned). */
+  factor(model: string): number {
+    return this.factors.get(model) ?? 1;
+  }
+
+  /** Records one settlement: `estimated` is the uncorrected estimate, `reported` the provider's prompt tokens. */
+  observe(model: string, estimated: number, reported: number): void {
+    if (!(estimated > 0) || !Number.isFinite(reported) || reported <= estimated * this.factor(model)) return;
+    const next = Math.min(MAX_CORRECTION, (reported / estimated) * CORRECTION_HEADROOM);
+    if (next > this.factor(model)) this.factors.set(model, next);
+  }
 }

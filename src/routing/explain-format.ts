@@ -2,7 +2,8 @@
 // --dry-run) and its JSON form. Kept apart from decide() so the hot path builds no tables.
 
 import type { Policy } from '../policy/types.js';
-import type { Decision } from './types.js';
+import type { CandidatePrompt, Decision } from './types.js';
+import { describeMethod } from './decide.js';
 import type { BudgetBlock } from './explain-live.js';
 
 /** What `explain` adds when it judges the request as `run` would (explain-live.ts). */
@@ -17,10 +18,25 @@ export interface DecisionJson {
   rule: string | null;
   action: 'route' | 'deny';
   refusal?: { code: string; message: string };
-  candidates: Array<{ provider: string; model: string; providerModel: string; score: number | null; hint: string | null; maxTokens: number | null }>;
+  candidates: Array<{ provider: string; model: string; providerModel: string; score: number | null; hint: string | null; maxTokens: number | null; prompt: PromptJson | null }>;
   dropped: Array<{ provider: string; model: string; code: string; reason: string }>;
   settings: Decision['settings'];
   trace: Decision['trace'];
+}
+
+/** A candidate's prompt estimate: tokens (the learned correction applied), how it was made, context-window headroom. */
+export interface PromptJson {
+  tokens: number;
+  estimated: number;
+  method: CandidatePrompt['method'];
+  exact: boolean;
+  correction: number;
+  headroom: number | null;
+}
+
+function promptJson(p: CandidatePrompt | undefined): PromptJson | null {
+  if (!p) return null;
+  return { tokens: p.tokens, estimated: p.estimated, method: p.method, exact: p.exact, correction: p.correction, headroom: p.headroom ?? null };
 }
 
 export function decisionToJson(decision: Decision): DecisionJson {
@@ -34,6 +50,7 @@ export function decisionToJson(decision: Decision): DecisionJson {
       score: c.score ?? null,
       hint: c.hint ?? null,
       maxTokens: c.maxTokens ?? null,
+      prompt: promptJson(c.prompt),
     })),
     dropped: decision.dropped.map((d) => ({ provider: d.provider, model: d.model, code: d.code, reason: d.reason })),
     settings: decision.settings,
@@ -95,6 +112,19 @@ export function formatDecisionText(decision: Decision, policy: Policy, live: Liv
       if (!listed.has(model.id)) rows.push(['-', model.id, model.provider, 'skipped', '-', notListed]);
     }
     lines.push('', 'models:', ...table(rows));
+  }
+
+  if (decision.candidates.some((c) => c.prompt)) {
+    // Per kept model: what the budgets will reserve for the prompt, and what is left of the
+    // context window once the prompt and maxTokens are in.
+    const rows: string[][] = [['MODEL', 'PROMPT', 'HEADROOM', 'HOW']];
+    for (const c of decision.candidates) {
+      if (!c.prompt) continue;
+      const window = policy.models[c.model]?.contextWindow;
+      const headroom = c.prompt.headroom === undefined || window === undefined ? 'no context window set' : `${c.prompt.headroom} of ${window}`;
+      rows.push([c.model, `~${c.prompt.tokens}`, headroom, describeMethod(c.prompt)]);
+    }
+    lines.push('', 'prompt estimate (tokens; headroom = context window - prompt - maxTokens):', ...table(rows));
   }
 
   const s = decision.settings;

@@ -39,9 +39,14 @@ export async function explainAsRun(policy: Policy, request: SamplingRequest, opt
   const first = decide(policy, request, base);
   if (!options.gate || policy.budgets.length === 0 || first.action !== 'route') return { decision: first, blocked: [] };
 
-  const promptTokens = estimatePromptTokens(request);
+  // The same per-model estimate run reserves (decide() made it for each candidate).
   const peek = (c: Candidate): Promise<PeekResult> =>
-    options.gate!.peek({ server: options.serverName, provider: c.provider, model: c.model, ...worstCase(policy.models[c.model], promptTokens, c, request.maxTokens) });
+    options.gate!.peek({
+      server: options.serverName,
+      provider: c.provider,
+      model: c.model,
+      ...worstCase(policy.models[c.model], c.prompt?.tokens ?? estimatePromptTokens(request), c, request.maxTokens),
+    });
   const results = await Promise.all(first.candidates.map(peek));
   const blocks = new Map<string, BudgetBlock>();
   first.candidates.forEach((c, i) => {

@@ -1,7 +1,7 @@
 // The facts about one sampling request that rules and filters look at, gathered in a
 // single pass so that decide() never walks the messages twice.
 
-import { estimatePromptTokens } from './estimate.js';
+import { PromptEstimator } from './estimate.js';
 import { MAX_MATCH_NAME_LENGTH } from './glob.js';
 import type { SamplingRequest } from './types.js';
 import type { ContentKind } from '../policy/types.js';
@@ -28,7 +28,8 @@ export interface RequestFacts {
   /** '' when the request has none. */
   systemPrompt: string;
   metadata?: Record<string, unknown>;
-  promptTokens: number;
+  /** Prompt estimates per model tokenizer, computed when a filter first asks. */
+  prompt: PromptEstimator;
 }
 
 type Block = { type?: unknown; content?: unknown };
@@ -76,6 +77,6 @@ export function requestFacts(request: SamplingRequest): RequestFacts {
     maxTokens: request.maxTokens,
     systemPrompt: typeof request.systemPrompt === 'string' ? request.systemPrompt : '',
     metadata: request.metadata as Record<string, unknown> | undefined,
-    promptTokens: estimatePromptTokens(request),
+    prompt: new PromptEstimator(request),
   };
 }

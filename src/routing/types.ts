@@ -4,6 +4,7 @@
 
 import type { CreateMessageRequestParams } from '@modelcontextprotocol/sdk/types.js';
 import type { FallbackStatus, HintsMode, ModelParams, RetrySettings, ToolsMode } from '../policy/types.js';
+import type { TokenCounter } from './tokenizers.js';
 
 export type SamplingRequest = CreateMessageRequestParams;
 
@@ -18,6 +19,8 @@ export interface DecideContext {
   cooling?: ReadonlyMap<string, number>;
   /** ms since epoch; only used for trace text (cooldown remaining). */
   now?: number;
+  /** The learned factor (>= 1) that raises a model's prompt estimate; absent = 1 for every model. */
+  promptCorrection?: (model: string) => number;
 }
 
 export interface EffectiveSettings {
@@ -50,6 +53,23 @@ export interface Candidate {
   maxTokens?: number;
   /** The model's request-body overrides (catalogue or policy `params`). */
   params?: ModelParams;
+  /** The prompt estimate for this model: what the budgets reserve and the context window is checked with. */
+  prompt?: CandidatePrompt;
+}
+
+export interface CandidatePrompt {
+  /** Estimated prompt tokens, the learned correction applied. */
+  tokens: number;
+  /** Before the correction: what a settlement's reported prompt tokens are compared with. */
+  estimated: number;
+  /** `o200k_base` / `cl100k_base` (the model's tokenizer) or `bound` (the conservative bound by script). */
+  method: TokenCounter;
+  /** Every character went through the tokenizer (false for the bound, or past the exact-count limit). */
+  exact: boolean;
+  /** The learned correction factor (1 when nothing was learned). */
+  correction: number;
+  /** contextWindow - tokens - maxTokens, when the model declares a context window. */
+  headroom?: number;
 }
 
 export type DropCode =

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide, refusalError } from '../../src/routing/decide.js';
+import { estimatePromptTokens } from '../../src/routing/estimate.js';
 import type { DecideContext, Decision, SamplingRequest } from '../../src/routing/types.js';
 import type { Policy, Rule, Settings } from '../../src/policy/types.js';
 import { buildPolicy, provider, rule, type ModelSpec } from './policy-builder.js';
@@ -25,6 +26,9 @@ interface ReqInit {
   system?: string;
   metadata?: Record<string, unknown>;
 }
+
+/** The prompt estimate of req()'s default "hello" request for a model without a tokenizer. */
+const HELLO_TOKENS = estimatePromptTokens({ messages: [{ role: 'user', content: { type: 'text', text: 'hello' } }], maxTokens: 1 } as SamplingRequest);
 
 function req(init: ReqInit = {}): SamplingRequest {
   const content: Array<Record<string, unknown>> = [{ type: 'text', text: init.text ?? 'hello' }];
@@ -147,9 +151,9 @@ describe('decide: capability and availability filters', () => {
     { name: 'tools with tools: strip keep models without tools support', models: [noTools, full], defaults: { tools: 'strip' }, request: { tools: true }, expectOrder: ['no-tools', 'full'], expectDropped: {} },
     { name: 'tool_use/tool_result history under allow needs tools support too', models: [noTools, full], request: { toolResult: true }, expectOrder: ['full'], expectDropped: { 'no-tools': 'no-tools' } },
     {
-      // "hello" = 5 chars -> 2 tokens + 4 per message = 6; 6 + 1000 > 1000 but 6 + 994 fits.
+      // The "hello" prompt's estimate (bound by script) + 1000 > 1000, but fits exactly in 1000 + estimate.
       name: 'estimated prompt plus maxTokens beyond the context window drops the model',
-      models: [{ id: 'small', contextWindow: 1000 }, { id: 'fits', contextWindow: 1006 }],
+      models: [{ id: 'small', contextWindow: 1000 }, { id: 'fits', contextWindow: 1000 + HELLO_TOKENS }],
       request: { maxTokens: 1000 },
       expectOrder: ['fits'],
       expectDropped: { small: 'context-window' },
@@ -219,7 +223,10 @@ describe('decide: capability and availability filters', () => {
       providers: [provider('anthropic')],
     });
     const d = decide(policy, req({ maxTokens: 200 }));
-    assert.match(d.dropped[0]!.reason, /estimated prompt 6 \+ maxTokens 200 = 206 tokens exceeds the context window of 100/);
+    assert.match(
+      d.dropped[0]!.reason,
+      new RegExp(`estimated prompt ${HELLO_TOKENS} \\+ maxTokens 200 = ${HELLO_TOKENS + 200} tokens exceeds the context window of 100 \\(prompt counted by bound by script`),
+    );
     const cooling = decide(policy, req(), { cooling: new Map([['anthropic/b', 31_000]]), now: 1_000 });
     assert.match(cooling.dropped.find((x) => x.model === 'b')!.reason, /cooling down .* 30s more/);
   });

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSamplingRequest, parseSamplingRequestOrMessage } from '../../src/routing/validate-request.js';
-import { estimatePromptTokens, IMAGE_TOKENS, AUDIO_TOKENS, MESSAGE_OVERHEAD_TOKENS } from '../../src/routing/estimate.js';
+import { estimatePromptTokens, IMAGE_TOKENS, AUDIO_TOKENS, MESSAGE_OVERHEAD_TOKENS, REQUEST_OVERHEAD_TOKENS } from '../../src/routing/estimate.js';
+import { boundTokens } from '../../src/routing/tokenizers.js';
 import { costUsd } from '../../src/routing/cost.js';
 import { compileGlob } from '../../src/routing/glob.js';
 import { McpRouteError } from '../../src/errors.js';
@@ -57,9 +58,9 @@ describe('parseSamplingRequest', () => {
 });
 
 describe('estimatePromptTokens', () => {
-  it('counts ceil(chars/4) plus per-message overhead, images, audio, system prompt and tool schemas', () => {
+  it('counts text with the bound, plus per-request and per-message overhead, images, audio, system prompt and tool schemas', () => {
     const base = estimatePromptTokens(valid as SamplingRequest);
-    assert.equal(base, 1 + MESSAGE_OVERHEAD_TOKENS);
+    assert.equal(base, boundTokens('hi') + REQUEST_OVERHEAD_TOKENS + MESSAGE_OVERHEAD_TOKENS);
     const rich = {
       messages: [
         { role: 'user', content: [{ type: 'text', text: 'x'.repeat(400) }, { type: 'image', data: 'aGk=', mimeType: 'image/png' }, { type: 'audio', data: 'aGk=', mimeType: 'audio/wav' }] },
@@ -68,7 +69,9 @@ describe('estimatePromptTokens', () => {
       systemPrompt: 'z'.repeat(80),
       maxTokens: 10,
     } as unknown as SamplingRequest;
-    assert.equal(estimatePromptTokens(rich), Math.ceil(520 / 4) + 2 * MESSAGE_OVERHEAD_TOKENS + IMAGE_TOKENS + AUDIO_TOKENS);
+    const text = boundTokens('x'.repeat(400)) + boundTokens('y'.repeat(40)) + boundTokens('z'.repeat(80));
+    // An image whose size cannot be read counts as the largest any formula gives.
+    assert.equal(estimatePromptTokens(rich), text + REQUEST_OVERHEAD_TOKENS + 3 * MESSAGE_OVERHEAD_TOKENS + IMAGE_TOKENS + AUDIO_TOKENS);
     const tools = { ...valid, tools: [{ name: 'search', description: 'd'.repeat(100), inputSchema: { type: 'object' } }] } as unknown as SamplingRequest;
     assert.ok(estimatePromptTokens(tools) >= base + 25);
   });
