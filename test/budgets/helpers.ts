@@ -115,3 +115,18 @@ export function startLineProcess(script: string, config: unknown, timeoutMs = 30
     },
   };
 }
+
+/** A state config of each store kind for router tests, and its cleanup; undefined (the test skipped) when Redis is not reachable. */
+export async function stateFor(t: TestContext, kind: 'memory' | 'sqlite' | 'redis'): Promise<{ state: StateConfig; cleanup(): Promise<void> } | undefined> {
+  if (kind === 'memory') return { state: { store: 'memory', prefix: 'test' }, cleanup: async () => {} };
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-route-router-'));
+    return { state: { store: 'sqlite', path: join(dir, 'b.sqlite'), prefix: 'test' }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  if (!(await redisReachable())) {
+    t.skip(REDIS_SKIP);
+    return undefined;
+  }
+  const prefix = uniquePrefix();
+  return { state: { store: 'redis', url: REDIS_URL, prefix }, cleanup: () => cleanRedis(prefix) };
+}

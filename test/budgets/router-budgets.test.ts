@@ -2,11 +2,8 @@
 // admits exactly 20, with the real OpenAI client talking to a fake OpenAI server on
 // 127.0.0.1 that reports fixed usage. Counts what reached the provider, not what the gate said.
 
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createRouter } from '../../src/router.js';
 import { createBudgetGate } from '../../src/budgets/gate.js';
 import { createBudgetStore } from '../../src/budgets/stores/index.js';
@@ -16,26 +13,12 @@ import type { Budget, Policy, StateConfig } from '../../src/policy/types.js';
 import type { BudgetGate, ReserveRequest } from '../../src/budgets/types.js';
 import { startFakeOpenAI, openaiCompletion } from '../helpers/fake-openai.js';
 import { hello, modelConfig, providerConfig, testPolicy } from '../router/policy.js';
-import { budget, cleanRedis, redisReachable, REDIS_URL, uniquePrefix, REDIS_SKIP } from './helpers.js';
+import { budget, stateFor } from './helpers.js';
 
 const PRICE = { input: 1, output: 2 }; // USD per million tokens
 const WORST_USD = (estimatePromptTokens(hello as never) * PRICE.input + hello.maxTokens * PRICE.output) / 1_000_000;
 const ACTUAL = { prompt: 12, completion: 5 };
 const ACTUAL_USD = (ACTUAL.prompt * PRICE.input + ACTUAL.completion * PRICE.output) / 1_000_000;
-
-async function stateFor(t: TestContext, kind: 'memory' | 'sqlite' | 'redis'): Promise<{ state: StateConfig; cleanup(): Promise<void> } | undefined> {
-  if (kind === 'memory') return { state: { store: 'memory', prefix: 'test' }, cleanup: async () => {} };
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'mcp-route-router-'));
-    return { state: { store: 'sqlite', path: join(dir, 'b.sqlite'), prefix: 'test' }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  if (!(await redisReachable())) {
-    t.skip(REDIS_SKIP);
-    return undefined;
-  }
-  const prefix = uniquePrefix();
-  return { state: { store: 'redis', url: REDIS_URL, prefix }, cleanup: () => cleanRedis(prefix) };
-}
 
 function policyFor(baseURL: string, budgets: Budget[], state: StateConfig, models = ['gpt-a']): Policy {
   const p = testPolicy({
