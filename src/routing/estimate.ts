@@ -5,7 +5,7 @@
 // learned from the usage providers report (it only ever raises the estimate).
 
 import type { SamplingRequest } from './types.js';
-import { boundTokens, countExact, openaiEncodingFor, type TokenCounter } from './tokenizers.js';
+import { boundTokens, countBound, countExact, openaiEncodingFor, type TokenCounter } from './tokenizers.js';
 import { imageSize, imageTokens, openaiImagePricing, type ImagePricing } from './image-tokens.js';
 
 export type { TokenCounter } from './tokenizers.js';
@@ -127,7 +127,7 @@ function collectParts(request: SamplingRequest): PromptParts {
 function countText(texts: string[], counter: TokenCounter): { tokens: number; exact: boolean } {
   let tokens = 0;
   if (counter === 'bound') {
-    for (const t of texts) tokens += boundTokens(t);
+    for (const t of texts) tokens += countBound(t);
     return { tokens, exact: false };
   }
   let left = EXACT_CHARS;
@@ -146,7 +146,7 @@ function countText(texts: string[], counter: TokenCounter): { tokens: number; ex
       if (t.charCodeAt(cut - 1) >= 0xd800 && t.charCodeAt(cut - 1) <= 0xdbff) cut--;
       tokens += countExact(counter, t.slice(0, cut)) + boundTokens(t, cut);
       left = 0;
-    } else tokens += boundTokens(t);
+    } else tokens += countBound(t);
   }
   return { tokens, exact };
 }

@@ -27,9 +27,40 @@ function encoding(name: 'o200k_base' | 'cl100k_base'): Encoding {
   return enc;
 }
 
+// Counts of texts seen recently, per counter. Conversations resend the same system prompt,
+// tool definitions and history with every request, and decide() runs on the request hot
+// path (a ~20 µs budget): a hit costs a hash of the string, a miss ~0.1 µs a character for
+// a tokenizer, ~5 ns for the bound. Bounded by the characters it holds, oldest out first.
+const MEMO_MAX_CHARS = 1 << 20;
+const MEMO_MAX_TEXT = 1 << 16;
+const memos = new Map<TokenCounter, { counts: Map<string, number>; chars: number }>();
+
+function memoised(counter: TokenCounter, text: string, count: (text: string) => number): number {
+  let memo = memos.get(counter);
+  if (!memo) memos.set(counter, (memo = { counts: new Map(), chars: 0 }));
+  const known = memo.counts.get(text);
+  if (known !== undefined) return known;
+  const n = count(text);
+  if (text.length <= MEMO_MAX_TEXT) {
+    memo.counts.set(text, n);
+    memo.chars += text.length;
+    for (const old of memo.counts.keys()) {
+      if (memo.chars <= MEMO_MAX_CHARS) break;
+      memo.counts.delete(old);
+      memo.chars -= old.length;
+    }
+  }
+  return n;
+}
+
 /** Exact token count of `text` under an OpenAI encoding. */
 export function countExact(name: 'o200k_base' | 'cl100k_base', text: string): number {
-  return encoding(name).countTokens(text, AS_TEXT);
+  return memoised(name, text, (t) => encoding(name).countTokens(t, AS_TEXT));
+}
+
+/** boundTokens(text), remembered for texts that come back (see the memo above). */
+export function countBound(text: string): number {
+  return memoised('bound', text, boundTokens);
 }
 
 /** Which encodings have been loaded in this process (for tests that check laziness). */
