@@ -63,11 +63,6 @@ export function countBound(text: string): number {
   return memoised('bound', text, boundTokens);
 }
 
-/** Which encodings have been loaded in this process (for tests that check laziness). */
-export function loadedEncodings(): string[] {
-  return [...encodings.keys()];
-}
-
 /**
  * The encoding OpenAI uses for a model, from the model name sent to the API; `bound` for
  * names it does not know (local models behind an OpenAI-compatible URL, future families).
