@@ -36,6 +36,7 @@ const commands: Record<string, () => Promise<(program: Command) => void>> = {
   init: async () => (await import('./commands/init.js')).registerInit,
   models: async () => (await import('./commands/models.js')).registerModels,
   doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
+  serve: async () => (await import('./commands/serve.js')).registerServe,
 };
 const invoked = process.argv[2];
 // `--version` needs no subcommand at all (and scripts call it to probe the install).

@@ -12,7 +12,8 @@ import type { Router, RouterOptions, RouteOptions, SamplingOutcome } from '../ex
 import type { HostSampler } from '../providers/types.js';
 import type { Policy } from '../policy/types.js';
 
-type Kind = 'proxy' | 'gateway';
+/** 'gateway', or one key per proxy session (each session may have its own host sampler). */
+type Kind = string;
 
 interface Modules {
   createRouter: (policy: Policy, options?: RouterOptions) => Router;
@@ -23,13 +24,13 @@ interface Modules {
 interface Version {
   policy: Policy;
   gate?: BudgetGate | null;
-  routers: Partial<Record<Kind, Router>>;
+  routers: Map<Kind, Router>;
   inflight: number;
   retired: boolean;
 }
 
 export interface LiveRouters {
-  /** The proxy's router (may use the host's sampling). Call once per run. */
+  /** A proxy session's router (may use that session's host sampling). One call per session. */
   forProxy(context: { hostSampler?: HostSampler }): Promise<Router>;
   /** The model gateway's router (no host sampling). */
   forGateway(): Promise<Router>;
@@ -42,11 +43,12 @@ export interface LiveRouters {
 }
 
 export function createLiveRouters(initial: Policy, options: Pick<RouterOptions, 'onOutcome' | 'log'> = {}): LiveRouters {
-  let current: Version = { policy: initial, routers: {}, inflight: 0, retired: false };
+  let current: Version = { policy: initial, routers: new Map(), inflight: 0, retired: false };
+  let sessions = 0;
   let modules: Promise<Modules> | undefined;
   let loaded: Modules | undefined;
   let store: BudgetStore | undefined;
-  const hostSamplers: Partial<Record<Kind, HostSampler>> = {};
+  const hostSamplers = new Map<Kind, HostSampler>();
   const live = new Set<Version>([current]);
 
   // The router and the stores load on first use: an idle proxy never imports provider SDKs.
@@ -69,19 +71,19 @@ export function createLiveRouters(initial: Policy, options: Pick<RouterOptions, 
   };
 
   const routerOf = (v: Version, kind: Kind, m: Modules): Router => {
-    let router = v.routers[kind];
+    let router = v.routers.get(kind);
     if (!router) {
       const gate = gateOf(v, m);
-      const sampler = hostSamplers[kind];
+      const sampler = hostSamplers.get(kind);
       router = m.createRouter(v.policy, { ...options, ...(sampler ? { hostSampler: sampler } : {}), ...(gate ? { budgetGate: gate } : {}) });
-      v.routers[kind] = router;
+      v.routers.set(kind, router);
     }
     return router;
   };
 
   const closeVersion = async (v: Version): Promise<void> => {
     live.delete(v);
-    await Promise.allSettled(Object.values(v.routers).map((r) => r.close()));
+    await Promise.allSettled([...v.routers.values()].map((r) => r.close()));
     await v.gate?.close();
   };
 
@@ -100,20 +102,27 @@ export function createLiveRouters(initial: Policy, options: Pick<RouterOptions, 
       }
     },
     explain: (params, explainOptions) => routerOf(current, kind, m).explain(params, explainOptions),
-    close: async () => {},
+    // A session that ends lets go of its routers (a long-running `serve` opens many).
+    close: async () => {
+      hostSamplers.delete(kind);
+      const mine = [...live].map((v) => v.routers.get(kind)).filter((r): r is Router => r !== undefined);
+      for (const v of live) v.routers.delete(kind);
+      await Promise.allSettled(mine.map((r) => r.close()));
+    },
   });
 
   return {
     async forProxy(context) {
-      if (context.hostSampler) hostSamplers.proxy = context.hostSampler;
-      return facade('proxy', await load());
+      const kind = `proxy-${sessions++}`;
+      if (context.hostSampler) hostSamplers.set(kind, context.hostSampler);
+      return facade(kind, await load());
     },
     async forGateway() {
       return facade('gateway', await load());
     },
     swap(policy) {
       const old = current;
-      current = { policy, routers: {}, inflight: 0, retired: false };
+      current = { policy, routers: new Map(), inflight: 0, retired: false };
       live.add(current);
       old.retired = true;
       if (old.inflight === 0) void closeVersion(old);

@@ -29,8 +29,10 @@ import { basename } from 'node:path';
 import { BUILTIN_DEFAULT_SOURCE } from '../../policy/discover.js';
 import { createOutcomeWarner, isTruthyEnv, startupWarnings } from '../startup.js';
 import { missingServerName } from '../../policy/server-identity.js';
+import type { Router } from '../../execution/types.js';
+import type { ServeHandle, ServeOptions } from '../../transports/serve.js';
 
-interface RunFlags {
+export interface RunFlags {
   policy?: string;
   serverName?: string;
   cwd?: string;
@@ -75,7 +77,23 @@ export function registerRun(program: Command): void {
     });
 }
 
+/** `serve` mode: the same start-up, then an HTTP endpoint with one child per session. */
+export interface ServeMode {
+  host: string;
+  port: number;
+  token?: string;
+  maxSessions: number;
+  idleTimeoutMs: number;
+  allowedHosts: string[];
+  allowedOrigins: string[];
+}
+
 async function run(command: string, args: string[], flags: RunFlags): Promise<number> {
+  return runRouted(command, args, flags);
+}
+
+/** Everything `run` and `serve` share: policy, logs, audit, child env, routers, gateway, telemetry, reload. */
+export async function runRouted(command: string, args: string[], flags: RunFlags, serve?: ServeMode): Promise<number> {
   const bootLog = createLogger('warn');
   if (!isLogLevel(flags.logLevel)) {
     const from = process.argv.some((a) => a === '--log-level' || a.startsWith('--log-level=')) ? '--log-level' : 'MCP_ROUTE_LOG_LEVEL';
@@ -201,13 +219,16 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
   }
 
   let metricsServer: { url: string; close(): Promise<void> } | undefined;
-  if (metricsAddress) {
+  // `serve` always exposes /metrics on its own endpoint; `run` only with --metrics.
+  if (metricsAddress || serve) {
     try {
       const { createPrometheusMetrics, serveMetrics } = await import('../../telemetry/prometheus.js');
       prometheus = await createPrometheusMetrics(() => routers.budgetStatus());
-      prometheus.setSessions(1);
-      metricsServer = await serveMetrics(prometheus, metricsAddress.host, metricsAddress.port);
-      log.info(`metrics at ${metricsServer.url}`);
+      prometheus.setSessions(serve ? 0 : 1);
+      if (metricsAddress) {
+        metricsServer = await serveMetrics(prometheus, metricsAddress.host, metricsAddress.port);
+        log.info(`metrics at ${metricsServer.url}`);
+      }
     } catch (err) {
       log.error(`cannot serve metrics on ${flags.metrics}: ${(err as Error).message}`);
       return 1;
@@ -235,7 +256,54 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     process.on('SIGHUP', onHangup);
   }
 
-  const code = await runProxy({
+  const dryRun = flags.dryRun
+    ? (router: Router, params: unknown, serverName: string, requestId?: string | number) => {
+        const started = performance.now();
+        const decision = router.explain(params, { serverName });
+        const summary =
+          decision.action === 'deny'
+            ? `would refuse: ${decision.refusal?.message ?? 'denied'}`
+            : `would try ${decision.candidates.map((c) => `${c.provider}/${c.model}`).join(', then ') || 'nothing'}`;
+        // A dry run is how operators check a policy against real traffic: it leaves the same
+        // audit line as a live request would, with the decision and no attempts.
+        onOutcome({
+          time: new Date().toISOString(),
+          server: serverName,
+          requestId,
+          rule: decision.rule,
+          candidates: decision.candidates.map((c) => `${c.provider}/${c.model}`),
+          attempts: [],
+          outcome: 'dry-run',
+          ...(decision.action === 'deny' && decision.refusal ? { error: { code: decision.refusal.code, message: decision.refusal.message } } : {}),
+          durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        });
+        return {
+          code: WIRE_REFUSED,
+          message: redact(`mcp-route: dry run: ${summary}`),
+          data: JSON.parse(
+            redact(JSON.stringify({ reason: 'DRY_RUN', rule: decision.rule, decision: decisionToJson(decision), explain: formatDecisionText(decision, policy) })),
+          ) as Record<string, unknown>,
+        };
+      }
+    : undefined;
+
+  const code = serve
+    ? await serveUntilSignalled({
+        ...serve,
+        command,
+        args,
+        cwd: flags.cwd,
+        env,
+        log,
+        redact,
+        serverName: flags.serverName,
+        toolsMayBeAllowed: policyMayAllowTools(policy),
+        graceMs,
+        createRouter: ({ hostSampler }) => routers.forProxy(hostSampler ? { hostSampler } : {}),
+        ...(dryRun ? { dryRun } : {}),
+        ...(prometheus ? { metrics: prometheus } : {}),
+      })
+    : await runProxy({
     command,
     args,
     cwd: flags.cwd,
@@ -252,36 +320,7 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
     // With a live policy, SIGHUP means "reload" (as for most daemons), not "pass to the server".
     forwardedSignals: fromFile ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'],
     createRouter: ({ hostSampler }) => routers.forProxy(hostSampler ? { hostSampler } : {}),
-    dryRun: flags.dryRun
-      ? (router, params, serverName, requestId) => {
-          const started = performance.now();
-          const decision = router.explain(params, { serverName });
-          const summary =
-            decision.action === 'deny'
-              ? `would refuse: ${decision.refusal?.message ?? 'denied'}`
-              : `would try ${decision.candidates.map((c) => `${c.provider}/${c.model}`).join(', then ') || 'nothing'}`;
-          // A dry run is how operators check a policy against real traffic: it leaves the same
-          // audit line as a live request would, with the decision and no attempts.
-          onOutcome({
-            time: new Date().toISOString(),
-            server: serverName,
-            requestId,
-            rule: decision.rule,
-            candidates: decision.candidates.map((c) => `${c.provider}/${c.model}`),
-            attempts: [],
-            outcome: 'dry-run',
-            ...(decision.action === 'deny' && decision.refusal ? { error: { code: decision.refusal.code, message: decision.refusal.message } } : {}),
-            durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-          });
-          return {
-            code: WIRE_REFUSED,
-            message: redact(`mcp-route: dry run: ${summary}`),
-            data: JSON.parse(
-              redact(JSON.stringify({ reason: 'DRY_RUN', rule: decision.rule, decision: decisionToJson(decision), explain: formatDecisionText(decision, policy) })),
-            ) as Record<string, unknown>,
-          };
-        }
-      : undefined,
+    dryRun,
   });
   watcher?.close();
   if (onHangup) process.off('SIGHUP', onHangup);
@@ -314,6 +353,26 @@ function parseListenAddress(text: string): { host: string; port: number } {
 
 function version(): string {
   return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+}
+
+/** Serves until SIGINT or SIGTERM, then closes every session (and its child). */
+async function serveUntilSignalled(options: ServeOptions): Promise<number> {
+  const { startServe } = await import('../../transports/serve.js');
+  let handle: ServeHandle;
+  try {
+    handle = await startServe(options);
+  } catch (err) {
+    options.log.error((err as Error).message);
+    return 1;
+  }
+  // stdout carries no protocol in serve mode: the address goes there, for scripts and people.
+  process.stdout.write(`mcp-route serve: ${options.command} at ${handle.url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await handle.close();
+  return 0;
 }
 
 function reportStartupError(err: unknown): void {

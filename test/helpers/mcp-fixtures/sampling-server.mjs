@@ -100,7 +100,7 @@ server.registerTool('notify', { description: 'sends a log message notification a
 });
 
 server.registerTool('env', { description: 'the value of one environment variable', inputSchema: { name: z.string() } }, async ({ name }) =>
-  text(JSON.stringify({ value: process.env[name] ?? null })),
+  text(JSON.stringify({ value: process.env[name] ?? null, pid: process.pid })),
 );
 
 server.registerResource('hello', 'fixture://hello', { mimeType: 'text/plain' }, async (uri) => ({ contents: [{ uri: uri.href, text: 'hello resource' }] }));

@@ -1,0 +1,155 @@
+// `mcp-route serve` end to end: the built CLI serves the fixture stdio server over Streamable
+// HTTP; real SDK clients (without sampling) connect over HTTP on 127.0.0.1, two sessions at once,
+// each with its own child; sampling is answered by the policy; DELETE ends a session; Host,
+// Origin, the session cap and a non-loopback bind without a token are refused; /metrics counts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CLI, ROOT, FIXTURE, e2e, tempDir } from '../e2e/harness.js';
+import { runCli } from '../helpers/cli.js';
+
+const POLICY = `version: 1
+providers:
+  canned: { type: mock, responses: [{ text: "served over http" }] }
+models:
+  m: { provider: canned }
+state: { store: memory }
+budgets:
+  - { name: shared, rpm: 1000 }
+`;
+
+async function startServe(extra: string[] = []) {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'policy.yaml'), POLICY);
+  const child = spawn(process.execPath, [CLI, 'serve', '--policy', join(dir, 'policy.yaml'), '--port', '0', ...extra, '--', process.execPath, FIXTURE], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = / at (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return {
+    url,
+    stderr: () => stderr,
+    async stop() {
+      child.kill('SIGTERM');
+      const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+      if (code === null) process.kill(-child.pid!, 'SIGKILL');
+      return code;
+    },
+  };
+}
+
+async function connect(url: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const transport = new StreamableHTTPClientTransport(new URL(url));
+  const client = new Client({ name: 'http-host', version: '1.0.0' }, { capabilities: {} });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+async function sampleText(client: Client): Promise<any> {
+  const r = await client.callTool({ name: 'sample', arguments: { prompt: 'hello over http' } });
+  return JSON.parse((r.content as Array<{ text: string }>)[0]!.text);
+}
+
+function rawPost(url: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+
+test('two HTTP sessions at once, each answered by the policy through its own child; DELETE ends one; /metrics counts', { ...e2e, timeout: 60_000 }, async () => {
+  const serve = await startServe(['--max-sessions', '2']);
+  try {
+    const a = await connect(serve.url);
+    const b = await connect(serve.url);
+    assert.notEqual(a.transport.sessionId, b.transport.sessionId);
+    const [ra, rb] = await Promise.all([sampleText(a.client), sampleText(b.client)]);
+    assert.equal(ra.ok, true, JSON.stringify(ra));
+    assert.equal(ra.result.content.text, 'served over http');
+    assert.equal(rb.result.content.text, 'served over http');
+    // Each session has its own server process.
+    const pidA = JSON.parse(((await a.client.callTool({ name: 'env', arguments: { name: 'HOME' } })).content as any)[0].text).pid;
+    const pidB = JSON.parse(((await b.client.callTool({ name: 'env', arguments: { name: 'HOME' } })).content as any)[0].text).pid;
+    assert.ok(pidA && pidB && pidA !== pidB, `pids ${pidA} ${pidB}`);
+
+    // The session cap: a third initialize gets 503.
+    const third = await rawPost(serve.url, {}, INIT);
+    assert.equal(third.status, 503);
+    assert.match(third.text, /session limit/);
+
+    const metrics = await (await fetch(serve.url.replace(/\/mcp$/, '/metrics'))).text();
+    assert.match(metrics, /^mcp_route_requests_total\{outcome="ok",server="fixture-server",entry="sampling"\} 2$/m);
+    assert.match(metrics, /^mcp_route_sessions 2$/m);
+
+    // DELETE ends the session; its id is unknown afterwards.
+    const gone = a.transport.sessionId!;
+    await a.transport.terminateSession();
+    const after = await rawPost(serve.url, { 'mcp-session-id': gone }, { jsonrpc: '2.0', id: 9, method: 'tools/list' });
+    assert.equal(after.status, 404);
+    assert.equal((await sampleText(b.client)).ok, true, 'the other session is unaffected');
+    await b.client.close();
+  } finally {
+    assert.equal(await serve.stop(), 0);
+  }
+});
+
+test('a foreign Host or Origin is refused before anything is spawned; so is a non-loopback bind without a token', { ...e2e, timeout: 40_000 }, async () => {
+  const serve = await startServe();
+  try {
+    const host = await rawPost(serve.url, { host: 'evil.example:80' }, INIT);
+    assert.equal(host.status, 403);
+    assert.match(host.text, /Host/);
+    const origin = await rawPost(serve.url, { origin: 'http://evil.example' }, INIT);
+    assert.equal(origin.status, 403);
+    assert.match(origin.text, /Origin/);
+    assert.ok(!/session .* opened/.test(serve.stderr()));
+  } finally {
+    await serve.stop();
+  }
+  const open = await runCli(['serve', '--host', '0.0.0.0', '--port', '0', '--', process.execPath, FIXTURE], { env: { ...process.env, MCP_ROUTE_SERVE_TOKEN: '' } });
+  assert.equal(open.code, 1);
+  assert.match(open.stderr, /without a bearer token: set MCP_ROUTE_SERVE_TOKEN/);
+});
+
+test('with a token, clients without it get 401', { ...e2e, timeout: 40_000 }, async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'policy.yaml'), POLICY);
+  process.env.MCP_ROUTE_SERVE_TOKEN = 'serve-token-123';
+  let serve;
+  try {
+    serve = await startServe();
+  } finally {
+    delete process.env.MCP_ROUTE_SERVE_TOKEN;
+  }
+  try {
+    assert.equal((await rawPost(serve.url, {}, INIT)).status, 401);
+    const ok = await rawPost(serve.url, { authorization: 'Bearer serve-token-123' }, INIT);
+    assert.equal(ok.status, 200, ok.text);
+  } finally {
+    await serve.stop();
+  }
+});
