@@ -10,7 +10,7 @@ export const USAGE_GROUPS = ['server', 'model', 'provider', 'rule', 'day', 'via'
 export type UsageGroup = (typeof USAGE_GROUPS)[number];
 
 /** The outcome classes a report counts; every audit outcome falls in exactly one. */
-export const OUTCOME_CLASSES = ['ok', 'refused', 'budget', 'failed'] as const;
+export const OUTCOME_CLASSES = ['ok', 'refused', 'budget', 'failed', 'dryRun'] as const;
 type OutcomeClass = (typeof OUTCOME_CLASSES)[number];
 
 export interface UsageRow {
@@ -20,6 +20,8 @@ export interface UsageRow {
   refused: number;
   budget: number;
   failed: number;
+  /** `run --dry-run` decisions: audited, never sent to a provider. */
+  dryRun: number;
   inputTokens: number;
   outputTokens: number;
   usd: number;
@@ -59,11 +61,12 @@ function classify(outcome: unknown): OutcomeClass {
   if (outcome === 'ok') return 'ok';
   if (outcome === 'denied') return 'refused';
   if (outcome === 'budget') return 'budget';
+  if (outcome === 'dry-run') return 'dryRun';
   return 'failed';
 }
 
 function emptyRow(key: string): UsageRow {
-  return { key, requests: 0, ok: 0, refused: 0, budget: 0, failed: 0, inputTokens: 0, outputTokens: 0, usd: 0 };
+  return { key, requests: 0, ok: 0, refused: 0, budget: 0, failed: 0, dryRun: 0, inputTokens: 0, outputTokens: 0, usd: 0 };
 }
 
 /** Counts only what an honest record can carry: non-negative finite numbers. */
@@ -141,8 +144,8 @@ export function parseSince(text: string, now: number): number {
 }
 
 export function formatUsageTable(report: UsageReport): string {
-  const header = [report.by, 'requests', 'ok', 'refused', 'budget', 'failed', 'input tok', 'output tok', 'USD'];
-  const cells = (r: UsageRow) => [r.key, String(r.requests), String(r.ok), String(r.refused), String(r.budget), String(r.failed), String(r.inputTokens), String(r.outputTokens), r.usd.toFixed(4)];
+  const header = [report.by, 'requests', 'ok', 'refused', 'budget', 'failed', 'dry run', 'input tok', 'output tok', 'USD'];
+  const cells = (r: UsageRow) => [r.key, String(r.requests), String(r.ok), String(r.refused), String(r.budget), String(r.failed), String(r.dryRun), String(r.inputTokens), String(r.outputTokens), r.usd.toFixed(4)];
   const table = [header, ...report.rows.map(cells), cells(report.total)];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

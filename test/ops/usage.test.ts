@@ -63,7 +63,7 @@ test('usage totals equal the sums of the audit lines, for every --by', { ...e2e,
   assert.deepEqual(byModel.rows.map((r: any) => [r.key, r.requests]).sort(), [['(none)', 3], ['canned/cheap', 3], ['other/dear', 3]]);
   const text = await runCli(['usage', '--audit', audit, '--by', 'rule']);
   assert.match(text.stdout, /use-dear/);
-  assert.match(text.stdout, /^total\s+9\s+6\s+1\s+2\s+0/m);
+  assert.match(text.stdout, /^total\s+9\s+6\s+1\s+2\s+0\s+0/m);
 
   // A torn last line (a process killed mid-write) is skipped and reported.
   appendFileSync(audit, '{"time":"2026-11-27T00:00:00Z","outcome":"o');
@@ -74,10 +74,10 @@ test('usage totals equal the sums of the audit lines, for every --by', { ...e2e,
 
 test('--since and --until select by the audit time; a bad time is a usage error', async () => {
   const at = (t: string, outcome = 'ok') => JSON.stringify({ time: t, server: 's', outcome, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0.5 });
-  const lines = [at('2026-11-01T10:00:00Z'), at('2026-11-02T10:00:00Z'), at('2026-11-03T10:00:00Z', 'failed'), 'null', '[1]', '{"time":"not a time"}'];
+  const lines = [at('2026-11-01T10:00:00Z'), at('2026-11-02T10:00:00Z'), at('2026-11-03T10:00:00Z', 'failed'), at('2026-11-03T11:00:00Z', 'dry-run'), 'null', '[1]', '{"time":"not a time"}'];
   const r = await summariseAudit(lines, { by: 'day', since: Date.parse('2026-11-02'), until: Date.parse('2026-11-03T12:00:00Z') });
-  assert.deepEqual(r.rows.map((x) => [x.key, x.requests, x.ok, x.failed]), [['2026-11-02', 1, 1, 0], ['2026-11-03', 1, 0, 1]]);
-  assert.equal(r.total.usd, 1);
+  assert.deepEqual(r.rows.map((x) => [x.key, x.requests, x.ok, x.failed, x.dryRun]), [['2026-11-02', 1, 1, 0, 0], ['2026-11-03', 2, 0, 1, 1]]);
+  assert.equal(r.total.usd, 1.5);
   assert.equal(r.skippedLines, 3);
   const now = Date.parse('2026-11-27T00:00:00Z');
   assert.equal(parseSince('24h', now), now - 86_400_000);

@@ -33,7 +33,7 @@ Examples:
   $ mcp-route usage --policy prod.yaml --since 24h
   $ mcp-route usage --audit ~/.local/state/mcp-route/audit.jsonl --by day --since 7d --format json
 
-Outcomes: ok; refused (a rule, tools denied, no usable model); budget; failed (every other error).
+Outcomes: ok; refused (a rule, tools denied, no usable model); budget; failed (every other error); dry run.
 Exit codes: 0 printed, 1 no audit file, 2 usage error.`,
     )
     .action(async (opts: UsageOptions) => {
