@@ -49,6 +49,12 @@ export class ProviderError extends McpRouteError {
   readonly tryNext: boolean;
   /** Server-requested delay before retrying, ms (from retry-after / retry-after-ms). */
   readonly retryAfterMs?: number;
+  /**
+   * Whether the provider may have billed the call: `no` for a definitive error answer (an HTTP
+   * 4xx, a 5xx with a body, a refused connection), `maybe` when the request may have run (a
+   * timeout or a reset after it was sent). Budgets keep the worst case only for `maybe`.
+   */
+  readonly billed: 'no' | 'maybe';
   readonly provider: string;
   readonly model: string;
   constructor(init: {
@@ -59,6 +65,8 @@ export class ProviderError extends McpRouteError {
     isRetryable?: boolean;
     tryNext?: boolean;
     retryAfterMs?: number;
+    /** Default: `no` when there is an HTTP status (the provider answered), else `maybe`. */
+    billed?: 'no' | 'maybe';
     cause?: unknown;
   }) {
     super('PROVIDER_ERROR', init.message, { provider: init.provider, model: init.model, status: init.status }, { cause: init.cause });
@@ -69,6 +77,7 @@ export class ProviderError extends McpRouteError {
     this.retryAfterMs = init.retryAfterMs;
     this.isRetryable = init.isRetryable ?? isRetryableStatus(init.status);
     this.tryNext = init.tryNext ?? true;
+    this.billed = init.billed ?? (init.status !== undefined ? 'no' : 'maybe');
   }
 }
 

@@ -8,7 +8,8 @@ import { McpRouteError, type Attempt } from './errors.js';
 import type { Policy } from './policy/types.js';
 import type { Decision, DecideContext, Candidate } from './routing/types.js';
 import type { Provider, ProviderEnvironment, Usage } from './providers/types.js';
-import type { BudgetGate } from './budgets/types.js';
+import type { BudgetGate, Reservation, ReserveResult } from './budgets/types.js';
+import { validUsage } from './providers/valid-usage.js';
 import type { Router, RouterOptions, RouteOptions, SamplingOutcome } from './execution/types.js';
 import { decide, refusalError } from './routing/decide.js';
 import { parseSamplingRequest } from './routing/validate-request.js';
@@ -21,6 +22,19 @@ import { prepareRequest } from './execution/prepare-request.js';
 import { Cooldown } from './execution/cooldown.js';
 import { createRedactor } from './redact.js';
 import { createBudgetGate } from './budgets/gate.js';
+
+/** The most one call to `candidate` can use: the estimated prompt and every token it may write. */
+function worstUsage(promptTokens: number, candidate: Candidate, request: CreateMessageRequestParams): Usage {
+  return { inputTokens: promptTokens, outputTokens: Math.min(candidate.maxTokens ?? request.maxTokens, request.maxTokens) };
+}
+
+function budgetError(refusal: Extract<ReserveResult, { ok: false }>): McpRouteError {
+  return new McpRouteError('BUDGET_EXCEEDED', `mcp-route: ${refusal.message}`, {
+    reason: refusal.message,
+    budget: refusal.budget,
+    ...(refusal.resetsAt !== undefined ? { resetsAt: new Date(refusal.resetsAt).toISOString() } : {}),
+  });
+}
 
 /** How long a budget reservation outlives its request's deadline before a dead process's hold lapses. */
 const LEASE_MARGIN_MS = 60_000;
@@ -71,37 +85,50 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
     return decision;
   }
 
-  function admitter(request: CreateMessageRequestParams, decision: Decision, serverName: string | undefined, signal: AbortSignal | undefined) {
+  function admitter(request: CreateMessageRequestParams, decision: Decision, serverName: string | undefined) {
     if (!gate) return undefined;
     // A reservation must outlive the request it guards (a rule may set a longer deadline than
     // the defaults), yet expire if this process dies holding it.
     const leaseMs = decision.settings.deadline + LEASE_MARGIN_MS;
-    return async (candidate: Candidate): Promise<Admission> => {
+    return async (candidate: Candidate, signal: AbortSignal): Promise<Admission> => {
       const model = policy.models[candidate.model];
       // decide() estimated the prompt for this model (its tokenizer, the learned correction).
       const promptTokens = candidate.prompt?.tokens ?? estimatePromptTokens(request);
       const { tokens, usd } = worstCase(model, promptTokens, candidate, request.maxTokens);
-      const reserved = await gate.reserve({ server: serverName, provider: candidate.provider, model: candidate.model, tokens, usd, signal, leaseMs });
+      const worst = worstUsage(promptTokens, candidate, request);
+      const subject = { server: serverName, provider: candidate.provider, model: candidate.model };
+      const unpriced = !model?.cost;
+      const reserved = await gate.reserve({ ...subject, tokens, usd, unpriced, signal, leaseMs });
       if (!reserved.ok) {
         if (reserved.onExceed === 'fallback') return { skip: reserved.message };
-        throw new McpRouteError('BUDGET_EXCEEDED', `mcp-route: ${reserved.message}`, {
-          reason: reserved.message,
-          budget: reserved.budget,
-          ...(reserved.resetsAt !== undefined ? { resetsAt: new Date(reserved.resetsAt).toISOString() } : {}),
-        });
+        throw budgetError(reserved);
       }
-      const reservation = reserved.reservation;
+      const first = reserved.reservation;
+      const retries: Reservation[] = [];
       return {
-        done: async ({ ok, reached, usage }) => {
-          if (ok && usage) {
-            if (candidate.prompt) corrections.observe(candidate.model, candidate.prompt.estimated, usage.inputTokens);
-            await reservation.settle({ tokens: usage.inputTokens + usage.outputTokens, usd: model ? costUsd(model, usage) : 0 });
-          } else if (reached) {
-            // The provider may have billed a request we never saw answered: keep the worst case.
-            await reservation.settle({ tokens, usd });
-          } else {
-            await reservation.release();
-          }
+        retry: async () => {
+          const more = await gate.reserve({ ...subject, tokens, usd: 0, rateOnly: true, signal, leaseMs });
+          if (!more.ok) return more.message;
+          retries.push(more.reservation);
+          return undefined;
+        },
+        done: async ({ calls }) => {
+          // Spend (usd, tokens) is what the provider may bill: real usage for an answer, the
+          // worst case for a call whose fate is unknown, nothing for a definitive refusal.
+          // Rate limits (rpm, tpm) count every call that was made.
+          let billed = { tokens: 0, usd: 0 };
+          const rateTokens = calls.map((call) => {
+            const reported = call.kind === 'answered' ? validUsage(call.usage) : undefined;
+            if (reported && candidate.prompt) corrections.observe(candidate.model, candidate.prompt.estimated, reported.inputTokens);
+            const used = call.kind === 'answered' ? (reported ?? worst) : call.kind === 'unknown' ? worst : undefined;
+            if (used) billed = { tokens: billed.tokens + used.inputTokens + used.outputTokens, usd: billed.usd + (model ? costUsd(model, used) : 0) };
+            return call.kind === 'answered' ? used!.inputTokens + used!.outputTokens : tokens;
+          });
+          const sent = (i: number): boolean => calls[i] !== undefined && calls[i]!.kind !== 'unsent';
+          await Promise.all([
+            sent(0) ? first.settle({ ...billed, rateTokens: rateTokens[0]! }) : first.release(),
+            ...retries.map((r, i) => (sent(i + 1) ? r.settle({ tokens: 0, usd: 0, rateTokens: rateTokens[i + 1]! }) : r.release())),
+          ]);
         },
       };
     };
@@ -172,13 +199,16 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
         cooldown,
         now,
         redact,
-        admit: admitter(prepared, decision, route.serverName, route.signal),
+        admit: admitter(prepared, decision, route.serverName),
         ...(route.onDelta ? { onDelta: route.onDelta } : {}),
       });
     } catch (err) {
       return fail(err);
     }
-    const { candidate, usage, attempts } = executed;
+    const { candidate, attempts } = executed;
+    // A malformed usage report is replaced by what budgets counted for it (the worst case), so
+    // _meta and the audit line never carry a count that the store refused to trust.
+    const usage = validUsage(executed.usage) ?? worstUsage(estimatePromptTokens(prepared), candidate, prepared);
     const model = policy.models[candidate.model];
     const usd = model?.cost ? costUsd(model, usage) : undefined;
     const result = withUsageMeta(executed.result, {

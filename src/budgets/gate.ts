@@ -13,10 +13,10 @@ import { randomUUID } from 'node:crypto';
 import Bottleneck from 'bottleneck';
 import { McpRouteError } from '../errors.js';
 import type { Budget, Policy } from '../policy/types.js';
-import { countersFor, kindOf, makeCounter, metricLabel, metricsOf, parseCounterKey, scopeOf, describeSelect, type BudgetCounter } from './counters.js';
+import { countersFor, kindOf, makeCounter, metricLabel, metricsOf, parseCounterKey, scopeOf, describeSelect, type BudgetCounter, type Subject } from './counters.js';
 import { EPSILON, type BudgetStore } from './store.js';
 import { createBudgetStore } from './stores/index.js';
-import type { BudgetGate, BudgetStatus, PeekRequest, PeekResult, Reservation, ReserveRequest, ReserveResult } from './types.js';
+import type { BudgetGate, BudgetStatus, PeekRequest, PeekResult, Reservation, ReserveRequest, ReserveResult, Settlement } from './types.js';
 import { windowBounds, windowLabel } from './windows.js';
 
 export interface BudgetGateOptions {
@@ -76,13 +76,7 @@ export function createBudgetGate(policy: Policy, options: BudgetGateOptions = {}
         const s = getStore();
         await s.settle(
           id,
-          counters.map((c) => ({
-            key: c.key,
-            kind: c.kind,
-            windowEnd: c.windowEnd,
-            windowMs: c.windowMs,
-            amount: c.metric === 'usd' ? actual.usd : c.metric === 'tokens' || c.metric === 'tpm' ? actual.tokens : 1,
-          })),
+          counters.map((c) => ({ key: c.key, kind: c.kind, windowEnd: c.windowEnd, windowMs: c.windowMs, amount: settledAmount(c, actual) })),
           clock(),
         );
         wakeAll();
@@ -94,6 +88,15 @@ export function createBudgetGate(policy: Policy, options: BudgetGateOptions = {}
         wakeAll();
       },
     };
+  }
+
+  function unpricedRefusal(c: BudgetCounter, model: string): Extract<ReserveResult, { ok: false }> {
+    const message =
+      `model "${model}" has no price (no \`cost\` in the policy or the catalogue), so budget "${c.budget.name}" ` +
+      `(${metricLabel(c.budget, c.metric)}, ${c.scope}) cannot count what it spends and does not admit it; add \`cost: {input, output}\` ` +
+      `(USD per million tokens) to the model, or narrow the budget's scope`;
+    // Waiting cannot help: only a policy change can.
+    return { ok: false, budget: c.budget.name, onExceed: c.budget.onExceed === 'fallback' ? 'fallback' : 'reject', message };
   }
 
   function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -110,24 +113,43 @@ export function createBudgetGate(policy: Policy, options: BudgetGateOptions = {}
     });
   }
 
+  /** The counters a request takes: rate limits only for a retry's extra HTTP call. */
+  function claimsOf(request: ReserveRequest, subject: Subject, now: number, amount: { tokens: number; usd: number }): BudgetCounter[] {
+    const all = countersFor(policy.budgets, subject, now, amount);
+    return request.rateOnly ? all.filter((c) => c.metric === 'rpm' || c.metric === 'tpm') : all;
+  }
+
   async function reserve(request: ReserveRequest): Promise<ReserveResult> {
-    const amount = { tokens: Math.max(0, request.tokens), usd: Math.max(0, request.usd) };
+    const amount = { tokens: checkedAmount('tokens', request.tokens), usd: checkedAmount('usd', request.usd) };
     const subject = { server: request.server, provider: request.provider, model: request.model };
-    if (countersFor(policy.budgets, subject, clock(), amount).length === 0) return { ok: true, reservation: NOOP_RESERVATION };
+    const first = claimsOf(request, subject, clock(), amount);
+    if (first.length === 0) return { ok: true, reservation: NOOP_RESERVATION };
+    const uncountable = request.unpriced ? first.find((c) => c.metric === 'usd') : undefined;
+    if (uncountable) return unpricedRefusal(uncountable, request.model);
     const id = randomUUID();
     const lease = request.leaseMs ?? leaseMs;
     const started = clock();
     let waitUntil: number | undefined;
     for (let attempt = 0; ; attempt++) {
-      if (request.signal?.aborted) throw new McpRouteError('ABORTED', 'the sampling request was cancelled while waiting for a budget', { reason: 'aborted' });
+      // Checked before every try: a request whose deadline passed (or that was cancelled)
+      // while it waited must never take a slot.
+      if (request.signal?.aborted) throw new McpRouteError('ABORTED', 'the sampling request was cancelled or reached its deadline while waiting for a budget', { reason: 'aborted' });
       const tryOnce = async () => {
         const now = clock();
         // Rebuilt every try: a wait may cross into a new calendar window.
-        const counters = countersFor(policy.budgets, subject, now, amount);
+        const counters = claimsOf(request, subject, now, amount);
         return { now, counters, result: await getStore().reserve(id, counters, now, now + lease) };
       };
       const { now, counters, result } = attempt === 0 ? await tryOnce() : await waitQueue.schedule(tryOnce);
-      if (result.ok) return { ok: true, reservation: reservation(id, counters) };
+      if (result.ok) {
+        if (request.signal?.aborted) {
+          // The deadline passed while the store answered: hand the slot straight back.
+          await getStore().release(id, counters, clock());
+          wakeAll();
+          throw new McpRouteError('ABORTED', 'the sampling request was cancelled or reached its deadline while waiting for a budget', { reason: 'aborted' });
+        }
+        return { ok: true, reservation: reservation(id, counters) };
+      }
       const c = counters[result.index]!;
       if (c.budget.onExceed !== 'wait') return refusal(c, result.used, result.reserved, result.resetsAt);
       waitUntil ??= started + c.budget.maxWait;
@@ -208,6 +230,38 @@ export function createBudgetGate(policy: Policy, options: BudgetGateOptions = {}
       if (ownsStore && store) await store.close();
     },
   };
+}
+
+/** Reservations are the worst case the router computed; anything else is a bug upstream, not a budget to take. */
+function checkedAmount(what: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new McpRouteError('INVALID_PARAMS', `mcp-route: a budget reservation needs a non-negative finite ${what} amount, got ${String(value)}`, { reason: 'INVALID_PARAMS' });
+  }
+  return value;
+}
+
+function trusted(value: number | undefined): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/**
+ * What a settle records on one counter. A reported amount that is not a non-negative finite
+ * number (NaN, negative, a string from a provider's body) is not trusted: the reserved worst
+ * case stays, so a bad report can neither credit a budget nor corrupt a store's running sum.
+ */
+function settledAmount(c: BudgetCounter, actual: Settlement): number {
+  switch (c.metric) {
+    case 'usd':
+      return trusted(actual.usd) ? actual.usd : c.amount;
+    case 'tokens':
+      return trusted(actual.tokens) ? actual.tokens : c.amount;
+    case 'tpm': {
+      const tokens = actual.rateTokens ?? actual.tokens;
+      return trusted(tokens) ? tokens : c.amount;
+    }
+    default:
+      return 1;
+  }
 }
 
 function globMatchServer(budget: Budget, server: string): boolean {

@@ -14,6 +14,16 @@ export interface ReserveRequest {
   tokens: number;
   /** Worst case priced at the model's rates (0 when the model has no price). */
   usd: number;
+  /**
+   * The model has no `cost`: a `usd` budget cannot count it, so any usd budget that applies
+   * refuses it (fail closed) instead of letting it through as free.
+   */
+  unpriced?: boolean;
+  /**
+   * Count one more HTTP call (a retry) against the rate limits only (rpm, tpm): the candidate's
+   * spend and concurrency were reserved with its first call.
+   */
+  rateOnly?: boolean;
   /** Aborts an onExceed: wait queue. */
   signal?: AbortSignal;
   /**
@@ -40,9 +50,21 @@ export type ReserveResult =
 export type PeekRequest = Omit<ReserveRequest, 'signal' | 'leaseMs'>;
 export type PeekResult = { ok: true } | Extract<ReserveResult, { ok: false }>;
 
+export interface Settlement {
+  /** Tokens to count against `tokens` budgets (what may be billed). */
+  tokens: number;
+  /** USD to count against `usd` budgets. */
+  usd: number;
+  /** Tokens to count against `tpm` (the HTTP call's size); default `tokens`. */
+  rateTokens?: number;
+}
+
 export interface Reservation {
-  /** Replace the reservation with what was really used (after a call that returned). */
-  settle(actual: { tokens: number; usd: number }): Promise<void>;
+  /**
+   * Replace the reservation with what was really used (after a call that returned). Amounts
+   * that are not non-negative finite numbers are not trusted: the reserved worst case stays.
+   */
+  settle(actual: Settlement): Promise<void>;
   /** Give the reservation back (the call never reached the provider). */
   release(): Promise<void>;
 }
@@ -65,5 +87,7 @@ export interface BudgetGate {
   /** Optional for custom gates: `explain` reads budget state through it when present. */
   peek?(request: PeekRequest): Promise<PeekResult>;
   status(options?: { server?: string }): Promise<BudgetStatus[]>;
+  /** Forget every counter of the budget `name` (all scopes and windows); resolves with how many were cleared. */
+  reset?(name: string): Promise<number>;
   close(): Promise<void>;
 }

@@ -13,12 +13,28 @@ import type { Cooldown } from './cooldown.js';
 import { abortableDelay } from '../util/abortable-delay.js';
 import { movesOn } from './fallback-on.js';
 
+/**
+ * What one HTTP call (attempt) came to, as budgets need it: `answered` with the usage the
+ * provider reported; `refused` when the provider answered with a definitive error (nothing
+ * billed); `unknown` when it may have billed (a timeout or reset after the request was sent, a
+ * garbled 200); `unsent` when the request never left mcp-route.
+ */
+export type CallOutcome = { kind: 'answered'; usage: Usage } | { kind: 'refused' } | { kind: 'unknown' } | { kind: 'unsent' };
+
 /** What a budget gate said about one candidate before its first attempt. */
 export type Admission =
   | { skip: string }
   | {
-      /** Called once after the candidate is done: `reached` tells whether the provider may have seen the request. */
-      done?: (outcome: { ok: boolean; reached: boolean; usage?: Usage }) => Promise<void>;
+      /**
+       * Before every HTTP call after the first (retries): counts it against the rate limits.
+       * Resolves with why it may not be made, or undefined to go ahead.
+       */
+      retry?: () => Promise<string | undefined>;
+      /**
+       * Called once after the candidate is done with every call it made, in order (the first
+       * call, then one per admitted retry; a retry admitted but never made is missing).
+       */
+      done?: (outcome: { calls: CallOutcome[] }) => Promise<void>;
     };
 
 export interface ExecuteDeps {
@@ -29,8 +45,11 @@ export interface ExecuteDeps {
   /** ms epoch clock (cooldown bookkeeping). */
   now?: () => number;
   redact?: Redactor;
-  /** Budget reservation per candidate; may throw (onExceed: reject) or skip (fallback). */
-  admit?: (candidate: Candidate) => Promise<Admission>;
+  /**
+   * Budget reservation per candidate; may throw (onExceed: reject) or skip (fallback). `signal`
+   * ends at the request's deadline or cancellation: a wait for capacity must end with it.
+   */
+  admit?: (candidate: Candidate, signal: AbortSignal) => Promise<Admission>;
   /** Random in [0,1) for jitter; injectable for tests. */
   random?: () => number;
   /** A streaming caller's sink for text deltas (see ProviderCallOptions.onDelta). */
@@ -99,7 +118,7 @@ export async function executeDecision(decision: Decision, request: CreateMessage
       attempts.push({ provider: candidate.provider, model: candidate.model, ok: false, duration: 0, error: `provider "${candidate.provider}" is not available` });
       continue;
     }
-    const admission = deps.admit ? await deps.admit(candidate) : {};
+    const admission = deps.admit ? await admitWithin(deps.admit, candidate, overall, stopped) : {};
     if ('skip' in admission) {
       attempts.push({ provider: candidate.provider, model: candidate.model, ok: false, duration: 0, error: redact(`skipped: ${admission.skip}`) });
       continue;
@@ -117,7 +136,7 @@ export async function executeDecision(decision: Decision, request: CreateMessage
           sink(text, from);
         }
       : undefined;
-    let reached = false;
+    const calls: CallOutcome[] = [];
     try {
       const out = await pRetry(
         async () => {
@@ -127,7 +146,6 @@ export async function executeDecision(decision: Decision, request: CreateMessage
           const signal = AbortSignal.any([overall, attemptTimeout]);
           const t0 = performance.now();
           try {
-            reached = true;
             const value = await provider.createMessage(candidateRequest, {
               signal,
               model: candidate.providerModel,
@@ -135,6 +153,7 @@ export async function executeDecision(decision: Decision, request: CreateMessage
               ...(candidate.params ? { params: candidate.params } : {}),
               ...(onDelta ? { onDelta } : {}),
             });
+            calls.push({ kind: 'answered', usage: value.usage });
             attempts.push({ provider: candidate.provider, model: candidate.model, ok: true, duration: Math.round(performance.now() - t0) });
             return value;
           } catch (raw) {
@@ -150,7 +169,7 @@ export async function executeDecision(decision: Decision, request: CreateMessage
                 tryNext: true,
               });
             }
-            if (err instanceof McpRouteError && err.code === 'UNSUPPORTED_CONTENT') reached = false;
+            calls.push({ kind: callOutcomeOf(err) });
             const message = withoutCandidatePrefix(err instanceof Error ? err.message : String(err), candidate);
             attempts.push({
               provider: candidate.provider,
@@ -189,14 +208,23 @@ export async function executeDecision(decision: Decision, request: CreateMessage
                 throw stopped() ?? error;
               }
             }
+            // Every HTTP call counts against rpm/tpm, retries included (a retry storm against a
+            // failing provider is exactly what a rate limit is for).
+            const refused = await retryAdmission(admission);
+            if (refused !== undefined) {
+              attempts.push({ provider: candidate.provider, model: candidate.model, ok: false, duration: 0, error: redact(`retry not made: ${refused}`) });
+              throw error;
+            }
+            const halted = stopped();
+            if (halted) throw halted;
           },
         },
       );
       deps.cooldown?.clear(candidate.provider, candidate.model);
-      await settle(admission, { ok: true, reached: true, usage: out.usage });
+      await settle(admission, calls);
       return { ...out, candidate, attempts };
     } catch (err) {
-      await settle(admission, { ok: false, reached });
+      await settle(admission, calls);
       const halt2 = err instanceof McpRouteError && (err.code === 'ABORTED' || err.code === 'DEADLINE_EXCEEDED') ? err : stopped();
       if (halt2) throw halt2;
       lastError = err;
@@ -230,12 +258,61 @@ export async function executeDecision(decision: Decision, request: CreateMessage
 
 // Settling is bookkeeping: a store hiccup after the answer arrived must not turn that
 // answer into a failure, nor settle the same reservation twice.
-async function settle(admission: Admission, outcome: { ok: boolean; reached: boolean; usage?: Usage }): Promise<void> {
+async function settle(admission: Admission, calls: CallOutcome[]): Promise<void> {
   if (!('done' in admission) || !admission.done) return;
   try {
-    await admission.done(outcome);
+    await admission.done({ calls });
   } catch {
     // The reservation's lease expires on its own in the store.
+  }
+}
+
+/** Whether a failed call may have been billed (see CallOutcome). */
+function callOutcomeOf(err: unknown): Exclude<CallOutcome, { kind: 'answered' }>['kind'] {
+  if (err instanceof ProviderError) return err.billed === 'no' ? 'refused' : 'unknown';
+  if (err instanceof McpRouteError && err.code === 'UNSUPPORTED_CONTENT') return 'unsent';
+  return 'unknown';
+}
+
+async function retryAdmission(admission: Admission): Promise<string | undefined> {
+  if (!('retry' in admission) || !admission.retry) return undefined;
+  try {
+    return await admission.retry();
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/**
+ * The admission raced against the request's deadline and cancellation: a store that does not
+ * answer, or a budget wait, must not hold the request past its deadline. A reservation that
+ * arrives after the race was lost is given straight back, so a late request never keeps a slot.
+ */
+async function admitWithin(
+  admit: NonNullable<ExecuteDeps['admit']>,
+  candidate: Candidate,
+  overall: AbortSignal,
+  stopped: () => McpRouteError | undefined,
+): Promise<Admission> {
+  const pending = admit(candidate, overall);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(stopped() ?? new McpRouteError('ABORTED', 'mcp-route: the request was cancelled', { reason: 'cancelled by the caller' }));
+    if (overall.aborted) onAbort();
+    else overall.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([pending, aborted]);
+  } catch (err) {
+    const halt = stopped();
+    if (halt) {
+      void pending.then((late) => settle(late, []), () => {});
+      throw halt;
+    }
+    throw err;
+  } finally {
+    overall.removeEventListener('abort', onAbort!);
+    aborted.catch(() => {});
   }
 }
 

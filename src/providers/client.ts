@@ -9,6 +9,7 @@ import { createRedactor } from '../redact.js';
 import type { Provider, ProviderEnvironment } from './types.js';
 import { estimateUsage } from './estimate-tokens.js';
 import { withUsageMeta } from './result-meta.js';
+import { validUsage } from './valid-usage.js';
 
 // JSON-RPC code a host uses when its user declined the sampling request: asking another
 // model would go against the user's choice, so it ends the request.
@@ -29,7 +30,8 @@ export function createClientProvider(config: ProviderConfig, env: ProviderEnviro
       try {
         const result = checkHostResult(await sampler(request, { signal }), config.name, modelId);
         const meta = (result._meta ?? {}) as Record<string, unknown>;
-        const reported = (meta['mcp-route'] as { usage?: { inputTokens: number; outputTokens: number } } | undefined)?.usage;
+        // The host's own report, when it is one; a malformed one is ignored, not trusted.
+        const reported = validUsage((meta['mcp-route'] as { usage?: unknown } | undefined)?.usage);
         const usage = reported ?? estimateUsage(request, result);
         return { result: withUsageMeta(result, { provider: config.name, usage }), usage };
       } catch (err) {

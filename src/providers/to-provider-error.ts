@@ -76,6 +76,11 @@ export function parseRetryAfter(headers: { get(name: string): string | null } | 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** Connection errors that happen before a byte of the request can have reached the provider. */
+function neverSent(code: string | undefined): boolean {
+  return code !== undefined && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_INVALID_URL)$/.test(code);
+}
+
 function errorName(err: unknown): string {
   return (err as { constructor?: { name?: string } })?.constructor?.name ?? (err as { name?: string })?.name ?? '';
 }
@@ -96,7 +101,13 @@ export function toProviderError(err: unknown, ctx: ErrorContext): ProviderError 
   }
   if (name === 'APIConnectionError') {
     const detail = describeConnectionFailure(err, ctx.endpoint);
-    return new ProviderError({ ...base, message: redact(`${provider}/${model}: connection failed (${detail})`), isRetryable: true, tryNext: true });
+    return new ProviderError({
+      ...base,
+      message: redact(`${provider}/${model}: connection failed (${detail})`),
+      isRetryable: true,
+      tryNext: true,
+      billed: neverSent(detail.split(/[ ,]/)[0]) ? 'no' : 'maybe',
+    });
   }
   if (err instanceof MalformedResponseError || err instanceof SyntaxError) {
     // A garbled 200 is not worth repeating at once, but another provider may well answer.
@@ -119,12 +130,16 @@ export function toProviderError(err: unknown, ctx: ErrorContext): ProviderError 
       isRetryable: isRetryableStatus(status),
       tryNext,
       retryAfterMs: parseRetryAfter(headers),
+      // A bare 5xx (often a gateway giving up on the upstream) says nothing about whether the
+      // model ran; a 5xx with an error body, like any 4xx, is the provider refusing the call.
+      billed: status >= 500 && (body === undefined || body === null || (body as unknown) === '') ? 'maybe' : 'no',
     });
   }
   // Socket-level failures surfaced without an SDK wrapper.
   const code = (err as { code?: string }).code;
   if (code && /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR/.test(code)) {
-    return new ProviderError({ ...base, message: redact(`${provider}/${model}: connection failed (${describeConnectionFailure(err, ctx.endpoint)})`), isRetryable: true, tryNext: true });
+    const detail = describeConnectionFailure(err, ctx.endpoint);
+    return new ProviderError({ ...base, message: redact(`${provider}/${model}: connection failed (${detail})`), isRetryable: true, tryNext: true, billed: neverSent(code) ? 'no' : 'maybe' });
   }
   return new ProviderError({ ...base, message: redact(`${provider}/${model}: ${rawMessage}`), isRetryable: false, tryNext: true });
 }

@@ -40,6 +40,17 @@ function flatten(issue: Issue, base: ReadonlyArray<PropertyKey>): Issue[] {
   return [{ path, message: issue.message }];
 }
 
+/**
+ * The SDK accepts any integer; budgets reserve prompt + maxTokens before the call, so a zero or
+ * negative value would reserve (and could settle) a negative amount and credit every budget.
+ */
+function checkMaxTokens(maxTokens: number): void {
+  if (Number.isSafeInteger(maxTokens) && maxTokens >= 1) return;
+  throw new McpRouteError('INVALID_PARAMS', `mcp-route: invalid sampling/createMessage params: maxTokens: must be a positive integer, got ${maxTokens}`, {
+    reason: 'INVALID_PARAMS',
+  });
+}
+
 /** Validates `params` of a sampling/createMessage; throws McpRouteError('INVALID_PARAMS') saying which field was wrong. */
 export function parseSamplingRequest(params: unknown): SamplingRequest {
   if (params === null || typeof params !== 'object' || Array.isArray(params)) {
@@ -48,7 +59,10 @@ export function parseSamplingRequest(params: unknown): SamplingRequest {
     });
   }
   const result = CreateMessageRequestParamsSchema.safeParse(params);
-  if (result.success) return result.data as SamplingRequest;
+  if (result.success) {
+    checkMaxTokens(result.data.maxTokens);
+    return result.data as SamplingRequest;
+  }
   const issues = (result.error.issues as unknown as Issue[]).flatMap((i) => flatten(i, []));
   const seen = new Set<string>();
   const parts: string[] = [];

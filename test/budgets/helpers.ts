@@ -79,10 +79,12 @@ export async function cleanRedis(prefix: string): Promise<void> {
 }
 
 /**
- * A store that several processes can share: a fresh sqlite file, or Redis under a fresh
- * prefix (undefined, with a visible skip, when Redis is not reachable).
+ * A fresh store of `kind`: memory, a fresh sqlite file, or Redis under a fresh prefix
+ * (undefined, with a visible skip, when Redis is not reachable). sqlite and Redis can be
+ * shared by several processes.
  */
-export async function sharedState(t: TestContext, kind: 'sqlite' | 'redis'): Promise<{ state: StateConfig; cleanup(): Promise<void> } | undefined> {
+export async function sharedState(t: TestContext, kind: 'memory' | 'sqlite' | 'redis'): Promise<{ state: StateConfig; cleanup(): Promise<void> } | undefined> {
+  if (kind === 'memory') return { state: { store: 'memory', prefix: 'test' }, cleanup: async () => {} };
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'mcp-route-shared-'));
     return { state: { store: 'sqlite', path: join(dir, 'state.db'), prefix: 'mcp-route' }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };

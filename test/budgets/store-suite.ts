@@ -113,6 +113,29 @@ export function storeSuite(name: string, harness: StoreHarness): void {
       });
     });
 
+    it('settles an amount that is not a non-negative finite number to the reserved worst case, and refuses to reserve one', async (t) => {
+      await withGate(t, [budget({ name: 'spend', usd: 1 }), budget({ name: 'tok', tokens: 100_000 }), budget({ name: 'rate', tpm: 100_000 })], async (gate) => {
+        const bad = [
+          { tokens: -1_000_000, usd: -10 },
+          { tokens: Number.NaN, usd: Number.POSITIVE_INFINITY },
+          { tokens: '600' as unknown as number, usd: '0.01' as unknown as number },
+        ];
+        for (const actual of bad) {
+          const r = await gate.reserve(REQ);
+          assert.ok(r.ok);
+          await r.reservation.settle(actual);
+        }
+        const byName = Object.fromEntries((await gate.status()).map((row) => [row.name, row]));
+        assert.ok(Math.abs(byName.spend!.used - 3 * REQ.usd) < 1e-9, `usd used ${byName.spend!.used}`);
+        assert.equal(byName.tok!.used, 3 * REQ.tokens);
+        assert.equal(byName.rate!.used, 3 * REQ.tokens);
+        for (const row of Object.values(byName)) assert.equal(row.reserved, 0);
+        for (const amounts of [{ tokens: -5 }, { usd: Number.NaN }, { tokens: Number.POSITIVE_INFINITY }]) {
+          await assert.rejects(gate.reserve({ ...REQ, ...amounts }), (err: Error & { code?: string }) => err.code === 'INVALID_PARAMS' && /non-negative finite/.test(err.message));
+        }
+      });
+    });
+
     it('never admits more than rpm: 30 in any 60 s span across 100 requests (fake clock)', async (t) => {
       await withGate(t, [budget({ name: 'rate', rpm: 30 })], async (gate, clock) => {
         const times: number[] = [];

@@ -25,3 +25,19 @@ test('a client provider with host sampling hands the request to the host', async
   assert.deepEqual(result.content, { type: 'text', text: 'from host' });
   await router.close();
 });
+
+test("the host's usage report counts only when it is non-negative integers; otherwise mcp-route's own estimate stands in", async () => {
+  const reports: unknown[] = [{ inputTokens: 7, outputTokens: 3 }, { inputTokens: '100', outputTokens: 3 }, { inputTokens: -1_000_000, outputTokens: 3 }, { inputTokens: 1e400, outputTokens: 1 }];
+  const seen: unknown[] = [];
+  for (const usage of reports) {
+    const router = createRouter(policy(), {
+      hostSampler: async () => ({ role: 'assistant', model: 'host-llm', content: { type: 'text', text: 'from host' }, _meta: { 'mcp-route': { usage } } }),
+    });
+    const result = await router.createMessage(hello);
+    seen.push((result._meta as Record<string, { usage: unknown }>)['mcp-route']!.usage);
+    await router.close();
+  }
+  // The estimate: ceil(chars / 4) of the prompt ("hello") and of the answer ("from host").
+  const estimate = { inputTokens: 2, outputTokens: 3 };
+  assert.deepEqual(seen, [{ inputTokens: 7, outputTokens: 3 }, estimate, estimate, estimate]);
+});
