@@ -220,10 +220,21 @@ export function createBudgetGate(policy: Policy, options: BudgetGateOptions = {}
     return found.size > 0 ? [...found].sort() : [`${kind}=*`];
   }
 
+  async function reset(name: string): Promise<number> {
+    if (!policy.budgets.some((b) => b.name === name)) {
+      const names = policy.budgets.map((b) => `"${b.name}"`).join(', ') || 'none';
+      throw new McpRouteError('INVALID_PARAMS', `no budget named "${name}" in ${policy.source}; its budgets: ${names}`, { reason: 'INVALID_PARAMS' });
+    }
+    const cleared = await getStore().reset(`${encodeURIComponent(name)}|`);
+    wakeAll();
+    return cleared;
+  }
+
   return {
     reserve,
     peek,
     status,
+    reset,
     async close() {
       wakeAll();
       await waitQueue.stop({ dropWaitingJobs: false }).catch(() => {});

@@ -67,6 +67,8 @@ export interface BudgetStore {
   /** Counter keys that start with `prefix` and may hold state. */
   list(prefix: string, now: number): Promise<string[]>;
   read(refs: CounterRef[], now: number): Promise<CounterState[]>;
+  /** Forget every counter whose key starts with `prefix` (spend, holds, rate entries); resolves with how many. */
+  reset(prefix: string): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -103,6 +103,11 @@ export function createMemoryBudgetStore(): BudgetStore {
         return { key: r.key, used: m.used, reserved: m.reserved };
       });
     },
+    async reset(prefix: string): Promise<number> {
+      let n = 0;
+      for (const key of [...counters.keys()]) if (key.startsWith(prefix) && counters.delete(key)) n++;
+      return n;
+    },
     async close(): Promise<void> {
       counters.clear();
     },

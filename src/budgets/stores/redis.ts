@@ -12,7 +12,22 @@ export interface RedisStoreOptions {
   url?: string;
   /** Every key starts with `<prefix>:b:`. */
   prefix: string;
+  /** Longest wait for a connection to become usable (TCP connect and Redis's first answer), ms. */
+  connectTimeoutMs?: number;
+  /** Longest wait for any one command's answer, ms. */
+  commandTimeoutMs?: number;
 }
+
+/**
+ * A Redis that accepts connections but never answers (or a partition mid-run) must cost a
+ * request a bounded wait, never a hang: every command has a timeout, nothing is queued while
+ * the connection is down, and a connection that times out is dropped and made afresh on the
+ * next command. A script whose answer was lost may still have run: its holds lapse with their lease.
+ */
+const CONNECT_TIMEOUT_MS = 3_000;
+const COMMAND_TIMEOUT_MS = 2_000;
+/** How long close() lets QUIT take before dropping the connection. */
+const QUIT_TIMEOUT_MS = 500;
 
 const require = createRequire(import.meta.url);
 
@@ -180,7 +195,17 @@ export function createRedisBudgetStore(options: RedisStoreOptions): BudgetStore 
   }
   const url = options.url ?? 'redis://127.0.0.1:6379';
   const base = `${options.prefix}:b:`;
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5000 }) as ScriptClient;
+  const connectTimeout = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout,
+    commandTimeout: options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS,
+    // No background reconnection loop (it would keep a finished process alive): the next
+    // command reconnects.
+    retryStrategy: () => null,
+  }) as ScriptClient;
   // Without a listener ioredis prints every connection error; the failing command reports it instead.
   client.on('error', () => {});
   client.defineCommand('budgetReserve', { lua: RESERVE });
@@ -191,11 +216,53 @@ export function createRedisBudgetStore(options: RedisStoreOptions): BudgetStore 
   const keysOf = (refs: CounterRef[]): string[] => refs.flatMap((r) => ['e', 'r', 'd', 'u'].map((s) => `${base}${r.key}:${s}`));
   const safeUrl = url.replace(/\/\/[^@/]*@/, '//***@');
 
+  // A connection in doubt (a command timed out: a partition?) is dropped; the next command
+  // waits for the drop to finish and connects afresh.
+  let dropping: Promise<void> | undefined;
+  function drop(): void {
+    dropping ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, QUIT_TIMEOUT_MS);
+      client.once('end', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      client.disconnect();
+    }).finally(() => (dropping = undefined));
+  }
+
+  // One connection attempt shared by every command that arrives while it is under way.
+  let connecting: Promise<void> | undefined;
+  async function usable(): Promise<void> {
+    if (dropping) await dropping;
+    if (client.status === 'ready') return;
+    connecting ??= new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`no answer within ${connectTimeout} ms`)), connectTimeout);
+      const finish = (err?: Error): void => {
+        clearTimeout(timer);
+        client.off('ready', onReady);
+        client.off('end', onEnd);
+        if (!err) return resolve();
+        client.disconnect();
+        reject(err);
+      };
+      const onReady = (): void => finish();
+      const onEnd = (): void => finish(new Error('connection closed'));
+      client.once('ready', onReady);
+      client.once('end', onEnd);
+      if (client.status === 'wait' || client.status === 'end' || client.status === 'close') {
+        client.connect().catch((err: Error) => finish(err));
+      }
+    }).finally(() => (connecting = undefined));
+    return connecting;
+  }
+
   async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
-      if (client.status === 'wait') await client.connect();
+      await usable();
       return await fn();
     } catch (err) {
+      // A command that timed out leaves the connection in doubt (a partition): start afresh next time.
+      if (/timed out/i.test((err as Error).message)) drop();
       throw new McpRouteError('STORE_ERROR', `budget store redis at ${safeUrl}: ${what} failed: ${(err as Error).message}; check state.url and that Redis is running`, {}, { cause: err });
     }
   }
@@ -235,9 +302,28 @@ export function createRedisBudgetStore(options: RedisStoreOptions): BudgetStore 
       const res = await guard('read', () => client.budgetRead(refs.length * 4, ...keysOf(refs), now, ...args));
       return refs.map((r, i) => ({ key: r.key, used: Number(res[i * 2]), reserved: Number(res[i * 2 + 1]) }));
     },
+    async reset(prefix: string): Promise<number> {
+      return guard('reset', async () => {
+        const pattern = `${base}${prefix}`.replace(/[*?[\]\\]/g, '\\$&') + '*';
+        const counters = new Set<string>();
+        let cursor = '0';
+        do {
+          const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length > 0) await client.del(...keys);
+          for (const k of keys) counters.add(k.slice(0, -2));
+        } while (cursor !== '0');
+        return counters.size;
+      });
+    },
     async close(): Promise<void> {
       if (client.status === 'wait' || client.status === 'end') return;
-      await client.quit().catch(() => client.disconnect());
+      if (client.status !== 'ready') return void client.disconnect();
+      // QUIT waits for Redis's answer, which a hung server never sends.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([client.quit().catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)))]);
+      clearTimeout(timer);
+      client.disconnect();
     },
   };
 }

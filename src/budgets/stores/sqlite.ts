@@ -1,6 +1,9 @@
 // BudgetStore shared by every mcp-route process on one machine: one better-sqlite3 file in
 // WAL mode. Each reserve/settle/release is a BEGIN IMMEDIATE transaction, which takes the
 // write lock before reading, so two processes can never both see the same free capacity.
+// better-sqlite3 is synchronous, so a lock held by another process is never waited for on the
+// main thread (that would freeze every message the proxy carries): SQLite is told not to wait
+// at all, and a busy transaction is retried after short asynchronous pauses.
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -11,8 +14,24 @@ import { EPSILON, type BudgetStore, type CounterClaim, type CounterRef, type Cou
 
 export interface SqliteStoreOptions {
   path: string;
-  /** How long a transaction waits for another process's lock, ms. */
+  /** How long one operation keeps retrying while another process holds the lock, in total, ms. */
   busyTimeout?: number;
+}
+
+/** Default for SqliteStoreOptions.busyTimeout. */
+const LOCK_WAIT_MS = 15_000;
+/** Pauses between two tries of a locked transaction grow from the first to the last, ms. */
+const FIRST_PAUSE_MS = 2;
+const LONGEST_PAUSE_MS = 50;
+/**
+ * Opening waits synchronously, briefly: only a process creating the tables at that very moment
+ * holds a lock an opener needs (an existing file is read without one, thanks to WAL).
+ */
+const OPEN_BUSY_MS = 250;
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
 }
 
 const require = createRequire(import.meta.url);
@@ -45,7 +64,7 @@ export function createSqliteBudgetStore(options: SqliteStoreOptions): BudgetStor
   }
   let opened: BetterSqlite3.Database | undefined;
   try {
-    const db = (opened = new Database(options.path, { timeout: options.busyTimeout ?? 15_000 }));
+    const db = (opened = new Database(options.path, { timeout: OPEN_BUSY_MS }));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.exec(`
@@ -56,11 +75,13 @@ export function createSqliteBudgetStore(options: SqliteStoreOptions): BudgetStor
       CREATE TABLE IF NOT EXISTS budget_totals (
         counter TEXT PRIMARY KEY, used REAL NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
     `);
+    db.pragma('busy_timeout = 0');
   } catch (err) {
     opened?.close();
     throw unusable('cannot open it', err);
   }
   const db = opened;
+  const lockWaitMs = options.busyTimeout ?? LOCK_WAIT_MS;
 
   const pruneSliding = db.prepare('DELETE FROM budget_entries WHERE counter = ? AND ts <= ?');
   const pruneLeases = db.prepare('DELETE FROM budget_entries WHERE counter = ? AND settled = 0 AND lease_until <= ?');
@@ -139,12 +160,35 @@ export function createSqliteBudgetStore(options: SqliteStoreOptions): BudgetStor
     for (const r of refs) remove.run(r.key, id);
   });
 
-  function guard<T>(what: string, fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      if (err instanceof McpRouteError) throw err;
-      throw new McpRouteError('STORE_ERROR', `budget store ${options.path}: ${what} failed: ${(err as Error).message}`, {}, { cause: err });
+  const countPrefix = db.prepare(
+    `SELECT COUNT(*) FROM (SELECT counter FROM budget_entries WHERE counter >= ?1 AND counter < ?1 || char(1114111)
+                           UNION SELECT counter FROM budget_totals WHERE counter >= ?1 AND counter < ?1 || char(1114111))`,
+  ).pluck();
+  const deleteEntries = db.prepare('DELETE FROM budget_entries WHERE counter >= ?1 AND counter < ?1 || char(1114111)');
+  const deleteTotals = db.prepare('DELETE FROM budget_totals WHERE counter >= ?1 AND counter < ?1 || char(1114111)');
+  const resetTx = db.transaction((prefix: string): number => {
+    const n = countPrefix.get(prefix) as number;
+    deleteEntries.run(prefix);
+    deleteTotals.run(prefix);
+    return n;
+  });
+
+  /** Runs `fn` (one transaction), retrying after short pauses while another process holds the lock. */
+  async function guard<T>(what: string, fn: () => T): Promise<T> {
+    const started = Date.now();
+    for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
+      try {
+        return fn();
+      } catch (err) {
+        if (err instanceof McpRouteError) throw err;
+        const waited = Date.now() - started;
+        if (isBusy(err) && db.open && waited < lockWaitMs) {
+          await new Promise((resolve) => setTimeout(resolve, pause));
+          continue;
+        }
+        const why = isBusy(err) ? `another process held its lock for ${waited} ms (${(err as Error).message})` : (err as Error).message;
+        throw new McpRouteError('STORE_ERROR', `budget store sqlite at ${options.path}: ${what} failed: ${why}`, {}, { cause: err });
+      }
     }
   }
 
@@ -154,10 +198,13 @@ export function createSqliteBudgetStore(options: SqliteStoreOptions): BudgetStor
       return guard('reserve', () => reserveTx.immediate(id, claims, now, leaseUntil));
     },
     async settle(id, settlements) {
-      guard('settle', () => settleTx.immediate(id, settlements));
+      await guard('settle', () => settleTx.immediate(id, settlements));
     },
     async release(id, refs) {
-      guard('release', () => releaseTx.immediate(id, refs));
+      await guard('release', () => releaseTx.immediate(id, refs));
+    },
+    async reset(prefix) {
+      return guard('reset', () => resetTx.immediate(prefix));
     },
     async list(prefix, now) {
       return guard('list', () => {
