@@ -14,7 +14,7 @@ import { entries, isObj, list, str, type Obj } from './util.js';
 import { MOVED_OPTION_KEYS } from './keys.js';
 import { OWN_BODY_KEYS, RESERVED_BODY_KEYS } from '../providers/body-overrides.js';
 import { createModelNameIndex, type NamedModel } from './model-names.js';
-import { isGlob } from '../routing/glob.js';
+import { globMatches, isGlob } from '../routing/glob.js';
 
 const LIMIT_KEYS = ['rpm', 'concurrency', 'tpm', 'tokens', 'usd'] as const;
 /** How long before a model's end of life lint starts saying so. */
@@ -255,6 +255,21 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string, now: 
     }
   });
 
+  // A usd budget can only count models with a price: an unpriced model would spend for free.
+  function checkPriced(budgetName: string, scope: unknown, path: PathSegment[]): void {
+    const select = isObj(scope) ? scope : {};
+    for (const [id, m] of entries(models)) {
+      if (id === 'extends' || (isObj(m) && 'cost' in m) || builtinFor(id, m)?.cost) continue;
+      const provider = isObj(m) ? str(m['provider']) : undefined;
+      const byProvider = str(select['provider']);
+      const byModel = str(select['model']);
+      if (byProvider !== undefined && (provider === undefined || !globMatches(byProvider, provider))) continue;
+      if (byModel !== undefined && !globMatches(byModel, id)) continue;
+      report('error', 'unpriced-model', `budget \`${budgetName}\` counts usd, but model \`${id}\` has no \`cost\`, so it could spend without being counted (mcp-route refuses it under this budget)`,
+        map.key([...path, 'usd']), `add \`cost: {input: <USD per million input tokens>, output: <USD per million output tokens>}\` to models.${id}, or narrow the budget's \`scope\``);
+    }
+  }
+
   // Budgets: unique names, something to limit, scopes that name known things.
   const budgetNames = new Map<string, number>();
   list(raw['budgets']).forEach((b, i) => {
@@ -271,6 +286,7 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string, now: 
     }
     if (('tokens' in b || 'usd' in b) === false && 'per' in b) report('warning', 'ignored-key', '`per` only applies to `tokens` and `usd`', map.key([...path, 'per']));
     if ('maxWait' in b && b['onExceed'] !== 'wait') report('warning', 'ignored-key', '`maxWait` only applies with `onExceed: wait`', map.key([...path, 'maxWait']));
+    if ('usd' in b) checkPriced(name, b['scope'], path);
     const scope = b['scope'];
     if (!trustedName && (scope === 'server' || (isObj(scope) && typeof scope['server'] === 'string'))) {
       reportedName(`budget \`${name}\` is per server, so it`, map.value([...path, 'scope', ...(scope === 'server' ? [] : ['server'])]));

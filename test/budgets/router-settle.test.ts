@@ -191,3 +191,29 @@ describe('rate limits count every HTTP call', () => {
     );
   });
 });
+
+describe('the deadline bounds a wait for budget capacity', () => {
+  it('answers DEADLINE_EXCEEDED at the deadline although maxWait is longer, and the late request never takes the slot', async (t) => {
+    const budgets = [budget({ name: 'one-at-a-time', concurrency: 1, onExceed: 'wait', maxWait: 30_000 })];
+    await withRig(
+      t,
+      'memory',
+      budgets,
+      async ({ fake, router, gate, rows }) => {
+        const holder = await gate.reserve({ provider: 'oa', model: 'gpt-a', tokens: 1, usd: 0 });
+        assert.ok(holder.ok);
+        const t0 = performance.now();
+        await assert.rejects(router.createMessage(hello), (err: McpRouteError) => err.code === 'DEADLINE_EXCEEDED');
+        const took = performance.now() - t0;
+        assert.ok(took >= 450 && took < 3_000, `answered after ${Math.round(took)} ms (deadline 500 ms, maxWait 30 s)`);
+        await holder.reservation.release();
+        // Give a waiter that outlived its deadline every chance to grab the freed slot.
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        const [row] = await rows();
+        assert.equal(row!.reserved, 0, 'nothing holds the slot');
+        assert.equal(fake.requests.length, 0);
+      },
+      { deadline: 500 },
+    );
+  });
+});
