@@ -67,6 +67,24 @@ describe('mcp-route budgets', () => {
     }
   });
 
+  it('--reset NAME clears that budget in the store and prints the table; an unknown name exits 1 listing the budgets', async () => {
+    const gate = createBudgetGate(loadPolicyFile(policyPath, {}));
+    try {
+      const spent = await gate.reserve({ server: 'github', provider: 'canned', model: 'demo-small', tokens: 100, usd: 2 });
+      assert.ok(spent.ok);
+      await spent.reservation.settle({ tokens: 80, usd: 4.5 });
+    } finally {
+      await gate.close();
+    }
+    const r = await runCli(['budgets', '--policy', policyPath, '--reset', 'daily-spend']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^mcp-route budgets: reset budget "daily-spend": [1-9]\d* counter\(s\) cleared in sqlite .*budgets\.sqlite\n$/);
+    assert.match(r.stdout, /daily-spend\s+global\s+usd\/day\s+\$5\.00\s+\$0\.00\s+\$0\.00\s+\$5\.00/);
+    const unknown = await runCli(['budgets', '--policy', policyPath, '--reset', 'daily']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^mcp-route budgets: no budget named "daily" in .*policy\.yaml; its budgets: "daily-spend", "per-server"\n$/);
+  });
+
   it('exits 1 with a positioned message on an invalid policy', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'version: 1\nbudgets:\n  - name: x\n    usd: lots\n');

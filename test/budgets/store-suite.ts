@@ -136,6 +136,26 @@ export function storeSuite(name: string, harness: StoreHarness): void {
       });
     });
 
+    it('reset forgets one budget (every scope, spend, holds and rate entries) and leaves the others', async (t) => {
+      const budgets = [budget({ name: 'per-server', usd: 1, rpm: 100, scope: { kind: 'server' } }), budget({ name: 'per-server-2', usd: 1 })];
+      await withGate(t, budgets, async (gate) => {
+        for (const server of ['github', 'slack']) {
+          const r = await gate.reserve({ ...REQ, server });
+          assert.ok(r.ok);
+          await r.reservation.settle({ tokens: 10, usd: 0.4 });
+        }
+        const held = await gate.reserve(REQ);
+        assert.ok(held.ok);
+        assert.equal(await gate.reset!('per-server'), 4, 'usd and rpm counters for two servers');
+        const rows = await gate.status({ server: 'github' });
+        for (const row of rows.filter((r) => r.name === 'per-server')) assert.deepEqual([row.used, row.reserved], [0, 0], row.limit);
+        const other = rows.find((r) => r.name === 'per-server-2')!;
+        assert.ok(Math.abs(other.used - 0.8) < 1e-9 && Math.abs(other.reserved - REQ.usd) < 1e-9, 'a budget whose name merely starts the same is untouched');
+        await assert.rejects(gate.reset!('nope'), (err: Error & { code?: string }) => err.code === 'INVALID_PARAMS' && /no budget named "nope".*"per-server", "per-server-2"/.test(err.message));
+        await held.reservation.release();
+      });
+    });
+
     it('never admits more than rpm: 30 in any 60 s span across 100 requests (fake clock)', async (t) => {
       await withGate(t, [budget({ name: 'rate', rpm: 30 })], async (gate, clock) => {
         const times: number[] = [];

@@ -161,15 +161,15 @@ export function createSqliteBudgetStore(options: SqliteStoreOptions): BudgetStor
   });
 
   const countPrefix = db.prepare(
-    `SELECT COUNT(*) FROM (SELECT counter FROM budget_entries WHERE counter >= ?1 AND counter < ?1 || char(1114111)
-                           UNION SELECT counter FROM budget_totals WHERE counter >= ?1 AND counter < ?1 || char(1114111))`,
+    `SELECT COUNT(*) FROM (SELECT counter FROM budget_entries WHERE counter >= @p AND counter < @p || char(1114111)
+                           UNION SELECT counter FROM budget_totals WHERE counter >= @p AND counter < @p || char(1114111))`,
   ).pluck();
-  const deleteEntries = db.prepare('DELETE FROM budget_entries WHERE counter >= ?1 AND counter < ?1 || char(1114111)');
-  const deleteTotals = db.prepare('DELETE FROM budget_totals WHERE counter >= ?1 AND counter < ?1 || char(1114111)');
+  const deleteEntries = db.prepare('DELETE FROM budget_entries WHERE counter >= @p AND counter < @p || char(1114111)');
+  const deleteTotals = db.prepare('DELETE FROM budget_totals WHERE counter >= @p AND counter < @p || char(1114111)');
   const resetTx = db.transaction((prefix: string): number => {
-    const n = countPrefix.get(prefix) as number;
-    deleteEntries.run(prefix);
-    deleteTotals.run(prefix);
+    const n = countPrefix.get({ p: prefix }) as number;
+    deleteEntries.run({ p: prefix });
+    deleteTotals.run({ p: prefix });
     return n;
   });
 

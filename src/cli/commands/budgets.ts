@@ -11,6 +11,7 @@ import type { Policy } from '../../policy/types.js';
 interface BudgetsOptions {
   policy?: string;
   server?: string;
+  reset?: string;
   format: 'text' | 'json';
 }
 
@@ -20,6 +21,7 @@ export function registerBudgets(program: Command): void {
     .description("Print every budget's current state (used, reserved, remaining, reset time) from the policy's state store")
     .option('-p, --policy <file>', 'policy file (default: ./mcp-route.yaml, then ~/.config/mcp-route/policy.yaml)')
     .option('-s, --server <name>', 'show the counters that apply to this server name')
+    .option('--reset <budget>', "forget the named budget's spend, holds and rate counters (every scope and window) in the store, then print the table")
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
@@ -27,6 +29,7 @@ export function registerBudgets(program: Command): void {
 Examples:
   $ mcp-route budgets --policy prod.yaml
   $ mcp-route budgets --policy prod.yaml --server github --format json | jq '.budgets[] | select(.remaining == 0)'
+  $ mcp-route budgets --policy prod.yaml --reset daily-spend
 
 Exit codes: 0 printed, 1 invalid policy or unreachable store, 2 usage error.`,
     )
@@ -41,6 +44,11 @@ Exit codes: 0 printed, 1 invalid policy or unreachable store, 2 usage error.`,
       }
       const gate = createBudgetGate(policy);
       try {
+        if (opts.reset !== undefined) {
+          const cleared = await gate.reset!(opts.reset);
+          // stderr: stdout stays the table (or the JSON) that scripts parse.
+          process.stderr.write(`mcp-route budgets: reset budget "${opts.reset}": ${cleared} counter(s) cleared in ${storeLabel(policy)}\n`);
+        }
         const rows = await gate.status(opts.server !== undefined ? { server: opts.server } : {});
         if (opts.format === 'json') {
           const budgets = rows.map((r) => ({ ...r, resetsAt: r.resetsAt !== undefined ? new Date(r.resetsAt).toISOString() : null }));
