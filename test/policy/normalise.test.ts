@@ -140,7 +140,7 @@ test('budgets: scope forms, defaults per/onExceed/maxWait', () => {
   const yaml = [
     'version: 1',
     'providers: { m: { type: mock } }',
-    'models: { x: { provider: m } }',
+    'models: { x: { provider: m, cost: { input: 1, output: 1 } } }',
     'budgets:',
     '  - { name: g, usd: 5 }',
     '  - { name: s, scope: server, rpm: 10 }',
