@@ -182,15 +182,24 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
       return fail(err);
     }
     if (policy.audit?.content) outcome.request = request;
-    const decision = decideNow(request, route.serverName);
-    outcome.rule = decision.rule;
-    outcome.maxTokens = decision.settings.maxTokens;
-    outcome.candidates = decision.candidates.map((c) => `${c.provider}/${c.model}`);
-    const first = decision.candidates[0]?.prompt;
-    if (first) outcome.prompt = { estimated: first.tokens, method: first.method };
+    // Whatever the request holds (a tool schema nested 100k deep...), a throw from here on
+    // goes through fail(): the server gets an error and the audit file gets its line.
+    let decision: Decision;
+    let prepared: CreateMessageRequestParams;
+    try {
+      decision = decideNow(request, route.serverName);
+      outcome.rule = decision.rule;
+      outcome.maxTokens = decision.settings.maxTokens;
+      outcome.candidates = decision.candidates.map((c) => `${c.provider}/${c.model}`);
+      const first = decision.candidates[0]?.prompt;
+      if (first) outcome.prompt = { estimated: first.tokens, method: first.method };
+      prepared = decision.action === 'deny' ? request : prepareRequest(request, decision);
+    } catch (err) {
+      // A stack overflow here means the request nests deeper than any real one does.
+      if (err instanceof RangeError) return fail(new McpRouteError('INVALID_PARAMS', `mcp-route: the request is nested too deeply to route (${err.message})`, { reason: 'nested too deeply' }));
+      return fail(err);
+    }
     if (decision.action === 'deny') return fail(refusalError(decision));
-
-    const prepared = prepareRequest(request, decision);
     let executed;
     try {
       executed = await executeDecision(decision, prepared, {

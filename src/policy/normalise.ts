@@ -18,6 +18,8 @@ import {
 import type { Diagnostic } from './diagnostics.js';
 import { parseDuration } from './duration.js';
 import type { PathSegment } from './interpolate.js';
+import { isLocalURL } from './local-url.js';
+import { providerSecrets, secretForms, userinfoSecrets } from './secrets.js';
 import { COMPARISON_KEYS, MOCK_RESPONSE_KEYS, MOVED_OPTION_KEYS, PRIORITIES_KEYS, SETTINGS_KEYS, WHEN_KEYS } from './keys.js';
 import type { SourceMap } from './source-map.js';
 import type {
@@ -115,8 +117,13 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
         cfg.unusableReason = `${conventional} is not set (provider \`${name}\` has no apiKey)`;
       }
     }
-    if (cfg.apiKey && cfg.apiKey !== PLACEHOLDER_API_KEY) secrets.add(cfg.apiKey);
-    for (const v of Object.values(cfg.headers ?? {})) if (v) secrets.add(v);
+    for (const s of providerSecrets({ ...cfg, apiKey: cfg.apiKey === PLACEHOLDER_API_KEY ? undefined : cfg.apiKey })) secrets.add(s);
+    // The vendor variable is a key even when this provider does not send it (a local baseURL).
+    if (conventional && !('apiKey' in p) && input.env[conventional]) for (const s of secretForms(input.env[conventional]!)) secrets.add(s);
+    for (const r of input.reads) {
+      if (r.path[0] !== 'providers' || r.path[1] !== name) continue;
+      for (const s of variableSecrets(r.path[2], r.name, input.env, baseURL)) secrets.add(s);
+    }
     for (const v of cfg.envVars) credentialEnv.add(v);
     providers[name] = cfg;
   }
@@ -247,6 +254,16 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
   const state: Policy['state'] = { store, prefix: str(rawState['prefix']) ?? DEFAULT_STATE_PREFIX };
   if (store === 'sqlite') state.path = typeof rawState['path'] === 'string' ? resolvePath(rawState['path'], input.baseDir, input.env) : defaultStatePath(input.env);
   if (store === 'redis') state.url = str(rawState['url']) ?? DEFAULT_REDIS_URL;
+  // A store URL carries the store's password: whoever holds it can rewrite every budget.
+  // Every variable it reads is kept from the server, and its userinfo is redacted.
+  if (typeof rawState['url'] === 'string') {
+    for (const s of userinfoSecrets(rawState['url'])) secrets.add(s);
+    for (const r of input.reads) {
+      if (r.path[0] !== 'state' || r.path[1] !== 'url') continue;
+      credentialEnv.add(r.name);
+      for (const s of variableSecrets('url', r.name, input.env, rawState['url'])) secrets.add(s);
+    }
+  }
 
   const rawAudit = isObj(raw['audit']) ? raw['audit'] : {};
   const audit: Policy['audit'] = { content: rawAudit['content'] === true ? true : DEFAULT_AUDIT.content };
@@ -343,32 +360,27 @@ function scope(s: unknown, idOf: (name: string) => string): BudgetScope {
   return { kind: 'global' };
 }
 
+/**
+ * The secrets a `${VAR}` read into `field` contributes: keys and headers are secret-bearing
+ * as a whole; in a URL only a value that sits in the userinfo is (`${HOST}` is not a secret).
+ */
+function variableSecrets(field: PathSegment | undefined, name: string, env: NodeJS.ProcessEnv, url: string | undefined): string[] {
+  const value = env[name];
+  if (!value) return [];
+  if (field === 'apiKey' || field === 'headers') return secretForms(value);
+  if ((field === 'baseURL' || field === 'url') && url) {
+    const info = userinfoSecrets(url);
+    return info.some((s) => s.includes(value)) ? secretForms(value) : [];
+  }
+  return [];
+}
+
 function resolvePath(p: string, baseDir: string, env: NodeJS.ProcessEnv): string {
   if (p === '~' || p.startsWith('~/')) return resolve(env['HOME'] || homedir(), p.slice(2));
   return isAbsolute(p) ? p : resolve(baseDir, p);
 }
 
-/** Loopback, private-network and .local hosts: where OpenAI-compatible servers usually need no key. */
-export function isLocalURL(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  } catch {
-    return false;
-  }
-  return (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host.endsWith('.local') ||
-    host === 'host.docker.internal' ||
-    host === '::1' ||
-    host === '0.0.0.0' ||
-    /^127\./.test(host) ||
-    /^10\./.test(host) ||
-    /^192\.168\./.test(host) ||
-    /^172\.(1[6-9]|2\d|3[01])\./.test(host)
-  );
-}
+export { isLocalURL } from './local-url.js';
 
 /** Directory relative paths in a policy resolve against: the file's folder, else cwd. */
 export function baseDirFor(source: string): string {

@@ -7,6 +7,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ProviderConfig } from '../policy/types.js';
 import { createRedactor } from '../redact.js';
+import { providerSecrets } from '../policy/secrets.js';
 import type { Provider, ProviderEnvironment } from './types.js';
 import { toAnthropicRequest } from './anthropic/to-anthropic-request.js';
 import { fromAnthropicResponse } from './anthropic/from-anthropic-response.js';
@@ -15,7 +16,7 @@ import { withUsageMeta } from './result-meta.js';
 import { applyBodyOverrides } from './body-overrides.js';
 
 export function createAnthropicProvider(config: ProviderConfig, env: ProviderEnvironment = {}): Provider {
-  const redact = createRedactor([config.apiKey ?? '', ...Object.values(config.headers ?? {})]);
+  const redact = createRedactor(providerSecrets(config));
   const noticesSeen = new Set<string>();
   const onNotice = (text: string) => {
     if (noticesSeen.has(text)) return;

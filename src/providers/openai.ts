@@ -5,6 +5,7 @@
 import OpenAI from 'openai';
 import type { ProviderConfig } from '../policy/types.js';
 import { createRedactor } from '../redact.js';
+import { providerSecrets } from '../policy/secrets.js';
 import type { Provider, ProviderEnvironment } from './types.js';
 import { toOpenAIRequest } from './openai/to-openai-request.js';
 import { fromOpenAIResponse } from './openai/from-openai-response.js';
@@ -17,7 +18,7 @@ import { applyBodyOverrides } from './body-overrides.js';
 const NO_KEY = 'no-key';
 
 export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvironment = {}): Provider {
-  const redact = createRedactor([config.apiKey ?? '', ...Object.values(config.headers ?? {})]);
+  const redact = createRedactor(providerSecrets(config));
   const maxTokensParam = config.maxTokensParam ?? 'max_completion_tokens';
   const storeMetadata = config.storeMetadata === true;
   let client: OpenAI | undefined;

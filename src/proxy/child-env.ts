@@ -1,6 +1,10 @@
 // The spawned server's environment: ours, plus --env K=V, minus every variable the policy
 // reads a credential from and any variable that holds a secret value under another name.
 // Provider keys must never reach the server: stripping wins over an explicit --env.
+// Which values are secrets, and which variables a policy reads them from, is decided in
+// src/policy/secrets.ts and the normaliser (keys, headers, URL userinfo, store URLs).
+
+import { MIN_SECRET_LENGTH } from '../redact.js';
 
 export interface ChildEnv {
   env: NodeJS.ProcessEnv;
@@ -15,7 +19,9 @@ export function buildChildEnv(
   secrets: readonly string[],
 ): ChildEnv {
   const env: NodeJS.ProcessEnv = { ...base, ...extra };
-  const secretValues = new Set(secrets.filter((s) => s.length > 0));
+  // The redactor's threshold: a shorter "secret" (a 2-letter password) would strip every
+  // variable that happens to hold the same two letters.
+  const secretValues = new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH));
   const stripped: string[] = [];
   for (const name of Object.keys(env)) {
     const value = env[name];

@@ -1,5 +1,7 @@
 // The proxy's logger: levels, one line per event, stderr only (stdout carries protocol
-// and nothing else), every line through the redactor so no credential is ever printed.
+// and nothing else), every line through the redactor so no credential is ever printed, and
+// control characters escaped so text the server controls (its name, its error messages)
+// cannot start a forged line or drive the terminal.
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -34,7 +36,7 @@ export function createLogger(
   const line =
     format === 'json'
       ? (at: LogLevel, message: string) => JSON.stringify({ time: new Date().toISOString(), level: at, name: 'mcp-route', msg: redact(message) }) + '\n'
-      : (at: LogLevel, message: string) => `mcp-route ${at}: ${redact(message)}\n`;
+      : (at: LogLevel, message: string) => `mcp-route ${at}: ${escapeControls(redact(message))}\n`;
   const log = (at: LogLevel) => (message: string) => {
     if (RANK[at] <= RANK[level]) write(line(at, message));
   };
@@ -46,4 +48,18 @@ export function createLogger(
     debug: log('debug'),
     enabled: (at) => RANK[at] <= RANK[level],
   };
+}
+
+// C0 controls (newline, carriage return, ESC...), DEL, C1 controls (CSI is U+009B) and the
+// Unicode line and paragraph separators. Tab stays: it cannot end or rewrite a line.
+const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** One log line's text with every control character written as a visible escape (`\\n`, `\\x1b`). */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }

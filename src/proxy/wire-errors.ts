@@ -3,6 +3,7 @@
 // Messages start "mcp-route:" and everything leaving here goes through the redactor.
 
 import { McpRouteError, type ErrorCode } from '../errors.js';
+import { redactValue } from '../redact.js';
 
 /** The MCP spec's code for "the user rejected the sampling request"; a policy refusal is the operator declining. */
 export const WIRE_REFUSED = -1;
@@ -52,7 +53,12 @@ export function toWireError(err: unknown, redact: (text: string) => string): Wir
   return scrub({ code: WIRE_INTERNAL_ERROR, message: `mcp-route: internal error: ${text}`, data: { reason: 'INTERNAL' } }, redact);
 }
 
-/** Redacts through a JSON round trip so secrets nested anywhere in data are caught too. */
+/**
+ * Redacts every string of the error, nested data included, without re-parsing anything: this
+ * runs on the error path, so it must not throw whatever the secrets or the data hold.
+ */
 function scrub(error: WireError, redact: (text: string) => string): WireError {
-  return JSON.parse(redact(JSON.stringify(error))) as WireError;
+  const out: WireError = { code: error.code, message: redact(error.message) };
+  if (error.data !== undefined) out.data = redactValue(error.data, redact) as Record<string, unknown>;
+  return out;
 }

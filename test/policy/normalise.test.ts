@@ -69,7 +69,8 @@ test('a local OpenAI-compatible endpoint needs no key and never receives the ven
   const p = load('version: 1\nproviders: { ollama: { type: openai, baseURL: "http://127.0.0.1:11434/v1" } }\nmodels: { llama3.2: { provider: ollama } }\n', env({ OPENAI_API_KEY: 'sk-real' }));
   assert.equal(p.providers['ollama']!.usable, true);
   assert.equal(p.providers['ollama']!.apiKey, 'no-key-needed');
-  assert.deepEqual(p.secrets, []);
+  // Not sent, yet still a key in mcp-route's environment: redacted wherever it might appear.
+  assert.deepEqual(p.secrets, ['sk-real']);
   // A remote compatible endpoint still needs one.
   const q = load('version: 1\nproviders: { r: { type: openai, baseURL: "https://api.example.com/v1" } }\nmodels: { m: { provider: r } }\n');
   assert.equal(q.providers['r']!.usable, false);

@@ -8,7 +8,7 @@ import { McpRouteError, PolicyError } from '../../errors.js';
 import type { SamplingOutcome } from '../../execution/types.js';
 import { discoverPolicy, loadPolicyFile } from '../../policy/load.js';
 import type { Policy } from '../../policy/types.js';
-import { createRedactor } from '../../redact.js';
+import { createRedactor, redactValue } from '../../redact.js';
 import { decisionToJson, formatDecisionText } from '../../routing/explain-format.js';
 import { openAuditLog, type AuditLog } from '../../audit/audit-log.js';
 import { buildChildEnv, parseEnvFlags } from '../../proxy/child-env.js';
@@ -280,9 +280,7 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
         return {
           code: WIRE_REFUSED,
           message: redact(`mcp-route: dry run: ${summary}`),
-          data: JSON.parse(
-            redact(JSON.stringify({ reason: 'DRY_RUN', rule: decision.rule, decision: decisionToJson(decision), explain: formatDecisionText(decision, policy) })),
-          ) as Record<string, unknown>,
+          data: redactValue({ reason: 'DRY_RUN', rule: decision.rule, decision: decisionToJson(decision), explain: formatDecisionText(decision, policy) }, redact) as Record<string, unknown>,
         };
       }
     : undefined;
