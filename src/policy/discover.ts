@@ -4,9 +4,11 @@
 
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { McpRouteError } from '../errors.js';
 import { builtinModels } from '../catalogue/catalogue.js';
+import { PLACEHOLDER_API_KEY } from './defaults.js';
+import { userinfoSecrets } from './secrets.js';
 import { loadPolicyFile, normalisePolicy } from './load.js';
 import type { Policy } from './types.js';
 
@@ -39,16 +41,69 @@ export function policySearchPaths(options: DiscoverOptions = {}): string[] {
  * `searched` lists where it looked, for the start-up warning when nothing was found. A
  * $MCP_ROUTE_POLICY that names no file is an error: the operator asked for that file.
  */
-export function discoverPolicy(options: DiscoverOptions = {}): { path?: string; policy: Policy; searched: string[] } {
+export function discoverPolicy(options: DiscoverOptions = {}): DiscoveredPolicy {
   const env = options.env ?? process.env;
   const searched = policySearchPaths(options);
+  const cwd = resolve(options.cwd ?? process.cwd());
   for (const path of searched) {
-    if (existsSync(path)) return { path, policy: loadPolicyFile(path, env), searched };
+    if (!existsSync(path)) continue;
+    const policy = loadPolicyFile(path, env);
+    // A file in the working directory may be a cloned repository's (see restrictToVendorHosts);
+    // $MCP_ROUTE_POLICY comes from the user's own host config, wherever it points.
+    const trusted = Boolean(env[POLICY_ENV]) || dirname(path) !== cwd;
+    return { path, policy, searched, warnings: trusted ? [] : restrictToVendorHosts(policy, path, env), trusted };
   }
   if (env[POLICY_ENV]) {
     throw new McpRouteError('POLICY_NOT_FOUND', `${POLICY_ENV} names ${searched[0]}, which does not exist; fix the path or unset ${POLICY_ENV}`);
   }
-  return { policy: builtinDefaultPolicy(env), searched };
+  return { policy: builtinDefaultPolicy(env), searched, warnings: [], trusted: true };
+}
+
+export interface DiscoveredPolicy {
+  path?: string;
+  policy: Policy;
+  /** Where discovery looked, for the start-up warning when nothing was found. */
+  searched: string[];
+  /** What the trust rule changed (providers not used), one sentence each, for the log. */
+  warnings: string[];
+  /** False for a file found in the working directory: reloads must apply restrictToVendorHosts too. */
+  trusted: boolean;
+}
+
+/** Each vendor's own API host: where its key may go from a policy the user did not name. */
+export const VENDOR_HOSTS: Readonly<Record<string, string>> = { openai: 'api.openai.com', anthropic: 'api.anthropic.com' };
+
+/**
+ * Marks unusable every provider that would send a value taken from the environment (its key,
+ * a header, URL userinfo) to a host other than its vendor's API, and says so. Changes `policy`
+ * in place; returns the warnings.
+ */
+export function restrictToVendorHosts(policy: Policy, path: string, env: NodeJS.ProcessEnv): string[] {
+  const warnings: string[] = [];
+  for (const cfg of Object.values(policy.providers)) {
+    if (!cfg.usable || cfg.type === 'mock' || cfg.type === 'client') continue;
+    const vendorHost = VENDOR_HOSTS[cfg.type];
+    let host: string | undefined;
+    try {
+      host = cfg.baseURL ? new URL(cfg.baseURL).hostname.toLowerCase() : vendorHost;
+    } catch {
+      host = undefined;
+    }
+    if (host !== undefined && host === vendorHost) continue;
+    const sent = [cfg.apiKey === PLACEHOLDER_API_KEY ? '' : (cfg.apiKey ?? ''), ...Object.values(cfg.headers ?? {}), ...userinfoSecrets(cfg.baseURL ?? '')];
+    const fromEnv = cfg.envVars.filter((name) => {
+      const value = env[name];
+      return !!value && sent.some((field) => field.includes(value));
+    });
+    if (fromEnv.length === 0) continue;
+    const reason = `${path} was found in the working directory, not named with --policy; it may not send ${fromEnv.join(', ')} to ${host ?? cfg.baseURL}${vendorHost ? ` (only to ${vendorHost})` : ''}. Pass --policy ${path} if you trust it`;
+    cfg.usable = false;
+    cfg.unusableReason = reason;
+    delete cfg.apiKey;
+    delete cfg.headers;
+    warnings.push(`provider \`${cfg.name}\` not used: ${reason}`);
+  }
+  return warnings;
 }
 
 // Balanced, current first choices, so a request without hints or priorities does not land on

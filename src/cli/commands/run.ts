@@ -13,6 +13,7 @@ import { decisionToJson, formatDecisionText } from '../../routing/explain-format
 import { openAuditLog, type AuditLog } from '../../audit/audit-log.js';
 import { buildChildEnv, parseEnvFlags } from '../../proxy/child-env.js';
 import { createLogger, isLogFormat, isLogLevel, type LogFormat, type LogLevel } from '../../proxy/log.js';
+import { makeNonDumpable } from '../../proxy/non-dumpable.js';
 import { runProxy } from '../../proxy/proxy.js';
 import { WIRE_REFUSED } from '../../proxy/wire-errors.js';
 import { parseDuration } from '../../policy/duration.js';
@@ -94,6 +95,9 @@ async function run(command: string, args: string[], flags: RunFlags): Promise<nu
 
 /** Everything `run` and `serve` share: policy, logs, audit, child env, routers, gateway, telemetry, reload. */
 export async function runRouted(command: string, args: string[], flags: RunFlags, serve?: ServeMode): Promise<number> {
+  // First, before any key is resolved or the server exists: our /proc entries become
+  // unreadable to a same-user server (see the README's Security section).
+  const hardened = makeNonDumpable();
   const bootLog = createLogger('warn');
   if (!isLogLevel(flags.logLevel)) {
     const from = process.argv.some((a) => a === '--log-level' || a.startsWith('--log-level=')) ? '--log-level' : 'MCP_ROUTE_LOG_LEVEL';
@@ -121,9 +125,10 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
 
   let policy: Policy;
   let searched: string[] = [];
+  let trustWarnings: string[] = [];
   try {
     if (flags.policy) policy = loadPolicyFile(flags.policy, process.env);
-    else ({ policy, searched } = discoverPolicy({ cwd: process.cwd(), env: process.env }));
+    else ({ policy, searched, warnings: trustWarnings } = discoverPolicy({ cwd: process.cwd(), env: process.env }));
   } catch (err) {
     reportStartupError(err);
     return err instanceof PolicyError || (err as McpRouteError).code === 'POLICY_NOT_FOUND' ? 1 : 2;
@@ -149,6 +154,10 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   // Hosts start servers in their own working directory, so "no file found" is the usual way a
   // reviewed policy silently stops applying: say so where operators look (the server log).
   for (const line of startupWarnings(policy, searched)) log.warn(line);
+  for (const warning of trustWarnings) log.warn(warning);
+  if (!hardened.ok && process.platform === 'linux' && (policy.secrets.length > 0 || policy.credentialEnv.some((name) => process.env[name]))) {
+    log.warn(`the server can read mcp-route's environment (and the keys in it) through /proc/${process.pid}/environ: ${hardened.reason}`);
+  }
 
   let audit: AuditLog | undefined;
   const auditPath = flags.audit ?? policy.audit.path;
