@@ -6,6 +6,9 @@
 
 import { MIN_SECRET_LENGTH } from '../redact.js';
 
+/** A secret at least this long strips a variable that merely contains it. */
+const MIN_CONTAINED_SECRET_LENGTH = 8;
+
 export interface ChildEnv {
   env: NodeJS.ProcessEnv;
   /** Names removed, for a log line (never the values). */
@@ -20,12 +23,15 @@ export function buildChildEnv(
 ): ChildEnv {
   const env: NodeJS.ProcessEnv = { ...base, ...extra };
   // The redactor's threshold: a shorter "secret" (a 2-letter password) would strip every
-  // variable that happens to hold the same two letters.
+  // variable that happens to hold the same two letters. A longer one also gives away any
+  // variable that contains it (a DATABASE_URL with the same password).
   const secretValues = new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH));
+  const contained = [...secretValues].filter((s) => s.length >= MIN_CONTAINED_SECRET_LENGTH);
   const stripped: string[] = [];
   for (const name of Object.keys(env)) {
     const value = env[name];
-    if (credentialEnv.includes(name) || (value !== undefined && secretValues.has(value))) {
+    const holdsSecret = value !== undefined && (secretValues.has(value) || contained.some((s) => value.includes(s)));
+    if (credentialEnv.includes(name) || holdsSecret) {
       delete env[name];
       stripped.push(name);
     }

@@ -71,17 +71,22 @@ export interface RouteOptions {
   command?: string[];
   /** Called before connecting, to set the host's request handlers. */
   setup?: (client: Client) => void;
+  /** Leave --policy out and start in `dir`, where the policy is written as mcp-route.yaml (discovery). */
+  discover?: boolean;
+  /** A command that runs mcp-route (e.g. ['setpriv', '--reuid=65534', ...]); it must exec, so the pid stays. */
+  wrap?: string[];
 }
 
 export async function startRoute(o: RouteOptions): Promise<Route> {
   const dir = o.dir ?? tempDir();
-  const policyPath = join(dir, 'policy.yaml');
+  const policyPath = join(dir, o.discover ? 'mcp-route.yaml' : 'policy.yaml');
   writeFileSync(policyPath, o.policy);
+  const routeArgs = [CLI, 'run', '--grace', '300ms', ...(o.discover ? [] : ['--policy', policyPath]), ...(o.args ?? []), '--', ...(o.command ?? [process.execPath, RAW_SERVER])];
   const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI, 'run', '--grace', '300ms', '--policy', policyPath, ...(o.args ?? []), '--', ...(o.command ?? [process.execPath, RAW_SERVER])],
+    command: o.wrap?.[0] ?? process.execPath,
+    args: o.wrap ? [...o.wrap.slice(1), process.execPath, ...routeArgs] : routeArgs,
     env: { ...(process.env as Record<string, string>), ...o.env },
-    cwd: ROOT,
+    cwd: o.discover ? dir : ROOT,
     stderr: 'pipe',
   });
   let stderr = '';

@@ -2,6 +2,7 @@
 // put on the wire what no SDK would send: malformed lines, invalid sampling params, duplicate
 // ids, cancellations for unknown ids, a crash with requests pending. Host-side control methods
 // (`faulty/*`) tell it what to write and report what reached it, so the test checks delivery.
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /** Every response that came back to a request this server sent, by JSON-RPC id key. */
@@ -51,6 +52,18 @@ async function handle(message) {
       return reply(id, { pid: process.pid });
     case 'faulty/env':
       return reply(id, { env: process.env });
+    case 'faulty/proc-environ': {
+      // What a same-user server can read of its parent's (mcp-route's) environment, and of
+      // its own, which it always can: the control that shows reading /proc works here.
+      const read = (pid) => {
+        try {
+          return { text: readFileSync(`/proc/${pid}/environ`, 'latin1') };
+        } catch (err) {
+          return { error: err.code ?? String(err) };
+        }
+      };
+      return reply(id, { uid: process.getuid?.(), parentPid: process.ppid, parent: read(process.ppid), self: read('self') });
+    }
     case 'faulty/echo':
       return reply(id, { seq: params.seq });
     case 'faulty/emit': {
