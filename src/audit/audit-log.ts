@@ -47,10 +47,10 @@ export function auditLine(outcome: SamplingOutcome, options: Pick<AuditLogOption
 
 /** The request of an unanswered outcome, whole when small, else its first characters and size. */
 function unansweredRequest(request: unknown, redact: (text: string) => string): unknown {
-  const value = redactValue(request, redact, { maxDepth: AUDIT_MAX_DEPTH, maxString: AUDIT_UNANSWERED_CONTENT_CHARS });
-  const json = JSON.stringify(value) ?? '';
-  if (json.length <= AUDIT_UNANSWERED_CONTENT_CHARS) return value;
-  return { truncated: true, characters: json.length, head: json.slice(0, AUDIT_UNANSWERED_CONTENT_CHARS) };
+  const characters = (JSON.stringify(redactValue(request, (s) => s, { maxDepth: AUDIT_MAX_DEPTH })) ?? '').length;
+  if (characters <= AUDIT_UNANSWERED_CONTENT_CHARS) return redactValue(request, redact, { maxDepth: AUDIT_MAX_DEPTH });
+  const capped = JSON.stringify(redactValue(request, redact, { maxDepth: AUDIT_MAX_DEPTH, maxString: AUDIT_UNANSWERED_CONTENT_CHARS })) ?? '';
+  return { truncated: true, characters, head: capped.slice(0, AUDIT_UNANSWERED_CONTENT_CHARS) };
 }
 
 /**
