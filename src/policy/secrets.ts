@@ -50,7 +50,7 @@ export function userinfoSecrets(url: string): string[] {
       // A malformed escape: the raw form is all there is.
     }
   }
-  return out.filter((s) => s.length > 0);
+  return [...new Set(out)].filter((s) => s.length > 0);
 }
 
 /** The secrets a provider's own configuration holds (no environment needed). */
