@@ -181,6 +181,7 @@ test('a same-user server cannot read the keys from /proc/<mcp-route pid>/environ
 test('a policy discovered in the working directory cannot send an environment key to a non-vendor host; --policy trusts it', { skip: skipUnlessBuilt, timeout: 30_000 }, async () => {
   const KEY = 'V4vendorKeyValue9191';
   const oa = await startFakeOpenAI();
+  after(() => oa.close());
   const policy = policyWith(oa.baseURL, ['apiKey: "${OPENAI_API_KEY}"']);
   const dir = tempDir();
   const discovered = await startRoute({ policy, env: { OPENAI_API_KEY: KEY }, dir, discover: true });
@@ -203,7 +204,7 @@ test('a policy discovered in the working directory cannot send an environment ke
     assert.equal(oa.requests[0]!.headers.authorization, `Bearer ${KEY}`);
     assert.doesNotMatch(named.stderr(), /not used/);
   } finally {
-    await closeAll(named, oa);
+    await closeAll(named);
   }
   assert.ok(readdirSync(dir).includes('mcp-route.yaml'));
 });
