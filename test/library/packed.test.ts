@@ -58,6 +58,20 @@ describe('the packed tarball, installed in a fresh project', () => {
     assert.match(r.stdout, /^answered by keywords\/keyword-backup after 2 attempt\(s\)$/m);
   });
 
+  it('warns that a same-user server can read the environment when the native addon was not built (installed with --ignore-scripts)', async () => {
+    // No mcp-route.yaml here and an empty config folder: the built-in default, which holds the key.
+    const config = join(dir, 'empty-config');
+    mkdirSync(config, { recursive: true });
+    const cli = join(project, 'node_modules', 'mcp-route', 'dist', 'cli', 'main.js');
+    const r = await runNode([cli, 'run', '--', process.execPath, '-e', 'process.exit(0)'], {
+      cwd: project,
+      env: { ...envWithoutKeys(), XDG_CONFIG_HOME: config, OPENAI_API_KEY: 'packed-test-key-value' },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    if (process.platform === 'linux') assert.match(r.stderr, /mcp-route warn: the server can read mcp-route's environment \(and the keys in it\) through \/proc\/\d+\/environ: the native addon was not built/);
+    assert.doesNotMatch(r.stderr, /packed-test-key-value/);
+  });
+
   it('keeps internals private: only the root, ./schema and ./package.json resolve', async () => {
     const probe = [
       "const m = await import('mcp-route');",

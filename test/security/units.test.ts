@@ -59,6 +59,7 @@ test('redaction never throws: values that cannot be printed, cycles and depth ar
   for (let i = 0; i < 100_000; i++) deep = { a: deep };
   const out = JSON.stringify(redactValue(deep, redact, { maxDepth: 10 }));
   assert.match(out, /\[truncated: nested deeper than 10\]/);
+  assert.equal(createRedactor(['abc'])('abc'), 'abc', 'values under 4 characters are not treated as secrets');
   const throwing = { get bad() { throw new Error('getter'); } };
   assert.doesNotThrow(() => redactValue(throwing, redact));
 });
