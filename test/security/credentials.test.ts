@@ -5,7 +5,7 @@
 // the audit file, the server's environment, and the requests the fake providers received.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeOpenAI, openaiCompletion, openaiError } from '../helpers/fake-openai.js';
 import { assertAllGone, assertExactlyOnce, samplingLine, skipUnlessBuilt, startRoute, tempDir, type Route, type RouteOptions } from '../reliability/harness.js';
@@ -193,6 +193,14 @@ test('a policy discovered in the working directory cannot send an environment ke
     assert.match(error.message, /found in the working directory/, error.message);
     assert.equal(oa.requests.length, 0, 'the key was never sent');
     assert.match(discovered.stderr(), /mcp-route warn: provider `oa` not used: .*mcp-route\.yaml was found in the working directory.* may not send OPENAI_API_KEY to 127\.0\.0\.1 \(only to api\.openai\.com\)/);
+    // An edit is reloaded under the same rule.
+    writeFileSync(join(dir, 'mcp-route.yaml'), policy.replace('timeout: 3s', 'timeout: 2s'));
+    const warnings = () => discovered.stderr().split('\n').filter((l) => l.includes('not used')).length;
+    for (const until = Date.now() + 15_000; warnings() < 2 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(warnings(), 2, `the reload did not apply the trust rule: ${discovered.stderr()}`);
+    const again = await discovered.call('faulty/emit', { lines: [samplingLine('d3')], awaitIds: ['d3'] });
+    assert.ok(again.responses.sd3[0].error, JSON.stringify(again.responses.sd3[0]));
+    assert.equal(oa.requests.length, 0, 'the key was never sent, after the reload either');
   } finally {
     await closeAll(discovered);
   }

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { McpRouteError, PolicyError } from '../../errors.js';
 import type { SamplingOutcome } from '../../execution/types.js';
 import { discoverPolicy, loadPolicyFile } from '../../policy/load.js';
+import { restrictToVendorHosts } from '../../policy/discover.js';
 import type { Policy } from '../../policy/types.js';
 import { createRedactor, redactValue } from '../../redact.js';
 import { decisionToJson, formatDecisionText } from '../../routing/explain-format.js';
@@ -126,9 +127,10 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   let policy: Policy;
   let searched: string[] = [];
   let trustWarnings: string[] = [];
+  let trusted = true;
   try {
     if (flags.policy) policy = loadPolicyFile(flags.policy, process.env);
-    else ({ policy, searched, warnings: trustWarnings } = discoverPolicy({ cwd: process.cwd(), env: process.env }));
+    else ({ policy, searched, warnings: trustWarnings, trusted } = discoverPolicy({ cwd: process.cwd(), env: process.env }));
   } catch (err) {
     reportStartupError(err);
     return err instanceof PolicyError || (err as McpRouteError).code === 'POLICY_NOT_FOUND' ? 1 : 2;
@@ -253,7 +255,12 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
     watcher = watchPolicyFile({
       path: policy.source,
       log,
-      load: (path) => loadPolicyFile(path, process.env),
+      // A file from the working directory stays untrusted on every reload.
+      load: (path) => {
+        const next = loadPolicyFile(path, process.env);
+        if (!trusted) for (const warning of restrictToVendorHosts(next, path, process.env)) log.warn(warning);
+        return next;
+      },
       onPolicy: (next) => {
         for (const s of next.secrets) secrets.add(s);
         redactNow = createRedactor([...secrets]);
