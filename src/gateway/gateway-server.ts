@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError, type Attempt } from '../errors.js';
 import type { Router } from '../execution/types.js';
 import type { Policy } from '../policy/types.js';
@@ -131,14 +132,42 @@ async function answer(res: ServerResponse, api: Api, request: GatewayRequest, o:
 
 interface OpenStream {
   delta: (text: string, from: { provider: string; model: string }) => void;
-  finish: (result: import('@modelcontextprotocol/sdk/types.js').CreateMessageResult) => void;
+  finish: (result: CreateMessageResult) => void;
   fail: (status: number, message: string) => void;
   started: () => boolean;
+}
+
+/** One API shape's server-sent events, as text ready to write. */
+interface StreamEncoder {
+  delta(text: string, model: string): string;
+  finish(result: CreateMessageResult, streamedText: boolean): string;
+  error(status: number, message: string): string;
+}
+
+function openAIEncoder(id: string, includeUsage: boolean): StreamEncoder {
+  const chunks = new ChatCompletionChunks(id, nowSeconds(), includeUsage);
+  const data = (payloads: string[]) => payloads.map((p) => `data: ${p}\n\n`).join('');
+  return {
+    delta: (text, model) => data(chunks.delta(text, model)),
+    finish: (result, streamedText) => data(chunks.finish(result, streamedText)),
+    error: (status, message) => data([JSON.stringify(openAIErrorBody(status, message))]),
+  };
+}
+
+function anthropicEncoder(id: string): StreamEncoder {
+  const events = new MessageEvents(id);
+  const sse = (list: Array<{ event: string; data: Record<string, unknown> }>) => list.map((e) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`).join('');
+  return {
+    delta: (text, model) => sse(events.delta(text, model)),
+    finish: (result, streamedText) => sse(events.finish(result, streamedText)),
+    error: (status, message) => sse([{ event: 'error', data: anthropicErrorBody(status, message) }]),
+  };
 }
 
 // Headers wait for the first delta, so a request refused before any token still gets its
 // HTTP status; after that, a failure can only travel as an error event.
 function openStream(res: ServerResponse, api: Api, id: string, includeUsage: boolean): OpenStream {
+  const encoder = api === 'openai' ? openAIEncoder(id, includeUsage) : anthropicEncoder(id);
   let started = false;
   let streamedText = false;
   const begin = () => {
@@ -147,44 +176,19 @@ function openStream(res: ServerResponse, api: Api, id: string, includeUsage: boo
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.flushHeaders();
   };
-  if (api === 'openai') {
-    const chunks = new ChatCompletionChunks(id, nowSeconds(), includeUsage);
-    const write = (payloads: string[]) => res.write(payloads.map((p) => `data: ${p}\n\n`).join(''));
-    return {
-      started: () => started,
-      delta(text, from) {
-        begin();
-        streamedText = true;
-        write(chunks.delta(text, from.model));
-      },
-      finish(result) {
-        begin();
-        write(chunks.finish(result, streamedText));
-        res.end();
-      },
-      fail(status, message) {
-        write([JSON.stringify(openAIErrorBody(status, message))]);
-        res.end();
-      },
-    };
-  }
-  const events = new MessageEvents(id);
-  const write = (list: Array<{ event: string; data: Record<string, unknown> }>) => res.write(list.map((e) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`).join(''));
   return {
     started: () => started,
     delta(text, from) {
       begin();
       streamedText = true;
-      write(events.delta(text, from.model));
+      res.write(encoder.delta(text, from.model));
     },
     finish(result) {
       begin();
-      write(events.finish(result, streamedText));
-      res.end();
+      res.end(encoder.finish(result, streamedText));
     },
     fail(status, message) {
-      write([{ event: 'error', data: anthropicErrorBody(status, message) }]);
-      res.end();
+      res.end(encoder.error(status, message));
     },
   };
 }

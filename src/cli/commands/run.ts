@@ -32,6 +32,7 @@ import { BUILTIN_DEFAULT_SOURCE } from '../../policy/discover.js';
 import { createOutcomeWarner, isTruthyEnv, startupWarnings } from '../startup.js';
 import { missingServerName } from '../../policy/server-identity.js';
 import type { Router } from '../../execution/types.js';
+import type { HostSampler } from '../../providers/types.js';
 import type { ServeHandle, ServeOptions } from '../../transports/serve.js';
 
 export interface RunFlags {
@@ -301,23 +302,8 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
       }
     : undefined;
 
-  const code = serve
-    ? await serveUntilSignalled({
-        ...serve,
-        command,
-        args,
-        cwd: flags.cwd,
-        env,
-        log,
-        redact,
-        serverName: flags.serverName,
-        toolsMayBeAllowed: policyMayAllowTools(policy),
-        graceMs,
-        createRouter: ({ hostSampler }) => routers.forProxy(hostSampler ? { hostSampler } : {}),
-        ...(dryRun ? { dryRun } : {}),
-        ...(prometheus ? { metrics: prometheus } : {}),
-      })
-    : await runProxy({
+  // One set of proxy options; `serve` runs one proxy per HTTP session, `run` one over stdio.
+  const proxyOptions = {
     command,
     args,
     cwd: flags.cwd,
@@ -325,17 +311,22 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
     log,
     redact,
     serverName: flags.serverName,
-    onServerName: (name) => {
-      reportedName = name;
-    },
     toolsMayBeAllowed: policyMayAllowTools(policy),
     graceMs,
-    forwardSignals: true,
-    // With a live policy, SIGHUP means "reload" (as for most daemons), not "pass to the server".
-    forwardedSignals: fromFile ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'],
-    createRouter: ({ hostSampler }) => routers.forProxy(hostSampler ? { hostSampler } : {}),
-    dryRun,
-  });
+    createRouter: ({ hostSampler }: { hostSampler?: HostSampler }) => routers.forProxy(hostSampler ? { hostSampler } : {}),
+    ...(dryRun ? { dryRun } : {}),
+  };
+  const code = serve
+    ? await serveUntilSignalled({ ...serve, ...proxyOptions, ...(prometheus ? { metrics: prometheus } : {}) })
+    : await runProxy({
+        ...proxyOptions,
+        onServerName: (name) => {
+          reportedName = name;
+        },
+        forwardSignals: true,
+        // With a live policy, SIGHUP means "reload" (as for most daemons), not "pass to the server".
+        forwardedSignals: fromFile ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'],
+      });
   watcher?.close();
   if (onHangup) process.off('SIGHUP', onHangup);
   prometheus?.setSessions(0);
