@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRouter } from '../../src/router.js';
 import { McpRouteError } from '../../src/errors.js';
+import { estimateUsage } from '../../src/providers/estimate-tokens.js';
 import { hello, modelConfig, providerConfig, testPolicy } from './policy.js';
 
 const policy = () => testPolicy({ providers: [providerConfig('host', 'client')], models: [modelConfig('host-model', 'host')] });
@@ -37,7 +38,9 @@ test("the host's usage report counts only when it is non-negative integers; othe
     seen.push((result._meta as Record<string, { usage: unknown }>)['mcp-route']!.usage);
     await router.close();
   }
-  // The estimate: ceil(chars / 4) of the prompt ("hello") and of the answer ("from host").
-  const estimate = { inputTokens: 2, outputTokens: 3 };
+  // mcp-route's own estimate of this prompt and answer (whatever the estimator's rules are).
+  const answer = { role: 'assistant' as const, model: 'host-llm', content: { type: 'text' as const, text: 'from host' } };
+  const estimate = estimateUsage(hello as never, answer);
+  assert.notDeepEqual(estimate, { inputTokens: 7, outputTokens: 3 }, 'the valid report differs from the estimate');
   assert.deepEqual(seen, [{ inputTokens: 7, outputTokens: 3 }, estimate, estimate, estimate]);
 });
