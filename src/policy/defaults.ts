@@ -15,6 +15,10 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   retry: Object.freeze({ attempts: 3, initialDelay: 500, maxDelay: 8_000 }),
   cooldown: 5_000,
   hints: 'prefer',
+  // Asking is opt-in; when asking is impossible, refusing is the safe answer.
+  approval: 'none',
+  approvalFallback: 'deny',
+  approvalTimeout: 120_000,
 }) as Settings;
 
 export const DEFAULT_BUDGET = Object.freeze({ per: 'day', onExceed: 'reject', maxWait: 30_000 } as const);

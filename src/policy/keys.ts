@@ -7,6 +7,7 @@ import type {
   AuditConfig,
   Budget,
   GatewayConfig,
+  Limits,
   ModelConfig,
   ModelParams,
   MockResponse,
@@ -25,7 +26,8 @@ export const PROVIDER_KEYS = ['type', 'apiKey', 'baseURL', 'headers', 'organizat
 export const MODEL_KEYS = ['provider', 'model', 'aliases', 'cost', 'speed', 'intelligence', 'contextWindow', 'maxOutput', 'supports', 'params', 'endOfLife'] as const;
 export const COST_KEYS = ['input', 'output'] as const;
 export const PARAMS_KEYS = ['drop', 'set'] as const;
-export const SETTINGS_KEYS = ['models', 'maxTokens', 'tools', 'timeout', 'deadline', 'retry', 'cooldown', 'hints', 'fallbackOn'] as const;
+export const SETTINGS_KEYS = ['models', 'maxTokens', 'tools', 'timeout', 'deadline', 'retry', 'cooldown', 'hints', 'fallbackOn', 'approval', 'approvalFallback', 'approvalTimeout', 'limits'] as const;
+export const LIMITS_KEYS = ['requestsPerSession', 'toolRounds'] as const;
 export const RETRY_KEYS = ['attempts', 'initialDelay', 'maxDelay'] as const;
 export const RULE_OWN_KEYS = ['name', 'when', 'action', 'message'] as const;
 export const WHEN_KEYS = ['server', 'hints', 'content', 'tools', 'maxTokens', 'priorities', 'systemPrompt', 'metadata'] as const;
@@ -49,6 +51,7 @@ export const KNOWN_KEYS = {
   params: PARAMS_KEYS,
   settings: SETTINGS_KEYS,
   retry: RETRY_KEYS,
+  limits: LIMITS_KEYS,
   rule: [...RULE_OWN_KEYS, ...SETTINGS_KEYS],
   when: WHEN_KEYS,
   priorities: PRIORITIES_KEYS,
@@ -73,6 +76,7 @@ export const keysAgreeWithTypes: [
   Same<Keys<typeof PARAMS_KEYS>, keyof ModelParams>,
   Same<Keys<typeof SETTINGS_KEYS>, keyof Settings>,
   Same<Keys<typeof RETRY_KEYS>, keyof RetrySettings>,
+  Same<Keys<typeof LIMITS_KEYS>, keyof Limits>,
   Same<Keys<typeof RULE_OWN_KEYS>, Exclude<keyof Rule, 'settings'>>,
   Same<Keys<typeof WHEN_KEYS>, keyof When>,
   Same<Keys<typeof PRIORITIES_KEYS>, keyof NonNullable<When['priorities']>>,
@@ -83,4 +87,4 @@ export const keysAgreeWithTypes: [
   Same<Keys<typeof AUDIT_KEYS>, keyof AuditConfig>,
   Same<Keys<typeof GATEWAY_KEYS>, keyof GatewayConfig>,
   Same<Keys<typeof MOCK_RESPONSE_KEYS>, keyof MockResponse>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

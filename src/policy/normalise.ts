@@ -20,7 +20,7 @@ import { parseDuration } from './duration.js';
 import type { PathSegment } from './interpolate.js';
 import { isLocalURL } from './local-url.js';
 import { providerSecrets, secretForms, userinfoSecrets } from './secrets.js';
-import { COMPARISON_KEYS, MOCK_RESPONSE_KEYS, MOVED_OPTION_KEYS, PRIORITIES_KEYS, SETTINGS_KEYS, WHEN_KEYS } from './keys.js';
+import { COMPARISON_KEYS, LIMITS_KEYS, MOCK_RESPONSE_KEYS, MOVED_OPTION_KEYS, PRIORITIES_KEYS, SETTINGS_KEYS, WHEN_KEYS } from './keys.js';
 import type { SourceMap } from './source-map.js';
 import type {
   Budget,
@@ -196,12 +196,26 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
         case 'hints':
           out.hints = v as Settings['hints'];
           break;
+        case 'approval':
+          out.approval = v as Settings['approval'];
+          break;
+        case 'approvalFallback':
+          out.approvalFallback = v as Settings['approvalFallback'];
+          break;
+        case 'limits': {
+          const l = isObj(v) ? v : {};
+          const limits: NonNullable<Settings['limits']> = {};
+          for (const lk of LIMITS_KEYS) if (num(l[lk]) !== undefined) limits[lk] = num(l[lk]);
+          out.limits = limits;
+          break;
+        }
         case 'fallbackOn':
           out.fallbackOn = [...new Set(list(v))] as Settings['fallbackOn'];
           break;
         case 'timeout':
         case 'deadline':
         case 'cooldown':
+        case 'approvalTimeout':
           out[k] = duration([...path, k], v, base[k]);
           break;
         case 'retry': {

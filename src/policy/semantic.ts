@@ -194,10 +194,23 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string, now: 
     }
   };
 
+  // Asking a human is the guard; a fallback of allow drops it exactly where tools can run unseen.
+  const checkApproval = (path: PathSegment[], s: Obj, base: Obj | undefined, what: string) => {
+    if (s['action'] === 'deny') return;
+    const pick = (k: string, dflt: unknown) => (k in s ? s[k] : base && k in base ? base[k] : dflt);
+    if (pick('approval', 'none') === 'ask' && pick('approvalFallback', 'deny') === 'allow' && pick('tools', 'allow') === 'allow') {
+      const at = 'approvalFallback' in s ? 'approvalFallback' : 'approval' in s ? 'approval' : 'tools' in s ? 'tools' : undefined;
+      report('warning', 'approval-fallback-allows-tools',
+        `${what} asks for approval but falls back to allow while tools are allowed: a host without elicitation (or the model gateway) lets tool loops run with nobody asked`,
+        at ? map.key([...path, at]) : map.key(path), 'set `approvalFallback: deny`, or `tools: strip` / `deny` for this rule');
+    }
+  };
+
   const defaults = isObj(raw['defaults']) ? raw['defaults'] : undefined;
   if (defaults) {
     checkModelList(['defaults', 'models'], defaults['models']);
     checkTimings(['defaults'], defaults, undefined);
+    checkApproval(['defaults'], defaults, undefined, '`defaults`');
   }
 
   // Restrictions keyed on the server's name hold only when the operator names the server.
@@ -222,6 +235,7 @@ export function checkSemantics(raw: unknown, map: SourceMap, file: string, now: 
       report('error', 'unreachable-rule', `rule \`${name}\` can never match: rule \`${catchAll.name}\` before it has no conditions and matches every request`, map.key(path),
         `move \`${catchAll.name}\` to the end of \`rules\` (line ${catchAll.line}), or give it a \`when\``);
     }
+    checkApproval(path, r, defaults, `rule \`${name}\``);
     const when = r['when'];
     if (when === undefined || when === null || (isObj(when) && Object.keys(when).length === 0)) {
       catchAll ??= { name, index: i, line: map.key(path).line };

@@ -124,6 +124,24 @@ export interface Settings {
    * (retryable statuses, 401/403/404/413, 400s naming context length, model or an unsupported parameter).
    */
   fallbackOn?: FallbackStatus[];
+  /** Optional so hand-built policies keep working; DEFAULT_SETTINGS fills them. ask: the host is asked (elicitation) before any provider is called; none: nobody is asked. */
+  approval?: ApprovalMode;
+  /** What `ask` does when nobody can be asked (a host without elicitation, the model gateway). */
+  approvalFallback?: ApprovalFallback;
+  /** ms the host has to answer; no answer is a decline. */
+  approvalTimeout?: number;
+  /** Caps per server connection; undefined = none. */
+  limits?: Limits;
+}
+
+export type ApprovalMode = 'none' | 'ask';
+export type ApprovalFallback = 'deny' | 'allow';
+
+export interface Limits {
+  /** Sampling requests one server connection may make. */
+  requestsPerSession?: number;
+  /** Consecutive sampling requests carrying tool_result content (one tool loop). */
+  toolRounds?: number;
 }
 
 export interface NumberComparison {

@@ -111,6 +111,8 @@ function build(policy: Policy): CompiledPolicy {
       ...stripUndefined(overlay),
       retry: { ...policy.defaults.retry, ...(overlay.retry ?? {}) },
     };
+    // A rule's limits override the defaults' limit by limit, like retry.
+    if (overlay.limits) merged.limits = { ...policy.defaults.limits, ...overlay.limits };
     // Rules that leave `models` alone share the defaults' resolved list.
     const effective = overlay.models === undefined ? { ...defaults, settings: merged } : compileSettings(merged);
     return { rule, index, test: compileWhen(rule.when), effective };

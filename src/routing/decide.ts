@@ -4,6 +4,8 @@
 
 import type { Policy } from '../policy/types.js';
 import { McpRouteError } from '../errors.js';
+import { formatDuration } from './explain-format.js';
+import { DEFAULT_SETTINGS } from '../policy/defaults.js';
 import { compilePolicy, type CompiledModel, type CompiledSettings } from './compile.js';
 import { requestFacts, KIND_BITS, type RequestFacts } from './request-facts.js';
 import { MAX_MATCH_NAME_LENGTH, matchableServerName } from './glob.js';
@@ -71,6 +73,10 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
     cooldown: s.cooldown,
     hints: s.hints,
     ...(s.fallbackOn ? { fallbackOn: s.fallbackOn } : {}),
+    approval: s.approval ?? DEFAULT_SETTINGS.approval!,
+    approvalFallback: s.approvalFallback ?? DEFAULT_SETTINGS.approvalFallback!,
+    approvalTimeout: s.approvalTimeout ?? DEFAULT_SETTINGS.approvalTimeout!,
+    ...(s.limits && Object.keys(s.limits).length ? { limits: s.limits } : {}),
   };
   trace.push({
     step: 'settings',
@@ -79,6 +85,20 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
         ? `maxTokens ${facts.maxTokens} clamped to ${maxTokens} (ceiling); tools: ${s.tools}; hints: ${s.hints}`
         : `maxTokens ${maxTokens}; tools: ${s.tools}; hints: ${s.hints}`,
   });
+
+  if (settings.approval === 'ask') {
+    trace.push({
+      step: 'settings',
+      message: `approval: ask: the host is asked before any provider is called (no answer within ${formatDuration(settings.approvalTimeout)} is a decline); a host without elicitation, or the model gateway, gets approvalFallback: ${settings.approvalFallback}`,
+    });
+  }
+  if (settings.limits) {
+    const parts = [
+      settings.limits.requestsPerSession !== undefined ? `requestsPerSession ${settings.limits.requestsPerSession}` : '',
+      settings.limits.toolRounds !== undefined ? `toolRounds ${settings.limits.toolRounds}` : '',
+    ].filter(Boolean);
+    trace.push({ step: 'settings', message: `limits per server connection: ${parts.join(', ')}` });
+  }
 
   if (matchedRule?.rule.action === 'deny') {
     const message = `mcp-route: request refused by rule "${ruleName}": ${matchedRule.rule.message ?? 'denied by policy'}`;

@@ -3,7 +3,7 @@
 // comes in the DecideContext, so `explain` and the live router see the same answer.
 
 import type { CreateMessageRequestParams } from '@modelcontextprotocol/sdk/types.js';
-import type { FallbackStatus, HintsMode, ModelParams, RetrySettings, ToolsMode } from '../policy/types.js';
+import type { ApprovalFallback, ApprovalMode, Limits, FallbackStatus, HintsMode, ModelParams, RetrySettings, ToolsMode } from '../policy/types.js';
 import type { TokenCounter } from './tokenizers.js';
 
 export type SamplingRequest = CreateMessageRequestParams;
@@ -36,6 +36,10 @@ export interface EffectiveSettings {
   hints: HintsMode;
   /** undefined = mcp-route's own classification of which failures try the next candidate. */
   fallbackOn?: FallbackStatus[];
+  approval: ApprovalMode;
+  approvalFallback: ApprovalFallback;
+  approvalTimeout: number;
+  limits?: Limits;
 }
 
 export interface Candidate {

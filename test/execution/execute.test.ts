@@ -36,6 +36,9 @@ function decision(settings: Partial<EffectiveSettings> = {}): Decision {
       retry: { attempts: 3, initialDelay: 1, maxDelay: 5 },
       cooldown: 10_000,
       hints: 'prefer',
+      approval: 'none',
+      approvalFallback: 'deny',
+      approvalTimeout: 120_000,
       ...settings,
     },
   };

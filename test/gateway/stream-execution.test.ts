@@ -24,7 +24,7 @@ const decision: Decision = {
   ],
   dropped: [],
   trace: [],
-  settings: { maxTokens: 20, requestedMaxTokens: 20, tools: 'allow', timeout: 5_000, deadline: 10_000, retry: { attempts: 3, initialDelay: 1, maxDelay: 5 }, cooldown: 0, hints: 'prefer' },
+  settings: { maxTokens: 20, requestedMaxTokens: 20, tools: 'allow', timeout: 5_000, deadline: 10_000, retry: { attempts: 3, initialDelay: 1, maxDelay: 5 }, cooldown: 0, hints: 'prefer', approval: 'none', approvalFallback: 'deny', approvalTimeout: 120_000 },
 };
 
 async function fakes() {

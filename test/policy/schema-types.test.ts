@@ -22,6 +22,7 @@ const schemaObjects: Record<keyof typeof KNOWN_KEYS, Schema | undefined> = {
   params: def('model').properties?.['params'],
   settings: def('settings'),
   retry: def('settings').properties?.['retry'],
+  limits: def('settings').properties?.['limits'],
   rule: def('rule'),
   when: def('when'),
   priorities: def('when').properties?.['priorities'],
