@@ -215,8 +215,10 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
         case 'timeout':
         case 'deadline':
         case 'cooldown':
-        case 'approvalTimeout':
           out[k] = duration([...path, k], v, base[k]);
+          break;
+        case 'approvalTimeout':
+          out.approvalTimeout = duration([...path, k], v, base.approvalTimeout ?? DEFAULT_SETTINGS.approvalTimeout!);
           break;
         case 'retry': {
           const r = isObj(v) ? v : {};
