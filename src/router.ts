@@ -1,6 +1,6 @@
 // The router: one object that turns a server's sampling/createMessage params into an answer
-// under a policy. validate -> decide (with usable providers and cooldown) -> prepare ->
-// per candidate: reserve budget -> call with retries -> settle -> _meta -> onOutcome.
+// under a policy. validate -> decide (with usable providers and cooldown) ->
+// session caps -> approval -> prepare -> per candidate: reserve budget -> call with retries -> settle -> _meta -> onOutcome.
 // The proxy and embedders use only this; everything behind it is replaceable.
 
 import type { CreateMessageRequestParams, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
@@ -22,6 +22,8 @@ import { prepareRequest } from './execution/prepare-request.js';
 import { Cooldown } from './execution/cooldown.js';
 import { createRedactor } from './redact.js';
 import { createBudgetGate } from './budgets/gate.js';
+import { settleApproval } from './approval/approval.js';
+import { requestFacts, KIND_BITS } from './routing/request-facts.js';
 
 /** The most one call to `candidate` can use: the estimated prompt and every token it may write. */
 function worstUsage(promptTokens: number, candidate: Candidate, request: CreateMessageRequestParams): Usage {
@@ -163,7 +165,7 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
       const kind: SamplingOutcome['outcome'] =
         e.code === 'INVALID_PARAMS'
           ? 'invalid'
-          : e.code === 'DENIED_BY_RULE' || e.code === 'TOOLS_DENIED' || e.code === 'NO_CANDIDATES'
+          : e.code === 'DENIED_BY_RULE' || e.code === 'TOOLS_DENIED' || e.code === 'NO_CANDIDATES' || e.code === 'APPROVAL_DECLINED' || e.code === 'LIMIT_REACHED'
             ? 'denied'
             : e.code === 'BUDGET_EXCEEDED'
               ? 'budget'
@@ -199,7 +201,29 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
       if (err instanceof RangeError) return fail(new McpRouteError('INVALID_PARAMS', `mcp-route: the request is nested too deeply to route (${err.message})`, { reason: 'nested too deeply' }));
       return fail(err);
     }
+    try {
+      route.session?.admit((requestFacts(request).kinds & KIND_BITS.tool_result) !== 0, decision.settings.limits);
+    } catch (err) {
+      return fail(err);
+    }
     if (decision.action === 'deny') return fail(refusalError(decision));
+    // Before any provider call and any budget reservation: a refusal costs nothing.
+    if (decision.settings.approval === 'ask') {
+      try {
+        await settleApproval({
+          policy,
+          request,
+          decision,
+          server: route.serverName ?? '(unnamed server)',
+          ...(options.approver ? { approver: options.approver } : {}),
+          ...(route.session ? { session: route.session } : {}),
+          ...(route.signal ? { signal: route.signal } : {}),
+          record: (r) => (outcome.approval = r),
+        });
+      } catch (err) {
+        return fail(err);
+      }
+    }
     let executed;
     try {
       executed = await executeDecision(decision, prepared, {

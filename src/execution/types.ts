@@ -8,6 +8,8 @@ import type { Decision } from '../routing/types.js';
 import type { TokenCounter } from '../routing/tokenizers.js';
 import type { Policy } from '../policy/types.js';
 import type { BudgetGate } from '../budgets/types.js';
+import type { Approver, ApprovalRecord } from '../approval/approval.js';
+import type { SamplingSession } from '../approval/session.js';
 
 export interface SamplingOutcome {
   /** ISO time the request arrived. */
@@ -35,6 +37,8 @@ export interface SamplingOutcome {
   /** Absent for MCP sampling; `gateway:openai` / `gateway:anthropic` for the model gateway's calls. */
   via?: 'gateway:openai' | 'gateway:anthropic';
   error?: { code: ErrorCode; message: string };
+  /** Present when the settings said `approval: ask`: who answered and how. */
+  approval?: ApprovalRecord;
   durationMs: number;
   /** Only with audit.content: true. */
   request?: CreateMessageRequestParams;
@@ -49,11 +53,15 @@ export interface RouteOptions {
   onDelta?: (text: string, from: { provider: string; model: string }) => void;
   /** Which entry point the request came through, for the audit line (default: sampling). */
   via?: SamplingOutcome['via'];
+  /** The server connection this request belongs to: enables `limits` and remembered approvals. */
+  session?: SamplingSession;
 }
 
 export interface RouterOptions {
   /** The host's sampling, for `client` providers. */
   hostSampler?: HostSampler;
+  /** Asks a human about requests under `approval: ask`; absent: approvalFallback answers. */
+  approver?: Approver;
   /** Called once per createMessage, success or failure. */
   onOutcome?: (outcome: SamplingOutcome) => void;
   /** Budget enforcement; default: built from policy.budgets and policy.state. */

@@ -205,6 +205,8 @@ function describeFailure(err: unknown): { status: number; message: string; heade
     case 'DENIED_BY_RULE':
     case 'TOOLS_DENIED':
     case 'NO_CANDIDATES':
+    case 'APPROVAL_DECLINED':
+    case 'LIMIT_REACHED':
       status = 403;
       break;
     case 'BUDGET_EXCEEDED': {

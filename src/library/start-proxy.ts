@@ -106,10 +106,11 @@ export function startProxy(options: StartProxyOptions): ProxyHandle {
     toolsMayBeAllowed: policyMayAllowTools(policy),
     graceMs: options.graceMs ?? 2000,
     forwardSignals: options.forwardSignals ?? false,
-    createRouter: ({ hostSampler }) =>
+    createRouter: ({ hostSampler, approver }) =>
       createRouter(policy, {
         ...options.router,
         ...(hostSampler ? { hostSampler } : {}),
+        ...(approver ? { approver } : {}),
         log: logger,
         onOutcome: (outcome) => {
           audit?.write(outcome);

@@ -13,6 +13,9 @@ import type { HostSampler } from '../providers/types.js';
 import { classifyFrame, classifyHead, idText, mayStartJsonRpc, parseFrame, tailId, tailIdWithText, type JsonRpcId } from './classify-frame.js';
 import { judgeBatch } from './judge-batch.js';
 import { HostRequests } from './host-requests.js';
+import type { Approver } from '../approval/approval.js';
+import { createHostApprover } from '../approval/host-approver.js';
+import { SamplingSession } from '../approval/session.js';
 import { LineFramer, type FrameVerdict, type LongLine } from './line-framer.js';
 import type { Logger } from './log.js';
 import { signalServerTree, spawnServer, startGroupWatchdog, type ServerProcess } from './spawn-server.js';
@@ -30,6 +33,8 @@ export interface HostCapabilities {
   sampling: boolean;
   /** ... with `sampling.tools`. */
   samplingTools: boolean;
+  /** The host declared form elicitation (`elicitation: {}` or `elicitation.form`): approval can be asked. */
+  elicitation: boolean;
 }
 
 export interface ProxyOptions {
@@ -51,9 +56,10 @@ export interface ProxyOptions {
   toolsMayBeAllowed: boolean;
   /**
    * Builds the router on the first sampling request, when the host's capabilities are known;
-   * `hostSampler` is given only when the host declared sampling.
+   * `hostSampler` is given only when the host declared sampling, `approver` only when it declared
+   * form elicitation.
    */
-  createRouter: (context: { hostSampler?: HostSampler; host?: HostCapabilities }) => Router | Promise<Router>;
+  createRouter: (context: { hostSampler?: HostSampler; approver?: Approver; host?: HostCapabilities }) => Router | Promise<Router>;
   /** --dry-run: answer every sampling request with this error instead of calling a provider. */
   dryRun?: (router: Router, params: unknown, serverName: string, requestId: JsonRpcId) => WireError;
   /** ms between closing the server's stdin and SIGTERM, and between SIGTERM and SIGKILL. */
@@ -187,12 +193,16 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   const hostSampler: HostSampler = (request, { signal }) =>
     hostRequests.request(SAMPLING, request, signal) as Promise<CreateMessageResult>;
 
+  const approver = createHostApprover((method, params, signal) => hostRequests.request(method, params, signal));
+  /** One server connection: its caps and remembered approvals outlive policy reloads. */
+  const session = new SamplingSession();
+
   // The router is built once, from what the host declared: a server that samples before the
   // host's initialize waits for it, rather than freezing a view of a host that knows nothing.
   const getRouter = async (): Promise<Router> => {
     if (!routerPromise && !host && !hostInputClosed) await waitForHost();
     routerPromise ??= Promise.resolve().then(() =>
-      o.createRouter(host?.sampling ? { hostSampler, host } : host ? { host } : {}),
+      o.createRouter({ ...(host?.sampling ? { hostSampler } : {}), ...(host?.elicitation ? { approver } : {}), ...(host ? { host } : {}) }),
     );
     return routerPromise;
   };
@@ -368,7 +378,10 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     const params = (message.params ?? {}) as Record<string, unknown>;
     const capabilities = (params.capabilities ?? {}) as Record<string, unknown>;
     const declared = capabilities.sampling as Record<string, unknown> | undefined;
-    host = { sampling: declared !== undefined && declared !== null, samplingTools: !!declared?.tools };
+    const elicitation = capabilities.elicitation as Record<string, unknown> | undefined;
+    // 2025-06-18 `elicitation: {}` means form; 2025-11-25 may list modes, and url alone cannot ask.
+    const elicitForm = !!elicitation && typeof elicitation === 'object' && (!('url' in elicitation) || 'form' in elicitation);
+    host = { sampling: declared !== undefined && declared !== null, samplingTools: !!declared?.tools, elicitation: elicitForm };
     hostKnown();
     log.debug(`host declared sampling: ${host.sampling}${host.samplingTools ? ' (with tools)' : ''}`);
     return {
@@ -400,6 +413,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
         serverName: currentServerName(),
         signal: controller.signal,
         requestId: id,
+        session,
       });
       // A cancelled request gets no response (MCP cancellation: "SHOULD NOT send a response").
       if (controller.signal.aborted) return;

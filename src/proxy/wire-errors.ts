@@ -29,6 +29,10 @@ export interface WireError {
 const CODE_FOR: Record<ErrorCode, number> = {
   DENIED_BY_RULE: WIRE_REFUSED,
   TOOLS_DENIED: WIRE_REFUSED,
+  // A human said no (or nobody could be asked): the spec's "user rejected".
+  APPROVAL_DECLINED: WIRE_REFUSED,
+  // A cap is the operator declining further requests.
+  LIMIT_REACHED: WIRE_REFUSED,
   INVALID_PARAMS: WIRE_INVALID_PARAMS,
   UNSUPPORTED_CONTENT: WIRE_INVALID_PARAMS,
   BUDGET_EXCEEDED: WIRE_BUDGET_EXCEEDED,

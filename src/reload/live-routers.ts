@@ -10,6 +10,7 @@ import type { BudgetGate, BudgetStatus } from '../budgets/types.js';
 import type { BudgetStore } from '../budgets/store.js';
 import type { Router, RouterOptions, RouteOptions, SamplingOutcome } from '../execution/types.js';
 import type { HostSampler } from '../providers/types.js';
+import type { Approver } from '../approval/approval.js';
 import type { Policy } from '../policy/types.js';
 
 /** 'gateway', or one key per proxy session (each session may have its own host sampler). */
@@ -30,9 +31,9 @@ interface Version {
 }
 
 export interface LiveRouters {
-  /** A proxy session's router (may use that session's host sampling). One call per session. */
-  forProxy(context: { hostSampler?: HostSampler }): Promise<Router>;
-  /** The model gateway's router (no host sampling). */
+  /** A proxy session's router (may use that session's host sampling and ask its host for approval). One call per session. */
+  forProxy(context: { hostSampler?: HostSampler; approver?: Approver }): Promise<Router>;
+  /** The model gateway's router (no host sampling, nobody to ask: approvalFallback answers). */
   forGateway(): Promise<Router>;
   /** The policy requests start on from now; in-flight requests finish on theirs. */
   swap(policy: Policy): void;
@@ -49,6 +50,7 @@ export function createLiveRouters(initial: Policy, options: Pick<RouterOptions, 
   let loaded: Modules | undefined;
   let store: BudgetStore | undefined;
   const hostSamplers = new Map<Kind, HostSampler>();
+  const approvers = new Map<Kind, Approver>();
   const live = new Set<Version>([current]);
 
   // The router and the stores load on first use: an idle proxy never imports provider SDKs.
@@ -75,7 +77,13 @@ export function createLiveRouters(initial: Policy, options: Pick<RouterOptions, 
     if (!router) {
       const gate = gateOf(v, m);
       const sampler = hostSamplers.get(kind);
-      router = m.createRouter(v.policy, { ...options, ...(sampler ? { hostSampler: sampler } : {}), ...(gate ? { budgetGate: gate } : {}) });
+      const approver = approvers.get(kind);
+      router = m.createRouter(v.policy, {
+        ...options,
+        ...(sampler ? { hostSampler: sampler } : {}),
+        ...(approver ? { approver } : {}),
+        ...(gate ? { budgetGate: gate } : {}),
+      });
       v.routers.set(kind, router);
     }
     return router;
@@ -105,6 +113,7 @@ export function createLiveRouters(initial: Policy, options: Pick<RouterOptions, 
     // A session that ends lets go of its routers (a long-running `serve` opens many).
     close: async () => {
       hostSamplers.delete(kind);
+      approvers.delete(kind);
       const mine = [...live].map((v) => v.routers.get(kind)).filter((r): r is Router => r !== undefined);
       for (const v of live) v.routers.delete(kind);
       await Promise.allSettled(mine.map((r) => r.close()));
@@ -115,6 +124,7 @@ export function createLiveRouters(initial: Policy, options: Pick<RouterOptions, 
     async forProxy(context) {
       const kind = `proxy-${sessions++}`;
       if (context.hostSampler) hostSamplers.set(kind, context.hostSampler);
+      if (context.approver) approvers.set(kind, context.approver);
       return facade(kind, await load());
     },
     async forGateway() {

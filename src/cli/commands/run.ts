@@ -32,6 +32,7 @@ import { BUILTIN_DEFAULT_SOURCE } from '../../policy/discover.js';
 import { createOutcomeWarner, isTruthyEnv, startupWarnings } from '../startup.js';
 import { missingServerName } from '../../policy/server-identity.js';
 import type { Router } from '../../execution/types.js';
+import type { Approver } from '../../approval/approval.js';
 import type { HostSampler } from '../../providers/types.js';
 import type { ServeHandle, ServeOptions } from '../../transports/serve.js';
 
@@ -313,7 +314,8 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
     serverName: flags.serverName,
     toolsMayBeAllowed: policyMayAllowTools(policy),
     graceMs,
-    createRouter: ({ hostSampler }: { hostSampler?: HostSampler }) => routers.forProxy(hostSampler ? { hostSampler } : {}),
+    createRouter: ({ hostSampler, approver }: { hostSampler?: HostSampler; approver?: Approver }) =>
+      routers.forProxy({ ...(hostSampler ? { hostSampler } : {}), ...(approver ? { approver } : {}) }),
     ...(dryRun ? { dryRun } : {}),
   };
   const code = serve
