@@ -19,7 +19,7 @@ const load = (yaml: string, e = env()) => {
 
 test('absent keys take the documented defaults', () => {
   const p = load('version: 1\nproviders: { m: { type: mock } }\nmodels: { x: { provider: m } }\n');
-  assert.deepEqual(p.defaults, { tools: 'allow', timeout: 60_000, deadline: 120_000, retry: { attempts: 3, initialDelay: 500, maxDelay: 8_000 }, cooldown: 5_000, hints: 'prefer' });
+  assert.deepEqual(p.defaults, { tools: 'allow', timeout: 60_000, deadline: 120_000, retry: { attempts: 3, initialDelay: 500, maxDelay: 8_000 }, cooldown: 5_000, hints: 'prefer', approval: 'none', approvalFallback: 'deny', approvalTimeout: 120_000 });
   assert.equal(p.defaults.models, undefined);
   assert.equal(p.defaults.maxTokens, undefined);
   assert.deepEqual(p.state, { store: 'sqlite', prefix: 'mcp-route', path: join(HOME, '.local/state/mcp-route/state.db') });
