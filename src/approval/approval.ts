@@ -6,7 +6,7 @@ import type { CreateMessageRequestParams } from '@modelcontextprotocol/sdk/types
 import { McpRouteError } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { Decision } from '../routing/types.js';
-import { costUsd } from '../routing/cost.js';
+import { worstCase } from '../routing/cost.js';
 import { estimatePromptTokens } from '../routing/estimate.js';
 import type { SamplingSession } from './session.js';
 
@@ -57,7 +57,8 @@ export function approvalQuestion(policy: Policy, request: CreateMessageRequestPa
   for (const c of decision.candidates) {
     const model = policy.models[c.model];
     if (!model?.cost) continue;
-    const usd = costUsd(model, { inputTokens: promptTokens, outputTokens: Math.min(c.maxTokens ?? decision.settings.maxTokens, decision.settings.maxTokens) });
+    // The same worst case the budget reservation takes for this candidate.
+    const { usd } = worstCase(model, promptTokens, c, decision.settings.maxTokens);
     worst = worst === undefined ? usd : Math.max(worst, usd);
   }
   return {
