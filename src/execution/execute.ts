@@ -224,7 +224,9 @@ export async function executeDecision(decision: Decision, request: CreateMessage
       await settle(admission, calls);
       return { ...out, candidate, attempts };
     } catch (err) {
-      await settle(admission, calls);
+      // A cancelled request gives its reservation back (DESIGN, "Protocol eras"): whoever
+      // cancelled no longer wants the answer, and the provider call was aborted with it.
+      await settle(admission, caller?.aborted ? calls.map((c): CallOutcome => (c.kind === 'answered' ? c : { kind: 'unsent' })) : calls);
       const halt2 = err instanceof McpRouteError && (err.code === 'ABORTED' || err.code === 'DEADLINE_EXCEEDED') ? err : stopped();
       if (halt2) throw halt2;
       lastError = err;

@@ -3,7 +3,7 @@
 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { AuditConfig, Settings } from './types.js';
+import type { AuditConfig, InputRequiredConfig, Settings } from './types.js';
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   models: undefined,
@@ -26,6 +26,9 @@ export const DEFAULT_BUDGET = Object.freeze({ per: 'day', onExceed: 'reject', ma
 export const DEFAULT_STATE_PREFIX = 'mcp-route';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_AUDIT: Readonly<AuditConfig> = Object.freeze({ content: false });
+// Ten rounds, as both MCP SDKs bound their own input_required loops; handles live as long as
+// a person may take to answer an elicitation, and are capped so a host cannot grow them.
+export const DEFAULT_INPUT_REQUIRED: Readonly<InputRequiredConfig> = Object.freeze({ maxRounds: 10, handleTtl: 600_000, maxHandles: 1000 });
 
 /** `$XDG_STATE_HOME/mcp-route/state.db`, or `~/.local/state/mcp-route/state.db`. */
 export function defaultStatePath(env: NodeJS.ProcessEnv = process.env): string {

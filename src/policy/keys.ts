@@ -5,6 +5,7 @@
 
 import type {
   AuditConfig,
+  InputRequiredConfig,
   Budget,
   GatewayConfig,
   Limits,
@@ -21,7 +22,7 @@ import type {
   When,
 } from './types.js';
 
-export const TOP_KEYS = ['$schema', 'version', 'providers', 'models', 'defaults', 'rules', 'budgets', 'state', 'audit', 'gateway', 'requireServerName'] as const;
+export const TOP_KEYS = ['$schema', 'version', 'providers', 'models', 'defaults', 'rules', 'budgets', 'state', 'audit', 'gateway', 'requireServerName', 'inputRequired'] as const;
 export const PROVIDER_KEYS = ['type', 'apiKey', 'baseURL', 'headers', 'organization', 'maxTokensParam', 'storeMetadata', 'timeout', 'responses', 'failWith', 'options'] as const;
 export const MODEL_KEYS = ['provider', 'model', 'aliases', 'cost', 'speed', 'intelligence', 'contextWindow', 'maxOutput', 'supports', 'params', 'endOfLife'] as const;
 export const COST_KEYS = ['input', 'output'] as const;
@@ -40,6 +41,7 @@ export const AUDIT_KEYS = ['path', 'content'] as const;
 export const GATEWAY_KEYS = ['openai', 'anthropic'] as const;
 /** Provider keys that older policies put under `options` (where they are now body fields). */
 export const MOVED_OPTION_KEYS = ['maxTokensParam', 'storeMetadata'] as const;
+export const INPUT_REQUIRED_KEYS = ['maxRounds', 'handleTtl', 'maxHandles'] as const;
 export const MOCK_RESPONSE_KEYS = ['match', 'text', 'toolUse', 'status', 'stopReason', 'delay'] as const;
 
 /** Object name (as the schema-types test calls it) -> the keys the normaliser knows. */
@@ -61,6 +63,7 @@ export const KNOWN_KEYS = {
   state: STATE_KEYS,
   audit: AUDIT_KEYS,
   gateway: GATEWAY_KEYS,
+  inputRequired: INPUT_REQUIRED_KEYS,
   mockResponse: MOCK_RESPONSE_KEYS,
 } as const;
 
@@ -86,5 +89,6 @@ export const keysAgreeWithTypes: [
   Same<Keys<typeof STATE_KEYS>, keyof StateConfig>,
   Same<Keys<typeof AUDIT_KEYS>, keyof AuditConfig>,
   Same<Keys<typeof GATEWAY_KEYS>, keyof GatewayConfig>,
+  Same<Keys<typeof INPUT_REQUIRED_KEYS>, keyof InputRequiredConfig>,
   Same<Keys<typeof MOCK_RESPONSE_KEYS>, keyof MockResponse>,
 ] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

@@ -8,6 +8,7 @@ import { builtinFor, extendedBuiltins, firstProviderOfType } from './catalogue-m
 import {
   CONVENTIONAL_KEY_ENV,
   DEFAULT_AUDIT,
+  DEFAULT_INPUT_REQUIRED,
   DEFAULT_BUDGET,
   DEFAULT_REDIS_URL,
   DEFAULT_SETTINGS,
@@ -288,6 +289,12 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
   const rawGateway = isObj(raw['gateway']) ? raw['gateway'] : {};
   const gateway: Policy['gateway'] = {};
   for (const api of ['openai', 'anthropic'] as const) if (typeof rawGateway[api] === 'boolean') gateway[api] = rawGateway[api];
+  const rawInput = isObj(raw['inputRequired']) ? raw['inputRequired'] : {};
+  const inputRequired: Policy['inputRequired'] = {
+    maxRounds: num(rawInput['maxRounds']) ?? DEFAULT_INPUT_REQUIRED.maxRounds,
+    handleTtl: duration(['inputRequired', 'handleTtl'], rawInput['handleTtl'], DEFAULT_INPUT_REQUIRED.handleTtl),
+    maxHandles: num(rawInput['maxHandles']) ?? DEFAULT_INPUT_REQUIRED.maxHandles,
+  };
 
   const policy: Policy = {
     version: 1,
@@ -301,6 +308,7 @@ export function normalise(input: NormaliseInput): { policy: Policy; diagnostics:
     audit,
     gateway,
     ...(raw['requireServerName'] === true ? { requireServerName: true } : {}),
+    inputRequired,
     credentialEnv: [...credentialEnv],
     secrets: [...secrets],
   };

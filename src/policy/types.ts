@@ -231,6 +231,16 @@ export interface GatewayConfig {
   anthropic?: boolean;
 }
 
+/** Protocol 2026-07-28 multi round-trip requests (`input_required` results). */
+export interface InputRequiredConfig {
+  /** Most `input_required` rounds one host request may take before mcp-route gives up. */
+  maxRounds: number;
+  /** ms a handle given to the host for a mixed round stays valid. */
+  handleTtl: number;
+  /** Most handles held at once; the oldest is dropped beyond it. */
+  maxHandles: number;
+}
+
 export interface Policy {
   version: 1;
   /** File the policy came from, or a label such as "<built-in default>". */
@@ -248,6 +258,8 @@ export interface Policy {
   gateway?: GatewayConfig;
   /** `run` and `startProxy` refuse to start without a trusted server name (--server-name). */
   requireServerName?: boolean;
+  /** Absent in hand-built policies: the defaults (DEFAULT_INPUT_REQUIRED) apply. */
+  inputRequired?: InputRequiredConfig;
   /** Every environment variable a provider's strings read: stripped from the spawned server's env. */
   credentialEnv: string[];
   /** Every resolved secret value (keys, header values): redacted from logs, errors, audit. */

@@ -32,6 +32,7 @@ const schemaObjects: Record<keyof typeof KNOWN_KEYS, Schema | undefined> = {
   state: schema.properties?.['state'],
   audit: schema.properties?.['audit'],
   gateway: schema.properties?.['gateway'],
+  inputRequired: schema.properties?.['inputRequired'],
   mockResponse: def('mockResponse'),
 };
 
