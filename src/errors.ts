@@ -17,7 +17,11 @@ export type ErrorCode =
   | 'ABORTED'
   | 'DEADLINE_EXCEEDED'
   | 'UNSUPPORTED_CONTENT'
-  | 'STORE_ERROR';
+  | 'STORE_ERROR'
+  /** Protocol 2026-07-28: a server kept answering input_required past inputRequired.maxRounds. */
+  | 'INPUT_ROUNDS_EXCEEDED'
+  /** Protocol 2026-07-28: a server's input_required result is malformed. */
+  | 'BAD_INPUT_REQUIRED';
 
 export class McpRouteError extends Error {
   readonly code: ErrorCode;

@@ -143,6 +143,7 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
       ...(route.serverName !== undefined ? { server: route.serverName } : {}),
       ...(route.requestId !== undefined ? { requestId: route.requestId } : {}),
       ...(route.via !== undefined ? { via: route.via } : {}),
+      ...(route.inputRound !== undefined ? { inputRound: route.inputRound } : {}),
       rule: null,
       candidates: [],
       attempts: [],

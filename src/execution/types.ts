@@ -11,6 +11,20 @@ import type { BudgetGate } from '../budgets/types.js';
 import type { Approver, ApprovalRecord } from '../approval/approval.js';
 import type { SamplingSession } from '../approval/session.js';
 
+/** Where a sampling request came from when it arrived inside a 2026 `input_required` result. */
+export interface InputRound {
+  /** The host's request: tools/call, prompts/get or resources/read. */
+  method: string;
+  /** The tool or prompt name, or the resource URI. */
+  name?: string;
+  /** The host's JSON-RPC id for that request. */
+  hostRequestId: string | number;
+  /** 1 for the first input_required result of the call, counting across the host's retries. */
+  round: number;
+  /** The server's key for this entry in `inputRequests`. */
+  key: string;
+}
+
 export interface SamplingOutcome {
   /** ISO time the request arrived. */
   time: string;
@@ -40,6 +54,8 @@ export interface SamplingOutcome {
   /** Present when the settings said `approval: ask`: who answered and how. */
   approval?: ApprovalRecord;
   durationMs: number;
+  /** Set when the request was an entry of a 2026 input_required result (which tool call, which round). */
+  inputRound?: InputRound;
   /** Only with audit.content: true. */
   request?: CreateMessageRequestParams;
   result?: CreateMessageResult;
@@ -55,6 +71,8 @@ export interface RouteOptions {
   via?: SamplingOutcome['via'];
   /** The server connection this request belongs to: enables `limits` and remembered approvals. */
   session?: SamplingSession;
+  /** The 2026 tool call and round this request belongs to (recorded in the outcome). */
+  inputRound?: InputRound;
 }
 
 export interface RouterOptions {

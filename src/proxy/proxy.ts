@@ -2,6 +2,8 @@
 // original bytes, and intercepts only what it must: the host's `initialize` (to declare
 // sampling), the server's `sampling/createMessage` (answered through the Router) and the
 // cancellations and responses that belong to those. Whichever side ends first ends the other.
+// Requests of protocol 2026-07-28 (a `_meta` envelope) go through input-required.ts, which
+// answers the sampling inside `input_required` results; 2025 traffic never reaches it.
 
 import { constants as osConstants } from 'node:os';
 import { basename } from 'node:path';
@@ -10,8 +12,10 @@ import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError } from '../errors.js';
 import type { Router } from '../execution/types.js';
 import type { HostSampler } from '../providers/types.js';
-import { classifyFrame, classifyHead, idText, mayStartJsonRpc, parseFrame, tailId, tailIdWithText, type JsonRpcId } from './classify-frame.js';
+import { classifyFrame, classifyHead, idText, mayStartJsonRpc, parseFrame, tailId, tailIdWithText, type FrameInfo, type JsonRpcId } from './classify-frame.js';
 import { judgeBatch } from './judge-batch.js';
+import { mayBeModern, modernMeta } from './era.js';
+import { InputRequiredCalls } from './input-required.js';
 import { HostRequests } from './host-requests.js';
 import type { Approver } from '../approval/approval.js';
 import { createHostApprover } from '../approval/host-approver.js';
@@ -88,6 +92,7 @@ export const HOST_INITIALIZE_WAIT_MS = 10_000;
 
 const SAMPLING = 'sampling/createMessage';
 const CANCELLED = 'notifications/cancelled';
+const PROGRESS = 'notifications/progress';
 
 /** JSON-RPC ids 1 and "1" are different requests. */
 function idKey(id: JsonRpcId): string {
@@ -183,6 +188,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     else toHost(line);
   };
   const sendToHost = (message: Record<string, unknown>) => sendLineToHost(JSON.stringify(message) + '\n');
+  const sendToServer = (message: Record<string, unknown>) => sendLineToServer(JSON.stringify(message) + '\n');
   /** A response under an id given as JSON text: ids are copied, never re-serialised (2^53 + 1 stays itself). */
   const replyLine = (id: string, member: 'result' | 'error', value: unknown) => `{"jsonrpc":"2.0","id":${id},"${member}":${JSON.stringify(value)}}\n`;
   const flushQueued = (queue: string[], write: (line: string) => void) => {
@@ -219,9 +225,36 @@ export function runProxy(o: ProxyOptions): Promise<number> {
 
   const currentServerName = () => serverName ?? basename(o.command);
 
+  // ---- protocol 2026-07-28 -----------------------------------------------------------------
+  const inputRequired = new InputRequiredCalls({
+    sendToServer,
+    sendToHost,
+    getRouter,
+    serverName: currentServerName,
+    learnServerName: (name) => {
+      serverName ??= name;
+    },
+    log,
+    redact,
+    toolsMayBeAllowed: o.toolsMayBeAllowed,
+    settled: (id) => pendingHost.delete(idKey(id)),
+    ...(o.dryRun ? { dryRun: o.dryRun } : {}),
+  });
+  /** The host sent a 2026 request: from then on its long requests are read whole (their `_meta` may sit at the end). */
+  let hostSpeaksModern = false;
+  /** A 2026 request gets its capability rewrite and, for tools/call & co., its input rounds; undefined for 2025 frames. */
+  const fromModernHost = (frame: Buffer, info: FrameInfo): FrameVerdict | undefined => {
+    if (!info.message && !mayBeModern(frame)) return undefined;
+    const message = info.message ?? parseFrame(frame).message;
+    if (!message || !modernMeta(message)) return undefined;
+    hostSpeaksModern = true;
+    const out = inputRequired.fromHost(message, info.id, info.method!);
+    return out ? Buffer.from(JSON.stringify(out) + '\n') : null;
+  };
+
   // ---- server -> host ----------------------------------------------------------------------
   const fromServer = (frame: Buffer): FrameVerdict => {
-    const info = classifyFrame(frame, (m) => m === SAMPLING || m === CANCELLED);
+    const info = classifyFrame(frame, (m) => m === SAMPLING || m === CANCELLED || (m === PROGRESS && inputRequired.watchingProgress));
     switch (info.kind) {
       case 'invalid': {
         const text = frame.subarray(0, 200).toString('utf8');
@@ -264,8 +297,12 @@ export function runProxy(o: ProxyOptions): Promise<number> {
             return null; // the host never saw that request
           }
         }
+        if (info.method === PROGRESS && inputRequired.watchingProgress) {
+          return inputRequired.progressFromServer(info.message ?? parseFrame(frame).message ?? {});
+        }
         return true;
       case 'response': {
+        if (inputRequired.ownsResponse(info.id!)) return inputRequired.fromServer(info.id!, frame, info.message);
         const key = idKey(info.id!);
         pendingHost.delete(key);
         if (key === initializeKey) {
@@ -297,6 +334,8 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     // The initialize response names the server: it is read whole whatever its size (up to the cap).
     const mayBeInitialize = serverName === undefined && initializeKey !== undefined && (head.id === undefined || idKey(head.id) === initializeKey);
     if (isResponse && mayBeInitialize) return undefined;
+    // A response that may answer a 2026 leg is read whole: it may be input_required.
+    if (isResponse && inputRequired.mayOwnResponse(head.id)) return undefined;
     return {
       onEnd: (tail: Buffer) => {
         if (isResponse) {
@@ -334,12 +373,16 @@ export function runProxy(o: ProxyOptions): Promise<number> {
           }
           return Buffer.from(rewritten + '\n');
         }
-        return true;
+        return fromModernHost(frame, info) ?? true;
       }
       case 'notification':
         if (info.method === CANCELLED) {
           const requestId = (info.message?.params as { requestId?: JsonRpcId } | undefined)?.requestId;
-          if (requestId !== undefined) pendingHost.delete(idKey(requestId));
+          if (requestId !== undefined) {
+            pendingHost.delete(idKey(requestId));
+            const verdict = inputRequired.cancelledByHost(requestId, info.message ?? {});
+            if (verdict !== undefined) return verdict;
+          }
         }
         return true;
       case 'response':
@@ -357,7 +400,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     if (!mayStartJsonRpc(headBytes)) return discardNonJson('host', headBytes);
     const head = classifyHead(headBytes);
     if (!head) return undefined;
-    if (head.method !== undefined && head.method !== 'initialize' && head.method !== CANCELLED) {
+    if (head.method !== undefined && head.method !== 'initialize' && head.method !== CANCELLED && !hostSpeaksModern) {
       return {
         onEnd: (tail: Buffer) => {
           const id = head.id !== undefined ? { id: head.id, text: head.idText! } : tailIdWithText(tail);
@@ -391,9 +434,8 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   }
 
   // ---- sampling ----------------------------------------------------------------------------
-  // The one interception point. Protocol 2026-07-28 replaces server->client requests with
-  // `input_required` results that the client answers by repeating the request; supporting it
-  // means recognising those results in fromServer and routing their inputRequests through here.
+  // A 2025 server's pushed sampling request. (2026 sampling arrives inside input_required
+  // results and is answered in input-required.ts through the same router.)
   /** `id` is the request's id, `text` its JSON text from the frame (what the reply carries). */
   async function answerSampling(id: JsonRpcId, text: string, message: Record<string, unknown>): Promise<void> {
     const key = idKey(id);
@@ -590,6 +632,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
         sendLineToHost(replyLine(id, 'error', { code: WIRE_CONNECTION_CLOSED, message: `mcp-route: the server exited (${how}) before answering`, data: { reason: 'SERVER_EXITED' } }));
       }
       pendingHost.clear();
+      inputRequired.serverExited();
       for (const controller of inflight.values()) controller.abort(new Error('the server exited'));
       hostRequests.failAll(new Error('the server exited'));
       for (const t of timers) clearTimeout(t);

@@ -44,6 +44,8 @@ const CODE_FOR: Record<ErrorCode, number> = {
   STORE_ERROR: WIRE_INTERNAL_ERROR,
   POLICY_INVALID: WIRE_INTERNAL_ERROR,
   POLICY_NOT_FOUND: WIRE_INTERNAL_ERROR,
+  INPUT_ROUNDS_EXCEEDED: WIRE_INTERNAL_ERROR,
+  BAD_INPUT_REQUIRED: WIRE_INTERNAL_ERROR,
 };
 
 /** Maps any thrown value to a wire error; unknown throwables become a generic internal error. */

@@ -204,7 +204,8 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
       const where = outcome.model ? ` ${outcome.provider}/${outcome.model}` : '';
       const failed = outcome.attempts.filter((a) => !a.ok).map((a) => `${a.provider}/${a.model} ${a.status ?? a.error ?? 'failed'}`);
       const tries = failed.length ? ` after ${failed.length} failed attempt(s): ${failed.join(', ')}` : '';
-      log.info(`sampling ${JSON.stringify(outcome.requestId)} from ${outcome.server ?? '?'}: ${outcome.outcome}${where}${tries} in ${Math.round(outcome.durationMs)} ms`);
+      const round = outcome.inputRound ? ` (${outcome.inputRound.method}${outcome.inputRound.name ? ` ${outcome.inputRound.name}` : ''}, input round ${outcome.inputRound.round}, key ${JSON.stringify(outcome.inputRound.key)})` : '';
+      log.info(`sampling ${JSON.stringify(outcome.requestId)}${round} from ${outcome.server ?? '?'}: ${outcome.outcome}${where}${tries} in ${Math.round(outcome.durationMs)} ms`);
     }
   };
 

@@ -1,0 +1,379 @@
+// Protocol 2026-07-28 multi round-trip requests (SEP-2322), seen from the proxy: a host's
+// tools/call, prompts/get or resources/read may come back `input_required`; mcp-route answers
+// the sampling entries through the router and repeats the request to the server itself, so
+// the host sees only the final result (or, in a mixed round, only its own entries, behind a
+// handle). The server's requestState is carried byte for byte and never read.
+//
+// The proxy calls in at four points (host request, host cancellation, server response,
+// server progress); everything here runs only for requests that carry the 2026 `_meta`.
+
+import { randomBytes } from 'node:crypto';
+import { McpRouteError } from '../errors.js';
+import type { InputRound, Router } from '../execution/types.js';
+import { DEFAULT_INPUT_REQUIRED } from '../policy/defaults.js';
+import type { InputRequiredConfig } from '../policy/types.js';
+import { abortableDelay } from '../util/abortable-delay.js';
+import type { JsonRpcId } from './classify-frame.js';
+import { INPUT_REQUIRED_METHODS, withSamplingCapability } from './era.js';
+import { InputHandles, type HeldRound } from './input-handles.js';
+import type { FrameVerdict } from './line-framer.js';
+import type { Logger } from './log.js';
+import { toWireError, WIRE_INVALID_PARAMS, type WireError } from './wire-errors.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const SAMPLING = 'sampling/createMessage';
+const SERVER_INFO_META = 'io.modelcontextprotocol/serverInfo';
+/** The SDKs pace a requestState-only (load shedding) leg by 250 ms; we back off from there. */
+const SHED_BACKOFF_MS = 250;
+const SHED_BACKOFF_MAX_MS = 2_000;
+/** Bounds on what an untrusted server may put in one input_required result. */
+const MAX_INPUT_REQUESTS = 64;
+const MAX_KEY_LENGTH = 256;
+const INPUT_REQUIRED_BYTES = Buffer.from('"input_required"');
+
+export interface InputRequiredDeps {
+  sendToServer(message: Obj): void;
+  sendToHost(message: Obj): void;
+  getRouter(): Promise<Router>;
+  serverName(): string;
+  /** A 2026 result named its server (`_meta` serverInfo): there is no initialize to learn it from. */
+  learnServerName?(name: string): void;
+  log: Logger;
+  redact: (text: string) => string;
+  toolsMayBeAllowed: boolean;
+  /** The host's request is answered (or will never be): the proxy's pending bookkeeping. */
+  settled(hostId: JsonRpcId): void;
+  /** --dry-run: the error each sampling entry gets instead of a provider call. */
+  dryRun?: (router: Router, params: unknown, serverName: string) => WireError;
+  now?: () => number;
+}
+
+interface Call {
+  hostId: JsonRpcId;
+  method: string;
+  /** The host's params with the capability added, without inputResponses / requestState. */
+  params: Obj;
+  name?: string;
+  /** The leg in flight at the server, if any (the host's own id for the first leg). */
+  legId?: JsonRpcId;
+  rounds: number;
+  sheds: number;
+  /** Started when the call arrives; enforced while mcp-route is the one working. */
+  startedAt: number;
+  abort: AbortController;
+  deadlineTimer?: NodeJS.Timeout;
+  progressKey?: string;
+  progressBase: number;
+  lastProgress: number;
+  over: boolean;
+}
+
+function idKey(id: JsonRpcId): string {
+  return typeof id === 'number' ? `n${id}` : `s${id}`;
+}
+
+export class InputRequiredCalls {
+  /** Ids of the legs mcp-route sends itself: random, so they never collide with the host's. */
+  readonly legPrefix = `mcp-route-${randomBytes(4).toString('hex')}-leg-`;
+  private nextLeg = 1;
+  private readonly legs = new Map<string, Call>();
+  private readonly byHost = new Map<string, Call>();
+  private readonly byProgress = new Map<string, Call>();
+  private handles?: InputHandles;
+  private readonly now: () => number;
+
+  constructor(private readonly d: InputRequiredDeps) {
+    this.now = d.now ?? Date.now;
+  }
+
+  /** Progress notifications need a look only while some 2026 call has a progress token. */
+  get watchingProgress(): boolean {
+    return this.byProgress.size > 0;
+  }
+
+  /** Whether a server response with this id belongs to a leg (ours or the first, under the host's id). */
+  ownsResponse(id: JsonRpcId): boolean {
+    return this.legs.has(idKey(id)) || (typeof id === 'string' && id.startsWith(this.legPrefix));
+  }
+
+  /** Long responses are streamed on only when they cannot belong to a leg. */
+  mayOwnResponse(id: JsonRpcId | undefined): boolean {
+    return id === undefined ? this.legs.size > 0 : this.ownsResponse(id);
+  }
+
+  /**
+   * A 2026 host request: adds the sampling capability and, for the three methods that may
+   * answer input_required, starts tracking it. Returns what to send the server, or null when
+   * mcp-route answered the host itself (an unknown handle).
+   */
+  fromHost(message: Obj, id: JsonRpcId | undefined, method: string): Obj | null {
+    const rewritten = withSamplingCapability(message, this.d.toolsMayBeAllowed);
+    if (id === undefined || !INPUT_REQUIRED_METHODS.has(method)) return rewritten;
+    const params = rewritten.params as Obj;
+    const { inputResponses, requestState, ...base } = params;
+
+    let held: HeldRound | undefined;
+    let legParams: Obj = params;
+    if (InputHandles.looksLikeHandle(requestState)) {
+      held = this.handles?.take(requestState);
+      if (!held || held.method !== method) {
+        this.d.sendToHost({
+          jsonrpc: '2.0',
+          id,
+          error: {
+            code: WIRE_INVALID_PARAMS,
+            message: 'mcp-route: unknown or expired requestState handle; start the request again without requestState and inputResponses',
+            data: { reason: 'UNKNOWN_HANDLE' },
+          },
+        });
+        this.d.settled(id);
+        return null;
+      }
+      // The host answers only its own keys; mcp-route's answers and the server's state come back from the handle.
+      const fromHost: Obj = {};
+      if (isObj(inputResponses)) for (const key of held.hostKeys) if (key in inputResponses) fromHost[key] = inputResponses[key];
+      legParams = { ...base, inputResponses: { ...fromHost, ...held.answered }, ...(held.serverState !== undefined ? { requestState: held.serverState } : {}) };
+    }
+
+    const name = method === 'resources/read' ? base.uri : base.name;
+    const meta = isObj(base._meta) ? base._meta : undefined;
+    const token = meta?.progressToken;
+    const call: Call = {
+      hostId: id,
+      method,
+      params: base,
+      ...(typeof name === 'string' ? { name } : {}),
+      legId: id,
+      rounds: held?.rounds ?? 0,
+      sheds: 0,
+      startedAt: this.now(),
+      abort: new AbortController(),
+      progressBase: 0,
+      lastProgress: 0,
+      over: false,
+    };
+    if (typeof token === 'string' || typeof token === 'number') {
+      call.progressKey = JSON.stringify(token);
+      this.byProgress.set(call.progressKey, call);
+    }
+    this.byHost.set(idKey(id), call);
+    this.legs.set(idKey(id), call);
+    return { ...rewritten, params: legParams };
+  }
+
+  /**
+   * The host cancelled one of its requests. undefined: not a tracked call (pass it on as is);
+   * otherwise the verdict for the notification's frame.
+   */
+  cancelledByHost(requestId: JsonRpcId, message: Obj): FrameVerdict | undefined {
+    const call = this.byHost.get(idKey(requestId));
+    if (!call) return undefined;
+    const leg = call.legId;
+    this.finish(call);
+    call.abort.abort(new McpRouteError('ABORTED', 'mcp-route: the request was cancelled', { reason: 'cancelled by the host' }));
+    this.d.log.debug(`host cancelled ${call.method} ${JSON.stringify(requestId)}${leg === undefined ? ' while mcp-route answered its input requests' : ''}`);
+    if (leg === undefined) return null;
+    if (leg === requestId) return true;
+    // The server knows the leg in flight by mcp-route's id, not the host's.
+    const params = isObj(message.params) ? message.params : {};
+    return Buffer.from(JSON.stringify({ ...message, params: { ...params, requestId: leg } }) + '\n');
+  }
+
+  /** A server response to a leg (see ownsResponse). `message` is given when already parsed. */
+  fromServer(id: JsonRpcId, frame: Buffer, message: Obj | undefined): FrameVerdict {
+    const call = this.legs.get(idKey(id));
+    if (!call) return null; // a late answer to a leg of a cancelled or finished call
+    // The fast path: a final result for the host's own id passes as the original bytes.
+    if (!message && id === call.hostId && frame.indexOf(INPUT_REQUIRED_BYTES) === -1) {
+      this.finish(call);
+      return true;
+    }
+    let parsed = message;
+    if (!parsed) {
+      try {
+        parsed = JSON.parse(frame.toString('utf8')) as Obj;
+      } catch {
+        parsed = {};
+      }
+    }
+    this.legs.delete(idKey(id));
+    call.legId = undefined;
+    const result = parsed.result;
+    if (isObj(result) && result.resultType === 'input_required') {
+      const info = isObj(result._meta) ? result._meta[SERVER_INFO_META] : undefined;
+      if (isObj(info) && typeof info.name === 'string' && info.name) this.d.learnServerName?.(info.name);
+      void this.round(call, result);
+      return null;
+    }
+    this.finish(call);
+    if (id === call.hostId) return true;
+    this.d.sendToHost({ ...parsed, id: call.hostId });
+    return null;
+  }
+
+  /** A server progress notification: kept monotonic for the host across legs. */
+  progressFromServer(message: Obj): FrameVerdict {
+    const params = isObj(message.params) ? message.params : undefined;
+    const token = params?.progressToken;
+    if (!params || (typeof token !== 'string' && typeof token !== 'number')) return true;
+    const call = this.byProgress.get(JSON.stringify(token));
+    if (!call || typeof params.progress !== 'number') return true;
+    const progress = call.progressBase + params.progress;
+    // Progress must increase with each notification (MCP spec); a new leg starts from where the last one got.
+    if (progress <= call.lastProgress && call.lastProgress > 0) return null;
+    call.lastProgress = progress;
+    if (call.progressBase === 0) return true;
+    const total = typeof params.total === 'number' ? { total: call.progressBase + params.total } : {};
+    return Buffer.from(JSON.stringify({ ...message, params: { ...params, progress, ...total } }) + '\n');
+  }
+
+  /** The server is gone: stop every router call; the proxy answers the host's pending ids. */
+  serverExited(): void {
+    for (const call of [...this.byHost.values()]) {
+      this.finish(call);
+      call.abort.abort(new Error('the server exited'));
+    }
+  }
+
+  // ---- one round -----------------------------------------------------------------------------
+
+  private async round(call: Call, result: Obj): Promise<void> {
+    try {
+      call.rounds++;
+      const router = await this.d.getRouter();
+      const config: InputRequiredConfig = router.policy.inputRequired ?? DEFAULT_INPUT_REQUIRED;
+      this.armDeadline(call, router.policy.defaults.deadline);
+      if (call.rounds > config.maxRounds) {
+        throw new McpRouteError(
+          'INPUT_ROUNDS_EXCEEDED',
+          `mcp-route: the server still asked for input after ${config.maxRounds} rounds (the limit, inputRequired.maxRounds)`,
+          { reason: `more than ${config.maxRounds} input_required rounds`, rounds: call.rounds - 1 },
+        );
+      }
+      const { requests, state } = readInputRequired(result);
+      const entries = Object.entries(requests);
+      if (entries.length === 0) {
+        // Load shedding: only requestState came back. Wait a little and ask again; it counts as a round.
+        const delay = Math.min(SHED_BACKOFF_MS * 2 ** call.sheds++, SHED_BACKOFF_MAX_MS);
+        await abortableDelay(delay, call.abort.signal);
+        this.sendLeg(call, { ...call.params, ...(state !== undefined ? { requestState: state } : {}) });
+        return;
+      }
+      const ours = entries.filter(([, entry]) => entry.method === SAMPLING);
+      const hostKeys = entries.filter(([, entry]) => entry.method !== SAMPLING).map(([key]) => key);
+      const answered = await this.answer(call, router, ours);
+      if (call.over) return;
+      if (hostKeys.length > 0) {
+        this.handles ??= new InputHandles(config.handleTtl, config.maxHandles, this.now);
+        const handle = this.handles.put({ method: call.method, ...(state !== undefined ? { serverState: state } : {}), answered, hostKeys, rounds: call.rounds });
+        const forHost: Obj = {};
+        for (const key of hostKeys) forHost[key] = requests[key];
+        this.finish(call);
+        this.d.sendToHost({
+          jsonrpc: '2.0',
+          id: call.hostId,
+          result: { ...(isObj(result._meta) ? { _meta: result._meta } : {}), resultType: 'input_required', inputRequests: forHost, requestState: handle },
+        });
+        return;
+      }
+      this.sendLeg(call, { ...call.params, inputResponses: answered, ...(state !== undefined ? { requestState: state } : {}) });
+    } catch (err) {
+      if (call.over) return;
+      this.fail(call, err);
+    }
+  }
+
+  /** Answers the sampling entries in parallel; the first failure stops the others (their reservations are released). */
+  private async answer(call: Call, router: Router, entries: Array<[string, { method: string; params: unknown }]>): Promise<Obj> {
+    const answered: Obj = {};
+    if (entries.length === 0) return answered;
+    const serverName = this.d.serverName();
+    if (this.d.dryRun) {
+      const error = this.d.dryRun(router, entries[0]![1].params, serverName);
+      throw new McpRouteError('DENIED_BY_RULE', error.message, error.data ?? {});
+    }
+    const stopOthers = new AbortController();
+    const signal = AbortSignal.any([call.abort.signal, stopOthers.signal]);
+    await Promise.all(
+      entries.map(async ([key, entry]) => {
+        const inputRound: InputRound = { method: call.method, ...(call.name !== undefined ? { name: call.name } : {}), hostRequestId: call.hostId, round: call.rounds, key };
+        try {
+          answered[key] = await router.createMessage(entry.params, { serverName, signal, requestId: call.hostId, inputRound });
+        } catch (err) {
+          stopOthers.abort(err);
+          throw err;
+        }
+      }),
+    );
+    return answered;
+  }
+
+  private sendLeg(call: Call, params: Obj): void {
+    if (call.over) return;
+    const id = `${this.legPrefix}${this.nextLeg++}`;
+    call.legId = id;
+    call.progressBase = call.lastProgress;
+    this.legs.set(idKey(id), call);
+    this.d.sendToServer({ jsonrpc: '2.0', id, method: call.method, params });
+  }
+
+  /** The policy's deadline covers every round mcp-route runs for one host request. */
+  private armDeadline(call: Call, deadlineMs: number): void {
+    if (call.deadlineTimer) return;
+    const left = call.startedAt + deadlineMs - this.now();
+    const expire = () => {
+      if (call.over) return;
+      const leg = call.legId;
+      this.fail(call, new McpRouteError('DEADLINE_EXCEEDED', `mcp-route: no final result within the ${deadlineMs}ms deadline across input_required rounds`, { reason: `deadline of ${deadlineMs}ms exceeded` }));
+      call.abort.abort(new Error('deadline'));
+      if (leg !== undefined) this.d.sendToServer({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: leg, reason: 'mcp-route: deadline exceeded' } });
+    };
+    if (left <= 0) return expire();
+    call.deadlineTimer = setTimeout(expire, left);
+    call.deadlineTimer.unref?.();
+  }
+
+  /** mcp-route's own part failed: tools/call gets isError (as the SDK's own shim does), the others a JSON-RPC error. */
+  private fail(call: Call, err: unknown): void {
+    this.finish(call);
+    const error = toWireError(err, this.d.redact);
+    this.d.log.info(`${call.method} ${JSON.stringify(call.hostId)}${call.name ? ` (${call.name})` : ''} failed in input round ${call.rounds}: ${error.message}`);
+    if (call.method === 'tools/call') {
+      // resultType is required of 2026 results (the SDK v2 client rejects a result without it).
+      this.d.sendToHost({ jsonrpc: '2.0', id: call.hostId, result: { content: [{ type: 'text', text: error.message }], isError: true, resultType: 'complete' } });
+    } else {
+      this.d.sendToHost({ jsonrpc: '2.0', id: call.hostId, error });
+    }
+  }
+
+  private finish(call: Call): void {
+    if (call.over) return;
+    call.over = true;
+    if (call.deadlineTimer) clearTimeout(call.deadlineTimer);
+    if (call.legId !== undefined) this.legs.delete(idKey(call.legId));
+    this.byHost.delete(idKey(call.hostId));
+    if (call.progressKey !== undefined && this.byProgress.get(call.progressKey) === call) this.byProgress.delete(call.progressKey);
+    this.d.settled(call.hostId);
+  }
+}
+
+/** Checks the untrusted shape once, at the edge: entries are `{method, params}` under bounded keys. */
+function readInputRequired(result: Obj): { requests: Record<string, { method: string; params: unknown }>; state?: string } {
+  const bad = (why: string) => new McpRouteError('BAD_INPUT_REQUIRED', `mcp-route: the server's input_required result ${why}`, { reason: why });
+  const state = result.requestState;
+  if (state !== undefined && typeof state !== 'string') throw bad('has a requestState that is not a string');
+  const raw = result.inputRequests;
+  if (raw !== undefined && !isObj(raw)) throw bad('has inputRequests that is not an object');
+  const requests: Record<string, { method: string; params: unknown }> = {};
+  const entries = Object.entries(raw ?? {});
+  if (entries.length > MAX_INPUT_REQUESTS) throw bad(`has ${entries.length} inputRequests (at most ${MAX_INPUT_REQUESTS})`);
+  for (const [key, entry] of entries) {
+    if (key.length > MAX_KEY_LENGTH) throw bad(`has an inputRequests key longer than ${MAX_KEY_LENGTH} characters`);
+    if (!isObj(entry) || typeof entry.method !== 'string') throw bad(`has an inputRequests entry "${key.slice(0, 40)}" without a method`);
+    requests[key] = entry as { method: string; params: unknown };
+  }
+  if (entries.length === 0 && state === undefined) throw bad('has neither inputRequests nor requestState');
+  return { requests, ...(state !== undefined ? { state } : {}) };
+}
