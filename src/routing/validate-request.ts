@@ -80,11 +80,13 @@ export function parseSamplingRequest(params: unknown): SamplingRequest {
 }
 
 /**
- * Accepts either the params of a sampling/createMessage or a whole JSON-RPC message carrying
- * one (what `mcp-route explain` reads from a file), and returns the validated params.
+ * Accepts the params of a sampling/createMessage, a whole JSON-RPC message carrying one, or a
+ * 2026 `inputRequests` entry (`{method, params}`, as found in an input_required result): what
+ * `mcp-route explain` reads from a file. Returns the validated params.
  */
 export function parseSamplingRequestOrMessage(value: unknown): SamplingRequest {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'jsonrpc' in value) {
+  const isEntry = value !== null && typeof value === 'object' && !Array.isArray(value) && 'method' in value && !('messages' in value);
+  if (isEntry || (value !== null && typeof value === 'object' && !Array.isArray(value) && 'jsonrpc' in value)) {
     const message = value as { method?: unknown; params?: unknown };
     if (message.method !== 'sampling/createMessage') {
       throw new McpRouteError(

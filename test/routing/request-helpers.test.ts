@@ -53,6 +53,9 @@ describe('parseSamplingRequest', () => {
   it('accepts a whole JSON-RPC request and refuses other methods', () => {
     assert.deepEqual(parseSamplingRequestOrMessage({ jsonrpc: '2.0', id: 1, method: 'sampling/createMessage', params: valid }), valid);
     assert.deepEqual(parseSamplingRequestOrMessage(valid), valid);
+    // A 2026 inputRequests entry ({method, params}, no jsonrpc) is read like a message.
+    assert.deepEqual(parseSamplingRequestOrMessage({ method: 'sampling/createMessage', params: valid }), valid);
+    assert.throws(() => parseSamplingRequestOrMessage({ method: 'elicitation/create', params: {} }), /expected a sampling\/createMessage request, got method "elicitation\/create"/);
     assert.throws(() => parseSamplingRequestOrMessage({ jsonrpc: '2.0', id: 1, method: 'ping' }), /got method "ping"/);
   });
 });

@@ -28,7 +28,8 @@ interface ExplainOptions {
 const STORE_READ_TIMEOUT_MS = 5000;
 
 const EXAMPLE = `
-The request file holds the params of a sampling/createMessage, or a whole JSON-RPC message.
+The request file holds the params of a sampling/createMessage, a whole JSON-RPC message, or an
+entry of a 2026 input_required result's inputRequests ({"method": "sampling/createMessage", "params": ...}).
 
 Budgets are read from the policy's store as \`run\` would see them (--no-state skips that), and a
 \`client\` provider counts only with --host-sampling, as \`run\` uses it only for a host that
@@ -76,7 +77,7 @@ export function registerExplain(program: Command): void {
   program
     .command('explain')
     .description('show which models a sampling request would go to under a policy, and why')
-    .argument('[request]', 'JSON file with the sampling/createMessage params or JSON-RPC message; "-" or omitted reads stdin')
+    .argument('[request]', 'JSON file with the sampling/createMessage params, JSON-RPC message or inputRequests entry; "-" or omitted reads stdin')
     .option('-p, --policy <file>', 'policy file (default: discovered like `mcp-route run`)')
     .option('-s, --server <name>', 'server name that rules and budgets match on (what `run --server-name` gives)')
     .option('--host-sampling', 'the host declares the sampling capability (as VS Code does), so `client` providers can answer')
