@@ -59,6 +59,13 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
 
   const usableProviders = usableProviderNames(policy, { hostSampling: options.hostSampler !== undefined });
 
+  // The same set, had the host declared sampling (see Router.explain's hostSampling).
+  const usableWithHost = new Set(
+    Object.values(policy.providers)
+      .filter((p) => p.usable && getProviderFactory(p.type) !== undefined)
+      .map((p) => p.name),
+  );
+
   const getProvider = (name: string): Provider | undefined => {
     let provider = providers.get(name);
     if (!provider) {
@@ -70,11 +77,11 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
     return provider;
   };
 
-  function decideNow(request: CreateMessageRequestParams, serverName: string | undefined): Decision {
+  function decideNow(request: CreateMessageRequestParams, serverName: string | undefined, hostSampling = false): Decision {
     const at = now();
     const context: DecideContext = {
       serverName,
-      usableProviders,
+      usableProviders: hostSampling ? usableWithHost : usableProviders,
       cooling: cooldown.snapshot(at),
       now: at,
       promptCorrection: (model) => corrections.factor(model),
@@ -270,7 +277,7 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
     policy,
     createMessage,
     explain(params, explainOptions = {}) {
-      return decideNow(parseSamplingRequest(params), explainOptions.serverName);
+      return decideNow(parseSamplingRequest(params), explainOptions.serverName, explainOptions.hostSampling === true);
     },
     async close() {
       const open = [...providers.values()];

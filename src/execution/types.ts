@@ -94,7 +94,11 @@ export interface Router {
   readonly policy: Policy;
   /** Validates params, decides, reserves, executes, settles. Throws McpRouteError. */
   createMessage(params: unknown, options?: RouteOptions): Promise<CreateMessageResult>;
-  /** The decision the router would make now, without calling anything. */
-  explain(params: unknown, options?: { serverName?: string }): Decision;
+  /**
+   * The decision the router would make now, without calling anything. `hostSampling: true`
+   * decides as if the host had declared sampling (`client` providers usable): a 2026 host
+   * declares it per request, after the router was built.
+   */
+  explain(params: unknown, options?: { serverName?: string; hostSampling?: boolean }): Decision;
   close(): Promise<void>;
 }

@@ -14,7 +14,7 @@ import { DEFAULT_INPUT_REQUIRED } from '../policy/defaults.js';
 import type { InputRequiredConfig } from '../policy/types.js';
 import { abortableDelay } from '../util/abortable-delay.js';
 import type { JsonRpcId } from './classify-frame.js';
-import { INPUT_REQUIRED_METHODS, withSamplingCapability } from './era.js';
+import { hostDeclaresSampling, INPUT_REQUIRED_METHODS, withSamplingCapability } from './era.js';
 import { InputHandles, type HeldRound } from './input-handles.js';
 import type { FrameVerdict } from './line-framer.js';
 import type { Logger } from './log.js';
@@ -56,6 +56,8 @@ interface Call {
   /** The host's params with the capability added, without inputResponses / requestState. */
   params: Obj;
   name?: string;
+  /** The host declared sampling itself: entries the policy sends to a `client` provider go to it. */
+  hostSampling: boolean;
   /** The leg in flight at the server, if any (the host's own id for the first leg). */
   legId?: JsonRpcId;
   rounds: number;
@@ -139,12 +141,15 @@ export class InputRequiredCalls {
 
     const name = method === 'resources/read' ? base.uri : base.name;
     const meta = isObj(base._meta) ? base._meta : undefined;
+    // What the host declared itself, before mcp-route added sampling for the server.
+    const hostMeta = isObj(message.params) && isObj(message.params._meta) ? message.params._meta : undefined;
     const token = meta?.progressToken;
     const call: Call = {
       hostId: id,
       method,
       params: base,
       ...(typeof name === 'string' ? { name } : {}),
+      hostSampling: hostMeta !== undefined && hostDeclaresSampling(hostMeta),
       legId: id,
       rounds: held?.rounds ?? 0,
       sheds: 0,
@@ -261,8 +266,9 @@ export class InputRequiredCalls {
         this.sendLeg(call, { ...call.params, ...(state !== undefined ? { requestState: state } : {}) });
         return;
       }
-      const ours = entries.filter(([, entry]) => entry.method === SAMPLING);
-      const hostKeys = entries.filter(([, entry]) => entry.method !== SAMPLING).map(([key]) => key);
+      const isOurs = ([, entry]: [string, { method: string; params: unknown }]) => entry.method === SAMPLING && !this.routesToHost(call, router, entry.params);
+      const ours = entries.filter(isOurs);
+      const hostKeys = entries.filter((e) => !isOurs(e)).map(([key]) => key);
       const answered = await this.answer(call, router, ours);
       if (call.over) return;
       if (hostKeys.length > 0) {
@@ -308,6 +314,18 @@ export class InputRequiredCalls {
       }),
     );
     return answered;
+  }
+
+  /** Sampling the policy sends to a `client` provider (the host's own model) is the host's to answer, when it declared sampling. */
+  private routesToHost(call: Call, router: Router, params: unknown): boolean {
+    if (!call.hostSampling) return false;
+    try {
+      const decision = router.explain(params, { serverName: this.d.serverName(), hostSampling: true });
+      const first = decision.candidates[0];
+      return decision.action === 'route' && first !== undefined && router.policy.providers[first.provider]?.type === 'client';
+    } catch {
+      return false; // malformed params: the router's own answer says what is wrong
+    }
   }
 
   private sendLeg(call: Call, params: Obj): void {
