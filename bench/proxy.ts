@@ -3,6 +3,10 @@
 // once and taking turns in blocks of calls so drift hits all three alike. Prints the median small tools/call round trip, 1 MiB
 // tool results per second, and the RSS of the proxy process (idle, and after the 1 MiB
 // results), with ratios to the pipe.
+// Then protocol 2026-07-28: an SDK v2 client pinned to 2026-07-28 in front of the dual-era
+// fixture (mrtr-server.mjs), through the raw pipe and through mcp-route, taking turns the same
+// way: a tools/call that needs no input (goal: within 1.15x of the pipe; mcp-route parses and
+// rewrites every 2026 request), and one whose sampling mcp-route answers in a hidden round.
 // Needs the built CLI: npm run build && npm run bench -- proxy  [rounds]
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +14,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client as V2Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport as V2StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const server = join(root, 'test/helpers/mcp-fixtures/sampling-server.mjs');
@@ -144,3 +150,57 @@ console.log(
     `throughput >= 0.9x pipe: ${perSecRatio.toFixed(2)}x [${spread(ratios.perSec)}] ${perSecRatio >= 0.9 ? 'met' : 'NOT met'}; ` +
     `idle RSS < 60 MiB: ${idleRss.toFixed(1)} ${idleRss < 60 ? 'met' : 'NOT met'}`,
 );
+
+// ---- protocol 2026-07-28 -----------------------------------------------------------------------
+const mrtrServer = join(root, 'test/helpers/mcp-fixtures/mrtr-server.mjs');
+const MODERN_CALLS = 500;
+type ModernMode = 'raw pipe' | 'mcp-route';
+const modernModes: ModernMode[] = ['raw pipe', 'mcp-route'];
+const modernRatios: number[] = [];
+const modernRtt: Record<ModernMode, number[]> = { 'raw pipe': [], 'mcp-route': [] };
+const hiddenRound: number[] = [];
+
+async function connectModern(mode: ModernMode): Promise<V2Client> {
+  const node = process.execPath;
+  const target = mode === 'raw pipe' ? [join(root, 'bench/raw-pipe.mjs'), node, mrtrServer] : [join(root, 'dist/cli/main.js'), 'run', '--policy', policyPath, '--', node, mrtrServer];
+  const client = new V2Client({ name: 'bench-2026', version: '1' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  await client.connect(new V2StdioClientTransport({ command: node, args: target, cwd: root, stderr: 'inherit' }));
+  for (let i = 0; i < 200; i++) await client.callTool({ name: 'echo', arguments: { text: 'warm' } });
+  return client;
+}
+
+for (let r = 0; r < rounds; r++) {
+  const order = modernModes.map((_, i) => modernModes[(i + r) % modernModes.length]!);
+  const conns: Array<{ mode: ModernMode; client: V2Client }> = [];
+  for (const mode of order) conns.push({ mode, client: await connectModern(mode) });
+  const times = new Map<ModernMode, number[]>(modernModes.map((m) => [m, []]));
+  for (let done = 0; done < MODERN_CALLS; done += BLOCK) {
+    for (const c of conns) {
+      const t = times.get(c.mode)!;
+      for (let i = 0; i < BLOCK; i++) {
+        const t0 = performance.now();
+        await c.client.callTool({ name: 'echo', arguments: { text: `ping ${done + i}` } });
+        t.push(performance.now() - t0);
+      }
+    }
+  }
+  for (const mode of modernModes) modernRtt[mode].push(median(times.get(mode)!));
+  modernRatios.push(modernRtt['mcp-route'].at(-1)! / modernRtt['raw pipe'].at(-1)!);
+  // A hidden round: mcp-route answers the sampling entry (mock provider) and repeats the call.
+  const routed = conns.find((c) => c.mode === 'mcp-route')!.client;
+  const hidden: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const t0 = performance.now();
+    await routed.callTool({ name: 'ask', arguments: { q: 'bench' } });
+    hidden.push(performance.now() - t0);
+  }
+  hiddenRound.push(median(hidden));
+  for (const c of conns) await c.client.close();
+  process.stdout.write(`2026 round ${r + 1}/${rounds}: tools/call round trip ${modernRatios.at(-1)!.toFixed(2)}x pipe\n`);
+}
+const modernRatio = median(modernRatios);
+console.log(
+  `\n2026-07-28 (SDK v2 client pinned, ${MODERN_CALLS} tools/call per mode per round): pipe ${median(modernRtt['raw pipe']).toFixed(3)} ms, ` +
+    `mcp-route ${median(modernRtt['mcp-route']).toFixed(3)} ms; a call with one hidden sampling round through mcp-route ${median(hiddenRound).toFixed(3)} ms`,
+);
+console.log(`goal (median of per-round ratios): 2026 round trip <= 1.15x pipe when no round is hidden: ${modernRatio.toFixed(2)}x [${spread(modernRatios)}] ${modernRatio <= 1.15 ? 'met' : 'NOT met'}`);

@@ -42,6 +42,8 @@ const progress = async (ctx, value, total) => {
 function build() {
   const server = new McpServer({ name: 'mrtr-fixture', version: '1.0.0' });
 
+  server.registerTool('echo', { description: 'no input needed (the benchmark\'s plain round trip)', inputSchema: z.object({ text: z.string() }) }, async ({ text: t }) => text(t));
+
   server.registerTool('ask', { description: 'one sampling round', inputSchema: z.object({ q: z.string() }) }, async ({ q }, ctx) => {
     const answer = ctx.mcpReq.inputResponses?.s;
     if (!answer) return inputRequired({ inputRequests: { s: ask(q) }, requestState: `state-1 "quoted" ü ${'x'.repeat(20)}` });
