@@ -223,6 +223,17 @@ test('cancelling while mcp-route answers aborts the provider call and releases t
   });
 });
 
+test('a server that exits mid-round gives the host today\'s "server exited" error for its id', e2e, async () => {
+  await withHost(['--policy', POLICY], {}, async (host) => {
+    await assert.rejects(host.client.callTool({ name: 'exit-on-repeat', arguments: {} }), /mcp-route: the server exited \(code 3\) before answering/);
+    const legs = legsFor(host, 'exit-on-repeat');
+    assert.equal(legs.length, 2, 'it exited on the hidden repeat');
+    const answer = host.received.find((m) => m.id === legs[0]!.id);
+    assert.equal(answer?.error?.code, -32000);
+    assert.equal(answer?.error?.data?.reason, 'SERVER_EXITED');
+  });
+});
+
 test('the same server serves a 2025 SDK v1 host (classic sampling, answered by mcp-route) and a v2 host in auto mode', e2e, async () => {
   const transport = new V1Transport({
     command: process.execPath,

@@ -101,6 +101,11 @@ function build() {
     return text('finished anyway');
   });
 
+  server.registerTool('exit-on-repeat', { description: 'asks, then exits when the request is repeated', inputSchema: z.object({}) }, async (_args, ctx) => {
+    if (!ctx.mcpReq.inputResponses?.s) return inputRequired({ inputRequests: { s: ask('before exit') } });
+    process.exit(3);
+  });
+
   server.registerPrompt('summary', { description: 'a prompt built from a sampled summary', argsSchema: z.object({ topic: z.string() }) }, async ({ topic }, ctx) => {
     const answer = ctx.mcpReq.inputResponses?.s;
     if (!answer) return inputRequired({ inputRequests: { s: ask(`summarise ${topic}`) }, requestState: 'prompt-state' });
