@@ -214,8 +214,9 @@ export class InputRequiredCalls {
     }
     this.finish(call);
     if (id === call.hostId) return true;
-    this.d.sendToHost({ ...parsed, id: call.hostId });
-    return null;
+    // Returned as the frame's replacement (not sent aside) so it keeps its place after the
+    // notifications the server wrote before it.
+    return Buffer.from(JSON.stringify({ ...parsed, id: call.hostId }) + '\n');
   }
 
   /** A server progress notification: kept monotonic for the host across legs. */

@@ -156,8 +156,11 @@ test('progress keeps the host\'s token on every leg and never goes backwards for
     assert.equal(legs[1]!.params._meta.progressToken, token);
     const fromServer = host.serverWire().filter((e) => e.dir === 'out' && e.message.method === 'notifications/progress').map((e) => e.message.params.progress);
     assert.deepEqual(fromServer, [1, 2, 1, 2], 'the server starts again on the second leg');
-    await until(() => seen.length >= 4 || undefined, 'four progress notifications');
-    assert.deepEqual(seen, [1, 2, 3, 4]);
+    // Asserted on the host's wire (in arrival order): under load the SDK client may drop a
+    // notification it dispatches after the final response, so its callback is not the measure.
+    const toHost = host.received.filter((m) => m.method === 'notifications/progress').map((m) => m.params.progress);
+    assert.deepEqual(toHost, [1, 2, 3, 4]);
+    assert.ok(seen.every((v, i) => i === 0 || v > seen[i - 1]!), `the callback saw ${JSON.stringify(seen)}`);
   });
 });
 
