@@ -46,7 +46,7 @@ export interface InputRequiredDeps {
   /** The host's request is answered (or will never be): the proxy's pending bookkeeping. */
   settled(hostId: JsonRpcId): void;
   /** --dry-run: the error each sampling entry gets instead of a provider call. */
-  dryRun?: (router: Router, params: unknown, serverName: string) => WireError;
+  dryRun?: (router: Router, params: unknown, serverName: string, requestId: JsonRpcId) => WireError;
   now?: () => number;
 }
 
@@ -298,7 +298,7 @@ export class InputRequiredCalls {
     if (entries.length === 0) return answered;
     const serverName = this.d.serverName();
     if (this.d.dryRun) {
-      const error = this.d.dryRun(router, entries[0]![1].params, serverName);
+      const error = this.d.dryRun(router, entries[0]![1].params, serverName, call.hostId);
       throw new McpRouteError('DENIED_BY_RULE', error.message, error.data ?? {});
     }
     const stopOthers = new AbortController();
