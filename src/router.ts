@@ -60,11 +60,7 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
   const usableProviders = usableProviderNames(policy, { hostSampling: options.hostSampler !== undefined });
 
   // The same set, had the host declared sampling (see Router.explain's hostSampling).
-  const usableWithHost = new Set(
-    Object.values(policy.providers)
-      .filter((p) => p.usable && getProviderFactory(p.type) !== undefined)
-      .map((p) => p.name),
-  );
+  const usableWithHost = usableProviderNames(policy, { hostSampling: true });
 
   const getProvider = (name: string): Provider | undefined => {
     let provider = providers.get(name);
