@@ -91,4 +91,4 @@ export const keysAgreeWithTypes: [
   Same<Keys<typeof GATEWAY_KEYS>, keyof GatewayConfig>,
   Same<Keys<typeof INPUT_REQUIRED_KEYS>, keyof InputRequiredConfig>,
   Same<Keys<typeof MOCK_RESPONSE_KEYS>, keyof MockResponse>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
