@@ -50,9 +50,9 @@ providers:
   an: { type: anthropic, apiKey: "\${DOC_AN_KEY}", baseURL: "${fake.url}" }
   canned: { type: mock }
 models:
-  gpt-4o-mini: { provider: oa }
-  claude-haiku-4-5: { provider: an }
-  demo: { provider: canned }
+  gpt-4o-mini: { provider: oa, cost: { input: 0.15, output: 0.6 } }
+  claude-haiku-4-5: { provider: an, cost: { input: 1, output: 5 } }
+  demo: { provider: canned, cost: { input: 0, output: 0 } }
 budgets:
   - { name: daily, usd: 1 }
 state: { store: sqlite, path: ${join(dir, 'state.db')} }

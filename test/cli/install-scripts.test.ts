@@ -1,5 +1,6 @@
-// Install and first-run scripts: nothing builds on `npm install` (the package builds in
-// `prepack` and ships dist/), `npm test` builds first, and `npm run demo` builds when dist/ is
+// Install and first-run scripts: no TypeScript builds on `npm install` (the package builds in
+// `prepack` and ships dist/; the one install script compiles only the small native addon that
+// makes the process non-dumpable, see README: Security), `npm test` builds first, and `npm run demo` builds when dist/ is
 // missing or older than the sources (scripts/build-if-stale.mjs, run in a scratch project).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,8 +11,10 @@ import { ROOT, runNode } from '../helpers/cli.js';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
-test('no prepare or install script builds on install; prepack builds; test builds first; demo builds when needed', () => {
-  for (const hook of ['prepare', 'preinstall', 'install', 'postinstall']) assert.equal(pkg.scripts[hook], undefined, hook);
+test('no prepare or install script builds TypeScript on install; prepack builds; test builds first; demo builds when needed', () => {
+  for (const hook of ['prepare', 'preinstall', 'postinstall']) assert.equal(pkg.scripts[hook], undefined, hook);
+  assert.equal(pkg.scripts['install'], 'node scripts/build-native.mjs', 'install builds the native addon only');
+  assert.doesNotMatch(readFileSync(join(ROOT, 'scripts', 'build-native.mjs'), 'utf8'), /\btsc\b/);
   assert.equal(pkg.scripts['prepack'], 'npm run build');
   assert.match(pkg.scripts['test']!, /^npm run build && /);
   assert.equal(pkg.scripts['predemo'], 'node scripts/build-if-stale.mjs');
