@@ -92,8 +92,8 @@ test('two HTTP sessions at once, each answered by the policy through its own chi
     assert.equal(ra.result.content.text, 'served over http');
     assert.equal(rb.result.content.text, 'served over http');
     // Each session has its own server process.
-    const pidA = JSON.parse(((await a.client.callTool({ name: 'env', arguments: { name: 'HOME' } })).content as any)[0].text).pid;
-    const pidB = JSON.parse(((await b.client.callTool({ name: 'env', arguments: { name: 'HOME' } })).content as any)[0].text).pid;
+    const pidA = JSON.parse(((await a.client.callTool({ name: 'pid', arguments: {} })).content as any)[0].text).pid;
+    const pidB = JSON.parse(((await b.client.callTool({ name: 'pid', arguments: {} })).content as any)[0].text).pid;
     assert.ok(pidA && pidB && pidA !== pidB, `pids ${pidA} ${pidB}`);
 
     // The session cap: a third initialize gets 503.

@@ -100,7 +100,11 @@ server.registerTool('notify', { description: 'sends a log message notification a
 });
 
 server.registerTool('env', { description: 'the value of one environment variable', inputSchema: { name: z.string() } }, async ({ name }) =>
-  text(JSON.stringify({ value: process.env[name] ?? null, pid: process.pid })),
+  text(JSON.stringify({ value: process.env[name] ?? null })),
+);
+
+server.registerTool('pid', { description: 'the server process id (each serve session has its own)' }, async () =>
+  text(JSON.stringify({ pid: process.pid })),
 );
 
 server.registerResource('hello', 'fixture://hello', { mimeType: 'text/plain' }, async (uri) => ({ contents: [{ uri: uri.href, text: 'hello resource' }] }));
