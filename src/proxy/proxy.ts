@@ -248,6 +248,8 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     const message = info.message ?? parseFrame(frame).message;
     if (!message || !modernMeta(message)) return undefined;
     hostSpeaksModern = true;
+    // A 2026 host sends no initialize: its first request is its handshake (capabilities travel per request).
+    hostKnown();
     const out = inputRequired.fromHost(message, info.id, info.method!);
     return out ? Buffer.from(JSON.stringify(out) + '\n') : null;
   };
