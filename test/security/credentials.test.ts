@@ -5,8 +5,9 @@
 // the audit file, the server's environment, and the requests the fake providers received.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ROOT } from '../helpers/cli.js';
 import { startFakeOpenAI, openaiCompletion, openaiError } from '../helpers/fake-openai.js';
 import { assertAllGone, assertExactlyOnce, samplingLine, skipUnlessBuilt, startRoute, tempDir, type Route, type RouteOptions } from '../reliability/harness.js';
 
@@ -155,11 +156,24 @@ test('a same-user server cannot read the keys from /proc/<mcp-route pid>/environ
   const options: RouteOptions = { policy: policyWith(oa.baseURL, ['apiKey: "${OPENAI_API_KEY}"']), env: { OPENAI_API_KEY: KEY }, dir };
   // As root every process may read every /proc entry: run both as an unprivileged user, as a
   // real host would (setpriv execs, so mcp-route keeps the pid the transport reports).
+  // The unprivileged user must reach the checkout's dist/ and node_modules: a clone in a 0700
+  // folder (mktemp -d) is opened for traversal for the length of the test, then closed again.
+  const opened: Array<[string, number]> = [];
   if (process.getuid?.() === 0) {
     chmodSync(dir, 0o755);
     options.wrap = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'];
+    for (let at = ROOT; at !== dirname(at); at = dirname(at)) {
+      const mode = statSync(at).mode & 0o7777;
+      if ((mode & 0o001) === 0) {
+        opened.push([at, mode]);
+        chmodSync(at, mode | 0o001);
+      }
+    }
   }
-  const route = await startRoute(options);
+  const route = await startRoute(options).catch((err: unknown) => {
+    for (const [path, mode] of opened) chmodSync(path, mode);
+    throw err;
+  });
   try {
     const seen = await route.call('faulty/proc-environ');
     assert.equal(seen.parentPid, route.routerPid, 'the server reads its parent, mcp-route');
@@ -175,6 +189,7 @@ test('a same-user server cannot read the keys from /proc/<mcp-route pid>/environ
     assert.doesNotMatch(route.stderr(), /can read mcp-route's environment/);
   } finally {
     await closeAll(route, oa);
+    for (const [path, mode] of opened) chmodSync(path, mode);
   }
 });
 
