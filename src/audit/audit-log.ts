@@ -7,6 +7,7 @@ import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, write
 import { dirname } from 'node:path';
 import type { SamplingOutcome } from '../execution/types.js';
 import { redactValue } from '../redact.js';
+import { jsonLine } from '../util/json-line.js';
 
 export interface AuditLog {
   readonly path: string;
@@ -42,7 +43,7 @@ export function auditLine(outcome: SamplingOutcome, options: Pick<AuditLogOption
     if (request !== undefined) record.request = outcome.outcome === 'ok' ? redactValue(request, options.redact, { maxDepth: AUDIT_MAX_DEPTH }) : unansweredRequest(request, options.redact);
     if (result !== undefined) record.result = redactValue(result, options.redact, { maxDepth: AUDIT_MAX_DEPTH });
   }
-  return JSON.stringify(record) + '\n';
+  return jsonLine(record);
 }
 
 /** The request of an unanswered outcome, whole when small, else its first characters and size. */

@@ -19,7 +19,7 @@ import { movesOn } from './fallback-on.js';
  * billed); `unknown` when it may have billed (a timeout or reset after the request was sent, a
  * garbled 200); `unsent` when the request never left mcp-route.
  */
-export type CallOutcome = { kind: 'answered'; usage: Usage } | { kind: 'refused' } | { kind: 'unknown' } | { kind: 'unsent' };
+export type CallOutcome = { kind: 'answered'; usage: Usage | undefined } | { kind: 'refused' } | { kind: 'unknown' } | { kind: 'unsent' };
 
 /** What a budget gate said about one candidate before its first attempt. */
 export type Admission =
@@ -58,7 +58,7 @@ export interface ExecuteDeps {
 
 export interface ExecutionResult {
   result: CreateMessageResult;
-  usage: Usage;
+  usage: Usage | undefined;
   candidate: Candidate;
   attempts: Attempt[];
 }

@@ -32,7 +32,8 @@ export interface ProviderCallOptions {
 export interface ProviderResult {
   /** `model` is what the provider reported; usage is also copied into `_meta`. */
   result: CreateMessageResult;
-  usage: Usage;
+  /** Undefined when the provider reported no counts: budgets then bill the worst case. */
+  usage: Usage | undefined;
 }
 
 export interface Provider {

@@ -3,6 +3,8 @@
 // control characters escaped so text the server controls (its name, its error messages)
 // cannot start a forged line or drive the terminal.
 
+import { jsonLine } from '../util/json-line.js';
+
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
@@ -35,7 +37,7 @@ export function createLogger(
   // serialised (so escaping cannot split a secret into parts the redactor misses).
   const line =
     format === 'json'
-      ? (at: LogLevel, message: string) => JSON.stringify({ time: new Date().toISOString(), level: at, name: 'mcp-route', msg: redact(message) }) + '\n'
+      ? (at: LogLevel, message: string) => jsonLine({ time: new Date().toISOString(), level: at, name: 'mcp-route', msg: redact(message) })
       : (at: LogLevel, message: string) => `mcp-route ${at}: ${escapeControls(redact(message))}\n`;
   const log = (at: LogLevel) => (message: string) => {
     if (RANK[at] <= RANK[level]) write(line(at, message));

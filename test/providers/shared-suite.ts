@@ -46,7 +46,7 @@ export function runProviderSuite(type: string, makeHarness: () => Promise<Provid
     assert.equal(typeof result.model, 'string');
     assert.ok(result.model.length > 0);
     assert.equal(result.stopReason, 'endTurn');
-    assert.ok(usage.inputTokens > 0 && usage.outputTokens > 0);
+    assert.ok(usage && usage.inputTokens > 0 && usage.outputTokens > 0);
     const meta = result._meta?.['mcp-route'] as { provider: string; usage: unknown };
     assert.equal(meta.provider, provider.name);
     assert.deepEqual(meta.usage, usage);

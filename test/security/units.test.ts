@@ -189,3 +189,22 @@ test('log lines escape control characters, so a server-chosen text stays on its 
   assert.deepEqual(lines, ['mcp-route info: from x\\nmcp-route error: forged\\r\\x1b[31mred\\x1b[0m\\x9b2J\\u2028 [redacted]\ttab\n']);
   assert.equal(escapeControls('plain: ok'), 'plain: ok');
 });
+
+test('JSON log lines escape the controls JSON.stringify leaves raw (DEL, C1, U+2028/9) and stay the same JSON', () => {
+  const lines: string[] = [];
+  const log = createLogger('info', createRedactor(['S3cretValue']), (l) => lines.push(l), 'json');
+  const message = 'a\u009b2J\u007f\u2028b\n S3cretValue';
+  log.info(message);
+  assert.equal(lines.length, 1);
+  assert.doesNotMatch(lines[0]!, /[\u007f-\u009f\u2028\u2029]/);
+  assert.match(lines[0]!, /\\u009b2J\\u007f\\u2028b\\n \[redacted\]/);
+  assert.equal(JSON.parse(lines[0]!).msg, 'a\u009b2J\u007f\u2028b\n [redacted]');
+});
+
+test('audit lines carry no raw C1 controls from a server-chosen prompt, and parse to the same text', () => {
+  const outcome: SamplingOutcome = { time: 't', rule: null, candidates: [], attempts: [], outcome: 'ok', durationMs: 1 };
+  const text = 'x\u009b2J\u0085y\u2029';
+  const line = auditLine({ ...outcome, request: { messages: [{ role: 'user', content: { type: 'text', text } }], maxTokens: 1 } }, { content: true, redact: (s) => s });
+  assert.doesNotMatch(line, /[\u007f-\u009f\u2028\u2029]/);
+  assert.equal(JSON.parse(line).request.messages[0].content.text, text);
+});

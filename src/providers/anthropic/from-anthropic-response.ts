@@ -22,7 +22,7 @@ export interface AnthropicMessageResponse {
 // Results may carry tool_use, so they are built as the with-tools shape; the contract's
 // CreateMessageResult is the same JSON on the wire.
 
-export function fromAnthropicResponse(response: unknown, fallbackModel: string): { result: CreateMessageResult; usage: Usage } {
+export function fromAnthropicResponse(response: unknown, fallbackModel: string): { result: CreateMessageResult; usage: Usage | undefined } {
   if (!response || typeof response !== 'object') throw new MalformedResponseError('anthropic: response body is not an object');
   const body = response as AnthropicMessageResponse;
   if (!Array.isArray(body.content)) throw new MalformedResponseError('anthropic: response has no content array');
@@ -35,12 +35,14 @@ export function fromAnthropicResponse(response: unknown, fallbackModel: string):
     }
   }
   if (blocks.length === 0) blocks.push({ type: 'text', text: '' });
-  const usage: Usage = {
-    inputTokens: body.usage?.input_tokens ?? 0,
-    outputTokens: body.usage?.output_tokens ?? 0,
-  };
-  if (body.usage?.cache_read_input_tokens) usage.cacheReadTokens = body.usage.cache_read_input_tokens;
-  if (body.usage?.cache_creation_input_tokens) usage.cacheWriteTokens = body.usage.cache_creation_input_tokens;
+  // No counts is no report (undefined), never zero: budgets then bill the worst case.
+  const reported = body.usage;
+  const usage: Usage | undefined =
+    reported && typeof reported.input_tokens === 'number' && typeof reported.output_tokens === 'number'
+      ? { inputTokens: reported.input_tokens, outputTokens: reported.output_tokens }
+      : undefined;
+  if (usage && reported?.cache_read_input_tokens) usage.cacheReadTokens = reported.cache_read_input_tokens;
+  if (usage && reported?.cache_creation_input_tokens) usage.cacheWriteTokens = reported.cache_creation_input_tokens;
   const stopReason = mapAnthropicStopReason(body.stop_reason);
   return { result: assembleResult(blocks, body.model, fallbackModel, stopReason), usage };
 }

@@ -25,7 +25,7 @@ export interface OpenAIChatResponse {
 // Results may carry tool_use, so they are built as the with-tools shape; the contract's
 // CreateMessageResult is the same JSON on the wire.
 
-export function fromOpenAIResponse(response: unknown, fallbackModel: string): { result: CreateMessageResult; usage: Usage } {
+export function fromOpenAIResponse(response: unknown, fallbackModel: string): { result: CreateMessageResult; usage: Usage | undefined } {
   if (!response || typeof response !== 'object') throw new MalformedResponseError('openai: response body is not an object');
   const body = response as OpenAIChatResponse;
   const choice = Array.isArray(body.choices) ? body.choices[0] : undefined;
@@ -51,12 +51,15 @@ export function fromOpenAIResponse(response: unknown, fallbackModel: string): { 
   }
   if (blocks.length === 0) blocks.push({ type: 'text', text: '' });
 
-  const usage: Usage = {
-    inputTokens: body.usage?.prompt_tokens ?? 0,
-    outputTokens: body.usage?.completion_tokens ?? 0,
-  };
-  const cached = body.usage?.prompt_tokens_details?.cached_tokens;
-  if (cached) usage.cacheReadTokens = cached;
+  // No counts is no report (undefined), never zero: budgets then bill the worst case, so a
+  // gateway or model server that omits usage cannot make calls free.
+  const reported = body.usage;
+  const usage: Usage | undefined =
+    reported && typeof reported.prompt_tokens === 'number' && typeof reported.completion_tokens === 'number'
+      ? { inputTokens: reported.prompt_tokens, outputTokens: reported.completion_tokens }
+      : undefined;
+  const cached = reported?.prompt_tokens_details?.cached_tokens;
+  if (usage && cached) usage.cacheReadTokens = cached;
 
   const stopReason = mapOpenAIFinishReason(choice.finish_reason);
   return { result: assembleResult(blocks, body.model, fallbackModel, stopReason), usage };
