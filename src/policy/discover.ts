@@ -2,9 +2,9 @@
 // the user's config folder, else a built-in default that uses whichever vendor key is set and
 // otherwise hands sampling back to the host — so `mcp-route run -- server` works with no file.
 
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { McpRouteError } from '../errors.js';
 import { builtinModels } from '../catalogue/catalogue.js';
 import { PLACEHOLDER_API_KEY } from './defaults.js';
@@ -51,7 +51,7 @@ export function discoverPolicy(options: DiscoverOptions = {}): DiscoveredPolicy 
     // A file in the working directory may be a cloned repository's (see restrictToVendorHosts);
     // $MCP_ROUTE_POLICY comes from the user's own host config, wherever it points.
     const trusted = Boolean(env[POLICY_ENV]) || dirname(path) !== cwd;
-    return { path, policy, searched, warnings: trusted ? [] : restrictToVendorHosts(policy, path, env), trusted };
+    return { path, policy, searched, warnings: trusted ? [] : restrictUntrustedPolicy(policy, path, env), trusted };
   }
   if (env[POLICY_ENV]) {
     throw new McpRouteError('POLICY_NOT_FOUND', `${POLICY_ENV} names ${searched[0]}, which does not exist; fix the path or unset ${POLICY_ENV}`);
@@ -68,6 +68,37 @@ export interface DiscoveredPolicy {
   warnings: string[];
   /** False for a file found in the working directory: reloads must apply restrictToVendorHosts too. */
   trusted: boolean;
+}
+
+/**
+ * What a policy found in the working directory (perhaps a cloned repository's) may not do:
+ * send a credential from the environment beyond its vendor's host, or append audit lines to a
+ * file outside its own folder (a shell profile, authorized_keys). Changes `policy` in place;
+ * returns the warnings.
+ */
+export function restrictUntrustedPolicy(policy: Policy, path: string, env: NodeJS.ProcessEnv): string[] {
+  return [...restrictToVendorHosts(policy, path, env), ...restrictAuditPath(policy, path)];
+}
+
+/** Drops an audit path that leaves the policy's folder, following symbolic links of its folders. */
+function restrictAuditPath(policy: Policy, path: string): string[] {
+  const target = policy.audit.path;
+  if (target === undefined) return [];
+  const home = realFolder(dirname(resolve(path)));
+  const inside = relative(home, realFolder(dirname(resolve(target))));
+  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) return [];
+  delete policy.audit.path;
+  return [`audit file ${target} not used: ${path} was found in the working directory, not named with --policy, and may write audit lines only inside its own folder. Pass --policy ${path} if you trust it`];
+}
+
+/** The real path of `folder`, or of its nearest existing ancestor joined with the rest. */
+function realFolder(folder: string): string {
+  try {
+    return realpathSync(folder);
+  } catch {
+    const parent = dirname(folder);
+    return parent === folder ? folder : join(realFolder(parent), basename(folder));
+  }
 }
 
 /** Each vendor's own API host: where its key may go from a policy the user did not name. */

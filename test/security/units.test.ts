@@ -3,13 +3,13 @@
 // policy found in the working directory, audit lines and log lines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditLine } from '../../src/audit/audit-log.js';
 import { McpRouteError } from '../../src/errors.js';
 import type { SamplingOutcome } from '../../src/execution/types.js';
-import { discoverPolicy, parsePolicy } from '../../src/policy/load.js';
+import { discoverPolicy, loadPolicyFile, parsePolicy } from '../../src/policy/load.js';
 import { isLocalURL } from '../../src/policy/local-url.js';
 import { secretForms, userinfoSecrets } from '../../src/policy/secrets.js';
 import { buildChildEnv } from '../../src/proxy/child-env.js';
@@ -164,6 +164,30 @@ test('discovery trust: a working-directory policy may send an environment key on
   const own = discoverPolicy({ cwd: mkdtempSync(join(tmpdir(), 'mcp-route-sec-empty-')), env });
   assert.equal(own.policy.providers['p']!.usable, true);
   assert.deepEqual(own.warnings, []);
+});
+
+test('discovery trust: a working-directory policy may write its audit file only inside its own folder', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'mcp-route-sec-audit-'));
+  const outside = mkdtempSync(join(tmpdir(), 'mcp-route-sec-outside-'));
+  symlinkSync(outside, join(cwd, 'logs-link'));
+  const env = { HOME, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'mcp-route-sec-cfg-')) };
+  const cases: Array<[string, boolean]> = [
+    ['audit.jsonl', true],
+    ['logs/new/audit.jsonl', true], // a folder still to be made, inside
+    [join(outside, '.bashrc'), false],
+    ['../escape.jsonl', false],
+    ['~/.profile', false],
+    ['logs-link/audit.jsonl', false], // a folder link that leads out
+  ];
+  for (const [path, kept] of cases) {
+    writeFileSync(join(cwd, 'mcp-route.yaml'), `version: 1\nproviders: { m: { type: mock } }\nmodels: { x: { provider: m } }\naudit: { path: "${path}" }\n`);
+    const found = discoverPolicy({ cwd, env });
+    assert.equal(found.policy.audit.path !== undefined, kept, path);
+    if (!kept) assert.match(found.warnings.join('\n'), /audit file .* not used: .* may write audit lines only inside its own folder/, path);
+  }
+  // Named with --policy (or from the user's config folder) the same file is trusted as written.
+  const named = loadPolicyFile(join(cwd, 'mcp-route.yaml'), env);
+  assert.equal(named.audit.path, join(cwd, 'logs-link', 'audit.jsonl'));
 });
 
 test('audit lines: redacted per string, bounded in depth, and an unanswered request is capped', () => {

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { McpRouteError, PolicyError } from '../../errors.js';
 import type { SamplingOutcome } from '../../execution/types.js';
 import { discoverPolicy, loadPolicyFile } from '../../policy/load.js';
-import { restrictToVendorHosts } from '../../policy/discover.js';
+import { restrictUntrustedPolicy } from '../../policy/discover.js';
 import type { Policy } from '../../policy/types.js';
 import { createRedactor, redactValue } from '../../redact.js';
 import { decisionToJson, formatDecisionText } from '../../routing/explain-format.js';
@@ -261,7 +261,7 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
       // A file from the working directory stays untrusted on every reload.
       load: (path) => {
         const next = loadPolicyFile(path, process.env);
-        if (!trusted) for (const warning of restrictToVendorHosts(next, path, process.env)) log.warn(warning);
+        if (!trusted) for (const warning of restrictUntrustedPolicy(next, path, process.env)) log.warn(warning);
         return next;
       },
       onPolicy: (next) => {
