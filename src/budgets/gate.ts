@@ -166,6 +166,8 @@ export function createBudgetGate(policy: Policy, options: BudgetGateOptions = {}
     const amount = { tokens: Math.max(0, request.tokens), usd: Math.max(0, request.usd) };
     const counters = countersFor(policy.budgets, { server: request.server, provider: request.provider, model: request.model }, now, amount);
     if (counters.length === 0) return { ok: true };
+    const uncountable = request.unpriced ? counters.find((c) => c.metric === 'usd') : undefined;
+    if (uncountable) return unpricedRefusal(uncountable, request.model);
     const states = await getStore().read(counters, now);
     for (let i = 0; i < counters.length; i++) {
       const c = counters[i]!;

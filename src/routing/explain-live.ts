@@ -46,6 +46,8 @@ export async function explainAsRun(policy: Policy, request: SamplingRequest, opt
       provider: c.provider,
       model: c.model,
       ...worstCase(policy.models[c.model], c.prompt?.tokens ?? estimatePromptTokens(request), c, request.maxTokens),
+      // As run reserves: a usd budget refuses a model it cannot price.
+      unpriced: !policy.models[c.model]?.cost,
     });
   const results = await Promise.all(first.candidates.map(peek));
   const blocks = new Map<string, BudgetBlock>();

@@ -6,6 +6,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintPolicy } from '../../src/library/lint-policy.js';
 import { createRouter } from '../../src/router.js';
+import { createBudgetGate } from '../../src/budgets/gate.js';
+import { explainAsRun } from '../../src/routing/explain-live.js';
 import { McpRouteError } from '../../src/errors.js';
 import { modelConfig, providerConfig, testPolicy, hello } from '../router/policy.js';
 import { budget } from './helpers.js';
@@ -78,6 +80,24 @@ describe('a usd budget over a model without cost', () => {
       assert.equal((result._meta as Record<string, { model: string }>)['mcp-route']!.model, 'free-lunch');
     } finally {
       await tokensOnly.close();
+    }
+  });
+
+  it('explain, judging as run would, shows the unpriced model stopped by the usd budget (fallback skips it, reject refuses)', async () => {
+    for (const onExceed of ['fallback', 'reject'] as const) {
+      const p = policy([budget({ name: 'daily', usd: 0.01, onExceed })]);
+      const gate = createBudgetGate(p);
+      try {
+        const live = await explainAsRun(p, hello as never, { serverName: 's', usableProviders: new Set(['canned']), gate });
+        assert.deepEqual(live.blocked.map((b) => b.model), ['free-lunch'], onExceed);
+        assert.match(live.blocked[0]!.message, /has no price/);
+        if (onExceed === 'fallback') {
+          assert.equal(live.decision.candidates[0]!.model, 'paid');
+          assert.equal(live.refusedBy, undefined);
+        } else assert.equal(live.refusedBy?.budget, 'daily');
+      } finally {
+        await gate.close();
+      }
     }
   });
 });
