@@ -1,9 +1,9 @@
 // `mcp-route lint` as a library: diagnostics for policy text or files, with no printing and no
 // exit codes, so the CLI stays thin and editors or CI scripts can call the same checks.
 
-import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from './diagnostics.js';
-import { parsePolicy } from './load.js';
+import { parsePolicy, parsePolicyObject } from './load.js';
+import { readPolicyText } from './read-policy.js';
 
 export interface LintOptions {
   /** Environment for ${VAR} (default process.env). */
@@ -18,27 +18,33 @@ export interface LintResult {
   warningCount: number;
 }
 
-export function lintText(text: string, path: string, options: LintOptions = {}): Diagnostic[] {
-  const { diagnostics } = parsePolicy(text, path, options.env ?? process.env);
+/** Warnings become errors under `strict` (`mcp-route lint --strict`, `lintPolicy(..., {strict})`). */
+function withStrict(diagnostics: Diagnostic[], options: LintOptions): Diagnostic[] {
   return options.strict ? diagnostics.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' as const } : d)) : diagnostics;
+}
+
+export function lintText(text: string, path: string, options: LintOptions = {}): Diagnostic[] {
+  return withStrict(parsePolicy(text, path, options.env ?? process.env).diagnostics, options);
+}
+
+/** A policy written as an object: the same checks as a file, without positions. */
+export function lintDocument(document: unknown, path: string, options: LintOptions = {}): Diagnostic[] {
+  return withStrict(parsePolicyObject(document, path, options.env ?? process.env).diagnostics, options);
+}
+
+/** A policy file: its diagnostics and its text (for code frames), or the one unreadable-file diagnostic. */
+export function lintFile(path: string, options: LintOptions = {}): { diagnostics: Diagnostic[]; text?: string } {
+  const read = readPolicyText(path);
+  if (!read.ok) return { diagnostics: [read.diagnostic] };
+  return { diagnostics: lintText(read.text, path, options), text: read.text };
 }
 
 export async function lintFiles(paths: readonly string[], options: LintOptions = {}): Promise<LintResult> {
   const result: LintResult = { files: [], errorCount: 0, warningCount: 0 };
   for (const path of paths) {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      const reason = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.message;
-      result.files.push({ path, diagnostics: [{ severity: 'error', code: 'file-unreadable', message: `cannot read policy: ${reason}`, path, line: 0, column: 0 }] });
-      result.errorCount++;
-      continue;
-    }
-    const diagnostics = lintText(text, path, options);
-    for (const d of diagnostics) d.severity === 'error' ? result.errorCount++ : result.warningCount++;
-    result.files.push({ path, diagnostics, text });
+    const file = lintFile(path, options);
+    for (const d of file.diagnostics) d.severity === 'error' ? result.errorCount++ : result.warningCount++;
+    result.files.push({ path, ...file });
   }
   return result;
 }

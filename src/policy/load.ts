@@ -1,8 +1,8 @@
 // The policy loader: YAML text (or a plain object from library code) in, a typed Policy or
 // positioned diagnostics out. One pipeline for both: interpolate ${VAR}, validate against the
 // schema, run the semantic checks, then normalise — so `lint`, `run` and the library agree.
+// Discovery (which file applies when none is named) builds on this, in discover.ts.
 
-import { readFileSync } from 'node:fs';
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { PolicyError } from '../errors.js';
 import { compareDiagnostics, formatDiagnostics, type Diagnostic } from './diagnostics.js';
@@ -13,8 +13,7 @@ import { checkSemantics } from './semantic.js';
 import { checkForeignHabits } from './foreign-habits.js';
 import { createSourceMap, NO_SOURCE, type SourceMap } from './source-map.js';
 import type { Policy } from './types.js';
-
-export { discoverPolicy, builtinDefaultPolicy } from './discover.js';
+import { readPolicyText } from './read-policy.js';
 
 function analyse(value: unknown, map: SourceMap, source: string, env: NodeJS.ProcessEnv): { policy?: Policy; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
@@ -118,16 +117,10 @@ function fail(source: string, diagnostics: Diagnostic[], text?: string): never {
 
 /** Reads and parses a policy file; throws PolicyError with formatted diagnostics when invalid. */
 export function loadPolicyFile(path: string, env: NodeJS.ProcessEnv = process.env): Policy {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    const d: Diagnostic = { severity: 'error', code: 'file-unreadable', message: `cannot read policy: ${reason}`, path, line: 0, column: 0 };
-    throw new PolicyError(`invalid policy ${path}: cannot read it: ${reason}`, [d]);
-  }
-  const { policy, diagnostics } = parsePolicy(text, path, env);
-  if (!policy) fail(path, diagnostics, text);
+  const read = readPolicyText(path);
+  if (!read.ok) throw new PolicyError(`invalid policy ${path}: cannot read it: ${read.reason}`, [read.diagnostic]);
+  const { policy, diagnostics } = parsePolicy(read.text, path, env);
+  if (!policy) fail(path, diagnostics, read.text);
   return policy;
 }
 
@@ -141,7 +134,7 @@ export function parsePolicyObject(raw: unknown, source = '<inline policy>', env:
  * and semantic checks as a file, without positions. Throws PolicyError when invalid.
  */
 export function normalisePolicy(raw: unknown, source = '<inline policy>', env: NodeJS.ProcessEnv = process.env): Policy {
-  const { policy, diagnostics } = analyse(structuredCloneSafe(raw), NO_SOURCE, source, env);
+  const { policy, diagnostics } = parsePolicyObject(raw, source, env);
   if (!policy) fail(source, diagnostics);
   return policy;
 }

@@ -128,7 +128,7 @@ describe('loadPolicy and lintPolicy', () => {
     assert.deepEqual([fromFile[0]?.severity, fromFile[0]?.path, fromFile[0]?.line], ['error', bad, 7]);
     const fromText = lintPolicy({ text: 'version: 1\nprovidres: {}\n', path: 'inline.yaml' });
     assert.ok(fromText.some((d) => d.code === 'unknown-key' && d.line === 2 && d.path === 'inline.yaml'), JSON.stringify(fromText));
-    const fromObject = lintPolicy({ document: { version: 1, providers: { m: { type: 'mock' } }, defaults: { tools: 'maybe' } } });
+    const fromObject = lintPolicy({ document: { version: 1, providers: { m: { type: 'mock' } }, models: { x: { provider: 'm' } }, defaults: { tools: 'maybe' } } });
     assert.ok(fromObject.length > 0 && fromObject.every((d) => d.severity === 'error'));
     assert.equal(lintPolicy(join(dir, 'missing.yaml'))[0]?.code, 'file-unreadable');
   });
@@ -138,6 +138,17 @@ describe('loadPolicy and lintPolicy', () => {
     const env = {};
     assert.ok(lintPolicy({ text }, { env }).some((d) => d.severity === 'warning' && d.code === 'env-unset'));
     assert.ok(lintPolicy({ text }, { env, strict: true }).every((d) => d.severity === 'error'));
+  });
+
+  it('returns the warnings of a policy document too, and strict turns them into errors', () => {
+    const document = { version: 1 as const, providers: { m: { type: 'mock' }, spare: { type: 'mock' } }, models: { x: { provider: 'm' } } };
+    const warnings = lintPolicy({ document, path: 'doc' });
+    assert.deepEqual(
+      warnings.map((d) => [d.severity, d.code, d.path, d.line]),
+      [['warning', 'provider-unused', 'doc', 0]],
+    );
+    assert.deepEqual(lintPolicy({ document }, { strict: true }).map((d) => [d.severity, d.code]), [['error', 'provider-unused']]);
+    assert.equal(loadPolicy(document).providers['spare']?.type, 'mock', 'a warning does not stop the policy from loading');
   });
 });
 

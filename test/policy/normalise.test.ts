@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinModels } from '../../src/catalogue/catalogue.js';
 import { PolicyError } from '../../src/errors.js';
-import { discoverPolicy, loadPolicyFile, normalisePolicy, parsePolicy } from '../../src/policy/load.js';
+import { loadPolicyFile, normalisePolicy, parsePolicy } from '../../src/policy/load.js';
+import { discoverPolicy } from '../../src/policy/discover.js';
 
 const HOME = '/home/tester';
 const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ HOME, ...extra });

@@ -2,10 +2,10 @@
 // read from the store the policy names (the same counters every running router shares).
 
 import { Command, Option } from 'commander';
-import { McpRouteError, PolicyError } from '../../errors.js';
+import { McpRouteError } from '../../errors.js';
 import { createBudgetGate } from '../../budgets/gate.js';
 import { formatBudgetTable, storeLabel } from '../../budgets/format.js';
-import { discoverPolicy, loadPolicyFile } from '../../policy/load.js';
+import { commandPolicy, reportCommandError } from '../command-policy.js';
 import type { Policy } from '../../policy/types.js';
 
 interface BudgetsOptions {
@@ -36,9 +36,9 @@ Exit codes: 0 printed, 1 invalid policy or unreachable store, 2 usage error.`,
     .action(async (opts: BudgetsOptions) => {
       let policy: Policy;
       try {
-        policy = opts.policy ? loadPolicyFile(opts.policy, process.env) : discoverPolicy({ cwd: process.cwd(), env: process.env }).policy;
+        policy = commandPolicy(opts.policy).policy;
       } catch (err) {
-        process.stderr.write(`mcp-route budgets: ${err instanceof PolicyError ? err.message : (err as Error).message}\n`);
+        reportCommandError('mcp-route budgets', err);
         process.exitCode = 1;
         return;
       }

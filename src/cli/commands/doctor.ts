@@ -3,7 +3,7 @@
 // is (a failed check or an invalid policy), 2 usage. The work is in src/doctor.ts.
 
 import { Command, Option } from 'commander';
-import { discoverPolicy, loadPolicyFile } from '../../policy/load.js';
+import { commandPolicy, reportCommandError } from '../command-policy.js';
 import type { Policy } from '../../policy/types.js';
 
 interface DoctorFlags {
@@ -32,9 +32,9 @@ export function registerDoctor(program: Command): void {
       }
       let policy: Policy;
       try {
-        policy = flags.policy ? loadPolicyFile(flags.policy, process.env) : discoverPolicy({ cwd: process.cwd(), env: process.env }).policy;
+        policy = commandPolicy(flags.policy).policy;
       } catch (err) {
-        process.stderr.write(`mcp-route doctor: ${(err as Error).message}\n`);
+        reportCommandError('mcp-route doctor', err);
         process.exitCode = 1;
         return;
       }

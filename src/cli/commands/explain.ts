@@ -56,10 +56,8 @@ async function readStdin(): Promise<string> {
 
 async function loadPolicy(path: string | undefined): Promise<Policy> {
   // Loaded lazily so that a problem in the policy loader cannot stop the other subcommands from starting.
-  const load = await import('../../policy/load.js');
-  if (path !== undefined) return load.loadPolicyFile(path, process.env);
-  const found = await load.discoverPolicy({ cwd: process.cwd(), env: process.env });
-  return found.policy;
+  const { commandPolicy } = await import('../command-policy.js');
+  return commandPolicy(path).policy;
 }
 
 /** `file:line:col: error: not valid JSON: ...`, the position taken from V8's "at position N". */

@@ -4,9 +4,9 @@
 // arrives, so an idle proxy never loads provider SDKs.
 
 import type { Command } from 'commander';
-import { McpRouteError, PolicyError } from '../../errors.js';
 import type { SamplingOutcome } from '../../execution/types.js';
-import { discoverPolicy, loadPolicyFile } from '../../policy/load.js';
+import { loadPolicyFile } from '../../policy/load.js';
+import { commandPolicy, reportCommandError } from '../command-policy.js';
 import { restrictUntrustedPolicy } from '../../policy/discover.js';
 import type { Policy } from '../../policy/types.js';
 import { createRedactor, redactValue } from '../../redact.js';
@@ -131,15 +131,13 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   let trustWarnings: string[] = [];
   let trusted = true;
   try {
-    if (flags.policy) policy = loadPolicyFile(flags.policy, process.env);
-    else ({ policy, searched, warnings: trustWarnings, trusted } = discoverPolicy({ cwd: process.cwd(), env: process.env }));
+    ({ policy, searched, warnings: trustWarnings, trusted } = commandPolicy(flags.policy));
   } catch (err) {
-    reportStartupError(err);
-    return err instanceof PolicyError || (err as McpRouteError).code === 'POLICY_NOT_FOUND' ? 1 : 2;
+    return reportCommandError('mcp-route', err);
   }
   const builtin = policy.source === BUILTIN_DEFAULT_SOURCE;
   if (builtin && (flags.requirePolicy || isTruthyEnv(process.env['MCP_ROUTE_REQUIRE_POLICY']))) {
-    reportStartupError(new Error(`no policy file found (looked for ${searched.join(', ')}), and ${flags.requirePolicy ? '--require-policy' : 'MCP_ROUTE_REQUIRE_POLICY'} refuses the built-in default; pass --policy FILE or set MCP_ROUTE_POLICY`));
+    reportCommandError('mcp-route', new Error(`no policy file found (looked for ${searched.join(', ')}), and ${flags.requirePolicy ? '--require-policy' : 'MCP_ROUTE_REQUIRE_POLICY'} refuses the built-in default; pass --policy FILE or set MCP_ROUTE_POLICY`));
     return 1;
   }
 
@@ -381,10 +379,5 @@ async function serveUntilSignalled(options: ServeOptions): Promise<number> {
   });
   await handle.close();
   return 0;
-}
-
-function reportStartupError(err: unknown): void {
-  // A PolicyError's message already holds every diagnostic (file:line:col and a code frame).
-  process.stderr.write(`mcp-route: ${err instanceof Error ? err.message : String(err)}\n`);
 }
 

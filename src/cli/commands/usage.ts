@@ -3,8 +3,7 @@
 
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
-import { PolicyError } from '../../errors.js';
-import { discoverPolicy, loadPolicyFile } from '../../policy/load.js';
+import { commandPolicy, reportCommandError } from '../command-policy.js';
 import { formatUsageTable, parseSince, readAuditLines, summariseAudit, USAGE_GROUPS, type UsageGroup } from '../../audit/usage-report.js';
 
 interface UsageOptions {
@@ -53,11 +52,13 @@ Exit codes: 0 printed, 1 no audit file, 2 usage error.`,
       let path = opts.audit;
       if (path === undefined) {
         try {
-          const policy = opts.policy ? loadPolicyFile(opts.policy, process.env) : discoverPolicy({ cwd: process.cwd(), env: process.env }).policy;
+          const policy = commandPolicy(opts.policy).policy;
           path = policy.audit.path;
           if (!path) return fail(`${policy.source} sets no audit.path: pass --audit FILE, or add audit: {path: ...} to the policy`, 1);
         } catch (err) {
-          return fail(err instanceof PolicyError ? err.message : (err as Error).message, 1);
+          reportCommandError('mcp-route usage', err);
+          process.exitCode = 1;
+          return;
         }
       }
       if (!existsSync(path)) return fail(`no audit file at ${path} (nothing audited yet?)`, 1);
