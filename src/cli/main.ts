@@ -3,10 +3,9 @@
 // Each subcommand lives in its own file under commands/ and registers itself here.
 
 import { Command } from 'commander';
-import { createRequire } from 'node:module';
+import { packageVersion } from '../util/package-root.js';
 
-const require = createRequire(import.meta.url);
-const pkg = require('../../package.json') as { version: string };
+const pkg = { version: packageVersion() };
 
 const program = new Command();
 program

@@ -5,9 +5,8 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../util/package-root.js';
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const STARTER = resolve(PACKAGE_ROOT, 'policies', 'starter.yaml');
 const SCHEMA = resolve(PACKAGE_ROOT, 'schemas', 'policy.schema.json');
 const SCHEMA_LINE = /^# yaml-language-server: \$schema=.*$/m;

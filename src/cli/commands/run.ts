@@ -10,21 +10,21 @@ import { commandPolicy, reportCommandError } from '../command-policy.js';
 import { restrictUntrustedPolicy } from '../../policy/discover.js';
 import type { Policy } from '../../policy/types.js';
 import { createRedactor, redactValue } from '../../redact.js';
-import { decisionToJson, formatDecisionText } from '../../routing/explain-format.js';
 import { openAuditLog, type AuditLog } from '../../audit/audit-log.js';
 import { buildChildEnv, parseEnvFlags } from '../../proxy/child-env.js';
-import { createLogger, isLogFormat, isLogLevel, type LogFormat, type LogLevel } from '../../proxy/log.js';
+import { createLogger, isLogFormat, isLogLevel, type LogFormat, type Logger, type LogLevel } from '../../proxy/log.js';
 import { makeNonDumpable } from '../../proxy/non-dumpable.js';
 import { runProxy } from '../../proxy/proxy.js';
-import { WIRE_REFUSED } from '../../proxy/wire-errors.js';
+import { WIRE_REFUSED, type WireError } from '../../proxy/wire-errors.js';
 import { parseDuration } from '../../policy/duration.js';
 import { UNITLESS_DURATION_LIMIT } from '../../policy/foreign-habits.js';
 import { policyMayAllowTools } from '../../policy/may-allow-tools.js';
 import { createLiveRouters } from '../../reload/live-routers.js';
 import { watchPolicyFile, type PolicyWatcher } from '../../reload/watch-policy.js';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { packageVersion } from '../../util/package-root.js';
 import type { PrometheusMetrics } from '../../telemetry/prometheus.js';
+import type { Telemetry } from '../../telemetry/otel.js';
 import { gatewayApis } from '../../gateway/apis.js';
 import type { Gateway } from '../../gateway/gateway-server.js';
 import { basename } from 'node:path';
@@ -185,11 +185,8 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
     log.error((err as Error).message);
     return 2;
   }
-  // Telemetry loads its SDK only when OTEL_* variables ask for it, beside the server's start.
-  const telemetryReady = import('../../telemetry/otel.js').then(({ startTelemetry }) => startTelemetry(process.env, version())).catch((err: unknown) => {
-    log.warn(`OpenTelemetry export is off: ${(err as Error).message}`);
-    return undefined;
-  });
+  // Telemetry loads (its SDK only when OTEL_* variables ask for it) once the server is spawned.
+  let telemetryReady: Promise<Telemetry | undefined> = Promise.resolve(undefined);
   let prometheus: PrometheusMetrics | undefined;
 
   const warnOutcome = createOutcomeWarner(log);
@@ -273,34 +270,8 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
     process.on('SIGHUP', onHangup);
   }
 
-  const dryRun = flags.dryRun
-    ? (router: Router, params: unknown, serverName: string, requestId?: string | number) => {
-        const started = performance.now();
-        const decision = router.explain(params, { serverName });
-        const summary =
-          decision.action === 'deny'
-            ? `would refuse: ${decision.refusal?.message ?? 'denied'}`
-            : `would try ${decision.candidates.map((c) => `${c.provider}/${c.model}`).join(', then ') || 'nothing'}`;
-        // A dry run is how operators check a policy against real traffic: it leaves the same
-        // audit line as a live request would, with the decision and no attempts.
-        onOutcome({
-          time: new Date().toISOString(),
-          server: serverName,
-          requestId,
-          rule: decision.rule,
-          candidates: decision.candidates.map((c) => `${c.provider}/${c.model}`),
-          attempts: [],
-          outcome: 'dry-run',
-          ...(decision.action === 'deny' && decision.refusal ? { error: { code: decision.refusal.code, message: decision.refusal.message } } : {}),
-          durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-        });
-        return {
-          code: WIRE_REFUSED,
-          message: redact(`mcp-route: dry run: ${summary}`),
-          data: redactValue({ reason: 'DRY_RUN', rule: decision.rule, decision: decisionToJson(decision), explain: formatDecisionText(decision, policy) }, redact) as Record<string, unknown>,
-        };
-      }
-    : undefined;
+  // --dry-run answers from the routing decision; its formatting loads only when asked for.
+  const dryRun = flags.dryRun ? dryRunAnswer(await import('../../routing/explain-format.js'), policy, onOutcome, redact) : undefined;
 
   // One set of proxy options; `serve` runs one proxy per HTTP session, `run` one over stdio.
   const proxyOptions = {
@@ -317,9 +288,9 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
       routers.forProxy({ ...(hostSampler ? { hostSampler } : {}), ...(approver ? { approver } : {}) }),
     ...(dryRun ? { dryRun } : {}),
   };
-  const code = serve
-    ? await serveUntilSignalled({ ...serve, ...proxyOptions, ...(prometheus ? { metrics: prometheus } : {}) })
-    : await runProxy({
+  const running = serve
+    ? serveUntilSignalled({ ...serve, ...proxyOptions, ...(prometheus ? { metrics: prometheus } : {}) })
+    : runProxy({
         ...proxyOptions,
         onServerName: (name) => {
           reportedName = name;
@@ -328,6 +299,10 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
         // With a live policy, SIGHUP means "reload" (as for most daemons), not "pass to the server".
         forwardedSignals: fromFile ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'],
       });
+  // The server is spawned (runProxy does so before it returns): what is not needed to start
+  // it loads while it boots, rather than before.
+  telemetryReady = startTelemetryLazily(log);
+  const code = await running;
   watcher?.close();
   if (onHangup) process.off('SIGHUP', onHangup);
   prometheus?.setSessions(0);
@@ -335,6 +310,51 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   await routers.close();
   audit?.close();
   return code;
+}
+
+/** OpenTelemetry export when the environment asks for it; a failure to start it is a warning, not a stop. */
+function startTelemetryLazily(log: Logger): Promise<Telemetry | undefined> {
+  return import('../../telemetry/otel.js')
+    .then(({ startTelemetry }) => startTelemetry(process.env, packageVersion()))
+    .catch((err: unknown) => {
+      log.warn(`OpenTelemetry export is off: ${(err as Error).message}`);
+      return undefined;
+    });
+}
+
+/** --dry-run: the error each sampling request gets instead of a provider call, with the decision it would have followed. */
+function dryRunAnswer(
+  format: typeof import('../../routing/explain-format.js'),
+  policy: Policy,
+  onOutcome: (outcome: SamplingOutcome) => void,
+  redact: (text: string) => string,
+): (router: Router, params: unknown, serverName: string, requestId?: string | number) => WireError {
+  return (router, params, serverName, requestId) => {
+    const started = performance.now();
+    const decision = router.explain(params, { serverName });
+    const summary =
+      decision.action === 'deny'
+        ? `would refuse: ${decision.refusal?.message ?? 'denied'}`
+        : `would try ${decision.candidates.map((c) => `${c.provider}/${c.model}`).join(', then ') || 'nothing'}`;
+    // A dry run is how operators check a policy against real traffic: it leaves the same
+    // audit line as a live request would, with the decision and no attempts.
+    onOutcome({
+      time: new Date().toISOString(),
+      server: serverName,
+      requestId,
+      rule: decision.rule,
+      candidates: decision.candidates.map((c) => `${c.provider}/${c.model}`),
+      attempts: [],
+      outcome: 'dry-run',
+      ...(decision.action === 'deny' && decision.refusal ? { error: { code: decision.refusal.code, message: decision.refusal.message } } : {}),
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    });
+    return {
+      code: WIRE_REFUSED,
+      message: redact(`mcp-route: dry run: ${summary}`),
+      data: redactValue({ reason: 'DRY_RUN', rule: decision.rule, decision: format.decisionToJson(decision), explain: format.formatDecisionText(decision, policy) }, redact) as Record<string, unknown>,
+    };
+  };
 }
 
 /**
@@ -355,10 +375,6 @@ function parseListenAddress(text: string): { host: string; port: number } {
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) throw new Error(`--metrics expects [host:]port, such as 9464 or 127.0.0.1:9464, not "${text}"`);
   return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
-}
-
-function version(): string {
-  return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 }
 
 /** Serves until SIGINT or SIGTERM, then closes every session (and its child). */
