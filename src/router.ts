@@ -139,6 +139,9 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
     };
   }
 
+  /** The request's own approver when it brings one (null: nobody to ask), else the router's. */
+  const approverFor = (route: RouteOptions) => (route.approver === undefined ? options.approver : (route.approver ?? undefined));
+
   async function createMessage(params: unknown, route: RouteOptions = {}): Promise<CreateMessageResult> {
     const started = performance.now();
     const outcome: SamplingOutcome = {
@@ -213,13 +216,14 @@ export function createRouter(policy: Policy, options: RouterOptions = {}): Route
     if (decision.action === 'deny') return fail(refusalError(decision));
     // Before any provider call and any budget reservation: a refusal costs nothing.
     if (decision.settings.approval === 'ask') {
+      const approver = approverFor(route);
       try {
         await settleApproval({
           policy,
           request,
           decision,
           server: route.serverName ?? '(unnamed server)',
-          ...(options.approver ? { approver: options.approver } : {}),
+          ...(approver ? { approver } : {}),
           ...(route.session ? { session: route.session } : {}),
           ...(route.signal ? { signal: route.signal } : {}),
           record: (r) => (outcome.approval = r),

@@ -8,6 +8,7 @@ import type { Policy } from '../policy/types.js';
 import type { Decision } from '../routing/types.js';
 import { worstCase } from '../routing/cost.js';
 import { estimatePromptTokens } from '../routing/estimate.js';
+import { formatDuration } from '../routing/explain-format.js';
 import type { SamplingSession } from './session.js';
 
 /** What a human is shown. */
@@ -31,6 +32,8 @@ export interface ApprovalAnswer {
   remember: boolean;
   /** How the host answered: accept (with approve true or false), decline, cancel, or nothing in time. */
   response: 'accept' | 'decline' | 'cancel' | 'timeout';
+  /** With a timeout: how long the human had, when less than approvalTimeout (a 2026 handle expired first). */
+  waitedMs?: number;
 }
 
 /** Asks a human. Resolves with an answer; rejects only on a transport failure (treated as a decline). */
@@ -129,7 +132,7 @@ export async function settleApproval(o: {
   if (!answer.approve) {
     refuse(
       answer.response === 'timeout'
-        ? `no answer within ${Math.round(o.decision.settings.approvalTimeout / 1000)}s counts as a decline`
+        ? `no answer within ${formatDuration(answer.waitedMs ?? o.decision.settings.approvalTimeout)} counts as a decline`
         : answer.response === 'accept'
           ? 'declined'
           : `the host answered ${answer.response}`,

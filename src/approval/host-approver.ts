@@ -1,5 +1,5 @@
-// The proxy's Approver: asks the host with an `elicitation/create` in form mode (2025-era hosts),
-// sent through the proxy's own request ids. No answer within approvalTimeout is a decline, and
+// The proxy's Approver for 2025-era hosts: asks the host with an `elicitation/create` in form
+// mode, sent through the proxy's own request ids (2026 hosts: see input-approvals.ts). No answer within approvalTimeout is a decline, and
 // the host is told to drop the question.
 
 import type { Approver, ApprovalAnswer, ApprovalQuestion } from './approval.js';
@@ -27,14 +27,19 @@ export function approvalMessage(q: ApprovalQuestion): string {
   ].join('\n');
 }
 
+/** The params of the `elicitation/create` that asks: the same form for both eras. */
+export function approvalElicitation(q: ApprovalQuestion): { mode: 'form'; message: string; requestedSchema: typeof APPROVAL_SCHEMA } {
+  return { mode: 'form', message: approvalMessage(q), requestedSchema: APPROVAL_SCHEMA };
+}
+
 export function createHostApprover(request: HostRequest): Approver {
   return async (question, { signal }) => {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new Error('approval timed out')), question.timeoutMs);
     const both = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
     try {
-      const result = await request('elicitation/create', { mode: 'form', message: approvalMessage(question), requestedSchema: APPROVAL_SCHEMA }, both);
-      return readAnswer(result);
+      const result = await request('elicitation/create', approvalElicitation(question), both);
+      return readApprovalAnswer(result);
     } catch (err) {
       if (timeout.signal.aborted && !signal?.aborted) return { approve: false, remember: false, response: 'timeout' };
       throw err;
@@ -45,7 +50,7 @@ export function createHostApprover(request: HostRequest): Approver {
 }
 
 /** The host is untrusted too: anything but a well-formed accept with approve: true is a no. */
-function readAnswer(result: unknown): ApprovalAnswer {
+export function readApprovalAnswer(result: unknown): ApprovalAnswer {
   const r = (result ?? {}) as { action?: unknown; content?: { approve?: unknown; remember?: unknown } };
   if (r.action === 'accept') {
     return { approve: r.content?.approve === true, remember: r.content?.remember === true, response: 'accept' };

@@ -73,6 +73,11 @@ export interface RouteOptions {
   session?: SamplingSession;
   /** The 2026 tool call and round this request belongs to (recorded in the outcome). */
   inputRound?: InputRound;
+  /**
+   * Asks a human about this request instead of the router's own approver (a 2026 host is asked
+   * per request, inside its input_required round); null: nobody can be asked, approvalFallback answers.
+   */
+  approver?: Approver | null;
 }
 
 export interface RouterOptions {

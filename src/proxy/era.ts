@@ -35,6 +35,20 @@ export function hostDeclaresSampling(meta: Obj): boolean {
 }
 
 /**
+ * Whether an `elicitation` capability covers form mode, the one approval asks in: 2025-06-18's
+ * `elicitation: {}` means form; later revisions may list modes, and url alone cannot ask.
+ */
+export function declaresFormElicitation(elicitation: unknown): boolean {
+  return isObj(elicitation) && (!('url' in elicitation) || 'form' in elicitation);
+}
+
+/** Whether a 2026 request's own capabilities declare form elicitation (they travel per request). */
+export function hostDeclaresFormElicitation(meta: Obj): boolean {
+  const caps = meta[CLIENT_CAPABILITIES_META];
+  return isObj(caps) && declaresFormElicitation(caps.elicitation);
+}
+
+/**
  * The request with `sampling` (and `sampling.tools` when the policy may allow tools) added to
  * its declared client capabilities, keeping every capability the host declared: the server
  * refuses an input request the request's capabilities do not declare (-32021).

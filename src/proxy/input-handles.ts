@@ -4,6 +4,7 @@
 // host never sees. Random (unguessable), with a TTL and a cap on how many are held.
 
 import { randomBytes } from 'node:crypto';
+import type { ApprovalRound } from '../approval/input-approvals.js';
 
 /** Every handle starts with this, so a requestState from the server is never taken for one. */
 export const HANDLE_PREFIX = 'mcp-route-handle:';
@@ -19,6 +20,17 @@ export interface HeldRound {
   hostKeys: string[];
   /** Rounds taken so far by this tool call (the round limit spans the host's retries). */
   rounds: number;
+  /** Approval questions of this round, asked of the host beside its own keys (see input-approvals.ts). */
+  pending?: PendingApprovals;
+}
+
+/** Router calls of a held round that wait for the host's answers to approval questions. */
+export interface PendingApprovals {
+  approvals: ApprovalRound;
+  /** Every answer of mcp-route's for the round, once the host answered; rejects on a refusal or failure. */
+  answers: Promise<Record<string, unknown>>;
+  /** Ends the waiting router calls (the handle is dropped unused). */
+  stop(reason: unknown): void;
 }
 
 export class InputHandles {
@@ -41,7 +53,7 @@ export class InputHandles {
   put(round: HeldRound): string {
     this.sweep();
     // Maps iterate in insertion order: the first key is the oldest handle.
-    while (this.held.size >= this.max) this.held.delete(this.held.keys().next().value!);
+    while (this.held.size >= this.max) this.drop(this.held.keys().next().value!);
     const handle = HANDLE_PREFIX + randomBytes(18).toString('base64url');
     this.held.set(handle, { round, expires: this.now() + this.ttlMs });
     return handle;
@@ -51,12 +63,28 @@ export class InputHandles {
   take(handle: string): HeldRound | undefined {
     const entry = this.held.get(handle);
     if (!entry) return undefined;
-    this.held.delete(handle);
-    return entry.expires > this.now() ? entry.round : undefined;
+    if (entry.expires > this.now()) {
+      this.held.delete(handle);
+      return entry.round;
+    }
+    this.drop(handle);
+    return undefined;
+  }
+
+  /** The server is gone: every held round is dropped. */
+  clear(): void {
+    for (const handle of [...this.held.keys()]) this.drop(handle);
   }
 
   private sweep(): void {
     const t = this.now();
-    for (const [handle, entry] of this.held) if (entry.expires <= t) this.held.delete(handle);
+    for (const [handle, entry] of this.held) if (entry.expires <= t) this.drop(handle);
+  }
+
+  /** A handle that will never be used: router calls still waiting on it are ended. */
+  private drop(handle: string): void {
+    const entry = this.held.get(handle);
+    this.held.delete(handle);
+    entry?.round.pending?.stop(new Error('the approval handle was dropped unused'));
   }
 }

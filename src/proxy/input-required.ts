@@ -14,8 +14,10 @@ import { DEFAULT_INPUT_REQUIRED } from '../policy/defaults.js';
 import type { InputRequiredConfig } from '../policy/types.js';
 import { abortableDelay } from '../util/abortable-delay.js';
 import type { JsonRpcId } from './classify-frame.js';
-import { hostDeclaresSampling, INPUT_REQUIRED_METHODS, withSamplingCapability } from './era.js';
-import { InputHandles, type HeldRound } from './input-handles.js';
+import { hostDeclaresSampling, hostDeclaresFormElicitation, INPUT_REQUIRED_METHODS, withSamplingCapability } from './era.js';
+import { InputHandles, type HeldRound, type PendingApprovals } from './input-handles.js';
+import { ApprovalRound } from '../approval/input-approvals.js';
+import type { SamplingSession } from '../approval/session.js';
 import type { FrameVerdict } from './line-framer.js';
 import type { Logger } from './log.js';
 import { toWireError, WIRE_INVALID_PARAMS, type WireError } from './wire-errors.js';
@@ -43,6 +45,8 @@ export interface InputRequiredDeps {
   log: Logger;
   redact: (text: string) => string;
   toolsMayBeAllowed: boolean;
+  /** The server connection's caps and remembered approvals (shared with the 2025 path). */
+  session?: SamplingSession;
   /** The host's request is answered (or will never be): the proxy's pending bookkeeping. */
   settled(hostId: JsonRpcId): void;
   /** --dry-run: the error each sampling entry gets instead of a provider call. */
@@ -58,6 +62,8 @@ interface Call {
   name?: string;
   /** The host declared sampling itself: entries the policy sends to a `client` provider go to it. */
   hostSampling: boolean;
+  /** The host declared form elicitation in this request: `approval: ask` can ask it (else approvalFallback answers). */
+  hostElicitation: boolean;
   /** The leg in flight at the server, if any (the host's own id for the first leg). */
   legId?: JsonRpcId;
   rounds: number;
@@ -80,6 +86,9 @@ export class InputRequiredCalls {
   /** Ids of the legs mcp-route sends itself: random, so they never collide with the host's. */
   readonly legPrefix = `mcp-route-${randomBytes(4).toString('hex')}-leg-`;
   private nextLeg = 1;
+  /** Keys of mcp-route's approval questions among a round's inputRequests (see approvalKey). */
+  private readonly approvalPrefix = `mcp-route-approval-${randomBytes(4).toString('hex')}-`;
+  private nextApproval = 1;
   private readonly legs = new Map<string, Call>();
   private readonly byHost = new Map<string, Call>();
   private readonly byProgress = new Map<string, Call>();
@@ -115,12 +124,15 @@ export class InputRequiredCalls {
     if (id === undefined || !INPUT_REQUIRED_METHODS.has(method)) return rewritten;
     const params = rewritten.params as Obj;
     const { inputResponses, requestState, ...base } = params;
+    const responses = isObj(inputResponses) ? inputResponses : {};
 
     let held: HeldRound | undefined;
     let legParams: Obj = params;
+    const fromHost: Obj = {};
     if (InputHandles.looksLikeHandle(requestState)) {
       held = this.handles?.take(requestState);
       if (!held || held.method !== method) {
+        held?.pending?.stop(new Error('the handle came back with another method'));
         this.d.sendToHost({
           jsonrpc: '2.0',
           id,
@@ -134,11 +146,23 @@ export class InputRequiredCalls {
         return null;
       }
       // The host answers only its own keys; mcp-route's answers and the server's state come back from the handle.
-      const fromHost: Obj = {};
-      if (isObj(inputResponses)) for (const key of held.hostKeys) if (key in inputResponses) fromHost[key] = inputResponses[key];
+      for (const key of held.hostKeys) if (Object.hasOwn(responses, key)) fromHost[key] = responses[key];
       legParams = { ...base, inputResponses: { ...fromHost, ...held.answered }, ...(held.serverState !== undefined ? { requestState: held.serverState } : {}) };
     }
 
+    const call = this.track(id, method, base, message, held?.rounds ?? 0);
+    if (held?.pending) {
+      // Router calls wait for the host's approval answers: mcp-route finishes them, then sends the leg itself.
+      this.legs.delete(idKey(id));
+      call.legId = undefined;
+      void this.resume(call, held, held.pending, fromHost, responses);
+      return null;
+    }
+    return { ...rewritten, params: legParams };
+  }
+
+  /** Starts tracking a host request whose first leg goes out under the host's own id. */
+  private track(id: JsonRpcId, method: string, base: Obj, message: Obj, rounds: number): Call {
     const name = method === 'resources/read' ? base.uri : base.name;
     const meta = isObj(base._meta) ? base._meta : undefined;
     // What the host declared itself, before mcp-route added sampling for the server.
@@ -150,8 +174,9 @@ export class InputRequiredCalls {
       params: base,
       ...(typeof name === 'string' ? { name } : {}),
       hostSampling: hostMeta !== undefined && hostDeclaresSampling(hostMeta),
+      hostElicitation: hostMeta !== undefined && hostDeclaresFormElicitation(hostMeta),
       legId: id,
-      rounds: held?.rounds ?? 0,
+      rounds,
       sheds: 0,
       startedAt: this.now(),
       abort: new AbortController(),
@@ -165,7 +190,24 @@ export class InputRequiredCalls {
     }
     this.byHost.set(idKey(id), call);
     this.legs.set(idKey(id), call);
-    return { ...rewritten, params: legParams };
+    return call;
+  }
+
+  /**
+   * The host came back with answers to approval questions: the waiting router calls go on (or
+   * refuse), and the round's answers, with the host's own, go to the server in a new leg.
+   */
+  private async resume(call: Call, held: HeldRound, pending: PendingApprovals, fromHost: Obj, responses: Obj): Promise<void> {
+    call.abort.signal.addEventListener('abort', () => pending.stop(call.abort.signal.reason), { once: true });
+    try {
+      const router = await this.d.getRouter();
+      this.armDeadline(call, router.policy.defaults.deadline);
+      pending.approvals.answer(responses);
+      const ours = await pending.answers;
+      this.sendLeg(call, { ...call.params, inputResponses: { ...fromHost, ...ours }, ...(held.serverState !== undefined ? { requestState: held.serverState } : {}) });
+    } catch (err) {
+      if (!call.over) this.fail(call, err);
+    }
   }
 
   /**
@@ -241,6 +283,7 @@ export class InputRequiredCalls {
       this.finish(call);
       call.abort.abort(new Error('the server exited'));
     }
+    this.handles?.clear();
   }
 
   // ---- one round -----------------------------------------------------------------------------
@@ -270,13 +313,15 @@ export class InputRequiredCalls {
       const isOurs = ([, entry]: [string, { method: string; params: unknown }]) => entry.method === SAMPLING && !this.routesToHost(call, router, entry.params);
       const ours = entries.filter(isOurs);
       const hostKeys = entries.filter((e) => !isOurs(e)).map(([key]) => key);
-      const answered = await this.answer(call, router, ours);
-      if (call.over) return;
-      if (hostKeys.length > 0) {
+      const { answered, pending } = await this.answer(call, router, ours, requests);
+      if (call.over) return pending?.stop(new Error('the request is over'));
+      if (hostKeys.length > 0 || pending) {
         this.handles ??= new InputHandles(config.handleTtl, config.maxHandles, this.now);
-        const handle = this.handles.put({ method: call.method, ...(state !== undefined ? { serverState: state } : {}), answered, hostKeys, rounds: call.rounds });
         const forHost: Obj = {};
         for (const key of hostKeys) forHost[key] = requests[key];
+        // The approval questions ride beside the host's own entries, under keys the server does not use.
+        if (pending) Object.assign(forHost, pending.approvals.deliver(config.handleTtl));
+        const handle = this.handles.put({ method: call.method, ...(state !== undefined ? { serverState: state } : {}), answered, hostKeys, rounds: call.rounds, ...(pending ? { pending } : {}) });
         this.finish(call);
         this.d.sendToHost({
           jsonrpc: '2.0',
@@ -292,10 +337,14 @@ export class InputRequiredCalls {
     }
   }
 
-  /** Answers the sampling entries in parallel; the first failure stops the others (their reservations are released). */
-  private async answer(call: Call, router: Router, entries: Array<[string, { method: string; params: unknown }]>): Promise<Obj> {
+  /**
+   * Answers the sampling entries in parallel; the first failure stops the others (their
+   * reservations are released). When some wait for a human's approval, returns once every entry
+   * has finished or waits, with `pending` holding the waiting calls.
+   */
+  private async answer(call: Call, router: Router, entries: Array<[string, { method: string; params: unknown }]>, requests: Obj): Promise<{ answered: Obj; pending?: PendingApprovals }> {
     const answered: Obj = {};
-    if (entries.length === 0) return answered;
+    if (entries.length === 0) return { answered };
     const serverName = this.d.serverName();
     if (this.d.dryRun) {
       const error = this.d.dryRun(router, entries[0]![1].params, serverName, call.hostId);
@@ -303,18 +352,42 @@ export class InputRequiredCalls {
     }
     const stopOthers = new AbortController();
     const signal = AbortSignal.any([call.abort.signal, stopOthers.signal]);
-    await Promise.all(
+    // Without form elicitation nobody can be asked: null keeps any approver the router has, and approvalFallback answers.
+    const approvals = call.hostElicitation ? new ApprovalRound(entries.length, () => this.approvalKey(requests)) : undefined;
+    const all = Promise.all(
       entries.map(async ([key, entry]) => {
         const inputRound: InputRound = { method: call.method, ...(call.name !== undefined ? { name: call.name } : {}), hostRequestId: call.hostId, round: call.rounds, key };
         try {
-          answered[key] = await router.createMessage(entry.params, { serverName, signal, requestId: call.hostId, inputRound });
+          answered[key] = await router.createMessage(entry.params, {
+            serverName,
+            signal,
+            requestId: call.hostId,
+            inputRound,
+            approver: approvals?.approver ?? null,
+            ...(this.d.session ? { session: this.d.session } : {}),
+          });
         } catch (err) {
           stopOthers.abort(err);
           throw err;
+        } finally {
+          approvals?.entryFinished();
         }
       }),
-    );
-    return answered;
+    ).then(() => answered);
+    if (!approvals) return { answered: await all };
+    await Promise.race([all, approvals.quiet]);
+    // A failure ends the round even when questions are waiting (they are aborted with it).
+    if (approvals.asking === 0 || stopOthers.signal.aborted) return { answered: await all };
+    all.catch(() => {}); // read on the host's retry; a handle never used is dropped
+    return { answered, pending: { approvals, answers: all, stop: (reason) => stopOthers.abort(reason) } };
+  }
+
+  /** A key for an approval question: mcp-route's random prefix, and never one of the server's keys. */
+  private approvalKey(requests: Obj): string {
+    let key: string;
+    do key = `${this.approvalPrefix}${this.nextApproval++}`;
+    while (Object.hasOwn(requests, key));
+    return key;
   }
 
   /** Sampling the policy sends to a `client` provider (the host's own model) is the host's to answer, when it declared sampling. */

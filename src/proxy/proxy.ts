@@ -14,7 +14,7 @@ import type { Router } from '../execution/types.js';
 import type { HostSampler } from '../providers/types.js';
 import { classifyFrame, classifyHead, idText, mayStartJsonRpc, parseFrame, tailId, tailIdWithText, type FrameInfo, type JsonRpcId } from './classify-frame.js';
 import { judgeBatch } from './judge-batch.js';
-import { mayBeModern, modernMeta } from './era.js';
+import { declaresFormElicitation, mayBeModern, modernMeta } from './era.js';
 import { InputRequiredCalls } from './input-required.js';
 import { HostRequests } from './host-requests.js';
 import type { Approver } from '../approval/approval.js';
@@ -237,6 +237,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     log,
     redact,
     toolsMayBeAllowed: o.toolsMayBeAllowed,
+    session,
     settled: (id) => pendingHost.delete(idKey(id)),
     ...(o.dryRun ? { dryRun: o.dryRun } : {}),
   });
@@ -375,7 +376,9 @@ export function runProxy(o: ProxyOptions): Promise<number> {
           }
           return Buffer.from(rewritten + '\n');
         }
-        return fromModernHost(frame, info) ?? true;
+        // null (mcp-route answered or holds the request) is a verdict too: only undefined passes the frame on.
+        const modern = fromModernHost(frame, info);
+        return modern === undefined ? true : modern;
       }
       case 'notification':
         if (info.method === CANCELLED) {
@@ -423,10 +426,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     const params = (message.params ?? {}) as Record<string, unknown>;
     const capabilities = (params.capabilities ?? {}) as Record<string, unknown>;
     const declared = capabilities.sampling as Record<string, unknown> | undefined;
-    const elicitation = capabilities.elicitation as Record<string, unknown> | undefined;
-    // 2025-06-18 `elicitation: {}` means form; 2025-11-25 may list modes, and url alone cannot ask.
-    const elicitForm = !!elicitation && typeof elicitation === 'object' && (!('url' in elicitation) || 'form' in elicitation);
-    host = { sampling: declared !== undefined && declared !== null, samplingTools: !!declared?.tools, elicitation: elicitForm };
+    host = { sampling: declared !== undefined && declared !== null, samplingTools: !!declared?.tools, elicitation: declaresFormElicitation(capabilities.elicitation) };
     hostKnown();
     log.debug(`host declared sampling: ${host.sampling}${host.samplingTools ? ' (with tools)' : ''}`);
     return {
