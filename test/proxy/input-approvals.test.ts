@@ -3,17 +3,15 @@
 // tests cannot reach cheaply: several questions in one round, a refusal while a question waits,
 // a handle dropped by the cap, a server key that looks like ours, a cancel after the answer,
 // and the session caps on the 2026 path.
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalisePolicy } from '../../src/policy/load.js';
 import { createRouter } from '../../src/router.js';
-import { createLogger } from '../../src/proxy/log.js';
-import { InputRequiredCalls } from '../../src/proxy/input-required.js';
+import { inputRequiredSides, type Msg } from '../helpers/input-required-sides.js';
 import { CLIENT_CAPABILITIES_META, PROTOCOL_VERSION_META } from '../../src/proxy/era.js';
 import { SamplingSession } from '../../src/approval/session.js';
 import type { SamplingOutcome } from '../../src/execution/types.js';
 
-type Msg = Record<string, any>;
 const APPROVAL_KEY = /^mcp-route-approval-[0-9a-f]{8}-\d+$/;
 
 function setup(extra: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}) {
@@ -28,21 +26,7 @@ function setup(extra: Record<string, unknown> = {}, defaults: Record<string, unk
     }),
     { onOutcome: (o) => outcomes.push(o) },
   );
-  after(() => router.close());
-  const toServer: Msg[] = [];
-  const toHost: Msg[] = [];
-  const calls = new InputRequiredCalls({
-    sendToServer: (m) => toServer.push(m),
-    sendToHost: (m) => toHost.push(m),
-    getRouter: async () => router,
-    serverName: () => 'unit-server',
-    log: createLogger('error', (t) => t, () => {}),
-    redact: (t) => t,
-    toolsMayBeAllowed: false,
-    session: new SamplingSession(),
-    settled: () => {},
-  });
-  return { calls, toServer, toHost, outcomes };
+  return { ...inputRequiredSides(router, { session: new SamplingSession() }), outcomes };
 }
 
 const ELICITING = { [PROTOCOL_VERSION_META]: '2026-07-28', [CLIENT_CAPABILITIES_META]: { elicitation: { form: {} } } };

@@ -2,17 +2,14 @@
 // router (mock provider): the cases the end-to-end tests cannot reach cheaply (unknown and
 // expired handles, the deadline, malformed results, sampling routed to the host's own model)
 // plus the era helpers and the handle store.
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalisePolicy } from '../../src/policy/load.js';
 import { createRouter } from '../../src/router.js';
-import { createLogger } from '../../src/proxy/log.js';
-import { InputRequiredCalls } from '../../src/proxy/input-required.js';
+import { inputRequiredSides, type Msg } from '../helpers/input-required-sides.js';
 import { InputHandles, HANDLE_PREFIX } from '../../src/proxy/input-handles.js';
 import { mayBeModern, modernMeta, withSamplingCapability, CLIENT_CAPABILITIES_META, PROTOCOL_VERSION_META } from '../../src/proxy/era.js';
 import type { Router } from '../../src/execution/types.js';
-
-type Msg = Record<string, any>;
 
 function policy(extra: Record<string, unknown> = {}) {
   return normalisePolicy({
@@ -27,23 +24,7 @@ function policy(extra: Record<string, unknown> = {}) {
   });
 }
 
-function setup(router: Router) {
-  const toServer: Msg[] = [];
-  const toHost: Msg[] = [];
-  const settled: unknown[] = [];
-  const calls = new InputRequiredCalls({
-    sendToServer: (m) => toServer.push(m),
-    sendToHost: (m) => toHost.push(m),
-    getRouter: async () => router,
-    serverName: () => 'unit-server',
-    log: createLogger('error', (t) => t, () => {}),
-    redact: (t) => t,
-    toolsMayBeAllowed: false,
-    settled: (id) => settled.push(id),
-  });
-  after(() => router.close());
-  return { calls, toServer, toHost, settled };
-}
+const setup = (router: Router) => inputRequiredSides(router);
 
 const meta = (caps: Record<string, unknown> = {}) => ({ [PROTOCOL_VERSION_META]: '2026-07-28', [CLIENT_CAPABILITIES_META]: caps });
 const toolCall = (id: number, extra: Record<string, unknown> = {}, caps: Record<string, unknown> = {}) => ({
