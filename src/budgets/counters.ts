@@ -13,11 +13,11 @@ export const METRICS: readonly Metric[] = ['usd', 'tokens', 'tpm', 'rpm', 'concu
 /** rpm and tpm count over a rolling minute: never more than the limit in any 60 s span. */
 export const RATE_WINDOW_MS = 60_000;
 
-export interface BudgetCounter extends CounterClaim {
+export type BudgetCounter = CounterClaim & {
   budget: Budget;
   metric: Metric;
   scope: string;
-}
+};
 
 export interface Subject {
   server?: string;
@@ -80,18 +80,14 @@ export function parseCounterKey(key: string): { budget: string; scope: string; m
 
 /** The counter for one metric of one budget at one scope value; `amount` is what a reservation would take. */
 export function makeCounter(budget: Budget, scope: string, metric: Metric, now: number, amount: { tokens: number; usd: number }): BudgetCounter {
+  const key = counterKey(budget, scope, metric, now);
+  const limit = budget[metric] ?? Infinity;
+  const taken = metric === 'usd' ? amount.usd : metric === 'tokens' || metric === 'tpm' ? amount.tokens : 1;
+  // One literal per kind (no spread): this runs for every budget of every request.
   const kind = kindOf(metric);
-  return {
-    budget,
-    metric,
-    scope,
-    key: counterKey(budget, scope, metric, now),
-    kind,
-    limit: budget[metric] ?? Infinity,
-    amount: metric === 'usd' ? amount.usd : metric === 'tokens' || metric === 'tpm' ? amount.tokens : 1,
-    windowEnd: kind === 'window' ? windowBounds(budget.per, now).end : undefined,
-    windowMs: kind === 'sliding' ? RATE_WINDOW_MS : undefined,
-  };
+  if (kind === 'window') return { budget, metric, scope, key, kind, limit, amount: taken, windowEnd: windowBounds(budget.per, now).end };
+  if (kind === 'sliding') return { budget, metric, scope, key, kind, limit, amount: taken, windowMs: RATE_WINDOW_MS };
+  return { budget, metric, scope, key, kind, limit, amount: taken };
 }
 
 export function countersFor(budgets: readonly Budget[], subject: Subject, now: number, amount: { tokens: number; usd: number }): BudgetCounter[] {

@@ -12,26 +12,33 @@
  */
 export type CounterKind = 'window' | 'sliding' | 'inflight';
 
-export interface CounterRef {
-  /** Unique counter id; for `window` counters it names the window, so a new window is a new counter. */
-  key: string;
-  kind: CounterKind;
-  /** `window`: ms epoch when the calendar window ends (TTL and resetsAt). */
-  windowEnd?: number;
-  /** `sliding`: length of the rolling window in ms. */
-  windowMs?: number;
-}
+/** A counter, told apart by its kind: only a window has an end, only a rolling window a length. */
+export type CounterRef =
+  | {
+      /** Unique counter id; for `window` counters it names the window, so a new window is a new counter. */
+      key: string;
+      kind: 'window';
+      /** ms epoch when the calendar window ends (TTL and resetsAt). */
+      windowEnd: number;
+    }
+  | {
+      key: string;
+      kind: 'sliding';
+      /** Length of the rolling window in ms. */
+      windowMs: number;
+    }
+  | { key: string; kind: 'inflight' };
 
-export interface CounterClaim extends CounterRef {
+export type CounterClaim = CounterRef & {
   limit: number;
   /** What this reservation takes from the counter (worst case). */
   amount: number;
-}
+};
 
-export interface CounterSettlement extends CounterRef {
+export type CounterSettlement = CounterRef & {
   /** What was really used; for `inflight` ignored (the hold just ends). */
   amount: number;
-}
+};
 
 export type StoreReserveResult =
   | { ok: true }

@@ -2,10 +2,9 @@
 // every reserve/settle/release is one Lua script, which Redis runs atomically, so the
 // whole multi-counter check-and-take happens with no other client in between.
 
-import { createRequire } from 'node:module';
 import type { Redis as RedisClient } from 'ioredis';
-import { McpRouteError } from '../../errors.js';
 import type { BudgetStore, CounterClaim, CounterRef, CounterSettlement, CounterState, StoreReserveResult } from '../store.js';
+import { loadOptional, storeError } from './support.js';
 
 export interface RedisStoreOptions {
   /** redis://host:port/db; default redis://127.0.0.1:6379 */
@@ -28,8 +27,6 @@ const CONNECT_TIMEOUT_MS = 3_000;
 const COMMAND_TIMEOUT_MS = 2_000;
 /** How long close() lets QUIT take before dropping the connection. */
 const QUIT_TIMEOUT_MS = 500;
-
-const require = createRequire(import.meta.url);
 
 // Per counter the scripts get 4 keys: e = zset of entries (score: ts for sliding counters,
 // lease end otherwise), r = hash of unsettled amounts, d = hash of settled amounts (sliding),
@@ -182,26 +179,89 @@ type ScriptClient = RedisClient & {
   budgetRead(numKeys: number, ...args: (string | number)[]): Promise<string[]>;
 };
 
+/** The scripts' per-counter parameter: a rolling window's length, a calendar window's end. */
 function param(ref: CounterRef): number {
-  return ref.kind === 'sliding' ? (ref.windowMs ?? 60_000) : ref.kind === 'window' ? (ref.windowEnd ?? 0) : 0;
+  return ref.kind === 'sliding' ? ref.windowMs : ref.kind === 'window' ? ref.windowEnd : 0;
 }
 
 export function createRedisBudgetStore(options: RedisStoreOptions): BudgetStore {
-  let Redis: typeof import('ioredis').Redis;
-  try {
-    Redis = (require('ioredis') as typeof import('ioredis')).Redis;
-  } catch (err) {
-    throw new McpRouteError('STORE_ERROR', 'state.store is redis but ioredis could not be loaded: run `npm install ioredis`, or set state.store to sqlite or memory', {}, { cause: err });
-  }
   const url = options.url ?? 'redis://127.0.0.1:6379';
   const base = `${options.prefix}:b:`;
   const connectTimeout = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+  const client = createClient(url, connectTimeout, options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS);
+  const keysOf = (refs: CounterRef[]): string[] => refs.flatMap((r) => ['e', 'r', 'd', 'u'].map((s) => `${base}${r.key}:${s}`));
+  const guard = guardedCommands(client, connectTimeout, url.replace(/\/\/[^@/]*@/, '//***@'));
+  /** Every counter key under `prefix`, a page of SCAN at a time. */
+  async function* scan(prefix: string): AsyncGenerator<string[]> {
+    const pattern = `${base}${prefix}`.replace(/[*?[\]\\]/g, '\\$&') + '*';
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      yield keys;
+    } while (cursor !== '0');
+  }
+
+  return {
+    kind: 'redis',
+    async reserve(id: string, claims: CounterClaim[], now: number, leaseUntil: number): Promise<StoreReserveResult> {
+      const args = claims.flatMap((c) => [c.kind, String(c.limit), String(c.amount), String(param(c))]);
+      const res = await guard('reserve', () => client.budgetReserve(claims.length * 4, ...keysOf(claims), id, now, leaseUntil, ...args));
+      if (res[0] === -1) return { ok: true };
+      const resets = Number(res[3]);
+      return { ok: false, index: Number(res[0]), used: Number(res[1]), reserved: Number(res[2]), resetsAt: resets >= 0 ? resets : undefined };
+    },
+    async settle(id: string, settlements: CounterSettlement[], now: number): Promise<void> {
+      const args = settlements.flatMap((s) => [s.kind, String(s.amount), String(param(s))]);
+      await guard('settle', () => client.budgetSettle(settlements.length * 4, ...keysOf(settlements), id, now, ...args));
+    },
+    async release(id: string, refs: CounterRef[]): Promise<void> {
+      await guard('release', () => client.budgetRelease(refs.length * 4, ...keysOf(refs), id, ...refs.map((r) => r.kind)));
+    },
+    async list(prefix: string): Promise<string[]> {
+      return guard('list', async () => {
+        const found = new Set<string>();
+        for await (const keys of scan(prefix)) for (const k of keys) found.add(k.slice(base.length, -2));
+        return [...found];
+      });
+    },
+    async read(refs: CounterRef[], now: number): Promise<CounterState[]> {
+      if (refs.length === 0) return [];
+      const args = refs.flatMap((r) => [r.kind, String(param(r))]);
+      const res = await guard('read', () => client.budgetRead(refs.length * 4, ...keysOf(refs), now, ...args));
+      return refs.map((r, i) => ({ key: r.key, used: Number(res[i * 2]), reserved: Number(res[i * 2 + 1]) }));
+    },
+    async reset(prefix: string): Promise<number> {
+      return guard('reset', async () => {
+        const counters = new Set<string>();
+        for await (const keys of scan(prefix)) {
+          if (keys.length > 0) await client.del(...keys);
+          for (const k of keys) counters.add(k.slice(0, -2));
+        }
+        return counters.size;
+      });
+    },
+    async close(): Promise<void> {
+      if (client.status === 'wait' || client.status === 'end') return;
+      if (client.status !== 'ready') return void client.disconnect();
+      // QUIT waits for Redis's answer, which a hung server never sends.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([client.quit().catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)))]);
+      clearTimeout(timer);
+      client.disconnect();
+    },
+  };
+}
+
+/** A client with the scripts defined, not connected yet (the first command connects). */
+function createClient(url: string, connectTimeout: number, commandTimeout: number): ScriptClient {
+  const { Redis } = loadOptional<typeof import('ioredis')>('ioredis', 'redis', 'sqlite or memory');
   const client = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout,
-    commandTimeout: options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS,
+    commandTimeout,
     // No background reconnection loop (it would keep a finished process alive): the next
     // command reconnects.
     retryStrategy: () => null,
@@ -212,12 +272,15 @@ export function createRedisBudgetStore(options: RedisStoreOptions): BudgetStore 
   client.defineCommand('budgetSettle', { lua: SETTLE });
   client.defineCommand('budgetRelease', { lua: RELEASE });
   client.defineCommand('budgetRead', { lua: READ });
+  return client;
+}
 
-  const keysOf = (refs: CounterRef[]): string[] => refs.flatMap((r) => ['e', 'r', 'd', 'u'].map((s) => `${base}${r.key}:${s}`));
-  const safeUrl = url.replace(/\/\/[^@/]*@/, '//***@');
-
-  // A connection in doubt (a command timed out: a partition?) is dropped; the next command
-  // waits for the drop to finish and connects afresh.
+/**
+ * Runs commands over one connection that is made on demand: one connection attempt is shared by
+ * every command that arrives while it is under way, and a connection in doubt (a command timed
+ * out: a partition?) is dropped, so the next command connects afresh.
+ */
+function guardedCommands(client: ScriptClient, connectTimeout: number, safeUrl: string): <T>(what: string, fn: () => Promise<T>) => Promise<T> {
   let dropping: Promise<void> | undefined;
   function drop(): void {
     dropping ??= new Promise<void>((resolve) => {
@@ -229,8 +292,6 @@ export function createRedisBudgetStore(options: RedisStoreOptions): BudgetStore 
       client.disconnect();
     }).finally(() => (dropping = undefined));
   }
-
-  // One connection attempt shared by every command that arrives while it is under way.
   let connecting: Promise<void> | undefined;
   async function usable(): Promise<void> {
     if (dropping) await dropping;
@@ -255,75 +316,14 @@ export function createRedisBudgetStore(options: RedisStoreOptions): BudgetStore 
     }).finally(() => (connecting = undefined));
     return connecting;
   }
-
-  async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  return async (what, fn) => {
     try {
       await usable();
       return await fn();
     } catch (err) {
       // A command that timed out leaves the connection in doubt (a partition): start afresh next time.
       if (/timed out/i.test((err as Error).message)) drop();
-      throw new McpRouteError('STORE_ERROR', `budget store redis at ${safeUrl}: ${what} failed: ${(err as Error).message}; check state.url and that Redis is running`, {}, { cause: err });
+      throw storeError('redis', safeUrl, `${what} failed: ${(err as Error).message}; check state.url and that Redis is running`, err);
     }
-  }
-
-  return {
-    kind: 'redis',
-    async reserve(id: string, claims: CounterClaim[], now: number, leaseUntil: number): Promise<StoreReserveResult> {
-      const args = claims.flatMap((c) => [c.kind, String(c.limit), String(c.amount), String(param(c))]);
-      const res = await guard('reserve', () => client.budgetReserve(claims.length * 4, ...keysOf(claims), id, now, leaseUntil, ...args));
-      if (res[0] === -1) return { ok: true };
-      const resets = Number(res[3]);
-      return { ok: false, index: Number(res[0]), used: Number(res[1]), reserved: Number(res[2]), resetsAt: resets >= 0 ? resets : undefined };
-    },
-    async settle(id: string, settlements: CounterSettlement[], now: number): Promise<void> {
-      const args = settlements.flatMap((s) => [s.kind, String(s.amount), String(param(s))]);
-      await guard('settle', () => client.budgetSettle(settlements.length * 4, ...keysOf(settlements), id, now, ...args));
-    },
-    async release(id: string, refs: CounterRef[]): Promise<void> {
-      await guard('release', () => client.budgetRelease(refs.length * 4, ...keysOf(refs), id, ...refs.map((r) => r.kind)));
-    },
-    async list(prefix: string): Promise<string[]> {
-      return guard('list', async () => {
-        const pattern = `${base}${prefix}`.replace(/[*?[\]\\]/g, '\\$&') + '*';
-        const found = new Set<string>();
-        let cursor = '0';
-        do {
-          const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-          cursor = next;
-          for (const k of keys) found.add(k.slice(base.length, -2));
-        } while (cursor !== '0');
-        return [...found];
-      });
-    },
-    async read(refs: CounterRef[], now: number): Promise<CounterState[]> {
-      if (refs.length === 0) return [];
-      const args = refs.flatMap((r) => [r.kind, String(param(r))]);
-      const res = await guard('read', () => client.budgetRead(refs.length * 4, ...keysOf(refs), now, ...args));
-      return refs.map((r, i) => ({ key: r.key, used: Number(res[i * 2]), reserved: Number(res[i * 2 + 1]) }));
-    },
-    async reset(prefix: string): Promise<number> {
-      return guard('reset', async () => {
-        const pattern = `${base}${prefix}`.replace(/[*?[\]\\]/g, '\\$&') + '*';
-        const counters = new Set<string>();
-        let cursor = '0';
-        do {
-          const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length > 0) await client.del(...keys);
-          for (const k of keys) counters.add(k.slice(0, -2));
-        } while (cursor !== '0');
-        return counters.size;
-      });
-    },
-    async close(): Promise<void> {
-      if (client.status === 'wait' || client.status === 'end') return;
-      if (client.status !== 'ready') return void client.disconnect();
-      // QUIT waits for Redis's answer, which a hung server never sends.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([client.quit().catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)))]);
-      clearTimeout(timer);
-      client.disconnect();
-    },
   };
 }
