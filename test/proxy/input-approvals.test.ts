@@ -95,6 +95,16 @@ describe('approval questions for a 2026 host', () => {
     assert.equal(s.toHost.at(-1)!.error.code, -32602);
   });
 
+  it('a host whose elicitation is url mode only cannot be asked: approvalFallback answers', async () => {
+    const s = setup();
+    const urlOnly = { [PROTOCOL_VERSION_META]: '2026-07-28', [CLIENT_CAPABILITIES_META]: { elicitation: { url: {} } } };
+    s.calls.fromHost({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'tool', arguments: {}, _meta: urlOnly } }, 1, 'tools/call');
+    s.calls.fromServer(1, inputRequired(1, { inputRequests: { s: sampling('one') } }), undefined);
+    await until(() => s.toHost.length === 1, 'the refusal');
+    assert.match(s.toHost[0]!.result.content[0].text, /nobody can be asked: the host declared no elicitation, and approvalFallback is deny/);
+    assert.deepEqual(s.outcomes[0]!.approval, { asked: false, result: 'declined', by: 'fallback' });
+  });
+
   it('a question key never collides with a server key, even one that copies mcp-route\'s prefix', async () => {
     const s = setup();
     const taken = `${(s.calls as unknown as { approvalPrefix: string }).approvalPrefix}1`;
