@@ -36,6 +36,7 @@ const commands: Record<string, () => Promise<(program: Command) => void>> = {
   models: async () => (await import('./commands/models.js')).registerModels,
   doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
   serve: async () => (await import('./commands/serve.js')).registerServe,
+  auth: async () => (await import('./commands/auth.js')).registerAuth,
 };
 const invoked = process.argv[2];
 // `--version` needs no subcommand at all (and scripts call it to probe the install).

@@ -30,10 +30,15 @@ export const DEFAULT_AUDIT: Readonly<AuditConfig> = Object.freeze({ content: fal
 // a person may take to answer an elicitation, and are capped so a host cannot grow them.
 export const DEFAULT_INPUT_REQUIRED: Readonly<InputRequiredConfig> = Object.freeze({ maxRounds: 10, handleTtl: 600_000, maxHandles: 1000 });
 
+/** mcp-route's state folder: `$XDG_STATE_HOME/mcp-route`, or `~/.local/state/mcp-route`. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env['XDG_STATE_HOME'] || join(env['HOME'] || homedir(), '.local', 'state');
+  return join(base, 'mcp-route');
+}
+
 /** `$XDG_STATE_HOME/mcp-route/state.db`, or `~/.local/state/mcp-route/state.db`. */
 export function defaultStatePath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env['XDG_STATE_HOME'] || join(env['HOME'] || homedir(), '.local', 'state');
-  return join(base, 'mcp-route', 'state.db');
+  return join(defaultStateDir(env), 'state.db');
 }
 
 /** The conventional key variable the vendor SDKs read when no key is given. */

@@ -1,0 +1,102 @@
+// `mcp-route auth URL`: sign in to a remote MCP server ahead of time, so that `run --url` (whose
+// stderr the host hides) finds tokens ready. The MCP SDK's auth() does the protocol: it
+// discovers the protected-resource and authorization-server metadata, registers a client,
+// builds the PKCE authorization URL, exchanges the code and refreshes. This file adds the
+// person's part: show the URL (and open a browser when asked), wait at the loopback callback,
+// and finish the exchange.
+
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { auth, type FetchLike } from '@modelcontextprotocol/client';
+import { startCallbackServer } from './callback-server.js';
+import { StoredOAuthProvider } from './provider.js';
+import { normaliseServerUrl, OAuthStore, registeredRedirectUris, tokenExpiry, type OAuthRecord } from './store.js';
+import { createRedactor, type Redactor } from '../../redact.js';
+
+export interface SignInOptions {
+  store?: OAuthStore;
+  /** How long to wait for the browser to come back to the callback. */
+  timeoutMs: number;
+  /** Skip refreshing stored tokens and sign in anew. */
+  force?: boolean;
+  /** Called with the authorization URL (the CLI prints it to stderr). */
+  onAuthorizationUrl(url: URL): void | Promise<void>;
+  fetchFn?: FetchLike;
+}
+
+export type SignInOutcome = 'signed-in' | 'refreshed';
+
+export async function signIn(serverUrl: string, o: SignInOptions): Promise<SignInOutcome> {
+  const url = normaliseServerUrl(serverUrl);
+  const store = o.store ?? new OAuthStore();
+  const state = randomBytes(32).toString('base64url');
+  const callback = await startCallbackServer({ state, timeoutMs: o.timeoutMs, port: registeredPort(store.load(url)) });
+  try {
+    const provider = new StoredOAuthProvider(url, { store, signIn: { redirectUrl: callback.redirectUrl, state, onAuthorizationUrl: o.onAuthorizationUrl } });
+    const fetchOption = o.fetchFn ? { fetchFn: o.fetchFn } : {};
+    if ((await auth(provider, { serverUrl: url, forceReauthorization: o.force === true, ...fetchOption })) === 'AUTHORIZED') return 'refreshed';
+    const { code, iss } = await callback.result;
+    const outcome = await auth(provider, { serverUrl: url, authorizationCode: code, ...(iss !== undefined ? { iss } : {}), ...fetchOption });
+    if (outcome !== 'AUTHORIZED') throw new Error('the authorization server did not issue tokens for the code');
+    return 'signed-in';
+  } finally {
+    callback.close();
+  }
+}
+
+function registeredPort(record: OAuthRecord): number | undefined {
+  const uri = registeredRedirectUris(record.client)[0];
+  if (!uri) return undefined;
+  try {
+    const parsed = new URL(uri);
+    return parsed.hostname === '127.0.0.1' && parsed.port ? Number(parsed.port) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Scrubs the stored secrets of a server's sign-in from a message (errors may echo a token). */
+export function oauthRedactor(record: OAuthRecord): Redactor {
+  const secrets = [record.tokens?.access_token, record.tokens?.refresh_token, record.client?.client_secret];
+  return createRedactor(secrets.filter((s): s is string => typeof s === 'string'));
+}
+
+export interface SignInStatus {
+  serverUrl: string;
+  file: string;
+  signedIn: boolean;
+  clientId?: string;
+  /** ms since the epoch, when the server gave a lifetime. */
+  expiresAt?: number;
+  refreshable: boolean;
+  issuer?: string;
+}
+
+/** What is stored for a server, without a secret in it. */
+export function signInStatus(serverUrl: string, store: OAuthStore = new OAuthStore()): SignInStatus {
+  const record = store.load(serverUrl);
+  const expiresAt = tokenExpiry(record);
+  const issuer = record.tokens?.issuer ?? record.discovery?.authorizationServerMetadata?.issuer;
+  return {
+    serverUrl: record.serverUrl,
+    file: store.fileFor(record.serverUrl),
+    signedIn: typeof record.tokens?.access_token === 'string',
+    ...(record.client?.client_id ? { clientId: record.client.client_id } : {}),
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    refreshable: typeof record.tokens?.refresh_token === 'string',
+    ...(issuer ? { issuer } : {}),
+  };
+}
+
+/** Opens a URL in the desktop's browser; a failure only means the person opens it by hand. */
+export function openBrowser(url: URL): void {
+  const [cmd, args] =
+    process.platform === 'darwin' ? ['open', [url.href]] : process.platform === 'win32' ? ['rundll32', ['url.dll,FileProtocolHandler', url.href]] : ['xdg-open', [url.href]];
+  try {
+    const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
+    child.on('error', () => {});
+    child.unref();
+  } catch {
+    // No browser launcher: the URL is printed anyway.
+  }
+}
