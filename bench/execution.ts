@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTelemetry } from '../src/telemetry/otel.js';
-import { createRouter } from '../src/router.js';
+import { createRouter } from '../src/router/router.js';
 import { toOpenAIRequest } from '../src/providers/openai/to-openai-request.js';
 import { startFakeOpenAI } from '../test/helpers/fake-openai.js';
 import { modelConfig, providerConfig, testPolicy } from '../test/router/policy.js';

@@ -48,4 +48,4 @@ export type {
 export type { SamplingRequest, Decision, Candidate, Dropped, DropCode, EffectiveSettings, TraceEntry } from './routing/types.js';
 export type { Provider, ProviderFactory, ProviderEnvironment, ProviderCallOptions, ProviderResult, Usage, HostSampler } from './providers/types.js';
 export type { BudgetGate, ReserveRequest, ReserveResult, Reservation, BudgetStatus } from './budgets/types.js';
-export type { Router, RouterOptions, RouteOptions, SamplingOutcome } from './execution/types.js';
+export type { Router, RouterOptions, RouteOptions, SamplingOutcome } from './router/types.js';

@@ -5,7 +5,7 @@
 
 import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { SamplingOutcome } from '../execution/types.js';
+import type { SamplingOutcome } from '../router/types.js';
 import { redactValue } from '../redact.js';
 import { jsonLine } from '../util/json-line.js';
 

@@ -2,7 +2,7 @@
 // must hear about at start, and one line per failed or refused sampling request, rate-limited
 // so a server that loops on a dead provider cannot flood the host's server log.
 
-import type { SamplingOutcome } from '../execution/types.js';
+import type { SamplingOutcome } from '../router/types.js';
 import { BUILTIN_DEFAULT_SOURCE } from '../policy/discover.js';
 import type { Policy } from '../policy/types.js';
 import type { Logger } from '../proxy/log.js';

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError, type Attempt } from '../errors.js';
-import type { Router } from '../execution/types.js';
+import type { Router } from '../router/types.js';
 import type { Policy } from '../policy/types.js';
 import type { Logger } from '../proxy/log.js';
 import { anthropicErrorBody, MessageEvents, parseMessagesRequest, toMessage } from './anthropic-api.js';

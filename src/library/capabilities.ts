@@ -3,7 +3,7 @@
 // when some setting of the policy can let tools reach a provider.
 
 import type { Policy } from '../policy/types.js';
-import type { Router } from '../execution/types.js';
+import type { Router } from '../router/types.js';
 import { policyMayAllowTools } from '../policy/may-allow-tools.js';
 
 /** The `capabilities` fragment to spread into an MCP SDK `Client`'s options. */

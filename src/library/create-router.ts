@@ -1,9 +1,9 @@
-// The library's createRouter: the router of src/router.ts, taking any PolicyInput so an
+// The library's createRouter: the router of src/router/router.ts, taking any PolicyInput so an
 // embedder can write `createRouter('policy.yaml')` or pass an object, and still getting the
 // same validation (PolicyError with diagnostics) as `mcp-route lint`.
 
-import type { Router, RouterOptions } from '../execution/types.js';
-import { createRouter as createPolicyRouter } from '../router.js';
+import type { Router, RouterOptions } from '../router/types.js';
+import { createRouter as createPolicyRouter } from '../router/router.js';
 import { loadPolicy, type PolicyInput } from './policy-input.js';
 
 /**

@@ -4,7 +4,7 @@
 // place the proxy maps them (src/proxy/wire-errors.ts), so `run` and embedders agree.
 
 import { McpError, type CreateMessageRequest, type CreateMessageResult, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import type { Router } from '../execution/types.js';
+import type { Router } from '../router/types.js';
 import { createRedactor } from '../redact.js';
 import { toWireError } from '../proxy/wire-errors.js';
 

@@ -5,13 +5,13 @@
 
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
-import type { RouterOptions, SamplingOutcome } from '../execution/types.js';
+import type { RouterOptions, SamplingOutcome } from '../router/types.js';
 import type { Policy } from '../policy/types.js';
 import { buildChildEnv } from '../proxy/child-env.js';
 import { createLogger, type LogLevel } from '../proxy/log.js';
 import { runProxy } from '../proxy/proxy.js';
 import { createRedactor } from '../redact.js';
-import { createRouter } from '../router.js';
+import { createRouter } from '../router/router.js';
 import { policyMayAllowTools } from '../policy/may-allow-tools.js';
 import { missingServerName } from '../policy/server-identity.js';
 import { loadPolicy, type PolicyInput } from './policy-input.js';

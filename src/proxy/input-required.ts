@@ -9,7 +9,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { McpRouteError } from '../errors.js';
-import type { InputRound, Router } from '../execution/types.js';
+import type { InputRound, Router } from '../router/types.js';
 import { DEFAULT_INPUT_REQUIRED } from '../policy/defaults.js';
 import type { InputRequiredConfig } from '../policy/types.js';
 import { abortableDelay } from '../util/abortable-delay.js';

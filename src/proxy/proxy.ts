@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError } from '../errors.js';
-import type { Router } from '../execution/types.js';
+import type { Router } from '../router/types.js';
 import type { HostSampler } from '../providers/types.js';
 import { classifyFrame, classifyHead, idText, mayStartJsonRpc, parseFrame, tailId, tailIdWithText, type FrameInfo, type JsonRpcId } from './classify-frame.js';
 import { judgeBatch } from './judge-batch.js';

@@ -8,7 +8,7 @@
 import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import type { BudgetGate, BudgetStatus } from '../budgets/types.js';
 import type { BudgetStore } from '../budgets/store.js';
-import type { Router, RouterOptions, RouteOptions, SamplingOutcome } from '../execution/types.js';
+import type { Router, RouterOptions, RouteOptions, SamplingOutcome } from '../router/types.js';
 import type { HostSampler } from '../providers/types.js';
 import type { Approver } from '../approval/approval.js';
 import type { Policy } from '../policy/types.js';
@@ -55,7 +55,7 @@ export function createLiveRouters(initial: Policy, options: Pick<RouterOptions, 
 
   // The router and the stores load on first use: an idle proxy never imports provider SDKs.
   const load = () =>
-    (modules ??= Promise.all([import('../router.js'), import('../budgets/gate.js'), import('../budgets/stores/index.js')]).then(([r, g, s]) => {
+    (modules ??= Promise.all([import('../router/router.js'), import('../budgets/gate.js'), import('../budgets/stores/index.js')]).then(([r, g, s]) => {
       loaded = { createRouter: r.createRouter, createBudgetGate: g.createBudgetGate, createBudgetStore: s.createBudgetStore };
       return loaded;
     }));

@@ -5,7 +5,7 @@
 // export: a proxy without them pays nothing.
 
 import type { Attributes, Meter, Tracer } from '@opentelemetry/api';
-import type { SamplingOutcome } from '../execution/types.js';
+import type { SamplingOutcome } from '../router/types.js';
 import type { Policy } from '../policy/types.js';
 
 export interface Telemetry {

@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BudgetStatus } from '../budgets/types.js';
-import type { SamplingOutcome } from '../execution/types.js';
+import type { SamplingOutcome } from '../router/types.js';
 
 export interface PrometheusMetrics {
   record(outcome: SamplingOutcome): void;

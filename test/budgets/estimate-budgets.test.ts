@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import type { McpRouteError } from '../../src/errors.js';
 import { modelConfig, providerConfig, testPolicy } from '../router/policy.js';
 import { startBillingAnthropic, startBillingOpenAI } from '../helpers/realistic-billing.js';

@@ -4,7 +4,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import { createBudgetGate } from '../../src/budgets/gate.js';
 import { createBudgetStore } from '../../src/budgets/stores/index.js';
 import { estimatePromptTokens } from '../../src/routing/estimate.js';

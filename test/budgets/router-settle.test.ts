@@ -5,14 +5,14 @@
 
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import { createBudgetGate } from '../../src/budgets/gate.js';
 import { createBudgetStore } from '../../src/budgets/stores/index.js';
 import { estimatePromptTokens } from '../../src/routing/estimate.js';
 import { McpRouteError } from '../../src/errors.js';
 import type { Budget, Policy, StateConfig } from '../../src/policy/types.js';
 import type { BudgetGate, BudgetStatus } from '../../src/budgets/types.js';
-import type { Router } from '../../src/execution/types.js';
+import type { Router } from '../../src/router/types.js';
 import { startFakeOpenAI, openaiCompletion, openaiError, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { hello, modelConfig, providerConfig, testPolicy } from '../router/policy.js';
 import { budget, sharedState } from './helpers.js';

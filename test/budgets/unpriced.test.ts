@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintPolicy } from '../../src/library/lint-policy.js';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import { createBudgetGate } from '../../src/budgets/gate.js';
 import { explainAsRun } from '../../src/routing/explain-live.js';
 import { McpRouteError } from '../../src/errors.js';

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOutcomeWarner, describeFailure } from '../../src/cli/startup.js';
-import type { SamplingOutcome } from '../../src/execution/types.js';
+import type { SamplingOutcome } from '../../src/router/types.js';
 import { createLogger } from '../../src/proxy/log.js';
 
 function outcome(fields: Partial<SamplingOutcome> = {}): SamplingOutcome {

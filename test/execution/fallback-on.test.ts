@@ -3,7 +3,7 @@
 // models from seeing temperature at all. Real openai SDK against fake servers on 127.0.0.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import { McpRouteError, ProviderError } from '../../src/errors.js';
 import { movesOn } from '../../src/execution/fallback-on.js';
 import { normalisePolicy } from '../../src/policy/load.js';

@@ -3,7 +3,7 @@
 import { after } from 'node:test';
 import { createLogger } from '../../src/proxy/log.js';
 import { InputRequiredCalls, type InputRequiredDeps } from '../../src/proxy/input-required.js';
-import type { Router } from '../../src/execution/types.js';
+import type { Router } from '../../src/router/types.js';
 
 export type Msg = Record<string, any>;
 

@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ResultSchema, type CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Router } from '../../src/execution/types.js';
+import type { Router } from '../../src/router/types.js';
 import { runProxy } from '../../src/proxy/proxy.js';
 import { createLogger } from '../../src/proxy/log.js';
 import { StreamClientTransport } from './stream-transport.js';

@@ -6,11 +6,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalisePolicy } from '../../src/policy/load.js';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import { inputRequiredSides, type Msg } from '../helpers/input-required-sides.js';
 import { CLIENT_CAPABILITIES_META, PROTOCOL_VERSION_META } from '../../src/proxy/era.js';
 import { SamplingSession } from '../../src/approval/session.js';
-import type { SamplingOutcome } from '../../src/execution/types.js';
+import type { SamplingOutcome } from '../../src/router/types.js';
 
 const APPROVAL_KEY = /^mcp-route-approval-[0-9a-f]{8}-\d+$/;
 

@@ -5,11 +5,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalisePolicy } from '../../src/policy/load.js';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import { inputRequiredSides, type Msg } from '../helpers/input-required-sides.js';
 import { InputHandles, HANDLE_PREFIX } from '../../src/proxy/input-handles.js';
 import { mayBeModern, modernMeta, withSamplingCapability, CLIENT_CAPABILITIES_META, PROTOCOL_VERSION_META } from '../../src/proxy/era.js';
-import type { Router } from '../../src/execution/types.js';
+import type { Router } from '../../src/router/types.js';
 
 function policy(extra: Record<string, unknown> = {}) {
   return normalisePolicy({

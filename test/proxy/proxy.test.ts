@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CreateMessageRequestSchema, type CreateMessageRequestParams, type CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError } from '../../src/errors.js';
-import type { Router, RouteOptions } from '../../src/execution/types.js';
+import type { Router, RouteOptions } from '../../src/router/types.js';
 import type { HostSampler } from '../../src/providers/types.js';
 import { runProxy } from '../../src/proxy/proxy.js';
 import { createLogger } from '../../src/proxy/log.js';

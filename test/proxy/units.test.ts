@@ -9,7 +9,7 @@ import { createRedactor } from '../../src/redact.js';
 import { toWireError, WIRE_BUDGET_EXCEEDED, WIRE_INTERNAL_ERROR, WIRE_INVALID_PARAMS, WIRE_REFUSED } from '../../src/proxy/wire-errors.js';
 import { buildChildEnv, parseEnvFlags } from '../../src/proxy/child-env.js';
 import { auditLine, openAuditLog } from '../../src/audit/audit-log.js';
-import type { SamplingOutcome } from '../../src/execution/types.js';
+import type { SamplingOutcome } from '../../src/router/types.js';
 
 const KEY = 'sk-live-abcdefghijklmnop';
 const redact = createRedactor([KEY]);

@@ -3,10 +3,10 @@
 // gateway's case) answering from approvalFallback without calling a provider.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import { parsePolicy } from '../../src/policy/load.js';
 import type { Policy } from '../../src/policy/types.js';
-import type { SamplingOutcome } from '../../src/execution/types.js';
+import type { SamplingOutcome } from '../../src/router/types.js';
 import { McpRouteError } from '../../src/errors.js';
 import { SamplingSession } from '../../src/approval/session.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import { McpRouteError } from '../../src/errors.js';
 import { estimateUsage } from '../../src/providers/estimate-tokens.js';
 import { hello, modelConfig, providerConfig, testPolicy } from './policy.js';

@@ -5,11 +5,11 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import { createBudgetGate } from '../../src/budgets/gate.js';
 import { auditLine } from '../../src/audit/audit-log.js';
 import { CORRECTION_HEADROOM, estimatePromptTokens, tokenizerFor } from '../../src/routing/estimate.js';
-import type { SamplingOutcome } from '../../src/execution/types.js';
+import type { SamplingOutcome } from '../../src/router/types.js';
 import type { BudgetGate, ReserveRequest } from '../../src/budgets/types.js';
 import { startFakeOpenAI, openaiCompletion } from '../helpers/fake-openai.js';
 import { budget } from '../budgets/helpers.js';

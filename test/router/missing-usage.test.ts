@@ -4,9 +4,9 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import { estimatePromptTokens, tokenizerFor } from '../../src/routing/estimate.js';
-import type { SamplingOutcome } from '../../src/execution/types.js';
+import type { SamplingOutcome } from '../../src/router/types.js';
 import { startFakeOpenAI, openaiCompletionBody } from '../helpers/fake-openai.js';
 import { fromOpenAIResponse } from '../../src/providers/openai/from-openai-response.js';
 import { fromAnthropicResponse } from '../../src/providers/anthropic/from-anthropic-response.js';

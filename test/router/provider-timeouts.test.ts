@@ -3,7 +3,7 @@
 // request is abandoned, for both the defaults' timeout and a provider's own `timeout`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import { McpRouteError, type Attempt } from '../../src/errors.js';
 import { startFakeOpenAI, openaiCompletion } from '../helpers/fake-openai.js';
 import { startFakeAnthropic, anthropicMessage } from '../helpers/fake-anthropic.js';

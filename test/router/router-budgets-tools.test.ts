@@ -3,11 +3,11 @@
 // `client` providers only when the host can sample.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import { createBudgetGate } from '../../src/budgets/gate.js';
 import { McpRouteError } from '../../src/errors.js';
 import type { Budget } from '../../src/policy/types.js';
-import type { SamplingOutcome } from '../../src/execution/types.js';
+import type { SamplingOutcome } from '../../src/router/types.js';
 import { startFakeOpenAI, openaiCompletion } from '../helpers/fake-openai.js';
 import { startFakeAnthropic } from '../helpers/fake-anthropic.js';
 import { hello, modelConfig, providerConfig, testPolicy } from './policy.js';

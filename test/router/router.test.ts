@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import { McpRouteError } from '../../src/errors.js';
-import type { SamplingOutcome } from '../../src/execution/types.js';
+import type { SamplingOutcome } from '../../src/router/types.js';
 import { startFakeOpenAI, openaiError, openaiCompletion } from '../helpers/fake-openai.js';
 import { startFakeAnthropic, anthropicError } from '../helpers/fake-anthropic.js';
 import { hello, modelConfig, providerConfig, testPolicy } from './policy.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, envWithoutKeys, runCli } from '../helpers/cli.js';
 import { loadPolicyFile } from '../../src/policy/load.js';
-import { createRouter } from '../../src/router.js';
+import { createRouter } from '../../src/router/router.js';
 import { META_KEY } from '../../src/providers/result-meta.js';
 import type { McpRouteError } from '../../src/errors.js';
 

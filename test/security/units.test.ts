@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditLine } from '../../src/audit/audit-log.js';
 import { McpRouteError } from '../../src/errors.js';
-import type { SamplingOutcome } from '../../src/execution/types.js';
+import type { SamplingOutcome } from '../../src/router/types.js';
 import { loadPolicyFile, parsePolicy } from '../../src/policy/load.js';
 import { discoverPolicy } from '../../src/policy/discover.js';
 import { isLocalURL } from '../../src/policy/local-url.js';

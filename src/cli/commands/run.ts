@@ -4,7 +4,7 @@
 // arrives, so an idle proxy never loads provider SDKs.
 
 import type { Command } from 'commander';
-import type { SamplingOutcome } from '../../execution/types.js';
+import type { SamplingOutcome } from '../../router/types.js';
 import { loadPolicyFile } from '../../policy/load.js';
 import { commandPolicy, reportCommandError } from '../command-policy.js';
 import { restrictUntrustedPolicy } from '../../policy/discover.js';
@@ -31,7 +31,7 @@ import { basename } from 'node:path';
 import { BUILTIN_DEFAULT_SOURCE } from '../../policy/discover.js';
 import { createOutcomeWarner, isTruthyEnv, startupWarnings } from '../startup.js';
 import { missingServerName } from '../../policy/server-identity.js';
-import type { Router } from '../../execution/types.js';
+import type { Router } from '../../router/types.js';
 import type { Approver } from '../../approval/approval.js';
 import type { HostSampler } from '../../providers/types.js';
 import type { ServeHandle, ServeOptions } from '../../transports/serve.js';

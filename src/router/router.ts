@@ -4,26 +4,26 @@
 // The proxy and embedders use only this; everything behind it is replaceable.
 
 import type { CreateMessageRequestParams, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
-import { McpRouteError, type Attempt } from './errors.js';
-import type { Policy } from './policy/types.js';
-import type { Decision, DecideContext, Candidate } from './routing/types.js';
-import type { Provider, ProviderEnvironment, Usage } from './providers/types.js';
-import type { BudgetGate, Reservation, ReserveResult } from './budgets/types.js';
-import { validUsage } from './providers/valid-usage.js';
-import type { Router, RouterOptions, RouteOptions, SamplingOutcome } from './execution/types.js';
-import { decide, refusalError } from './routing/decide.js';
-import { parseSamplingRequest } from './routing/validate-request.js';
-import { PromptCorrections, estimatePromptTokens } from './routing/estimate.js';
-import { costUsd, worstCase } from './routing/cost.js';
-import { createProvider, usableProviderNames } from './providers/registry.js';
-import { META_KEY, withUsageMeta } from './providers/result-meta.js';
-import { executeDecision, type Admission } from './execution/execute.js';
-import { prepareRequest } from './execution/prepare-request.js';
-import { Cooldown } from './execution/cooldown.js';
-import { createRedactor } from './redact.js';
-import { createBudgetGate } from './budgets/gate.js';
-import { settleApproval } from './approval/approval.js';
-import { requestFacts, KIND_BITS } from './routing/request-facts.js';
+import { McpRouteError, type Attempt } from '../errors.js';
+import type { Policy } from '../policy/types.js';
+import type { Decision, DecideContext, Candidate } from '../routing/types.js';
+import type { Provider, ProviderEnvironment, Usage } from '../providers/types.js';
+import type { BudgetGate, Reservation, ReserveResult } from '../budgets/types.js';
+import { validUsage } from '../providers/valid-usage.js';
+import type { Router, RouterOptions, RouteOptions, SamplingOutcome } from './types.js';
+import { decide, refusalError } from '../routing/decide.js';
+import { parseSamplingRequest } from '../routing/validate-request.js';
+import { PromptCorrections, estimatePromptTokens } from '../routing/estimate.js';
+import { costUsd, worstCase } from '../routing/cost.js';
+import { createProvider, usableProviderNames } from '../providers/registry.js';
+import { META_KEY, withUsageMeta } from '../providers/result-meta.js';
+import { executeDecision, type Admission } from '../execution/execute.js';
+import { prepareRequest } from '../execution/prepare-request.js';
+import { Cooldown } from '../execution/cooldown.js';
+import { createRedactor } from '../redact.js';
+import { createBudgetGate } from '../budgets/gate.js';
+import { settleApproval } from '../approval/approval.js';
+import { requestFacts, KIND_BITS } from '../routing/request-facts.js';
 
 /** The most one call to `candidate` can use: the estimated prompt and every token it may write. */
 function worstUsage(promptTokens: number, candidate: Candidate, request: CreateMessageRequestParams): Usage {
