@@ -45,7 +45,7 @@ export type {
   StateConfig,
   AuditConfig,
 } from './policy/types.js';
-export type { SamplingRequest, Decision, Candidate, Dropped, DropCode, EffectiveSettings, TraceEntry } from './routing/types.js';
+export type { SamplingRequest, Decision, RouteDecision, DenyDecision, Refusal, Candidate, Dropped, DropCode, EffectiveSettings, TraceEntry } from './routing/types.js';
 export type { Provider, ProviderFactory, ProviderEnvironment, ProviderCallOptions, ProviderResult, Usage, HostSampler } from './providers/types.js';
 export type { BudgetGate, ReserveRequest, ReserveResult, Reservation, BudgetStatus } from './budgets/types.js';
 export type { Router, RouterOptions, RouteOptions, SamplingOutcome } from './router/types.js';

@@ -5,7 +5,7 @@
 import type { CreateMessageRequestParams } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError } from '../errors.js';
 import type { Policy } from '../policy/types.js';
-import type { Decision } from '../routing/types.js';
+import type { RouteDecision } from '../routing/types.js';
 import { worstCase } from '../routing/cost.js';
 import { estimatePromptTokens } from '../routing/estimate.js';
 import { formatDuration } from '../routing/explain-format.js';
@@ -53,7 +53,7 @@ export interface ApprovalRecord {
 
 const PROMPT_CHARS = 300;
 
-export function approvalQuestion(policy: Policy, request: CreateMessageRequestParams, decision: Decision, server: string): ApprovalQuestion {
+export function approvalQuestion(policy: Policy, request: CreateMessageRequestParams, decision: RouteDecision, server: string): ApprovalQuestion {
   const first = decision.candidates[0];
   const promptTokens = estimatePromptTokens(request);
   let worst: number | undefined;
@@ -66,7 +66,7 @@ export function approvalQuestion(policy: Policy, request: CreateMessageRequestPa
   }
   return {
     server,
-    model: first ? `${first.provider}/${first.model}` : '(none)',
+    model: `${first.provider}/${first.model}`,
     ...(worst !== undefined ? { costUsd: worst } : {}),
     prompt: promptStart(request),
     tools: (request.tools ?? []).map((t) => t.name),
@@ -94,7 +94,7 @@ function promptStart(request: CreateMessageRequestParams): string {
 export async function settleApproval(o: {
   policy: Policy;
   request: CreateMessageRequestParams;
-  decision: Decision;
+  decision: RouteDecision;
   server: string;
   approver?: Approver;
   session?: SamplingSession;

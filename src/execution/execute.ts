@@ -6,7 +6,7 @@
 import pRetry, { AbortError } from 'p-retry';
 import type { CreateMessageRequestParams, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError, ProviderError, type Attempt } from '../errors.js';
-import type { Candidate, Decision } from '../routing/types.js';
+import type { Candidate, RouteDecision } from '../routing/types.js';
 import type { Provider, Usage } from '../providers/types.js';
 import type { Redactor } from '../redact.js';
 import type { Cooldown } from './cooldown.js';
@@ -81,7 +81,7 @@ function withoutCandidatePrefix(message: string, candidate: Candidate): string {
   return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
-export async function executeDecision(decision: Decision, request: CreateMessageRequestParams, deps: ExecuteDeps): Promise<ExecutionResult> {
+export async function executeDecision(decision: RouteDecision, request: CreateMessageRequestParams, deps: ExecuteDeps): Promise<ExecutionResult> {
   const { settings } = decision;
   const redact = deps.redact ?? ((s: string) => s);
   const now = deps.now ?? Date.now;

@@ -395,8 +395,7 @@ export class InputRequiredCalls {
     if (!call.hostSampling) return false;
     try {
       const decision = router.explain(params, { serverName: this.d.serverName(), hostSampling: true });
-      const first = decision.candidates[0];
-      return decision.action === 'route' && first !== undefined && router.policy.providers[first.provider]?.type === 'client';
+      return decision.action === 'route' && router.policy.providers[decision.candidates[0].provider]?.type === 'client';
     } catch {
       return false; // malformed params: the router's own answer says what is wrong
     }

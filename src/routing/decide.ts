@@ -15,7 +15,9 @@ import type {
   CandidatePrompt,
   DecideContext,
   Decision,
+  DenyDecision,
   Dropped,
+  RouteDecision,
   EffectiveSettings,
   SamplingRequest,
   TraceEntry,
@@ -210,12 +212,12 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
       : 'the candidate list is empty';
     const message = `mcp-route: no model can serve this request under ${where}: ${detail}`;
     trace.push({ step: 'refuse', message });
-    return { action: 'deny', rule: ruleName, candidates, dropped, settings, refusal: { code: 'NO_CANDIDATES', message }, trace };
+    return { action: 'deny', rule: ruleName, candidates: [], dropped, settings, refusal: { code: 'NO_CANDIDATES', message }, trace };
   }
   let orderMessage = '';
   for (let i = 0; i < n; i++) orderMessage += `${i ? ', ' : ''}${i + 1}. ${candidates[i]!.provider}/${candidates[i]!.model}`;
   trace.push({ step: 'order', message: orderMessage });
-  return { action: 'route', rule: ruleName, candidates, dropped, settings, trace };
+  return { action: 'route', rule: ruleName, candidates: candidates as RouteDecision['candidates'], dropped, settings, trace };
 }
 
 function drop(dropped: Dropped[], trace: TraceEntry[], provider: string, model: string, code: Dropped['code'], reason: string): void {
@@ -327,8 +329,8 @@ function round(n: number): number {
 }
 
 /** The error the proxy puts on the wire for a refused decision. */
-export function refusalError(decision: Decision): McpRouteError {
-  const refusal = decision.refusal ?? { code: 'NO_CANDIDATES' as const, message: 'mcp-route: request refused' };
+export function refusalError(decision: DenyDecision): McpRouteError {
+  const { refusal } = decision;
   const data: Record<string, unknown> = { reason: refusal.code };
   if (decision.rule !== null) data.rule = decision.rule;
   if (refusal.code === 'NO_CANDIDATES') data.dropped = decision.dropped.map((d) => ({ model: d.model, reason: d.reason }));

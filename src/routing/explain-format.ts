@@ -56,7 +56,7 @@ export function decisionToJson(decision: Decision): DecisionJson {
     settings: decision.settings,
     trace: decision.trace,
   };
-  if (decision.refusal) out.refusal = { code: decision.refusal.code, message: decision.refusal.message };
+  if (decision.action === 'deny') out.refusal = { code: decision.refusal.code, message: decision.refusal.message };
   return out;
 }
 
@@ -88,14 +88,14 @@ export function formatDecisionText(decision: Decision, policy: Policy, live: Liv
     lines.push(`action:   budget: run would ${how} before calling ${b.provider}/${b.model}`);
     lines.push(`message:  ${b.message}`);
   } else if (decision.action === 'route') {
-    const first = decision.candidates[0]!;
+    const first = decision.candidates[0];
     lines.push(`action:   route to ${first.provider}/${first.model}${decision.candidates.length > 1 ? ` (+${decision.candidates.length - 1} fallback)` : ''}`);
   } else {
-    lines.push(`action:   deny (${decision.refusal?.code ?? 'DENIED'})`);
-    if (decision.refusal) lines.push(`message:  ${decision.refusal.message}`);
+    lines.push(`action:   deny (${decision.refusal.code})`);
+    lines.push(`message:  ${decision.refusal.message}`);
   }
 
-  if (!(decision.action === 'deny' && decision.refusal?.code !== 'NO_CANDIDATES')) {
+  if (decision.action === 'route' || decision.refusal.code === 'NO_CANDIDATES') {
     const rows: string[][] = [['PLACE', 'MODEL', 'PROVIDER', 'STATUS', 'SCORE', 'REASON']];
     const listed = new Set<string>();
     decision.candidates.forEach((c, i) => {

@@ -67,7 +67,6 @@ export async function explainAsRun(policy: Policy, request: SamplingRequest, opt
     },
   });
   const blocked = first.candidates.map(blockOf).filter((b): b is BudgetBlock => b !== undefined);
-  const head = decision.candidates[0];
-  const stop = head ? blockOf(head) : undefined;
+  const stop = decision.action === 'route' ? blockOf(decision.candidates[0]) : undefined;
   return { decision, blocked, ...(stop && stop.onExceed !== 'fallback' ? { refusedBy: stop } : {}) };
 }

@@ -100,18 +100,33 @@ export interface TraceEntry {
   model?: string;
 }
 
-export interface Decision {
-  action: 'route' | 'deny';
+/** Why a decision refuses: a deny rule, tools: deny, or no candidate left. */
+export interface Refusal {
+  code: 'DENIED_BY_RULE' | 'TOOLS_DENIED' | 'NO_CANDIDATES';
+  message: string;
+}
+
+/** What every decision carries, routed or refused. */
+interface DecisionBase {
   /** Matched rule name, or null when defaults applied. */
   rule: string | null;
-  /** Ordered: first is tried, the rest are fallback. Empty when denied. */
-  candidates: Candidate[];
   dropped: Dropped[];
   settings: EffectiveSettings;
-  /** Set when action is deny: by a rule, by tools: deny, or because no candidate is left. */
-  refusal?: {
-    code: 'DENIED_BY_RULE' | 'TOOLS_DENIED' | 'NO_CANDIDATES';
-    message: string;
-  };
   trace: TraceEntry[];
 }
+
+/** At least one candidate: the first is tried, the rest are fallback, in order. */
+export interface RouteDecision extends DecisionBase {
+  action: 'route';
+  candidates: [Candidate, ...Candidate[]];
+  refusal?: undefined;
+}
+
+/** Refused before any provider is called: no candidates, and the refusal says why. */
+export interface DenyDecision extends DecisionBase {
+  action: 'deny';
+  candidates: [];
+  refusal: Refusal;
+}
+
+export type Decision = RouteDecision | DenyDecision;

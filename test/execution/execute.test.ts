@@ -9,7 +9,7 @@ import { createOpenAIProvider } from '../../src/providers/openai.js';
 import { createAnthropicProvider } from '../../src/providers/anthropic.js';
 import { createRedactor } from '../../src/redact.js';
 import type { Provider } from '../../src/providers/types.js';
-import type { Decision, EffectiveSettings } from '../../src/routing/types.js';
+import type { EffectiveSettings, RouteDecision } from '../../src/routing/types.js';
 import { startFakeOpenAI, openaiCompletion, openaiError, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { startFakeAnthropic, anthropicMessage, type FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { providerConfig } from '../router/policy.js';
@@ -17,7 +17,7 @@ import { providerConfig } from '../router/policy.js';
 const KEY = 'sk-proj-topsecretkey999';
 const request = { messages: [{ role: 'user' as const, content: { type: 'text' as const, text: 'hi' } }], maxTokens: 20 };
 
-function decision(settings: Partial<EffectiveSettings> = {}): Decision {
+function decision(settings: Partial<EffectiveSettings> = {}): RouteDecision {
   return {
     action: 'route',
     rule: null,

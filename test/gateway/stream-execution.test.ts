@@ -8,14 +8,14 @@ import { McpRouteError } from '../../src/errors.js';
 import { createOpenAIProvider } from '../../src/providers/openai.js';
 import { createAnthropicProvider } from '../../src/providers/anthropic.js';
 import type { Provider } from '../../src/providers/types.js';
-import type { Decision } from '../../src/routing/types.js';
+import type { RouteDecision } from '../../src/routing/types.js';
 import { startFakeOpenAI } from '../helpers/fake-openai.js';
 import { startFakeAnthropic } from '../helpers/fake-anthropic.js';
 import { openaiStreamReply, anthropicStreamReply } from '../helpers/fake-streams.js';
 import { providerConfig } from '../router/policy.js';
 
 const request = { messages: [{ role: 'user' as const, content: { type: 'text' as const, text: 'hi' } }], maxTokens: 20 };
-const decision: Decision = {
+const decision: RouteDecision = {
   action: 'route',
   rule: null,
   candidates: [

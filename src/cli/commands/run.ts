@@ -334,8 +334,8 @@ function dryRunAnswer(
     const decision = router.explain(params, { serverName });
     const summary =
       decision.action === 'deny'
-        ? `would refuse: ${decision.refusal?.message ?? 'denied'}`
-        : `would try ${decision.candidates.map((c) => `${c.provider}/${c.model}`).join(', then ') || 'nothing'}`;
+        ? `would refuse: ${decision.refusal.message}`
+        : `would try ${decision.candidates.map((c) => `${c.provider}/${c.model}`).join(', then ')}`;
     // A dry run is how operators check a policy against real traffic: it leaves the same
     // audit line as a live request would, with the decision and no attempts.
     onOutcome({
@@ -346,7 +346,7 @@ function dryRunAnswer(
       candidates: decision.candidates.map((c) => `${c.provider}/${c.model}`),
       attempts: [],
       outcome: 'dry-run',
-      ...(decision.action === 'deny' && decision.refusal ? { error: { code: decision.refusal.code, message: decision.refusal.message } } : {}),
+      ...(decision.action === 'deny' ? { error: { code: decision.refusal.code, message: decision.refusal.message } } : {}),
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
     });
     return {
