@@ -8,7 +8,7 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import { closest, type Diagnostic } from './diagnostics.js';
 import type { PathSegment } from './interpolate.js';
 import type { SourceMap } from './source-map.js';
-// Precompiled from the schema (see generate-validator.ts): compiling at start-up would cost
+// Precompiled from the schema (see scripts/generate-validator.ts): compiling at start-up would cost
 // most of lint's time budget. A test fails when it is stale.
 import { validate as generatedValidate } from './schema-validator.generated.js';
 import { isCustomProviderType } from './custom-provider-types.js';

@@ -30,8 +30,6 @@ export const NO_SOURCE: SourceMap = {
 interface Found {
   keyNode?: Node;
   valueNode?: Node;
-  /** False when the path ran out before its end. */
-  complete: boolean;
 }
 
 export function createSourceMap(doc: Document, lineCounter: LineCounter, text: string): SourceMap {
@@ -47,22 +45,22 @@ export function createSourceMap(doc: Document, lineCounter: LineCounter, text: s
   const find = (path: readonly PathSegment[]): Found => {
     let node: unknown = doc.contents;
     let keyNode: Node | undefined;
-    let last: Found = { valueNode: (node as Node) ?? undefined, complete: path.length === 0 };
+    let last: Found = { valueNode: (node as Node) ?? undefined };
     for (let i = 0; i < path.length; i++) {
       const seg = path[i]!;
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
-        if (!pair) return { ...last, complete: false };
+        if (!pair) return last;
         keyNode = pair.key as Node;
         node = pair.value;
       } else if (isSeq(node) && /^\d+$/.test(String(seg))) {
         const item = node.items[Number(seg)];
-        if (item === undefined) return { ...last, complete: false };
+        if (item === undefined) return last;
         keyNode = item as Node;
         node = item;
-      } else return { ...last, complete: false };
+      } else return last;
       // `key:` with nothing after it has a null value node whose range may be empty: keep the key.
-      last = { keyNode, valueNode: (node as Node | null) ?? undefined, complete: i === path.length - 1 };
+      last = { keyNode, valueNode: (node as Node | null) ?? undefined };
     }
     return last;
   };
@@ -76,8 +74,8 @@ export function createSourceMap(doc: Document, lineCounter: LineCounter, text: s
       return rangeOf(v) ?? rangeOf(f.keyNode) ?? firstLine;
     },
     key(path) {
+      // Where the path runs out early, the deepest key found is the place to point at too.
       const f = find(path);
-      if (!f.complete) return rangeOf(f.keyNode) ?? rangeOf(f.valueNode) ?? firstLine;
       return rangeOf(f.keyNode) ?? rangeOf(f.valueNode) ?? firstLine;
     },
     within(path, needle, occurrence = 0) {

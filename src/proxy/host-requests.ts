@@ -31,10 +31,6 @@ export class HostRequests {
 
   constructor(private readonly send: (message: Record<string, unknown>) => void) {}
 
-  get size(): number {
-    return this.waiting.size;
-  }
-
   owns(id: JsonRpcId | undefined): id is string {
     return typeof id === 'string' && id.startsWith(this.prefix);
   }

@@ -67,11 +67,6 @@ export class LineFramer {
     private readonly limit?: LineLimit,
   ) {}
 
-  /** Bytes buffered for an unfinished line (for limits and tests). */
-  get buffered(): number {
-    return this.partsLength;
-  }
-
   /** True while a line is half-written to `out`: other writers must queue until it ends. */
   get midLine(): boolean {
     return this.streaming !== null && !this.streaming.discard;

@@ -9,7 +9,6 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 export interface Logger {
-  level: LogLevel;
   error(message: string): void;
   warn(message: string): void;
   info(message: string): void;
@@ -43,7 +42,6 @@ export function createLogger(
     if (RANK[at] <= RANK[level]) write(line(at, message));
   };
   return {
-    level,
     error: log('error'),
     warn: log('warn'),
     info: log('info'),

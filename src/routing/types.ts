@@ -84,8 +84,7 @@ export type DropCode =
   | 'no-tools'
   | 'context-window'
   | 'budget'
-  | 'cooldown'
-  | 'not-in-rule';
+  | 'cooldown';
 
 export interface Dropped {
   provider: string;
