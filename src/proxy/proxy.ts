@@ -5,8 +5,6 @@
 // Requests of protocol 2026-07-28 (a `_meta` envelope) go through input-required.ts, which
 // answers the sampling inside `input_required` results; 2025 traffic never reaches it.
 
-import { constants as osConstants } from 'node:os';
-import { basename } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError } from '../errors.js';
@@ -22,7 +20,9 @@ import { createHostApprover } from '../approval/host-approver.js';
 import { SamplingSession } from '../approval/session.js';
 import { LineFramer, type FrameVerdict, type LongLine } from './line-framer.js';
 import type { Logger } from './log.js';
-import { signalServerTree, spawnServer, startGroupWatchdog, type ServerProcess } from './spawn-server.js';
+import { ChildServer } from './child-server.js';
+import type { HostSide, ServerExit, ServerSide } from './sides.js';
+import { StreamHost } from './stream-host.js';
 import {
   toWireError,
   WIRE_CONNECTION_CLOSED,
@@ -41,18 +41,37 @@ export interface HostCapabilities {
   elicitation: boolean;
 }
 
-export interface ProxyOptions {
+/** The server as a child over stdio (the default server side). */
+export interface ChildProxyOptions extends ProxyCoreOptions {
   command: string;
   args: string[];
   cwd?: string;
   /** The child's complete environment (already stripped of credentials). */
   env: NodeJS.ProcessEnv;
+  /** ms between closing the server's stdin and SIGTERM, and between SIGTERM and SIGKILL. */
+  graceMs: number;
+  /** Forward SIGINT/SIGTERM/SIGHUP to the server (the CLI does; embedders may not want it). */
+  forwardSignals?: boolean;
+  /** Which signals forwardSignals covers; default SIGINT, SIGTERM, SIGHUP (the CLI keeps SIGHUP to reload its policy). */
+  forwardedSignals?: readonly NodeJS.Signals[];
+}
+
+/** Any other server side (a remote server over Streamable HTTP), already made. */
+export interface SideProxyOptions extends ProxyCoreOptions {
+  server: ServerSide;
+}
+
+export type ProxyOptions = ChildProxyOptions | SideProxyOptions;
+
+export interface ProxyCoreOptions {
+  /** The host side; default: `input`/`output` streams. */
+  host?: HostSide;
   /** Defaults: process.stdin / process.stdout. */
   input?: Readable;
   output?: Writable;
   log: Logger;
   redact: (text: string) => string;
-  /** Fixed server name; else serverInfo.name from the initialize response, else the command's base name. */
+  /** Fixed server name; else serverInfo.name from the initialize response, else the server side's fallback name. */
   serverName?: string;
   /** Told the server's reported name once its initialize response arrives (the model gateway uses it). */
   onServerName?: (name: string) => void;
@@ -66,12 +85,6 @@ export interface ProxyOptions {
   createRouter: (context: { hostSampler?: HostSampler; approver?: Approver; host?: HostCapabilities }) => Router | Promise<Router>;
   /** --dry-run: answer every sampling request with this error instead of calling a provider. */
   dryRun?: (router: Router, params: unknown, serverName: string, requestId: JsonRpcId) => WireError;
-  /** ms between closing the server's stdin and SIGTERM, and between SIGTERM and SIGKILL. */
-  graceMs: number;
-  /** Forward SIGINT/SIGTERM/SIGHUP to the server (the CLI does; embedders may not want it). */
-  forwardSignals?: boolean;
-  /** Which signals forwardSignals covers; default SIGINT, SIGTERM, SIGHUP (the CLI keeps SIGHUP to reload its policy). */
-  forwardedSignals?: readonly NodeJS.Signals[];
   /** Largest frame mcp-route parses (sampling requests, initialize, ...); default MAX_PARSED_FRAME. */
   maxParsedFrame?: number;
   /** Sampling requests from the server answered at once; beyond it they are refused. Default MAX_SAMPLING_IN_FLIGHT. */
@@ -99,23 +112,32 @@ function idKey(id: JsonRpcId): string {
   return typeof id === 'number' ? `n${id}` : `s${id}`;
 }
 
+/** The server side `o` asks for: a spawned child unless a side is given. Throws when the child cannot be spawned. */
+function serverSideFor(o: ProxyOptions): ServerSide {
+  if ('server' in o) return o.server;
+  const forwarded = o.forwardSignals ? (o.forwardedSignals ?? (['SIGINT', 'SIGTERM', 'SIGHUP'] as const)) : undefined;
+  return new ChildServer({ command: o.command, args: o.args, cwd: o.cwd, env: o.env, log: o.log, graceMs: o.graceMs, ...(forwarded ? { forwardedSignals: forwarded } : {}) });
+}
+
 /** Resolves with the exit code mcp-route should exit with: the server's, or 128+n for signal n. */
 export function runProxy(o: ProxyOptions): Promise<number> {
-  const input = o.input ?? process.stdin;
-  const output = o.output ?? process.stdout;
   const { log, redact } = o;
-
-  const maxParsedFrame = o.maxParsedFrame ?? MAX_PARSED_FRAME;
-  const maxSamplingInFlight = o.maxSamplingInFlight ?? MAX_SAMPLING_IN_FLIGHT;
-
-  let child: ServerProcess;
+  let server: ServerSide;
   try {
-    child = spawnServer(o.command, o.args, { cwd: o.cwd, env: o.env });
+    server = serverSideFor(o);
   } catch (err) {
-    log.error(`cannot start ${o.command}: ${(err as Error).message}`);
+    log.error(`cannot start ${'command' in o ? o.command : 'the server'}: ${(err as Error).message}`);
     return Promise.resolve(127);
   }
-  const watchdog = startGroupWatchdog(child, o.graceMs);
+  const hostSide = o.host ?? new StreamHost(o.input ?? process.stdin, o.output ?? process.stdout, log);
+  return runCore(o, hostSide, server);
+}
+
+/** The core between two sides: framing, interceptions and bookkeeping, once for every pair of sides. */
+function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): Promise<number> {
+  const { log, redact } = o;
+  const maxParsedFrame = o.maxParsedFrame ?? MAX_PARSED_FRAME;
+  const maxSamplingInFlight = o.maxSamplingInFlight ?? MAX_SAMPLING_IN_FLIGHT;
 
   let serverName = o.serverName;
   let host: HostCapabilities | undefined;
@@ -132,23 +154,21 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   let hostKnown!: () => void;
   const hostKnownPromise = new Promise<void>((resolve) => (hostKnown = resolve));
   let routerPromise: Promise<Router> | undefined;
-  let serverGone = false;
   /** The host closed our stdin: it may still read our stdout (half-close), so keep writing. */
   let hostInputClosed = false;
   /** Our stdout broke: nothing more can reach the host. */
   let hostOutputBroken = false;
-  const timers: NodeJS.Timeout[] = [];
 
   // ---- writing, with backpressure in both directions --------------------------------------
   let hostBlocked = false;
   const toHost = (bytes: Buffer | string): void => {
     if (hostOutputBroken) return;
-    if (!output.write(bytes) && !hostBlocked) {
+    if (!hostSide.write(bytes) && !hostBlocked) {
       hostBlocked = true;
-      child.stdout.pause();
-      output.once('drain', () => {
+      server.pause();
+      hostSide.onceDrain(() => {
         hostBlocked = false;
-        if (!serverYielding) child.stdout.resume();
+        if (!serverYielding) server.resume();
       });
     }
   };
@@ -157,21 +177,21 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   const yieldServer = () => {
     if (serverYielding) return;
     serverYielding = true;
-    child.stdout.pause();
+    server.pause();
     setImmediate(() => {
       serverYielding = false;
-      if (!hostBlocked) child.stdout.resume();
+      if (!hostBlocked) server.resume();
     });
   };
   let serverBlocked = false;
   const toServer = (bytes: Buffer | string): void => {
-    if (serverGone || !child.stdin.writable) return;
-    if (!child.stdin.write(bytes) && !serverBlocked) {
+    if (!server.writable) return;
+    if (!server.write(bytes) && !serverBlocked) {
       serverBlocked = true;
-      input.pause();
-      child.stdin.once('drain', () => {
+      hostSide.pause();
+      server.onceDrain(() => {
         serverBlocked = false;
-        input.resume();
+        hostSide.resume();
       });
     }
   };
@@ -223,7 +243,7 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     }
   };
 
-  const currentServerName = () => serverName ?? basename(o.command);
+  const currentServerName = () => serverName ?? server.fallbackName;
 
   // ---- protocol 2026-07-28 -----------------------------------------------------------------
   const inputRequired = new InputRequiredCalls({
@@ -543,39 +563,6 @@ export function runProxy(o: ProxyOptions): Promise<number> {
   // ---- wiring and lifecycle -----------------------------------------------------------------
   const serverFramer = new LineFramer(fromServer, toHost, streamFromServer, { maxLine: maxParsedFrame, onOverflow: serverLineTooLarge });
   const hostFramer = new LineFramer(fromHost, toServer, streamFromHost, { maxLine: maxParsedFrame, onOverflow: hostLineTooLarge });
-  const onHostData = (chunk: Buffer) => hostFramer.push(chunk);
-  child.stdout.on('data', (chunk: Buffer) => {
-    serverFramer.push(chunk);
-    if (samplingInChunk > 0) {
-      // A chunk of sampling requests started work in microtasks: let the host's traffic in
-      // before the next chunk, so a flood cannot hold pings up. Pass-through chunks skip this.
-      samplingInChunk = 0;
-      yieldServer();
-    }
-  });
-  input.on('data', onHostData);
-
-  /** After the host has gone: wait, SIGTERM, wait, SIGKILL (the MCP stdio shutdown sequence). */
-  const escalate = () => {
-    timers.push(
-      setTimeout(() => {
-        if (!serverGone) {
-          log.info(`server still running ${o.graceMs} ms later: SIGTERM`);
-          signalChild('SIGTERM');
-          timers.push(
-            setTimeout(() => {
-              if (!serverGone) {
-                log.warn(`server ignored SIGTERM for ${o.graceMs} ms: SIGKILL`);
-                signalChild('SIGKILL');
-              }
-            }, o.graceMs),
-          );
-        }
-      }, o.graceMs),
-    );
-  };
-  // The whole group: the server may be `sh -c ...` or `npx ...` with the real one below it.
-  const signalChild = (signal: NodeJS.Signals) => signalServerTree(child, signal);
 
   const onHostClosed = () => {
     if (hostInputClosed) return;
@@ -583,52 +570,13 @@ export function runProxy(o: ProxyOptions): Promise<number> {
     hostKnown();
     hostFramer.end();
     hostRequests.failAll(new Error('the host closed the connection'));
-    log.debug('host closed stdin: closing the server');
-    child.stdin.end();
-    escalate();
+    log.debug('host closed its input: closing the server');
+    server.close();
   };
-  input.on('end', onHostClosed);
-  input.on('error', onHostClosed);
-  output.on('error', (err: NodeJS.ErrnoException) => {
-    log.debug(`host stdout: ${err.code ?? err.message}`);
-    hostOutputBroken = true;
-    if (hostBlocked) child.stdout.resume(); // keep draining the server so it never blocks on a full pipe
-    onHostClosed();
-  });
-  child.stdin.on('error', (err: NodeJS.ErrnoException) => log.debug(`server stdin: ${err.code ?? err.message}`));
-
-  const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
-  if (o.forwardSignals) {
-    for (const sig of o.forwardedSignals ?? (['SIGINT', 'SIGTERM', 'SIGHUP'] as const)) {
-      const handler = () => {
-        log.debug(`received ${sig}: passing it to the server`);
-        signalChild(sig);
-        // A server that ignores the signal is not left running behind us.
-        timers.push(
-          setTimeout(() => {
-            if (serverGone) return;
-            log.warn(`server ignored ${sig} for ${o.graceMs} ms: SIGKILL`);
-            signalChild('SIGKILL');
-          }, o.graceMs),
-        );
-      };
-      process.on(sig, handler);
-      signalHandlers.push([sig, handler]);
-    }
-  }
-  const killOnExit = () => signalChild('SIGKILL');
-  process.on('exit', killOnExit);
 
   return new Promise<number>((resolve) => {
-    let stdoutEnded = false;
-    let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let finished = false;
-    const finish = () => {
-      if (finished || !exitInfo) return;
-      finished = true;
+    const finish = ({ code, how }: ServerExit) => {
       serverFramer.end();
-      const { code, signal } = exitInfo;
-      const how = signal ? `signal ${signal}` : `code ${code}`;
       // Anything the server never answered gets an answer now, so no host call hangs.
       for (const id of pendingHost.values()) {
         sendLineToHost(replyLine(id, 'error', { code: WIRE_CONNECTION_CLOSED, message: `mcp-route: the server exited (${how}) before answering`, data: { reason: 'SERVER_EXITED' } }));
@@ -637,36 +585,34 @@ export function runProxy(o: ProxyOptions): Promise<number> {
       inputRequired.serverExited();
       for (const controller of inflight.values()) controller.abort(new Error('the server exited'));
       hostRequests.failAll(new Error('the server exited'));
-      for (const t of timers) clearTimeout(t);
-      for (const [sig, handler] of signalHandlers) process.off(sig, handler);
-      process.off('exit', killOnExit);
-      // The server is gone; anything it left in its group gets the shutdown sequence.
-      watchdog.release();
-      input.off('data', onHostData);
-      input.pause();
-      const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
+      server.dispose();
+      hostSide.stop();
       log.debug(`server exited with ${how}`);
       const closeRouter = routerPromise
         ? routerPromise.then((r) => r.close()).catch((err: unknown) => log.warn(`closing the router: ${(err as Error).message}`))
         : Promise.resolve();
-      void closeRouter.then(() => resolve(exitCode));
+      void closeRouter.then(() => resolve(code));
     };
-    child.stdout.on('end', () => {
-      stdoutEnded = true;
-      finish();
+    server.start({
+      data: (chunk: Buffer) => {
+        serverFramer.push(chunk);
+        if (samplingInChunk > 0) {
+          // A chunk of sampling requests started work in microtasks: let the host's traffic in
+          // before the next chunk, so a flood cannot hold pings up. Pass-through chunks skip this.
+          samplingInChunk = 0;
+          yieldServer();
+        }
+      },
+      exited: finish,
     });
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      log.error(`cannot start ${o.command}: ${err.message}`);
-      serverGone = true;
-      exitInfo = { code: err.code === 'ENOENT' ? 127 : 126, signal: null };
-      finish();
-    });
-    child.on('exit', (code, signal) => {
-      serverGone = true;
-      exitInfo = { code, signal };
-      if (stdoutEnded) finish();
-      // A grandchild may hold the server's stdout open; do not wait for it forever.
-      else setTimeout(finish, 500).unref();
+    hostSide.start({
+      data: (chunk: Buffer) => hostFramer.push(chunk),
+      inputClosed: onHostClosed,
+      outputBroken: () => {
+        hostOutputBroken = true;
+        if (hostBlocked) server.resume(); // keep draining the server so it never blocks on a full pipe
+        onHostClosed();
+      },
     });
   });
 }

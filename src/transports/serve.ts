@@ -13,13 +13,13 @@ import { createInterface } from 'node:readline';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../proxy/log.js';
-import { runProxy, type ProxyOptions } from '../proxy/proxy.js';
+import { runProxy, type ChildProxyOptions } from '../proxy/proxy.js';
 import type { PrometheusMetrics } from '../telemetry/prometheus.js';
 
 /** Bodies above this are refused (413) before they reach the server. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-export interface ServeOptions extends Pick<ProxyOptions, 'command' | 'args' | 'cwd' | 'env' | 'redact' | 'serverName' | 'toolsMayBeAllowed' | 'graceMs' | 'dryRun'> {
+export interface ServeOptions extends Pick<ChildProxyOptions, 'command' | 'args' | 'cwd' | 'env' | 'redact' | 'serverName' | 'toolsMayBeAllowed' | 'graceMs' | 'dryRun'> {
   host: string;
   port: number;
   log: Logger;
@@ -32,7 +32,7 @@ export interface ServeOptions extends Pick<ProxyOptions, 'command' | 'args' | 'c
   /** Origins to accept besides loopback ones. */
   allowedOrigins?: readonly string[];
   /** Builds one session's router; `hostSampler` is that session's client, when it declared sampling. */
-  createRouter: ProxyOptions['createRouter'];
+  createRouter: ChildProxyOptions['createRouter'];
   metrics?: PrometheusMetrics;
 }
 
