@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { createBudgetGate } from '../src/budgets/gate.js';
 import { createBudgetStore } from '../src/budgets/stores/index.js';
 import type { Budget, StateConfig } from '../src/policy/types.js';
-import { cleanRedis, policyWith, redisReachable } from '../test/budgets/helpers.js';
+import { policyWith } from '../test/helpers/policy.js';
+import { cleanRedis, redisReachable } from '../test/budgets/helpers.js';
 
 const BUDGETS: Budget[] = [
   { name: 'daily', scope: { kind: 'global' }, usd: 1e9, per: 'day', onExceed: 'reject', maxWait: 0 },

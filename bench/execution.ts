@@ -10,7 +10,7 @@ import { startTelemetry } from '../src/telemetry/otel.js';
 import { createRouter } from '../src/router/router.js';
 import { toOpenAIRequest } from '../src/providers/openai/to-openai-request.js';
 import { startFakeOpenAI } from '../test/helpers/fake-openai.js';
-import { modelConfig, providerConfig, testPolicy } from '../test/router/policy.js';
+import { modelConfig, providerConfig, testPolicy } from '../test/helpers/policy.js';
 
 const iterations = Number(process.argv[2] ?? 2_000);
 const warmup = 200;

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRouter } from '../../src/router/router.js';
 import type { McpRouteError } from '../../src/errors.js';
-import { modelConfig, providerConfig, testPolicy } from '../router/policy.js';
+import { modelConfig, providerConfig, testPolicy, budget } from '../helpers/policy.js';
 import { startBillingAnthropic, startBillingOpenAI } from '../helpers/realistic-billing.js';
-import { budget, stateFor } from './helpers.js';
+import { stateFor } from './helpers.js';
 
 const corpus = (name: string) => readFileSync(new URL(`../fixtures/corpus/${name}`, import.meta.url), 'utf8');
 const JAPANESE = corpus('japanese.txt').replace(/\s+/g, '');

@@ -1,5 +1,6 @@
-// Shared test helpers for budgets: a minimal normalised Policy, a controllable clock, and
-// Redis reachability with per-run key prefixes that are cleaned up afterwards.
+// Shared test helpers for budget stores: Redis reachability with per-run key prefixes that are
+// cleaned up afterwards, a fresh store of each kind, and line-speaking worker processes.
+// Policies with budgets and a controllable clock are in test/helpers/policy.ts.
 
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,32 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
-import type { Budget, Policy, StateConfig } from '../../src/policy/types.js';
-
-export function budget(init: Partial<Budget> & { name: string }): Budget {
-  return { scope: { kind: 'global' }, per: 'day', onExceed: 'reject', maxWait: 0, ...init };
-}
-
-export function policyWith(budgets: Budget[], state: Partial<StateConfig> = {}): Policy {
-  return {
-    version: 1,
-    source: '<test>',
-    providers: {},
-    models: {},
-    defaults: { tools: 'allow', timeout: 30_000, deadline: 60_000, retry: { attempts: 1, initialDelay: 100, maxDelay: 1000 }, cooldown: 0, hints: 'prefer' },
-    rules: [],
-    budgets,
-    state: { store: 'memory', prefix: 'mcp-route', ...state },
-    audit: { content: false },
-    credentialEnv: [],
-    secrets: [],
-  };
-}
-
-export function fakeClock(start = Date.UTC(2030, 0, 15, 12, 0, 0)): { now: () => number; advance(ms: number): void; set(ms: number): void } {
-  let t = start;
-  return { now: () => t, advance: (ms) => void (t += ms), set: (ms) => void (t = ms) };
-}
+import type { StateConfig } from '../../src/policy/types.js';
 
 /** The Redis the budget tests use; MCP_ROUTE_TEST_REDIS_URL points them elsewhere (or at nothing, to see the skips). */
 export const REDIS_URL = process.env.MCP_ROUTE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -80,14 +56,14 @@ export async function cleanRedis(prefix: string): Promise<void> {
 
 /**
  * A fresh store of `kind`: memory, a fresh sqlite file, or Redis under a fresh prefix
- * (undefined, with a visible skip, when Redis is not reachable). sqlite and Redis can be
- * shared by several processes.
+ * (undefined, with a visible skip, when Redis is not reachable), and its cleanup. sqlite and
+ * Redis can be shared by several processes.
  */
-export async function sharedState(t: TestContext, kind: 'memory' | 'sqlite' | 'redis'): Promise<{ state: StateConfig; cleanup(): Promise<void> } | undefined> {
+export async function stateFor(t: TestContext, kind: 'memory' | 'sqlite' | 'redis'): Promise<{ state: StateConfig; cleanup(): Promise<void> } | undefined> {
   if (kind === 'memory') return { state: { store: 'memory', prefix: 'test' }, cleanup: async () => {} };
   if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'mcp-route-shared-'));
-    return { state: { store: 'sqlite', path: join(dir, 'state.db'), prefix: 'mcp-route' }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-route-state-'));
+    return { state: { store: 'sqlite', path: join(dir, 'state.db'), prefix: 'test' }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   if (!(await redisReachable())) {
     t.skip(REDIS_SKIP);
@@ -116,19 +92,4 @@ export function startLineProcess(script: string, config: unknown, timeoutMs = 30
       }
     },
   };
-}
-
-/** A state config of each store kind for router tests, and its cleanup; undefined (the test skipped) when Redis is not reachable. */
-export async function stateFor(t: TestContext, kind: 'memory' | 'sqlite' | 'redis'): Promise<{ state: StateConfig; cleanup(): Promise<void> } | undefined> {
-  if (kind === 'memory') return { state: { store: 'memory', prefix: 'test' }, cleanup: async () => {} };
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'mcp-route-router-'));
-    return { state: { store: 'sqlite', path: join(dir, 'b.sqlite'), prefix: 'test' }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  if (!(await redisReachable())) {
-    t.skip(REDIS_SKIP);
-    return undefined;
-  }
-  const prefix = uniquePrefix();
-  return { state: { store: 'redis', url: REDIS_URL, prefix }, cleanup: () => cleanRedis(prefix) };
 }

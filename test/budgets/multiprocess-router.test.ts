@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { createBudgetGate } from '../../src/budgets/gate.js';
 import { estimatePromptTokens } from '../../src/routing/estimate.js';
 import { startFakeOpenAI, openaiCompletion } from '../helpers/fake-openai.js';
-import { hello } from '../router/policy.js';
-import { budget, policyWith, sharedState, startLineProcess } from './helpers.js';
+import { hello, budget, policyWith } from '../helpers/policy.js';
+import { stateFor, startLineProcess } from './helpers.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/router-worker.ts', import.meta.url));
 const PRICE = { input: 1, output: 2 }; // USD per million tokens
@@ -22,7 +22,7 @@ const USD_EACH = (PROMPT * PRICE.input + hello.maxTokens * PRICE.output) / 1_000
 for (const kind of ['sqlite', 'redis'] as const) {
   describe(`budgets across 3 router processes: ${kind}`, () => {
     it('200 sampling requests split over 3 routers: exactly 20 reach the provider, 180 get the budget error, spend equals reported usage', async (t) => {
-      const env = await sharedState(t, kind);
+      const env = await stateFor(t, kind);
       if (!env) return;
       const fake = await startFakeOpenAI();
       fake.setDefault(() => openaiCompletion({ text: 'ok', usage: USAGE }));

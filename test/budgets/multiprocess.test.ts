@@ -7,14 +7,15 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { createBudgetGate } from '../../src/budgets/gate.js';
 import { createBudgetStore } from '../../src/budgets/stores/index.js';
-import { budget, policyWith, sharedState, startLineProcess } from './helpers.js';
+import { budget, policyWith } from '../helpers/policy.js';
+import { stateFor, startLineProcess } from './helpers.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/reserve-worker.ts', import.meta.url));
 
 for (const kind of ['sqlite', 'redis'] as const) {
   describe(`budgets across processes: ${kind}`, () => {
     it('admits exactly 20 of 200 reservations split over 3 processes, and records the reported spend', async (t) => {
-      const env = await sharedState(t, kind);
+      const env = await stateFor(t, kind);
       if (!env) return;
       const budgets = [budget({ name: 'team-daily', usd: 1, per: 'day' })];
       const workers = [67, 67, 66].map((count) => startLineProcess(WORKER, { state: env.state, budgets, mode: 'burst', count, actual: { tokens: 700, usd: 0.04 } }));
@@ -44,7 +45,7 @@ for (const kind of ['sqlite', 'redis'] as const) {
     });
 
     it("frees a killed process's reservation after its lease, not before and not never", async (t) => {
-      const env = await sharedState(t, kind);
+      const env = await stateFor(t, kind);
       if (!env) return;
       const budgets = [budget({ name: 'single-flight', concurrency: 1 })];
       const leaseMs = 2500; // long enough that killing the worker cannot outlast it on a loaded machine

@@ -12,8 +12,8 @@ import type { McpRouteError } from '../../src/errors.js';
 import type { Budget, Policy, StateConfig } from '../../src/policy/types.js';
 import type { BudgetGate, ReserveRequest } from '../../src/budgets/types.js';
 import { startFakeOpenAI, openaiCompletion } from '../helpers/fake-openai.js';
-import { hello, modelConfig, providerConfig, testPolicy } from '../router/policy.js';
-import { budget, stateFor } from './helpers.js';
+import { hello, modelConfig, providerConfig, testPolicy, budget } from '../helpers/policy.js';
+import { stateFor } from './helpers.js';
 
 const PRICE = { input: 1, output: 2 }; // USD per million tokens
 const WORST_USD = (estimatePromptTokens(hello as never) * PRICE.input + hello.maxTokens * PRICE.output) / 1_000_000;

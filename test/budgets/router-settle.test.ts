@@ -14,8 +14,8 @@ import type { Budget, Policy, StateConfig } from '../../src/policy/types.js';
 import type { BudgetGate, BudgetStatus } from '../../src/budgets/types.js';
 import type { Router } from '../../src/router/types.js';
 import { startFakeOpenAI, openaiCompletion, openaiError, type FakeOpenAI } from '../helpers/fake-openai.js';
-import { hello, modelConfig, providerConfig, testPolicy } from '../router/policy.js';
-import { budget, sharedState } from './helpers.js';
+import { hello, modelConfig, providerConfig, testPolicy, budget } from '../helpers/policy.js';
+import { stateFor } from './helpers.js';
 
 const PRICE = { input: 1, output: 2 }; // USD per million tokens
 const PROMPT = estimatePromptTokens(hello as never);
@@ -45,7 +45,7 @@ async function withRig(
   fn: (rig: Rig) => Promise<void>,
   defaults: Partial<Policy['defaults']> = {},
 ): Promise<void> {
-  const env = await sharedState(t, kind);
+  const env = await stateFor(t, kind);
   if (!env) return;
   const fake = await startFakeOpenAI();
   const policy = policyFor(fake.baseURL, budgets, env.state, defaults);

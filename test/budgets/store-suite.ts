@@ -8,7 +8,7 @@ import { createBudgetGate } from '../../src/budgets/gate.js';
 import type { BudgetStore } from '../../src/budgets/store.js';
 import type { Budget } from '../../src/policy/types.js';
 import type { ReserveResult } from '../../src/budgets/types.js';
-import { budget, fakeClock, policyWith } from './helpers.js';
+import { budget, fakeClock, policyWith } from '../helpers/policy.js';
 
 export interface StoreHarness {
   /** A fresh, empty store. */

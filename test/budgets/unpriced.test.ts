@@ -9,8 +9,7 @@ import { createRouter } from '../../src/router/router.js';
 import { createBudgetGate } from '../../src/budgets/gate.js';
 import { explainAsRun } from '../../src/routing/explain-live.js';
 import { McpRouteError } from '../../src/errors.js';
-import { modelConfig, providerConfig, testPolicy, hello } from '../router/policy.js';
-import { budget } from './helpers.js';
+import { modelConfig, providerConfig, testPolicy, hello, budget } from '../helpers/policy.js';
 import type { Budget, Policy } from '../../src/policy/types.js';
 
 const YAML = `version: 1

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { windowBounds, windowLabel } from '../../src/budgets/windows.js';
 import { createBudgetGate } from '../../src/budgets/gate.js';
 import { parsePolicy } from '../../src/policy/load.js';
-import { fakeClock } from './helpers.js';
+import { fakeClock } from '../helpers/policy.js';
 
 test('a week runs from Monday 00:00 UTC to the next Monday, across month and year ends', () => {
   // Wednesday 2030-01-16 12:00 UTC

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CLI, ROOT } from '../helpers/cli.js';
+import { CLI, ROOT, isAlive } from '../helpers/cli.js';
 import { StreamClientTransport } from '../proxy/stream-transport.js';
 
 export { ROOT, CLI };
@@ -111,11 +111,4 @@ export async function sample(client: Client, args: Record<string, unknown>): Pro
   return JSON.parse(await callText(client, 'sample', args));
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isAlive };

@@ -12,7 +12,7 @@ import type { Provider } from '../../src/providers/types.js';
 import type { EffectiveSettings, RouteDecision } from '../../src/routing/types.js';
 import { startFakeOpenAI, openaiCompletion, openaiError, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { startFakeAnthropic, anthropicMessage, type FakeAnthropic } from '../helpers/fake-anthropic.js';
-import { providerConfig } from '../router/policy.js';
+import { providerConfig } from '../helpers/policy.js';
 
 const KEY = 'sk-proj-topsecretkey999';
 const request = { messages: [{ role: 'user' as const, content: { type: 'text' as const, text: 'hi' } }], maxTokens: 20 };

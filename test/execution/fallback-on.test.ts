@@ -8,7 +8,7 @@ import { McpRouteError, ProviderError } from '../../src/errors.js';
 import { movesOn } from '../../src/execution/fallback-on.js';
 import { normalisePolicy } from '../../src/policy/load.js';
 import { startFakeOpenAI, openaiCompletion, openaiError, type FakeOpenAI } from '../helpers/fake-openai.js';
-import { FAST, modelConfig, providerConfig, testPolicy } from '../router/policy.js';
+import { FAST, modelConfig, providerConfig, testPolicy } from '../helpers/policy.js';
 
 const UNSUPPORTED = "Unsupported value: 'temperature' does not support 0.7 with this model. Only the default (1) value is supported.";
 const warm = { messages: [{ role: 'user', content: { type: 'text', text: 'hello' } }], maxTokens: 50, temperature: 0.7 };

@@ -12,7 +12,7 @@ import type { RouteDecision } from '../../src/routing/types.js';
 import { startFakeOpenAI } from '../helpers/fake-openai.js';
 import { startFakeAnthropic } from '../helpers/fake-anthropic.js';
 import { openaiStreamReply, anthropicStreamReply } from '../helpers/fake-streams.js';
-import { providerConfig } from '../router/policy.js';
+import { providerConfig } from '../helpers/policy.js';
 
 const request = { messages: [{ role: 'user' as const, content: { type: 'text' as const, text: 'hi' } }], maxTokens: 20 };
 const decision: RouteDecision = {

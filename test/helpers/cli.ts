@@ -58,3 +58,13 @@ export function runNode(args: string[], options: RunOptions = {}): Promise<CliRe
     child.stdin!.end(options.input ?? '');
   });
 }
+
+/** True while a process with this pid exists (signal 0 checks without signalling). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -12,7 +12,7 @@ import { toOpenAIRequest } from '../../src/providers/openai/to-openai-request.js
 import { toAnthropicRequest } from '../../src/providers/anthropic/to-anthropic-request.js';
 import { startFakeOpenAI } from '../helpers/fake-openai.js';
 import { startFakeAnthropic } from '../helpers/fake-anthropic.js';
-import { providerConfig } from '../router/policy.js';
+import { providerConfig } from '../helpers/policy.js';
 import { fullRequest } from './fixtures.js';
 
 const opts = (extra = {}) => ({ signal: new AbortController().signal, model: 'wire-model', modelId: 'cat-model', ...extra });

@@ -9,7 +9,7 @@ import type { MockResponse } from '../../src/policy/types.js';
 import type { HostSampler } from '../../src/providers/types.js';
 import { startFakeOpenAI, openaiCompletion, openaiError } from '../helpers/fake-openai.js';
 import { startFakeAnthropic, anthropicMessage, anthropicError } from '../helpers/fake-anthropic.js';
-import { providerConfig } from '../router/policy.js';
+import { providerConfig } from '../helpers/policy.js';
 
 runProviderSuite('openai', async (): Promise<ProviderHarness> => {
   const fake = await startFakeOpenAI();

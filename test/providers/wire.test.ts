@@ -7,7 +7,7 @@ import { createOpenAIProvider } from '../../src/providers/openai.js';
 import { createAnthropicProvider } from '../../src/providers/anthropic.js';
 import { startFakeOpenAI, openaiCompletion, openaiError } from '../helpers/fake-openai.js';
 import { startFakeAnthropic, anthropicError } from '../helpers/fake-anthropic.js';
-import { providerConfig } from '../router/policy.js';
+import { providerConfig } from '../helpers/policy.js';
 import { fullRequest, PNG } from './fixtures.js';
 
 const KEY = 'sk-proj-secretsecret123456';

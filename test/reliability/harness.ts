@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { LoggingMessageNotificationSchema, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { CLI, ROOT } from '../helpers/cli.js';
+import { CLI, ROOT, isAlive } from '../helpers/cli.js';
 
 export { CLI, ROOT };
 export const RAW_SERVER = fileURLToPath(new URL('../helpers/faulty/raw-server.mjs', import.meta.url));
@@ -111,14 +111,6 @@ export async function startRoute(o: RouteOptions): Promise<Route> {
   };
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Resolves when every pid has exited; fails (and kills them) after `ms`. Polls: exit of a non-child has no event. */
 export async function assertAllGone(pids: number[], ms = 5_000): Promise<void> {
@@ -154,3 +146,5 @@ export function assertExactlyOnce(responses: Record<string, Array<{ result?: unk
 }
 
 export { prng } from '../helpers/prng.js';
+
+export { isAlive };

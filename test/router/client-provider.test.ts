@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createRouter } from '../../src/router/router.js';
 import { McpRouteError } from '../../src/errors.js';
 import { estimateUsage } from '../../src/providers/estimate-tokens.js';
-import { hello, modelConfig, providerConfig, testPolicy } from './policy.js';
+import { hello, modelConfig, providerConfig, testPolicy } from '../helpers/policy.js';
 
 const policy = () => testPolicy({ providers: [providerConfig('host', 'client')], models: [modelConfig('host-model', 'host')] });
 

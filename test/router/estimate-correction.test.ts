@@ -12,8 +12,7 @@ import { CORRECTION_HEADROOM, estimatePromptTokens, tokenizerFor } from '../../s
 import type { SamplingOutcome } from '../../src/router/types.js';
 import type { BudgetGate, ReserveRequest } from '../../src/budgets/types.js';
 import { startFakeOpenAI, openaiCompletion } from '../helpers/fake-openai.js';
-import { budget } from '../budgets/helpers.js';
-import { hello, modelConfig, providerConfig, testPolicy } from './policy.js';
+import { budget, hello, modelConfig, providerConfig, testPolicy } from '../helpers/policy.js';
 
 describe('learning prompt size from settlements', () => {
   it('raises the next estimate of a model whose provider reports more, never lowers it, and audits both figures', async () => {

@@ -10,8 +10,7 @@ import type { SamplingOutcome } from '../../src/router/types.js';
 import { startFakeOpenAI, openaiCompletionBody } from '../helpers/fake-openai.js';
 import { fromOpenAIResponse } from '../../src/providers/openai/from-openai-response.js';
 import { fromAnthropicResponse } from '../../src/providers/anthropic/from-anthropic-response.js';
-import { budget } from '../budgets/helpers.js';
-import { hello, modelConfig, providerConfig, testPolicy } from './policy.js';
+import { budget, hello, modelConfig, providerConfig, testPolicy } from '../helpers/policy.js';
 
 describe('a provider that reports no usage', () => {
   it('maps a body without usage (or with null counts) to no report, not to zero', () => {

@@ -7,7 +7,7 @@ import { createRouter } from '../../src/router/router.js';
 import { McpRouteError, type Attempt } from '../../src/errors.js';
 import { startFakeOpenAI, openaiCompletion } from '../helpers/fake-openai.js';
 import { startFakeAnthropic, anthropicMessage } from '../helpers/fake-anthropic.js';
-import { hello, modelConfig, providerConfig, testPolicy } from './policy.js';
+import { hello, modelConfig, providerConfig, testPolicy } from '../helpers/policy.js';
 
 const HANG_MS = 30_000;
 

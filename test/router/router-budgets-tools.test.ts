@@ -10,7 +10,7 @@ import type { Budget } from '../../src/policy/types.js';
 import type { SamplingOutcome } from '../../src/router/types.js';
 import { startFakeOpenAI, openaiCompletion } from '../helpers/fake-openai.js';
 import { startFakeAnthropic } from '../helpers/fake-anthropic.js';
-import { hello, modelConfig, providerConfig, testPolicy } from './policy.js';
+import { hello, modelConfig, providerConfig, testPolicy } from '../helpers/policy.js';
 
 function twoProviderPolicy(oaURL: string, anURL: string, budgets: Budget[]) {
   const policy = testPolicy({

@@ -5,7 +5,7 @@ import { McpRouteError } from '../../src/errors.js';
 import type { SamplingOutcome } from '../../src/router/types.js';
 import { startFakeOpenAI, openaiError, openaiCompletion } from '../helpers/fake-openai.js';
 import { startFakeAnthropic, anthropicError } from '../helpers/fake-anthropic.js';
-import { hello, modelConfig, providerConfig, testPolicy } from './policy.js';
+import { hello, modelConfig, providerConfig, testPolicy } from '../helpers/policy.js';
 
 test('answers from the mock provider with usage and attempts in _meta', async () => {
   const outcomes: SamplingOutcome[] = [];

@@ -4,7 +4,7 @@ import { decide, refusalError } from '../../src/routing/decide.js';
 import { estimatePromptTokens } from '../../src/routing/estimate.js';
 import type { DecideContext, Decision, SamplingRequest } from '../../src/routing/types.js';
 import type { Policy, Rule, Settings } from '../../src/policy/types.js';
-import { buildPolicy, provider, rule, type ModelSpec } from './policy-builder.js';
+import { buildPolicy, provider, rule, type ModelSpec } from '../helpers/policy.js';
 
 const OPUS: ModelSpec = { id: 'claude-opus', aliases: ['opus'], cost: { input: 5, output: 25 }, speed: 0.3, intelligence: 1, contextWindow: 200_000, maxOutput: 32_000 };
 const SONNET: ModelSpec = { id: 'claude-sonnet', aliases: ['sonnet'], cost: { input: 3, output: 15 }, speed: 0.6, intelligence: 0.9, contextWindow: 200_000 };

@@ -8,7 +8,7 @@ import { decide } from '../../src/routing/decide.js';
 import { decisionToJson, formatDecisionText } from '../../src/routing/explain-format.js';
 import { EXACT_CHARS } from '../../src/routing/estimate.js';
 import type { SamplingRequest } from '../../src/routing/types.js';
-import { buildPolicy, provider } from './policy-builder.js';
+import { buildPolicy, provider } from '../helpers/policy.js';
 
 const policy = buildPolicy({
   models: [

@@ -10,7 +10,7 @@ import { parsePolicy } from '../../src/policy/load.js';
 import { lintText } from '../../src/policy/lint.js';
 import type { Budget } from '../../src/policy/types.js';
 import type { SamplingRequest } from '../../src/routing/types.js';
-import { buildPolicy, rule } from './policy-builder.js';
+import { buildPolicy, rule } from '../helpers/policy.js';
 import { prng } from '../helpers/prng.js';
 
 const req = (extra: Record<string, unknown> = {}): SamplingRequest =>
