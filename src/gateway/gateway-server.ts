@@ -173,8 +173,8 @@ function openStream(res: ServerResponse, api: Api, id: string, includeUsage: boo
   const begin = () => {
     if (started) return;
     started = true;
+    // No flushHeaders(): the headers leave with the first event, in one write.
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    res.flushHeaders();
   };
   return {
     started: () => started,

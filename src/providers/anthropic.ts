@@ -10,8 +10,10 @@ import { createRedactor } from '../redact.js';
 import { providerSecrets } from '../policy/secrets.js';
 import type { Provider, ProviderEnvironment } from './types.js';
 import { toAnthropicRequest } from './anthropic/to-anthropic-request.js';
-import { fromAnthropicResponse } from './anthropic/from-anthropic-response.js';
+import { fromAnthropicResponse, type AnthropicMessageResponse } from './anthropic/from-anthropic-response.js';
+import { MessageAccumulator, type AnthropicStreamEvent } from './anthropic/accumulate-events.js';
 import { toProviderError } from './to-provider-error.js';
+import { httpFetch } from './http-fetch.js';
 import { withUsageMeta } from './result-meta.js';
 import { applyBodyOverrides } from './body-overrides.js';
 
@@ -30,6 +32,7 @@ export function createAnthropicProvider(config: ProviderConfig, env: ProviderEnv
       authToken: null,
       baseURL: config.baseURL,
       defaultHeaders: config.headers,
+      fetch: httpFetch,
       maxRetries: 0,
       timeout: config.timeout ?? 10 * 60_000,
     }));
@@ -65,12 +68,19 @@ export function createAnthropicProvider(config: ProviderConfig, env: ProviderEnv
   };
 }
 
-// The SDK's MessageStream accumulates events into the Message the non-streaming call
-// returns, so one mapper serves both.
-async function streamMessage(client: Anthropic, body: object, signal: AbortSignal, onDelta: (text: string) => void, onNotice: (text: string) => void): Promise<Anthropic.Message> {
-  const stream = withConsoleWarnCaptured(onNotice, () => client.messages.stream(body as unknown as Anthropic.MessageCreateParamsStreaming, { signal }));
-  stream.on('text', (delta) => onDelta(delta));
-  return stream.finalMessage();
+// Streaming: each text delta goes to onDelta as it arrives, and the events add up to the same
+// Message the non-streaming call returns, so one mapper serves both.
+async function streamMessage(client: Anthropic, body: object, signal: AbortSignal, onDelta: (text: string) => void, onNotice: (text: string) => void): Promise<AnthropicMessageResponse> {
+  const params = { ...body, stream: true } as unknown as Anthropic.MessageCreateParamsStreaming;
+  const stream = await withConsoleWarnCaptured(onNotice, () => client.messages.create(params, { signal }));
+  const message = new MessageAccumulator();
+  for await (const event of stream) {
+    const text = message.add(event as AnthropicStreamEvent);
+    if (text) onDelta(text);
+  }
+  // The SDK ends the iteration quietly when the request is aborted.
+  signal.throwIfAborted();
+  return message.result();
 }
 
 /**

@@ -8,8 +8,10 @@ import { createRedactor } from '../redact.js';
 import { providerSecrets } from '../policy/secrets.js';
 import type { Provider, ProviderEnvironment } from './types.js';
 import { toOpenAIRequest } from './openai/to-openai-request.js';
-import { fromOpenAIResponse } from './openai/from-openai-response.js';
+import { fromOpenAIResponse, type OpenAIChatResponse } from './openai/from-openai-response.js';
+import { ChatCompletionAccumulator } from './openai/accumulate-chunks.js';
 import { toProviderError } from './to-provider-error.js';
+import { httpFetch } from './http-fetch.js';
 import { withUsageMeta } from './result-meta.js';
 import { applyBodyOverrides } from './body-overrides.js';
 
@@ -29,6 +31,7 @@ export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvir
       organization: config.organization ?? null,
       project: null,
       defaultHeaders: config.headers,
+      fetch: httpFetch,
       maxRetries: 0,
       // Our AbortSignal enforces the real per-attempt timeout; this is only a backstop.
       timeout: config.timeout ?? 10 * 60_000,
@@ -62,12 +65,18 @@ export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvir
   };
 }
 
-// The SDK's stream helper accumulates the chunks into the same chat.completion the
-// non-streaming call returns, so one mapper serves both; usage arrives in the last chunk
-// only when asked for.
-async function streamCompletion(client: OpenAI, body: object, signal: AbortSignal, onDelta: (text: string) => void): Promise<OpenAI.ChatCompletion> {
+// Streaming: each chunk's text goes to onDelta as it arrives, and the chunks add up to the
+// same chat.completion the non-streaming call returns, so one mapper serves both; usage
+// arrives in the last chunk only when asked for.
+async function streamCompletion(client: OpenAI, body: object, signal: AbortSignal, onDelta: (text: string) => void): Promise<OpenAIChatResponse> {
   const params = { ...body, stream: true, stream_options: { include_usage: true } } as unknown as OpenAI.ChatCompletionCreateParamsStreaming;
-  const stream = client.chat.completions.stream(params, { signal });
-  stream.on('content', (delta) => onDelta(delta));
-  return stream.finalChatCompletion();
+  const stream = await client.chat.completions.create(params, { signal });
+  const completion = new ChatCompletionAccumulator();
+  for await (const chunk of stream) {
+    const text = completion.add(chunk);
+    if (text) onDelta(text);
+  }
+  // The SDK ends the iteration quietly when the request is aborted.
+  signal.throwIfAborted();
+  return completion.result();
 }

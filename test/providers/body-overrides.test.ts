@@ -8,6 +8,7 @@ import { ProviderError } from '../../src/errors.js';
 import { createOpenAIProvider } from '../../src/providers/openai.js';
 import { createAnthropicProvider } from '../../src/providers/anthropic.js';
 import { OWN_BODY_KEYS } from '../../src/providers/body-overrides.js';
+import { describeConnectionFailure } from '../../src/providers/to-provider-error.js';
 import { toOpenAIRequest } from '../../src/providers/openai/to-openai-request.js';
 import { toAnthropicRequest } from '../../src/providers/anthropic/to-anthropic-request.js';
 import { startFakeOpenAI } from '../helpers/fake-openai.js';
@@ -87,10 +88,13 @@ test('a refused connection names the syscall, host and port, not "fetch failed"'
   assert.equal(e.message, `a/gpt-5-mini: connection failed (ECONNREFUSED 127.0.0.1:${port})`);
   assert.equal(e.isRetryable, true);
 
-  // fetch refuses some ports itself, with no syscall and no address: the endpoint is named instead.
-  const anthropic = createAnthropicProvider(providerConfig('b', 'anthropic', { apiKey: 'k', baseURL: 'http://127.0.0.1:9' }));
-  const bad = await failureOf(anthropic.createMessage(warm, opts({ modelId: 'claude-x' })));
-  assert.equal(bad.message, 'b/claude-x: connection failed (bad port, 127.0.0.1:9)');
+  const anthropic = createAnthropicProvider(providerConfig('b', 'anthropic', { apiKey: 'k', baseURL: `http://127.0.0.1:${port}` }));
+  const refused = await failureOf(anthropic.createMessage(warm, opts({ modelId: 'claude-x' })));
+  assert.equal(refused.message, `b/claude-x: connection failed (ECONNREFUSED 127.0.0.1:${port})`);
+
+  // A failure with no syscall and no address (global fetch refusing a port by itself): the
+  // endpoint is named instead.
+  assert.equal(describeConnectionFailure(new TypeError('fetch failed', { cause: new TypeError('bad port') }), 'http://127.0.0.1:9'), 'bad port, 127.0.0.1:9');
 });
 
 test('the Anthropic SDK\'s deprecation notice goes to mcp-route\'s logger once, never to console.warn', async () => {

@@ -1,0 +1,165 @@
+// The provider SDKs' transport: a `fetch` over node:http / node:https with keep-alive agents.
+// Node's global fetch (undici) spends about half a millisecond of CPU per call on web-stream
+// and Request/Headers plumbing on top of the HTTP work, which is most of what a gateway call
+// adds over a direct one (README, "Benchmarks"). The SDKs still build every request, apply
+// their timeouts and parse every response; only the bytes travel differently. Anything this
+// does not handle (a stream or form body, a Request object, another scheme) goes to global fetch.
+
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+
+// Idle keep-alive sockets are unref'd by the agent, so they never hold a process open.
+const agents: Record<string, http.Agent> = {
+  'http:': new http.Agent({ keepAlive: true, noDelay: true }),
+  'https:': new https.Agent({ keepAlive: true, noDelay: true }),
+};
+
+/** A drop-in `fetch` for the `openai` and `@anthropic-ai/sdk` clients (their `fetch` option). */
+export function httpFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  const body = init.body;
+  const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : undefined;
+  const agent = url ? agents[url.protocol] : undefined;
+  if (!url || !agent || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) return fetch(input, init);
+  const signal = init.signal ?? undefined;
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  const headers = plainHeaders(init.headers);
+  if (body != null && headers['content-length'] === undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  const transport = url.protocol === 'https:' ? https : http;
+
+  return new Promise<Response>((resolve, reject) => {
+    let settled = false;
+    let onBodyAbort: ((reason: unknown) => void) | undefined;
+    const onAbort = () => {
+      req.destroy();
+      const reason = abortReason(signal!);
+      if (onBodyAbort) onBodyAbort(reason);
+      else if (!settled) reject(reason);
+      settled = true;
+    };
+    const done = () => signal?.removeEventListener('abort', onAbort);
+    const req = transport.request(url, { method: init.method ?? 'GET', headers, agent }, (res) => {
+      const answer = toResponse(res, init.method === 'HEAD', done);
+      onBodyAbort = answer.abort;
+      answer.response.then(
+        (response) => {
+          settled = true;
+          resolve(response);
+        },
+        (err: unknown) => {
+          done();
+          settled = true;
+          reject(err);
+        },
+      );
+    });
+    // As undici says it: the cause (ECONNREFUSED, ECONNRESET...) is one level down.
+    req.on('error', (err) => {
+      if (settled) return;
+      settled = true;
+      done();
+      reject(new TypeError('fetch failed', { cause: err }));
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.end(body ?? undefined);
+  });
+}
+
+interface PendingResponse {
+  response: Promise<Response>;
+  /** The caller aborted after the status line arrived: the body ends with `reason`. */
+  abort: (reason: unknown) => void;
+}
+
+// Server-sent events are handed over chunk by chunk as they arrive (the SDK parses them as
+// they come); any other body is read whole first, which skips the web-stream machinery. A
+// body that breaks off reads as an error from response.json()/text(), as with undici.
+function toResponse(res: http.IncomingMessage, head: boolean, done: () => void): PendingResponse {
+  const status = res.statusCode ?? 502;
+  const init: ResponseInit = { status, statusText: res.statusMessage ?? '', headers: responseHeaders(res.rawHeaders) };
+  if (head || status === 204 || status === 205 || status === 304) {
+    res.resume();
+    done();
+    return { response: Promise.resolve(new Response(null, init)), abort: () => {} };
+  }
+  const source = decoded(res);
+  const terminated = (cause: unknown) => new TypeError('terminated', { cause });
+  if (String(res.headers['content-type'] ?? '').includes('text/event-stream')) {
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    let ended = false;
+    const finish = (err?: unknown) => {
+      if (ended) return;
+      ended = true;
+      done();
+      if (err === undefined) controller.close();
+      else controller.error(err);
+    };
+    const stream = new ReadableStream<Uint8Array>({
+      start: (c) => void (controller = c),
+      // The SDK stopped reading (it broke out of the stream): free the socket.
+      cancel: () => {
+        ended = true;
+        done();
+        res.destroy();
+      },
+    });
+    source.on('data', (chunk: Buffer) => !ended && controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    source.on('end', () => finish());
+    source.on('error', (err) => finish(terminated(err)));
+    res.on('close', () => !res.complete && finish(terminated(new Error('other side closed'))));
+    return { response: Promise.resolve(new Response(stream, init)), abort: (reason) => finish(reason) };
+  }
+  let rejectBody!: (reason: unknown) => void;
+  const response = new Promise<Response>((resolve, reject) => {
+    rejectBody = reject;
+    const chunks: Buffer[] = [];
+    let over = false;
+    const broken = (err: unknown) => {
+      if (over) return;
+      over = true;
+      done();
+      // Headers arrived, so like fetch this resolves; reading the body is what fails.
+      resolve(new Response(new ReadableStream({ start: (c) => c.error(terminated(err)) }), init));
+    };
+    source.on('data', (chunk: Buffer) => chunks.push(chunk));
+    source.on('end', () => {
+      if (over) return;
+      over = true;
+      done();
+      resolve(new Response(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), init));
+    });
+    source.on('error', broken);
+    res.on('close', () => !res.complete && broken(new Error('other side closed')));
+  });
+  return { response, abort: (reason) => rejectBody(reason) };
+}
+
+/** The body as sent, undoing a content-encoding the server applied anyway. */
+function decoded(res: http.IncomingMessage): Readable {
+  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const decoder =
+    encoding === 'gzip' || encoding === 'x-gzip' ? zlib.createGunzip() : encoding === 'deflate' ? zlib.createInflate() : encoding === 'br' ? zlib.createBrotliDecompress() : undefined;
+  if (!decoder) return res;
+  res.on('error', (err) => decoder.destroy(err));
+  return res.pipe(decoder);
+}
+
+function plainHeaders(given: RequestInit['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!given) return out;
+  if (given instanceof Headers) given.forEach((value, name) => (out[name] = value));
+  else if (Array.isArray(given)) for (const [name, value] of given) out[name!.toLowerCase()] = value!;
+  else for (const [name, value] of Object.entries(given as Record<string, string>)) out[name.toLowerCase()] = value;
+  return out;
+}
+
+function responseHeaders(raw: string[]): Headers {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  return headers;
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
