@@ -127,12 +127,38 @@ function toResponse(res: http.IncomingMessage, head: boolean, done: () => void):
       if (over) return;
       over = true;
       done();
-      resolve(new Response(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), init));
+      resolve(bufferedResponse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), init));
     });
     source.on('error', broken);
     res.on('close', () => !res.complete && broken(new Error('other side closed')));
   });
   return { response, abort: (reason) => rejectBody(reason) };
+}
+
+/**
+ * A response whose body is already in hand: json() and text() decode it directly rather than
+ * through a web stream (the SDKs read non-streaming answers with one of them). `body` is still
+ * there, as a stream made on first use, for any reader that wants one.
+ */
+function bufferedResponse(bytes: Buffer, init: ResponseInit): Response {
+  const response = new Response(null, init);
+  let stream: ReadableStream<Uint8Array> | undefined;
+  const view = () => new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  Object.defineProperties(response, {
+    text: { value: async () => bytes.toString('utf8') },
+    json: { value: async () => JSON.parse(bytes.toString('utf8')) as unknown },
+    arrayBuffer: { value: async () => view().slice().buffer },
+    body: {
+      get: () =>
+        (stream ??= new ReadableStream<Uint8Array>({
+          start: (c) => {
+            c.enqueue(view());
+            c.close();
+          },
+        })),
+    },
+  });
+  return response;
 }
 
 /** The body as sent, undoing a content-encoding the server applied anyway. */
