@@ -1,0 +1,136 @@
+// The providers' node:http transport behaves as fetch does where the SDKs look: one kept-alive
+// connection for sequential calls, server-sent events handed over as they arrive, aborts and
+// broken bodies surfacing as fetch's errors, encoded bodies decoded.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { httpFetch } from '../../src/providers/http-fetch.js';
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
+  let connections = 0;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => handler(req, res, body));
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+test('sequential calls share one kept-alive connection; headers, body and status travel as with fetch', async () => {
+  const seen: Array<{ method?: string; auth?: string; type?: string; body: string }> = [];
+  const s = await serve((req, res, body) => {
+    seen.push({ method: req.method, auth: req.headers.authorization, type: req.headers['content-type'], body });
+    res.writeHead(201, { 'content-type': 'application/json', 'x-request-id': 'r1' });
+    res.end(JSON.stringify({ n: seen.length }));
+  });
+  try {
+    for (let i = 1; i <= 3; i++) {
+      const headers = new Headers({ Authorization: 'Bearer k', 'Content-Type': 'application/json' });
+      const r = await httpFetch(`${s.url}/v1/x`, { method: 'POST', headers, body: JSON.stringify({ i }) });
+      assert.equal(r.status, 201);
+      assert.equal(r.ok, true);
+      assert.equal(r.headers.get('x-request-id'), 'r1');
+      assert.deepEqual(await r.json(), { n: i });
+    }
+    assert.deepEqual(seen[2], { method: 'POST', auth: 'Bearer k', type: 'application/json', body: '{"i":3}' });
+    assert.equal(s.connections(), 1, 'one connection for three sequential calls');
+    const text = await (await httpFetch(`${s.url}/t`, { method: 'GET' })).text();
+    assert.equal(text, '{"n":4}');
+  } finally {
+    await s.close();
+  }
+});
+
+test('server-sent events reach the reader before the response ends; a body read as a stream works too', async () => {
+  let release!: () => void;
+  const rest = new Promise<void>((resolve) => (release = resolve));
+  const s = await serve((req, res) => {
+    if (req.url === '/plain') return void res.end('{"whole":true}');
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: one\n\n');
+    void rest.then(() => res.end('data: two\n\n'));
+  });
+  try {
+    const r = await httpFetch(`${s.url}/events`, { method: 'POST', body: '{}' });
+    const reader = r.body!.getReader();
+    const first = await reader.read();
+    assert.equal(Buffer.from(first.value!).toString(), 'data: one\n\n', 'the first event arrives while the server still holds the rest');
+    release();
+    const second = await reader.read();
+    assert.equal(Buffer.from(second.value!).toString(), 'data: two\n\n');
+    assert.equal((await reader.read()).done, true);
+
+    const plain = await httpFetch(`${s.url}/plain`);
+    const bytes = await new Response(plain.body).text();
+    assert.equal(bytes, '{"whole":true}');
+  } finally {
+    await s.close();
+  }
+});
+
+test('aborts, refused connections and bodies cut short fail as fetch fails', async () => {
+  const s = await serve((req, res) => {
+    if (req.url === '/hang') return; // never answers
+    if (req.url === '/events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      return void res.write('data: one\n\n');
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+    res.write('{"cut":');
+    setTimeout(() => res.destroy(), 10);
+  });
+  try {
+    const before = new AbortController();
+    const hanging = httpFetch(`${s.url}/hang`, { signal: before.signal });
+    setTimeout(() => before.abort(), 20);
+    await assert.rejects(hanging, (e: unknown) => (e as Error).name === 'AbortError');
+
+    const during = new AbortController();
+    const r = await httpFetch(`${s.url}/events`, { signal: during.signal });
+    const reader = r.body!.getReader();
+    await reader.read();
+    during.abort();
+    await assert.rejects(reader.read(), (e: unknown) => (e as Error).name === 'AbortError');
+
+    const cut = await httpFetch(`${s.url}/cut`);
+    await assert.rejects(cut.json(), (e: unknown) => e instanceof TypeError && e.message === 'terminated');
+
+    const port = new URL(s.url).port;
+    await s.close();
+    await assert.rejects(httpFetch(`${s.url}/gone`), (e: unknown) => e instanceof TypeError && e.message === 'fetch failed' && (e.cause as { code?: string }).code === 'ECONNREFUSED' && port !== '');
+  } finally {
+    await s.close();
+  }
+});
+
+test('a gzip-encoded body is decoded; a 204 has no body', async () => {
+  const s = await serve((req, res) => {
+    if (req.url === '/empty') {
+      res.writeHead(204);
+      return void res.end();
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    res.end(gzipSync(JSON.stringify({ zipped: 'yes' })));
+  });
+  try {
+    assert.deepEqual(await (await httpFetch(`${s.url}/z`)).json(), { zipped: 'yes' });
+    const empty = await httpFetch(`${s.url}/empty`);
+    assert.equal(empty.status, 204);
+    assert.equal(empty.body, null);
+  } finally {
+    await s.close();
+  }
+});
