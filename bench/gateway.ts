@@ -9,13 +9,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startFakeOpenAI, openaiCompletion } from '../test/helpers/fake-openai.js';
 import { openaiStreamReply } from '../test/helpers/fake-streams.js';
 import { CLI, ROOT } from '../test/helpers/cli.js';
 
+const loadAtStart = loadavg().map((l) => l.toFixed(2)).join(' ');
 const rounds = Number(process.argv[2] ?? 7);
 const perRound = Number(process.argv[3] ?? 150);
 const dir = mkdtempSync(join(tmpdir(), 'mcp-route-bench-gateway-'));
@@ -101,9 +102,17 @@ const theirs = median(overhead['portkey']!);
 console.log(`median added per call: mcp-route ${fmt(ours)}, portkey ${fmt(theirs)}; mcp-route / portkey = ${(ours / theirs).toFixed(2)} (goal <= 0.50)`);
 
 const ttft: Record<string, number[]> = { direct: [], 'mcp-route': [] };
-for (let i = 0; i < 40; i++) for (const mode of i % 2 ? ['direct', 'mcp-route'] : ['mcp-route', 'direct']) ttft[mode]!.push(await firstToken(mode));
+const ttftRounds = 4;
+console.log(`time to first streamed token, ${ttftRounds} rounds x 10 calls per mode, alternating (median per round)`);
+for (let round = 0; round < ttftRounds; round++) {
+  const times: Record<string, number[]> = { direct: [], 'mcp-route': [] };
+  for (let i = 0; i < 10; i++) for (const mode of (i + round) % 2 ? ['direct', 'mcp-route'] : ['mcp-route', 'direct']) times[mode]!.push(await firstToken(mode));
+  for (const mode of ['direct', 'mcp-route']) ttft[mode]!.push(...times[mode]!);
+  console.log(`  round ${round + 1}: direct ${fmt(median(times['direct']!))}, mcp-route +${fmt(median(times['mcp-route']!) - median(times['direct']!))}`);
+}
 const ttftDelta = median(ttft['mcp-route']!) - median(ttft['direct']!);
-console.log(`time to first streamed token (median of 40): direct ${fmt(median(ttft['direct']!))}, mcp-route ${fmt(median(ttft['mcp-route']!))}, difference ${fmt(ttftDelta)} (goal <= 1 ms)`);
+console.log(`time to first streamed token (median of ${ttft['direct']!.length}): direct ${fmt(median(ttft['direct']!))}, mcp-route ${fmt(median(ttft['mcp-route']!))}, difference ${fmt(ttftDelta)} (goal <= 1 ms)`);
+console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (${loadAtStart} at the start)`);
 
 stop(mcpRoute);
 stop(portkey);
