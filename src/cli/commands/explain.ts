@@ -82,86 +82,94 @@ export function registerExplain(program: Command): void {
     .option('--no-state', 'do not read budget state from the store: judge every budget as unused')
     .option('-f, --format <format>', 'text or json', 'text')
     .addHelpText('after', EXAMPLE)
-    .action(async (requestPath: string | undefined, options: ExplainOptions) => {
-      if (options.format !== 'text' && options.format !== 'json') {
-        fail(2, `mcp-route explain: --format must be text or json, got "${options.format}"`);
-      }
-      const fromStdin = requestPath === undefined || requestPath === '-';
-      if (requestPath === undefined && process.stdin.isTTY) {
-        fail(2, 'mcp-route explain: give a request file, or "-" and pipe the request on stdin (see --help)');
-      }
-      const label = fromStdin ? '<stdin>' : requestPath;
+    .action(explain);
+}
 
-      let policy: Policy;
-      try {
-        policy = await loadPolicy(options.policy);
-      } catch (err) {
-        if (err instanceof McpRouteError) fail(1, err.message);
-        throw err;
-      }
+async function explain(requestPath: string | undefined, options: ExplainOptions): Promise<void> {
+  if (options.format !== 'text' && options.format !== 'json') {
+    fail(2, `mcp-route explain: --format must be text or json, got "${options.format}"`);
+  }
+  if (requestPath === undefined && process.stdin.isTTY) {
+    fail(2, 'mcp-route explain: give a request file, or "-" and pipe the request on stdin (see --help)');
+  }
+  let policy: Policy;
+  try {
+    policy = await loadPolicy(options.policy);
+  } catch (err) {
+    if (err instanceof McpRouteError) fail(1, err.message);
+    throw err;
+  }
+  const request = await readRequest(requestPath);
+  const hostSampling = options.hostSampling === true;
+  const usableProviders = usableProviderNames(policy, { hostSampling });
+  const readState = options.state && policy.budgets.length > 0;
+  const { live, stateError } = await explainLive(policy, request, { serverName: options.server, usableProviders }, readState);
+  const { decision, blocked, refusedBy } = live;
+  if (options.format === 'json') {
+    const budgets = {
+      read: readState && stateError === undefined,
+      ...(readState ? { store: storeLabel(policy) } : {}),
+      ...(stateError !== undefined ? { error: stateError } : {}),
+      blocked,
+      ...(refusedBy ? { refusedBy } : {}),
+    };
+    process.stdout.write(JSON.stringify({ ...decisionToJson(decision), host: { sampling: hostSampling }, budgets }, null, 2) + '\n');
+  } else {
+    const notes = [
+      `host:     ${hostSampling ? 'declares sampling (--host-sampling)' : 'does not declare sampling (pass --host-sampling for a host that does)'}`,
+      `budgets:  ${!policy.budgets.length ? 'none in the policy' : !options.state ? 'not read (--no-state): every budget counts as unused' : stateError !== undefined ? `not read: ${stateError}` : `read from ${storeLabel(policy)}`}`,
+      ...blocked.map((b) => `  ${b.provider}/${b.model}: ${b.message} (onExceed: ${b.onExceed})`),
+    ];
+    process.stdout.write(formatDecisionText(decision, policy, { notes, ...(refusedBy ? { refusedBy } : {}) }));
+  }
+  process.exitCode = decision.action === 'route' && !refusedBy ? 0 : 3;
+}
 
-      let text: string;
-      try {
-        text = fromStdin ? await readStdin() : readFileSync(requestPath, 'utf8');
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-        fail(1, `mcp-route explain: cannot read request ${label}: ${reason}`);
-      }
-      if (text.trim() === '') fail(1, `${label}: error: the request is empty; give the params of a sampling/createMessage as JSON (see --help)`);
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (err) {
-        fail(1, jsonError(label, text, err as Error));
-      }
-      let request;
-      try {
-        request = parseSamplingRequestOrMessage(raw);
-      } catch (err) {
-        if (err instanceof McpRouteError) fail(1, `${label}: error: ${err.message}`);
-        throw err;
-      }
+/** The request from a file or stdin, as params; every problem exits 1 naming the file (and line:col for JSON). */
+async function readRequest(requestPath: string | undefined): Promise<ReturnType<typeof parseSamplingRequestOrMessage>> {
+  const fromStdin = requestPath === undefined || requestPath === '-';
+  const label = fromStdin ? '<stdin>' : requestPath;
+  let text: string;
+  try {
+    text = fromStdin ? await readStdin() : readFileSync(requestPath, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    fail(1, `mcp-route explain: cannot read request ${label}: ${reason}`);
+  }
+  if (text.trim() === '') fail(1, `${label}: error: the request is empty; give the params of a sampling/createMessage as JSON (see --help)`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    fail(1, jsonError(label, text, err as Error));
+  }
+  try {
+    return parseSamplingRequestOrMessage(raw);
+  } catch (err) {
+    if (err instanceof McpRouteError) fail(1, `${label}: error: ${err.message}`);
+    throw err;
+  }
+}
 
-      const hostSampling = options.hostSampling === true;
-      const usableProviders = usableProviderNames(policy, { hostSampling });
-      const base = { serverName: options.server, usableProviders };
-      const readState = options.state && policy.budgets.length > 0;
-      let live: LiveExplanation;
-      let stateError: string | undefined;
-      if (readState) {
-        const gate = createBudgetGate(policy);
-        try {
-          live = await withTimeout(explainAsRun(policy, request, { ...base, gate }), STORE_READ_TIMEOUT_MS, `no answer from the store in ${STORE_READ_TIMEOUT_MS / 1000}s`);
-        } catch (err) {
-          stateError = err instanceof Error ? err.message : String(err);
-          process.stderr.write(`mcp-route explain: budget state not read from ${storeLabel(policy)}: ${stateError}; showing the decision without it\n`);
-          live = await explainAsRun(policy, request, base);
-        } finally {
-          void gate.close().catch(() => {});
-        }
-      } else live = await explainAsRun(policy, request, base);
-
-      const { decision, blocked, refusedBy } = live;
-      const budgets = {
-        read: readState && stateError === undefined,
-        ...(readState ? { store: storeLabel(policy) } : {}),
-        ...(stateError !== undefined ? { error: stateError } : {}),
-        blocked,
-        ...(refusedBy ? { refusedBy } : {}),
-      };
-      if (options.format === 'json') {
-        process.stdout.write(JSON.stringify({ ...decisionToJson(decision), host: { sampling: hostSampling }, budgets }, null, 2) + '\n');
-      } else {
-        const notes = [
-          `host:     ${hostSampling ? 'declares sampling (--host-sampling)' : 'does not declare sampling (pass --host-sampling for a host that does)'}`,
-          `budgets:  ${!policy.budgets.length ? 'none in the policy' : !options.state ? 'not read (--no-state): every budget counts as unused' : stateError !== undefined ? `not read: ${stateError}` : `read from ${storeLabel(policy)}`}`,
-          ...blocked.map((b) => `  ${b.provider}/${b.model}: ${b.message} (onExceed: ${b.onExceed})`),
-        ];
-        process.stdout.write(formatDecisionText(decision, policy, { notes, ...(refusedBy ? { refusedBy } : {}) }));
-      }
-      process.exitCode = decision.action === 'route' && !refusedBy ? 0 : 3;
-    });
+/** The decision as `run` would meet it, with budget state from the store when asked; a store that fails is reported, not fatal. */
+async function explainLive(
+  policy: Policy,
+  request: ReturnType<typeof parseSamplingRequestOrMessage>,
+  base: Parameters<typeof explainAsRun>[2],
+  readState: boolean,
+): Promise<{ live: LiveExplanation; stateError?: string }> {
+  if (!readState) return { live: await explainAsRun(policy, request, base) };
+  const gate = createBudgetGate(policy);
+  try {
+    return { live: await withTimeout(explainAsRun(policy, request, { ...base, gate }), STORE_READ_TIMEOUT_MS, `no answer from the store in ${STORE_READ_TIMEOUT_MS / 1000}s`) };
+  } catch (err) {
+    const stateError = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`mcp-route explain: budget state not read from ${storeLabel(policy)}: ${stateError}; showing the decision without it\n`);
+    return { live: await explainAsRun(policy, request, base), stateError };
+  } finally {
+    void gate.close().catch(() => {});
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
