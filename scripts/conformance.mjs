@@ -24,7 +24,18 @@ models:
 state: { store: memory }
 `;
 
-const SCENARIOS = ['server-initialize', 'tools-call-simple-text', 'tools-call-with-progress', 'dns-rebinding-protection', 'tools-call-sampling'];
+// The issue's five, then three that exercise serve's transport (several POST streams of one
+// session at once, ping, logging/setLevel).
+const SCENARIOS = [
+  'server-initialize',
+  'tools-call-simple-text',
+  'tools-call-with-progress',
+  'dns-rebinding-protection',
+  'tools-call-sampling',
+  'ping',
+  'logging-set-level',
+  'server-sse-multiple-streams',
+];
 
 function ensureInstalled() {
   if (existsSync(suite)) return;
