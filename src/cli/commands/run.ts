@@ -35,6 +35,9 @@ import type { Router } from '../../router/types.js';
 import type { Approver } from '../../approval/approval.js';
 import type { HostSampler } from '../../providers/types.js';
 import type { ServeHandle, ServeOptions } from '../../transports/serve.js';
+import { loadRemoteHeaders, type RemoteHeaders } from '../../transports/remote-headers.js';
+import type { AuthProvider, OAuthClientProvider } from '@modelcontextprotocol/client';
+import type { ChildProxyOptions } from '../../proxy/proxy.js';
 
 export interface RunFlags {
   policy?: string;
@@ -48,6 +51,12 @@ export interface RunFlags {
   audit?: string;
   grace: string;
   metrics?: string;
+  /** `run --url`: a remote server over Streamable HTTP instead of a command. */
+  url?: string;
+  header?: string[];
+  headerFile?: string;
+  /** For --url: OAuth or another token source handed to the HTTP transport (not a command-line flag). */
+  authProvider?: AuthProvider | OAuthClientProvider;
 }
 
 /** Default time between closing the server's stdin and SIGTERM, and SIGTERM and SIGKILL. */
@@ -57,9 +66,12 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('run an MCP server behind mcp-route: every message passes through, sampling is answered by the policy')
-    .argument('<command>', 'the server command (after --)')
+    .argument('[command]', 'the server command (after --); or --url')
     .argument('[args...]', 'its arguments')
     .option('-p, --policy <file>', 'policy file (default: discovered, see README)')
+    .option('--url <url>', 'a remote MCP server over Streamable HTTP, instead of a command')
+    .option('--header <Name: value>', 'HTTP header for --url, ${VAR} expanded from the environment (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--header-file <file>', "headers for --url, one 'Name: value' per line")
     .option('--server-name <name>', 'the trusted name rules and budgets match on (default: the serverInfo.name the server reports, which the server chooses)')
     .option('--cwd <dir>', 'working directory of the server')
     .option('--env <NAME=VALUE>', 'extra environment variable for the server (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
@@ -70,8 +82,8 @@ export function registerRun(program: Command): void {
     .option('--audit <file>', "audit file (overrides the policy's audit.path)")
     .option('--metrics <[host:]port>', 'serve Prometheus metrics at http://host:port/metrics (host defaults to 127.0.0.1)', process.env.MCP_ROUTE_METRICS)
     .option('--grace <duration>', 'wait this long after closing the server before SIGTERM, and again before SIGKILL', process.env.MCP_ROUTE_GRACE ?? DEFAULT_GRACE)
-    .addHelpText('after', '\nExample:\n  mcp-route run --policy prod.yaml -- node server.js\n')
-    .action(async (command: string, args: string[], flags: RunFlags) => {
+    .addHelpText('after', "\nExamples:\n  mcp-route run --policy prod.yaml -- node server.js\n  mcp-route run --url https://mcp.example.com/mcp --header 'Authorization: Bearer ${TOKEN}'\n")
+    .action(async (command: string | undefined, args: string[], flags: RunFlags) => {
       const code = await run(command, args, flags);
       // Exit explicitly once stdout has flushed: a store connection or a host that keeps our
       // stdin open must not keep a finished proxy alive.
@@ -92,8 +104,30 @@ export interface ServeMode {
   allowedOrigins: string[];
 }
 
-async function run(command: string, args: string[], flags: RunFlags): Promise<number> {
-  return runRouted(command, args, flags);
+async function run(command: string | undefined, args: string[], flags: RunFlags): Promise<number> {
+  const usage = runTargetError(command, flags);
+  if (usage) {
+    process.stderr.write(`mcp-route: ${usage}\n`);
+    return 2;
+  }
+  return runRouted(command ?? '', args, flags);
+}
+
+/** Exactly one of a command and --url; headers only with --url; only http(s) URLs. */
+function runTargetError(command: string | undefined, flags: RunFlags): string | undefined {
+  if (flags.url === undefined) {
+    if (flags.header?.length || flags.headerFile !== undefined) return '--header and --header-file need --url';
+    return command === undefined ? 'give the server command after --, or --url URL for a remote server' : undefined;
+  }
+  if (command !== undefined) return 'give either --url or a server command after --, not both';
+  let url: URL;
+  try {
+    url = new URL(flags.url);
+  } catch {
+    return `--url expects an http:// or https:// URL, not "${flags.url}"`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `--url expects an http:// or https:// URL, not ${url.protocol}`;
+  return undefined;
 }
 
 /** Everything `run` and `serve` share: policy, logs, audit, child env, routers, gateway, telemetry, reload. */
@@ -126,6 +160,14 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
     bootLog.warn(`${from} ${flags.grace.trim()} is ${graceMs} ms; write ${graceMs}s for seconds, or ${graceMs}ms to keep milliseconds`);
   }
 
+  let remoteHeaders: RemoteHeaders | undefined;
+  try {
+    if (flags.url !== undefined) remoteHeaders = loadRemoteHeaders(flags.header ?? [], flags.headerFile, process.env);
+  } catch (err) {
+    bootLog.error((err as Error).message);
+    return 2;
+  }
+
   let policy: Policy;
   let searched: string[] = [];
   let trustWarnings: string[] = [];
@@ -148,7 +190,7 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   }
 
   // Reloads may add secrets; a removed one may still appear in late lines, so the set only grows.
-  const secrets = new Set(policy.secrets);
+  const secrets = new Set([...policy.secrets, ...(remoteHeaders?.secrets ?? [])]);
   let redactNow = createRedactor([...secrets]);
   const redact = (text: string) => redactNow(text);
   const log = createLogger(flags.logLevel as LogLevel, redact, undefined, flags.logFormat as LogFormat);
@@ -207,7 +249,8 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   const routers = createLiveRouters(policy, { onOutcome, log });
   let reportedName: string | undefined;
   let gateway: Gateway | undefined;
-  const apis = gatewayApis(policy.gateway, stripped);
+  // The gateway serves a spawned child; a remote server cannot reach it.
+  const apis = flags.url === undefined ? gatewayApis(policy.gateway, stripped) : { openai: false, anthropic: false };
   if (apis.openai || apis.anthropic) {
     try {
       const { startGateway } = await import('../../gateway/gateway-server.js');
@@ -288,13 +331,16 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
       routers.forProxy({ ...(hostSampler ? { hostSampler } : {}), ...(approver ? { approver } : {}) }),
     ...(dryRun ? { dryRun } : {}),
   };
+  const onServerName = (name: string) => {
+    reportedName = name;
+  };
   const running = serve
     ? serveUntilSignalled({ ...serve, ...proxyOptions, ...(prometheus ? { metrics: prometheus } : {}) })
-    : runProxy({
+    : flags.url !== undefined
+      ? runRemote(new URL(flags.url), remoteHeaders ?? { headers: {}, secrets: [] }, flags.authProvider, { ...proxyOptions, onServerName })
+      : runProxy({
         ...proxyOptions,
-        onServerName: (name) => {
-          reportedName = name;
-        },
+        onServerName,
         forwardSignals: true,
         // With a live policy, SIGHUP means "reload" (as for most daemons), not "pass to the server".
         forwardedSignals: fromFile ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'],
@@ -355,6 +401,22 @@ function dryRunAnswer(
       data: redactValue({ reason: 'DRY_RUN', rule: decision.rule, decision: format.decisionToJson(decision), explain: format.formatDecisionText(decision, policy) }, redact) as Record<string, unknown>,
     };
   };
+}
+
+/** `run --url`: the same proxy core, with the remote server as its server side; SIGINT/SIGTERM end the session. */
+async function runRemote(url: URL, headers: RemoteHeaders, authProvider: RunFlags['authProvider'], options: ChildProxyOptions): Promise<number> {
+  const { RemoteServer } = await import('../../transports/remote-server.js');
+  const server = new RemoteServer({ url, headers: headers.headers, log: options.log, redact: options.redact, closeTimeoutMs: options.graceMs, ...(authProvider ? { authProvider } : {}) });
+  const end = () => server.close();
+  process.once('SIGINT', end);
+  process.once('SIGTERM', end);
+  const { command: _command, args: _args, env: _env, cwd: _cwd, ...core } = options;
+  try {
+    return await runProxy({ ...core, server });
+  } finally {
+    process.off('SIGINT', end);
+    process.off('SIGTERM', end);
+  }
 }
 
 /**

@@ -1,0 +1,212 @@
+// The server side of the proxy as a remote MCP server over Streamable HTTP (`run --url`), on
+// the SDK v2 client transport: it keeps the 2025 session (Mcp-Session-Id from initialize, the
+// GET SSE stream after `notifications/initialized`, MCP-Protocol-Version once negotiated) and
+// derives the 2026 per-request headers from each message's `_meta`. The core above sees the
+// same newline-delimited JSON-RPC bytes as from a child, so every interception stays there.
+//
+// What HTTP adds, answered here: a request whose POST fails (401/403, unreachable, a stream
+// that ends without a response) gets a JSON-RPC error at once, never silence; a cancellation
+// aborts the POST of the request it names; closing the side ends the session with DELETE.
+
+import { StreamableHTTPClientTransport, UnauthorizedError, type AuthProvider, type OAuthClientProvider } from '@modelcontextprotocol/client';
+import type { JsonRpcId } from '../proxy/classify-frame.js';
+import type { Logger } from '../proxy/log.js';
+import type { ServerEvents, ServerSide } from '../proxy/sides.js';
+import { WIRE_CONNECTION_CLOSED, type WireError } from '../proxy/wire-errors.js';
+
+type Message = Record<string, unknown>;
+
+export interface RemoteServerOptions {
+  url: URL;
+  /** Sent on every request (already expanded from the environment). */
+  headers: Record<string, string>;
+  /** OAuth or another token source for the transport (the `auth` command's provider plugs in here). */
+  authProvider?: AuthProvider | OAuthClientProvider;
+  log: Logger;
+  redact: (text: string) => string;
+  /** How long closing waits for the session's DELETE. */
+  closeTimeoutMs: number;
+}
+
+interface Pending {
+  id: JsonRpcId;
+  abort: AbortController;
+  /** A 2026 request: cancelled by aborting its stream alone (no notification, as the SDK does). */
+  modern: boolean;
+}
+
+const CANCELLED = 'notifications/cancelled';
+const PROTOCOL_VERSION_META = 'io.modelcontextprotocol/protocolVersion';
+
+/** JSON-RPC ids 1 and "1" are different requests. */
+const idKey = (id: unknown): string => (typeof id === 'number' ? `n${id}` : `s${String(id)}`);
+
+export class RemoteServer implements ServerSide {
+  readonly fallbackName: string;
+  private readonly transport: StreamableHTTPClientTransport;
+  private events?: ServerEvents;
+  /** Requests sent and not answered yet, by id key. */
+  private readonly pending = new Map<string, Pending>();
+  /** Bytes of an unfinished line from the core. */
+  private partial = '';
+  private initializeKey?: string;
+  /** Everything after an initialize waits for its POST to return: the session id comes in its headers. */
+  private gate: Promise<void> = Promise.resolve();
+  private closed = false;
+  /** `exited` was reported: the core has finished, nothing more is delivered. */
+  private done = false;
+
+  constructor(private readonly o: RemoteServerOptions) {
+    this.fallbackName = o.url.hostname;
+    this.transport = new StreamableHTTPClientTransport(o.url, {
+      requestInit: { headers: o.headers },
+      ...(o.authProvider ? { authProvider: o.authProvider } : {}),
+    });
+  }
+
+  /** host:port, for messages (never the path or query, which may carry a token). */
+  get where(): string {
+    const { hostname, port, protocol } = this.o.url;
+    return `${hostname}:${port || (protocol === 'https:' ? '443' : '80')}`;
+  }
+
+  get writable(): boolean {
+    return !this.closed;
+  }
+
+  start(events: ServerEvents): void {
+    this.events = events;
+    this.transport.onmessage = (message) => this.fromServer(message as unknown as Message);
+    this.transport.onerror = (err) => this.o.log.debug(this.o.redact(`${this.where}: ${err.message}`));
+    void this.transport.start();
+  }
+
+  write(bytes: Buffer | string): boolean {
+    const text = this.partial + bytes.toString();
+    const lines = text.split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      let message: Message;
+      try {
+        message = JSON.parse(line) as Message;
+      } catch (err) {
+        this.o.log.warn(`not sent to ${this.where}: a message that is not JSON (${(err as Error).message})`);
+        continue;
+      }
+      this.toServer(message);
+    }
+    return true;
+  }
+
+  onceDrain(callback: () => void): void {
+    setImmediate(callback);
+  }
+
+  // Responses are read as they arrive; HTTP has no pause the SDK exposes.
+  pause(): void {}
+  resume(): void {}
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    void this.endSession().then(() => {
+      this.done = true;
+      this.events?.exited({ code: 0, how: 'the HTTP session ended' });
+    });
+  }
+
+  dispose(): void {}
+
+  /** DELETE the session (bounded by closeTimeoutMs), then stop every stream. */
+  private async endSession(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.o.closeTimeoutMs)));
+    const deleted = this.transport.terminateSession().catch((err: Error) => this.o.log.warn(this.o.redact(`ending the session at ${this.where}: ${err.message}`)));
+    await Promise.race([deleted, timeout]);
+    clearTimeout(timer);
+    for (const p of this.pending.values()) p.abort.abort();
+    await this.transport.close().catch(() => {});
+  }
+
+  private toServer(message: Message): void {
+    const isRequest = typeof message.method === 'string' && message.id !== undefined;
+    if (isRequest) return this.sendRequest(message);
+    if (message.method === CANCELLED) return this.cancel(message);
+    this.send(message).catch((err: unknown) => this.o.log.warn(this.o.redact(`a message to ${this.where} was lost: ${describe(err, this.where).message}`)));
+  }
+
+  private sendRequest(message: Message): void {
+    const id = message.id as JsonRpcId;
+    const key = idKey(id);
+    const meta = (message.params as { _meta?: Message } | undefined)?._meta;
+    const entry: Pending = { id, abort: new AbortController(), modern: typeof meta?.[PROTOCOL_VERSION_META] === 'string' };
+    this.pending.set(key, entry);
+    const sent = this.send(message, {
+      requestSignal: entry.abort.signal,
+      // The response stream ended (after the SDK's own reconnection attempts) without an answer.
+      onRequestStreamEnd: () => this.fail(key, entry, { code: WIRE_CONNECTION_CLOSED, message: `mcp-route: ${this.where} closed the response stream without answering`, data: { reason: 'STREAM_ENDED' } }),
+    });
+    sent.catch((err: unknown) => this.fail(key, entry, describe(err, this.where)));
+    if (message.method === 'initialize') {
+      this.initializeKey = key;
+      this.gate = sent.catch(() => {});
+    }
+  }
+
+  /** A cancellation aborts the POST of the request it names; a 2025 server is also told. */
+  private cancel(message: Message): void {
+    const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+    const key = idKey(requestId);
+    const entry = this.pending.get(key);
+    this.pending.delete(key);
+    const abort = () => entry?.abort.abort(new Error('cancelled by the host'));
+    if (entry?.modern) return abort();
+    this.send(message)
+      .catch((err: unknown) => this.o.log.debug(this.o.redact(`the cancellation to ${this.where} was lost: ${describe(err, this.where).message}`)))
+      .finally(abort);
+  }
+
+  private send(message: Message, options?: { requestSignal: AbortSignal; onRequestStreamEnd: () => void }): Promise<void> {
+    return this.gate.then(() => this.transport.send(message as never, options));
+  }
+
+  private fromServer(message: Message): void {
+    if (this.done) return;
+    const isResponse = message.method === undefined && message.id !== undefined;
+    if (isResponse) {
+      const key = idKey(message.id);
+      this.pending.delete(key);
+      if (key === this.initializeKey) {
+        this.initializeKey = undefined;
+        const version = (message.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+        if (typeof version === 'string') this.transport.setProtocolVersion(version);
+      }
+    }
+    this.events?.data(Buffer.from(`${JSON.stringify(message)}\n`));
+  }
+
+  /** The request gets this error as the server's answer, once (unless it was answered or cancelled). */
+  private fail(key: string, entry: Pending, error: WireError): void {
+    if (this.pending.get(key) !== entry || entry.abort.signal.aborted) return;
+    this.pending.delete(key);
+    this.o.log.warn(this.o.redact(`request ${JSON.stringify(entry.id)}: ${error.message}`));
+    this.fromServer({ jsonrpc: '2.0', id: entry.id, error: { ...error, message: this.o.redact(error.message) } });
+  }
+}
+
+/** A failed POST as a JSON-RPC error that says what happened: refused (401/403), unreachable, or the HTTP status. */
+export function describe(err: unknown, where: string): WireError {
+  const status = err instanceof UnauthorizedError ? 401 : (err as { data?: { status?: unknown } } | undefined)?.data?.status;
+  if (status === 401 || status === 403) {
+    const word = status === 401 ? 'Unauthorized' : 'Forbidden';
+    return { code: WIRE_CONNECTION_CLOSED, message: `mcp-route: the server at ${where} answered HTTP ${status} ${word}: check the --header or sign in with \`mcp-route auth\``, data: { reason: status === 401 ? 'HTTP_UNAUTHORIZED' : 'HTTP_FORBIDDEN', status } };
+  }
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
+  if (err instanceof TypeError && cause) {
+    const code = typeof cause.code === 'string' ? cause.code : String((cause as { message?: unknown }).message ?? cause);
+    return { code: WIRE_CONNECTION_CLOSED, message: `mcp-route: cannot reach the server at ${where} (${code})`, data: { reason: 'UNREACHABLE', cause: code } };
+  }
+  const text = err instanceof Error ? err.message : String(err);
+  return { code: WIRE_CONNECTION_CLOSED, message: `mcp-route: the request to ${where} failed: ${text}`, data: { reason: 'HTTP_ERROR', ...(typeof status === 'number' ? { status } : {}) } };
+}

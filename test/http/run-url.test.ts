@@ -1,0 +1,147 @@
+// `mcp-route run --url`: real SDK hosts without sampling speak stdio to the built CLI, which
+// speaks Streamable HTTP (the SDK v2 client transport) to real SDK servers on 127.0.0.1:
+// a v1 sessionful server behind a bearer token from the environment whose tool samples the
+// 2025 way, and a v2 server whose tool asks through input_required (2026-07-28). Sampling is
+// answered by the policy; 401, an unreachable port, cancellation, the DELETE at exit and the
+// redaction of header values are checked on the wire and in stderr.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client as ClientV2 } from '@modelcontextprotocol/client';
+import { StdioClientTransport as StdioClientTransportV2 } from '@modelcontextprotocol/client/stdio';
+import { CLI, ROOT, e2e, tempDir, writePolicy } from '../e2e/harness.js';
+import { runCli } from '../helpers/cli.js';
+import { startV1HttpServer, startV2HttpServer } from '../helpers/http-servers.js';
+
+const POLICY = `version: 1
+providers:
+  canned: { type: mock, responses: [{ text: "answered by policy" }] }
+models:
+  m: { provider: canned }
+state: { store: memory }
+`;
+const TOKEN = 'tok-0123456789-secret';
+
+function runArgs(url: string, extra: string[] = []): string[] {
+  return [CLI, 'run', '--policy', writePolicy(tempDir(), POLICY), '--log-level', 'debug', '--grace', '2s', '--url', url, ...extra];
+}
+
+async function v1Host(url: string, env: Record<string, string>, extra: string[] = []) {
+  const transport = new StdioClientTransport({ command: process.execPath, args: runArgs(url, extra), env: { ...(process.env as Record<string, string>), ...env }, cwd: ROOT, stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const client = new Client({ name: 'host-without-sampling', version: '1.0.0' }, { capabilities: {} });
+  return { client, transport, stderr: () => stderr, connect: () => client.connect(transport) };
+}
+
+const firstText = (r: unknown) => ((r as { content: Array<{ text: string }> }).content)[0]!.text;
+
+/** Resolves when `check` holds (polling what the server recorded), never a fixed sleep. */
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('a 2025 session over HTTP: bearer header from the environment, sampling answered by the policy, session headers, cancellation, DELETE at exit', e2e, async () => {
+  const server = await startV1HttpServer(TOKEN);
+  const host = await v1Host(server.url, { REMOTE_TOKEN: TOKEN }, ['--header', 'Authorization: Bearer ${REMOTE_TOKEN}']);
+  try {
+    await host.connect();
+    assert.equal(firstText(await host.client.callTool({ name: 'echo', arguments: { text: 'hi' } })), 'hi');
+    assert.equal(firstText(await host.client.callTool({ name: 'ask', arguments: { q: 'what?' } })), 'sampled: answered by policy');
+
+    // Cancelling the host's call reaches the server (its tool sees the abort).
+    const controller = new AbortController();
+    const slow = host.client.callTool({ name: 'slow', arguments: { tag: 'c1' } }, undefined, { signal: controller.signal });
+    await until(() => server.seen.filter((s) => s.method === 'POST').length >= 6, 'the slow call to reach the server');
+    controller.abort();
+    await assert.rejects(slow);
+    await until(() => server.cancelled.includes('c1'), 'the server to see the cancellation');
+
+    const posts = server.seen.filter((s) => s.method === 'POST');
+    const sessionId = posts[1]!.headers['mcp-session-id'];
+    assert.ok(typeof sessionId === 'string' && sessionId.length > 0, 'requests after initialize carry the session id');
+    assert.equal(posts[0]!.headers['mcp-session-id'], undefined);
+    for (const p of posts.slice(1)) assert.ok(p.headers['mcp-protocol-version'], 'MCP-Protocol-Version after initialize');
+    assert.ok(server.seen.some((s) => s.method === 'GET' && s.headers['mcp-session-id'] === sessionId), 'the SSE stream is opened');
+
+    await host.client.close();
+    await until(() => server.seen.some((s) => s.method === 'DELETE' && s.headers['mcp-session-id'] === sessionId), 'the DELETE that ends the session');
+    assert.ok(!host.stderr().includes(TOKEN), 'the token never reaches stderr');
+  } finally {
+    await host.client.close().catch(() => {});
+    await server.close();
+  }
+});
+
+test('2026-07-28 over HTTP: the input_required round is answered by the policy and the host sees only the final result', e2e, async () => {
+  const server = await startV2HttpServer();
+  const transport = new StdioClientTransportV2({ command: process.execPath, args: runArgs(server.url), cwd: ROOT, stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const client = new ClientV2({ name: 'v2-host', version: '1.0.0' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  try {
+    await client.connect(transport);
+    const result = await client.callTool({ name: 'ask', arguments: { q: 'modern?' } });
+    assert.equal(firstText(result), 'sampled: answered by policy; state: asked', stderr);
+    const calls = server.seen.filter((s) => s.method === 'POST' && s.headers['mcp-method'] === 'tools/call');
+    assert.equal(calls.length, 2, 'the first leg and mcp-route\'s own retry');
+    for (const c of calls) assert.equal(c.headers['mcp-protocol-version'], '2026-07-28');
+  } finally {
+    await client.close().catch(() => {});
+    await server.close();
+  }
+});
+
+test('401 answers the host at once with an error that names it; the token is redacted from every line', e2e, async () => {
+  const server = await startV1HttpServer(TOKEN);
+  const wrong = 'wrong-token-abcdef123';
+  const host = await v1Host(server.url, { REMOTE_TOKEN: wrong }, ['--header', 'Authorization: Bearer ${REMOTE_TOKEN}']);
+  try {
+    const started = Date.now();
+    await assert.rejects(host.connect(), (err: Error) => /HTTP 401 Unauthorized/.test(err.message) && /127\.0\.0\.1:\d+/.test(err.message));
+    assert.ok(Date.now() - started < 8_000, 'at once, not after a timeout');
+    await until(() => /401/.test(host.stderr()), 'the 401 in the log');
+    assert.ok(!host.stderr().includes(wrong), host.stderr());
+    assert.match(host.stderr(), /\[redacted\]/, 'the server echoed the header; the log line shows it redacted');
+  } finally {
+    await host.client.close().catch(() => {});
+    await server.close();
+  }
+});
+
+test('an unreachable URL is named with its host and port', e2e, async () => {
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const host = await v1Host(`http://127.0.0.1:${port}/mcp`, {});
+  try {
+    await assert.rejects(host.connect(), new RegExp(`cannot reach the server at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
+  } finally {
+    await host.client.close().catch(() => {});
+  }
+});
+
+test('bad --url and --header usage are refused before anything starts', e2e, async () => {
+  const policy = writePolicy(tempDir(), POLICY);
+  const both = await runCli(['run', '--policy', policy, '--url', 'http://127.0.0.1:1/mcp', '--', 'node', 'x.js']);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /either --url or a server command/);
+  const scheme = await runCli(['run', '--policy', policy, '--url', 'file:///etc/passwd']);
+  assert.equal(scheme.code, 2);
+  assert.match(scheme.stderr, /http:\/\/ or https:\/\//);
+  const unset = await runCli(['run', '--policy', policy, '--url', 'http://127.0.0.1:1/mcp', '--header', 'Authorization: Bearer ${NOT_SET_ANYWHERE}'], { env: { ...process.env, NOT_SET_ANYWHERE: undefined } });
+  assert.equal(unset.code, 2);
+  assert.match(unset.stderr, /Authorization reads \$\{NOT_SET_ANYWHERE\}, which is not set/);
+  const noUrl = await runCli(['run', '--policy', policy, '--header', 'X-A: b', '--', 'node', 'x.js']);
+  assert.equal(noUrl.code, 2);
+  assert.match(noUrl.stderr, /--header and --header-file need --url/);
+});
