@@ -16,10 +16,8 @@ import { runCli } from '../helpers/cli.js';
 import { startV1HttpServer, startV2HttpServer } from '../helpers/http-servers.js';
 
 const POLICY = `version: 1
-providers:
-  canned: { type: mock, responses: [{ text: "answered by policy" }] }
-models:
-  m: { provider: canned }
+providers: { canned: { type: mock, responses: [{ text: "answered by policy" }] } }
+models: { m: { provider: canned } }
 state: { store: memory }
 `;
 const TOKEN = 'tok-0123456789-secret';
