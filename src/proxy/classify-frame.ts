@@ -1,9 +1,11 @@
 // Tells what a JSON-RPC frame is (request, notification, response) and its id and method,
 // as the receiver's JSON.parse will see it (the last duplicate key wins, escaped keys count):
-// small frames are parsed, larger ones have their top level read without building the values
-// (json-top-level.ts). Only the streaming decision for long lines reads the head alone.
+// the top level is read without building the values (json-top-level.ts); a key written with
+// escapes sends a small frame to JSON.parse. Only the streaming decision for long lines reads
+// the head alone. Nested values are not validated here (a frame malformed inside passes on,
+// and the receiver's parser refuses it), except in the messages the proxy must read whole.
 
-import { topLevelMembers } from './json-top-level.js';
+import { ESCAPED_KEY, rpcMembers, topLevelMembers, type Span } from './json-top-level.js';
 
 export type JsonRpcId = string | number;
 
@@ -17,11 +19,35 @@ export interface FrameInfo {
   badId?: boolean;
 }
 
-/** Frames up to this size are simply parsed: below it, parsing costs less than being clever. */
+/** Frames up to this size are parsed when their keys need decoding (escapes). */
 export const PARSE_ALWAYS_BELOW = 2048;
 
 /** `needsMessage(method)` says whether the caller will want the whole parsed message. */
 export function classifyFrame(frame: Buffer, needsMessage: (method: string | undefined) => boolean): FrameInfo {
+  // The hot path: the four members that matter read from the bytes, no message built (parsing
+  // every small frame was most of what the proxy added to a round trip). Keys written with
+  // escapes, and anything that is not a well-formed object at the top level, take the exact way.
+  const members = rpcMembers(frame);
+  if (members === undefined || members === ESCAPED_KEY) return classifyExactly(frame, needsMessage);
+  const id = members.id && readIdOrMethod(frame, members.id);
+  const method = members.method && readIdOrMethod(frame, members.method);
+  return describe(frame, typeof id === 'string' || typeof id === 'number' ? id : undefined, members.id !== undefined, method, members.result || members.error, needsMessage);
+}
+
+/** The kind of a frame from its top-level id, method and whether it holds a result or error. */
+function describe(frame: Buffer, id: JsonRpcId | undefined, hasId: boolean, method: unknown, answers: boolean, needsMessage: (method: string | undefined) => boolean): FrameInfo {
+  if (typeof method === 'string') {
+    if (needsMessage(method)) return parseFrame(frame);
+    const info: FrameInfo = id === undefined ? { kind: 'notification', method } : { kind: 'request', id, method };
+    if (hasId && id === undefined) info.badId = true;
+    return info;
+  }
+  if (id !== undefined && answers) return { kind: 'response', id };
+  return { kind: 'unknown' };
+}
+
+/** Small frames parsed, larger ones read at the top level with every key decoded (json-top-level.ts). */
+function classifyExactly(frame: Buffer, needsMessage: (method: string | undefined) => boolean): FrameInfo {
   if (frame.length < PARSE_ALWAYS_BELOW) return parseFrame(frame);
   const first = firstNonSpace(frame);
   const last = lastNonSpace(frame);
@@ -34,14 +60,30 @@ export function classifyFrame(frame: Buffer, needsMessage: (method: string | und
   const id = typeof idValue === 'string' || typeof idValue === 'number' ? idValue : undefined;
   const methodSpan = members.get('method');
   const method = methodSpan && readPrimitive(frame.subarray(methodSpan[0], methodSpan[1]).toString('utf8'));
-  if (typeof method === 'string') {
-    if (needsMessage(method)) return parseFrame(frame);
-    const info: FrameInfo = id === undefined ? { kind: 'notification', method } : { kind: 'request', id, method };
-    if (idSpan !== undefined && id === undefined) info.badId = true;
-    return info;
+  return describe(frame, id, idSpan !== undefined, method, members.has('result') || members.has('error'), needsMessage);
+}
+
+/**
+ * An id or method value as JSON.parse reads it: plain integers and strings without escapes
+ * straight from the bytes (the usual ids and every method name), anything else parsed.
+ */
+function readIdOrMethod(frame: Buffer, [start, end]: Span): unknown {
+  const first = frame[start];
+  if (first === 0x22) {
+    for (let k = start + 1; k < end - 1; k++) if (frame[k] === 0x5c || frame[k]! < 0x20) return readPrimitive(frame.toString('utf8', start, end));
+    return frame.toString('utf8', start + 1, end - 1);
   }
-  if (id !== undefined && (members.has('result') || members.has('error'))) return { kind: 'response', id };
-  return { kind: 'unknown' };
+  // Up to 15 digits and no leading zero: exactly the integer JSON.parse would give.
+  if (end - start <= 15 && first !== undefined && first >= 0x31 && first <= 0x39) {
+    let n = 0;
+    for (let k = start; k < end; k++) {
+      const d = frame[k]! - 0x30;
+      if (d < 0 || d > 9) return readPrimitive(frame.toString('utf8', start, end));
+      n = n * 10 + d;
+    }
+    return n;
+  }
+  return readPrimitive(frame.toString('utf8', start, end));
 }
 
 /** The id as JSON text for a reply: the frame's own bytes when a number would not survive a round trip (2^53 + 1, 1e400). */

@@ -19,11 +19,18 @@ function skipSpace(b: Buffer, i: number): number {
   return i;
 }
 
+/** Short strings are the rule (keys, ids, methods): looked through here, long ones by Buffer.indexOf. */
+function nextQuote(b: Buffer, from: number): number {
+  const near = Math.min(b.length, from + 64);
+  for (let k = from; k < near; k++) if (b[k] === QUOTE) return k;
+  return near === b.length ? -1 : b.indexOf(QUOTE, near);
+}
+
 /** Index just past the string starting at b[i] (a quote), or -1 if it never ends. */
 function skipString(b: Buffer, i: number): number {
   let from = i + 1;
   for (;;) {
-    const q = b.indexOf(QUOTE, from);
+    const q = nextQuote(b, from);
     if (q === -1) return -1;
     let k = q - 1;
     while (b[k] === BACKSLASH) k--;
@@ -100,6 +107,71 @@ export function topLevelMembers(b: Buffer): Map<string, Span> | undefined {
       continue;
     }
     if (b[i] === 0x7d) return skipSpace(b, i + 1) === b.length ? members : undefined;
+    return undefined;
+  }
+}
+
+/** The JSON-RPC members of a top-level object, as spans; see rpcMembers. */
+export interface RpcMembers {
+  id?: Span;
+  method?: Span;
+  result: boolean;
+  error: boolean;
+}
+
+/** rpcMembers found a key written with escapes: only a decoding reader can tell what it names. */
+export const ESCAPED_KEY = 'escaped-key';
+
+// The keys the proxy looks at, as bytes: a key without escapes is equal to its raw bytes.
+const ID = Buffer.from('id');
+const METHOD = Buffer.from('method');
+const RESULT = Buffer.from('result');
+const ERROR = Buffer.from('error');
+
+function hasBackslash(b: Buffer, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (b[k] === BACKSLASH) return true;
+  return false;
+}
+
+function keyIs(b: Buffer, start: number, end: number, key: Buffer): boolean {
+  if (end - start !== key.length) return false;
+  for (let k = 0; k < key.length; k++) if (b[start + k] !== key[k]) return false;
+  return true;
+}
+
+/**
+ * topLevelMembers for the four members the proxy routes by, without building a key string or
+ * a map per frame: what every small frame on the hot path needs. The last duplicate wins, as in
+ * JSON.parse; a key with an escape gives ESCAPED_KEY (the caller decodes the slow way).
+ */
+export function rpcMembers(b: Buffer): RpcMembers | typeof ESCAPED_KEY | undefined {
+  let i = skipSpace(b, 0);
+  if (b[i] !== 0x7b) return undefined;
+  const out: RpcMembers = { result: false, error: false };
+  i = skipSpace(b, i + 1);
+  if (b[i] === 0x7d) return skipSpace(b, i + 1) === b.length ? out : undefined;
+  for (;;) {
+    if (b[i] !== QUOTE) return undefined;
+    const keyEnd = skipString(b, i);
+    if (keyEnd === -1) return undefined;
+    const keyStart = i + 1;
+    const keyLast = keyEnd - 1;
+    i = skipSpace(b, keyEnd);
+    if (b[i] !== 0x3a) return undefined;
+    const valueStart = skipSpace(b, i + 1);
+    const valueEnd = skipValue(b, valueStart);
+    if (valueEnd === -1) return undefined;
+    if (hasBackslash(b, keyStart, keyLast)) return ESCAPED_KEY;
+    if (keyIs(b, keyStart, keyLast, ID)) out.id = [valueStart, valueEnd];
+    else if (keyIs(b, keyStart, keyLast, METHOD)) out.method = [valueStart, valueEnd];
+    else if (keyIs(b, keyStart, keyLast, RESULT)) out.result = true;
+    else if (keyIs(b, keyStart, keyLast, ERROR)) out.error = true;
+    i = skipSpace(b, valueEnd);
+    if (b[i] === 0x2c) {
+      i = skipSpace(b, i + 1);
+      continue;
+    }
+    if (b[i] === 0x7d) return skipSpace(b, i + 1) === b.length ? out : undefined;
     return undefined;
   }
 }

@@ -46,3 +46,29 @@ test('large non-JSON lines are invalid', () => {
   assert.equal(c(`console output ${big}`).kind, 'invalid');
   assert.equal(c(`{"cut": "${big}`).kind, 'invalid');
 });
+
+test('small frames read from their bytes agree with JSON.parse on ids, methods, duplicates and escapes', () => {
+  const parsed = (text: string) => {
+    const info = classifyFrame(Buffer.from(text), () => false);
+    return { kind: info.kind, id: info.id, method: info.method, badId: info.badId };
+  };
+  // Plain integers and strings come from the bytes; everything else is parsed, as the receiver would.
+  assert.deepEqual(parsed('{"jsonrpc":"2.0","id":123,"method":"tools/call","params":{}}'), { kind: 'request', id: 123, method: 'tools/call', badId: undefined });
+  assert.deepEqual(parsed('{"id":"r-\\u0031","method":"ping"}'), { kind: 'request', id: 'r-1', method: 'ping', badId: undefined });
+  assert.deepEqual(parsed('{"id":"é ü","result":{}}'), { kind: 'response', id: 'é ü', method: undefined, badId: undefined });
+  assert.equal(parsed('{"id":-5,"result":{}}').id, -5);
+  assert.equal(parsed('{"id":0,"result":{}}').id, 0);
+  assert.equal(parsed('{"id":1.5e3,"result":{}}').id, 1500);
+  assert.equal(parsed('{"id":9007199254740993,"result":{}}').id, 9007199254740993);
+  assert.equal(parsed('{"id":0123,"result":{}}').kind, 'unknown'); // not JSON: no id
+  // The last duplicate wins; an escaped key is decoded (the slow way).
+  assert.deepEqual(parsed('{"method":"a","id":1,"method":"b"}'), { kind: 'request', id: 1, method: 'b', badId: undefined });
+  assert.deepEqual(parsed('{"id":1,"m\\u0065thod":"sampling/createMessage"}'), { kind: 'request', id: 1, method: 'sampling/createMessage', badId: undefined });
+  assert.deepEqual(parsed('{"id":null,"method":"sampling/createMessage"}'), { kind: 'notification', id: undefined, method: 'sampling/createMessage', badId: true });
+  assert.equal(parsed('{"id":"a\u0001","result":{}}').id, undefined); // a raw control character: not a JSON string
+  // A method the caller needs is parsed in full, whatever its spelling.
+  const needed = classifyFrame(Buffer.from('{"jsonrpc":"2.0","id":7,"method":"initialize","params":{"x":1}}'), (m) => m === 'initialize');
+  assert.deepEqual(needed.message?.params, { x: 1 });
+  // Not an object at the top level: invalid, as before.
+  for (const text of ['{"half": ', '{"a":1}}', '{"a" 1}', '42', 'null']) assert.equal(parsed(text).kind, 'invalid', text);
+});
