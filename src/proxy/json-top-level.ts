@@ -82,33 +82,45 @@ function decodeKey(b: Buffer, start: number, end: number): string | undefined {
   }
 }
 
-/** The members of a top-level object, key -> value span; undefined if the frame is not a well-formed object at the top level. */
-export function topLevelMembers(b: Buffer): Map<string, Span> | undefined {
+/**
+ * Walks the members of a top-level object, handing `visit` each key's span (with its quotes)
+ * and value span; `visit` returning false stops the walk. True when the frame is a well-formed
+ * object at the top level and no visit said stop.
+ */
+function eachMember(b: Buffer, visit: (keyStart: number, keyEnd: number, valueStart: number, valueEnd: number) => boolean): boolean {
   let i = skipSpace(b, 0);
-  if (b[i] !== 0x7b) return undefined;
-  const members = new Map<string, Span>();
+  if (b[i] !== 0x7b) return false;
   i = skipSpace(b, i + 1);
-  if (b[i] === 0x7d) return skipSpace(b, i + 1) === b.length ? members : undefined;
+  if (b[i] === 0x7d) return skipSpace(b, i + 1) === b.length;
   for (;;) {
-    if (b[i] !== QUOTE) return undefined;
+    if (b[i] !== QUOTE) return false;
     const keyEnd = skipString(b, i);
-    if (keyEnd === -1) return undefined;
-    const key = decodeKey(b, i, keyEnd);
-    if (key === undefined) return undefined;
+    if (keyEnd === -1) return false;
+    const keyStart = i;
     i = skipSpace(b, keyEnd);
-    if (b[i] !== 0x3a) return undefined;
+    if (b[i] !== 0x3a) return false;
     const valueStart = skipSpace(b, i + 1);
     const valueEnd = skipValue(b, valueStart);
-    if (valueEnd === -1) return undefined;
-    members.set(key, [valueStart, valueEnd]); // a repeated key: the last value wins, as in JSON.parse
+    if (valueEnd === -1 || !visit(keyStart, keyEnd, valueStart, valueEnd)) return false;
     i = skipSpace(b, valueEnd);
     if (b[i] === 0x2c) {
       i = skipSpace(b, i + 1);
       continue;
     }
-    if (b[i] === 0x7d) return skipSpace(b, i + 1) === b.length ? members : undefined;
-    return undefined;
+    return b[i] === 0x7d && skipSpace(b, i + 1) === b.length;
   }
+}
+
+/** The members of a top-level object, key -> value span; undefined if the frame is not a well-formed object at the top level. */
+export function topLevelMembers(b: Buffer): Map<string, Span> | undefined {
+  const members = new Map<string, Span>();
+  const ok = eachMember(b, (keyStart, keyEnd, valueStart, valueEnd) => {
+    const key = decodeKey(b, keyStart, keyEnd);
+    if (key === undefined) return false;
+    members.set(key, [valueStart, valueEnd]); // a repeated key: the last value wins, as in JSON.parse
+    return true;
+  });
+  return ok ? members : undefined;
 }
 
 /** The JSON-RPC members of a top-level object, as spans; see rpcMembers. */
@@ -145,35 +157,20 @@ function keyIs(b: Buffer, start: number, end: number, key: Buffer): boolean {
  * JSON.parse; a key with an escape gives ESCAPED_KEY (the caller decodes the slow way).
  */
 export function rpcMembers(b: Buffer): RpcMembers | typeof ESCAPED_KEY | undefined {
-  let i = skipSpace(b, 0);
-  if (b[i] !== 0x7b) return undefined;
   const out: RpcMembers = { result: false, error: false };
-  i = skipSpace(b, i + 1);
-  if (b[i] === 0x7d) return skipSpace(b, i + 1) === b.length ? out : undefined;
-  for (;;) {
-    if (b[i] !== QUOTE) return undefined;
-    const keyEnd = skipString(b, i);
-    if (keyEnd === -1) return undefined;
-    const keyStart = i + 1;
-    const keyLast = keyEnd - 1;
-    i = skipSpace(b, keyEnd);
-    if (b[i] !== 0x3a) return undefined;
-    const valueStart = skipSpace(b, i + 1);
-    const valueEnd = skipValue(b, valueStart);
-    if (valueEnd === -1) return undefined;
-    if (hasBackslash(b, keyStart, keyLast)) return ESCAPED_KEY;
-    if (keyIs(b, keyStart, keyLast, ID)) out.id = [valueStart, valueEnd];
-    else if (keyIs(b, keyStart, keyLast, METHOD)) out.method = [valueStart, valueEnd];
-    else if (keyIs(b, keyStart, keyLast, RESULT)) out.result = true;
-    else if (keyIs(b, keyStart, keyLast, ERROR)) out.error = true;
-    i = skipSpace(b, valueEnd);
-    if (b[i] === 0x2c) {
-      i = skipSpace(b, i + 1);
-      continue;
-    }
-    if (b[i] === 0x7d) return skipSpace(b, i + 1) === b.length ? out : undefined;
-    return undefined;
-  }
+  let escaped = false;
+  const ok = eachMember(b, (keyStart, keyEnd, valueStart, valueEnd) => {
+    const first = keyStart + 1;
+    const last = keyEnd - 1;
+    if (hasBackslash(b, first, last)) return !(escaped = true);
+    if (keyIs(b, first, last, ID)) out.id = [valueStart, valueEnd];
+    else if (keyIs(b, first, last, METHOD)) out.method = [valueStart, valueEnd];
+    else if (keyIs(b, first, last, RESULT)) out.result = true;
+    else if (keyIs(b, first, last, ERROR)) out.error = true;
+    return true;
+  });
+  if (escaped) return ESCAPED_KEY;
+  return ok ? out : undefined;
 }
 
 /** The elements of a top-level array (a JSON-RPC batch) as spans; undefined if malformed. */
