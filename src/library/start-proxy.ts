@@ -4,15 +4,13 @@
 // pass their own streams.
 
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
 import type { RouterOptions, SamplingOutcome } from '../router/types.js';
 import type { Policy } from '../policy/types.js';
-import { buildChildEnv } from '../proxy/child-env.js';
+import { openProxyAudit, routedProxyOptions, serverEnv } from '../proxy/proxy-setup.js';
 import { createLogger, type LogLevel } from '../proxy/log.js';
 import { runProxy } from '../proxy/proxy.js';
 import { createRedactor } from '../redact.js';
 import { createRouter } from '../router/router.js';
-import { policyMayAllowTools } from '../policy/may-allow-tools.js';
 import { missingServerName } from '../policy/server-identity.js';
 import { loadPolicy, type PolicyInput } from './policy-input.js';
 
@@ -74,11 +72,8 @@ export function startProxy(options: StartProxyOptions): ProxyHandle {
   if (unnamed) throw new TypeError(`mcp-route: ${unnamed}`);
   const redact = createRedactor(policy.secrets);
   const logger = createLogger(options.logLevel ?? 'warn', redact, options.log);
-  const auditPath = options.audit ?? policy.audit.path;
-  const audit: AuditLog | undefined = auditPath
-    ? openAuditLog(auditPath, { content: policy.audit.content, redact, onError: (e) => logger.error(`audit ${auditPath}: ${e.message}`) })
-    : undefined;
-  const { env } = buildChildEnv(options.env ?? process.env, {}, policy.credentialEnv, policy.secrets);
+  const audit = openProxyAudit(options.audit ?? policy.audit.path, policy, redact, logger);
+  const { env } = serverEnv(policy, options.env ?? process.env);
 
   // The proxy ends when its input ends; routing the host's input through a stream we own
   // lets close() end it without ending (or destroying) the caller's stream.
@@ -93,30 +88,16 @@ export function startProxy(options: StartProxyOptions): ProxyHandle {
     input.end();
   };
 
+  const base = { command: options.command, args: options.args ?? [], cwd: options.cwd, env, log: logger, redact, serverName: options.serverName, graceMs: options.graceMs ?? 2000 };
+  const onOutcome = (outcome: SamplingOutcome) => {
+    audit?.write(outcome);
+    options.onOutcome?.(outcome);
+  };
   const exited = runProxy({
-    command: options.command,
-    args: options.args ?? [],
-    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-    env,
+    ...routedProxyOptions(policy, base, (extras) => createRouter(policy, { ...options.router, ...extras, log: logger, onOutcome })),
     input,
     output: options.output ?? process.stdout,
-    log: logger,
-    redact,
-    ...(options.serverName !== undefined ? { serverName: options.serverName } : {}),
-    toolsMayBeAllowed: policyMayAllowTools(policy),
-    graceMs: options.graceMs ?? 2000,
     forwardSignals: options.forwardSignals ?? false,
-    createRouter: ({ hostSampler, approver }) =>
-      createRouter(policy, {
-        ...options.router,
-        ...(hostSampler ? { hostSampler } : {}),
-        ...(approver ? { approver } : {}),
-        log: logger,
-        onOutcome: (outcome) => {
-          audit?.write(outcome);
-          options.onOutcome?.(outcome);
-        },
-      }),
   }).finally(() => {
     endInput();
     audit?.close();

@@ -7,11 +7,12 @@ import type { Command } from 'commander';
 import type { SamplingOutcome } from '../../router/types.js';
 import { loadPolicyFile } from '../../policy/load.js';
 import { commandPolicy, reportCommandError } from '../command-policy.js';
-import { restrictUntrustedPolicy } from '../../policy/discover.js';
+import { restrictUntrustedPolicy, type DiscoveredPolicy } from '../../policy/discover.js';
 import type { Policy } from '../../policy/types.js';
 import { createRedactor, redactValue } from '../../redact.js';
-import { openAuditLog, type AuditLog } from '../../audit/audit-log.js';
-import { buildChildEnv, parseEnvFlags } from '../../proxy/child-env.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { parseEnvFlags } from '../../proxy/child-env.js';
+import { openProxyAudit, routedProxyOptions, serverEnv } from '../../proxy/proxy-setup.js';
 import { createLogger, isLogFormat, isLogLevel, type LogFormat, type Logger, type LogLevel } from '../../proxy/log.js';
 import { makeNonDumpable } from '../../proxy/non-dumpable.js';
 import { runProxy } from '../../proxy/proxy.js';
@@ -19,7 +20,7 @@ import { WIRE_REFUSED, type WireError } from '../../proxy/wire-errors.js';
 import { parseDuration } from '../../policy/duration.js';
 import { UNITLESS_DURATION_LIMIT } from '../../policy/foreign-habits.js';
 import { policyMayAllowTools } from '../../policy/may-allow-tools.js';
-import { createLiveRouters } from '../../reload/live-routers.js';
+import { createLiveRouters, type LiveRouters } from '../../reload/live-routers.js';
 import { watchPolicyFile, type PolicyWatcher } from '../../reload/watch-policy.js';
 import { existsSync } from 'node:fs';
 import { packageVersion } from '../../util/package-root.js';
@@ -135,6 +136,112 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   // First, before any key is resolved or the server exists: our /proc entries become
   // unreadable to a same-user server (see the README's Security section).
   const hardened = makeNonDumpable();
+  const start = parseStartFlags(flags);
+  if (typeof start === 'number') return start;
+  const found = loadRunPolicy(flags);
+  if (typeof found === 'number') return found;
+  const { policy, trusted } = found;
+
+  // Reloads may add secrets; a removed one may still appear in late lines, so the set only grows.
+  const secrets = new Set([...policy.secrets, ...(start.remoteHeaders?.secrets ?? [])]);
+  let redactNow = createRedactor([...secrets]);
+  const redact = (text: string) => redactNow(text);
+  const log = createLogger(flags.logLevel as LogLevel, redact, undefined, flags.logFormat as LogFormat);
+  announceStart(log, found, hardened);
+
+  const audit = openRunAudit(flags.audit ?? policy.audit.path, policy, redact, log);
+  if (audit === 'failed') return 1;
+  const { env, stripped } = serverEnv(policy, process.env, start.extraEnv);
+  reportStripped(log, stripped, start.extraEnv);
+  const metricsAddress = listenAddress(flags.metrics, log);
+  if (metricsAddress === 'failed') return 2;
+
+  // Telemetry loads (its SDK only when OTEL_* variables ask for it) once the server is spawned.
+  const sinks: OutcomeSinks = { log, audit, telemetry: Promise.resolve(undefined), policy: () => routers.policy };
+  const onOutcome = outcomeRecorder(sinks);
+  const routers = createLiveRouters(policy, { onOutcome, log });
+  let reportedName: string | undefined;
+  // The gateway serves a spawned child; a remote server cannot reach it.
+  const gateway = await startRunGateway(policy, flags.url === undefined ? stripped : [], env, { log, routers, serverName: () => flags.serverName ?? reportedName ?? basename(command) });
+  if (gateway === 'failed') {
+    audit?.close();
+    return 1;
+  }
+  const metrics = metricsAddress || serve ? await startMetrics(metricsAddress, serve !== undefined, routers, log, flags.metrics) : undefined;
+  if (metrics === 'failed') return 1;
+  sinks.prometheus = metrics?.prometheus;
+
+  // A policy from a file is live: edits and SIGHUP reload it (the built-in default has no file).
+  const reload = existsSync(policy.source)
+    ? watchRunPolicy(policy, trusted, log, (next) => {
+        for (const s of next.secrets) secrets.add(s);
+        redactNow = createRedactor([...secrets]);
+        routers.swap(next);
+      })
+    : undefined;
+
+  // --dry-run answers from the routing decision; its formatting loads only when asked for.
+  const dryRun = flags.dryRun ? dryRunAnswer(await import('../../routing/explain-format.js'), policy, onOutcome, redact) : undefined;
+  // One set of proxy options; `serve` runs one proxy per HTTP session, `run` one over stdio.
+  const proxyOptions = {
+    ...routedProxyOptions(policy, { command, args, cwd: flags.cwd, env, log, redact, serverName: flags.serverName, graceMs: start.graceMs }, (extras) => routers.forProxy(extras)),
+    ...(dryRun ? { dryRun } : {}),
+  };
+  const onServerName = (name: string) => {
+    reportedName = name;
+  };
+  const running = serve
+    ? serveUntilSignalled({ ...serve, ...proxyOptions, ...(metrics ? { metrics: metrics.prometheus } : {}) })
+    : flags.url !== undefined
+      ? runRemote(new URL(flags.url), start.remoteHeaders ?? { headers: {}, secrets: [] }, flags.authProvider, { ...proxyOptions, onServerName })
+      : runProxy({
+          ...proxyOptions,
+          onServerName,
+          forwardSignals: true,
+          // With a live policy, SIGHUP means "reload" (as for most daemons), not "pass to the server".
+          forwardedSignals: reload ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'],
+        });
+  // The server is spawned (runProxy does so before it returns): what is not needed to start
+  // it loads while it boots, rather than before.
+  sinks.telemetry = startTelemetryLazily(log);
+  const code = await running;
+  reload?.close();
+  metrics?.prometheus.setSessions(0);
+  await Promise.allSettled([gateway?.close(), metrics?.server?.close(), sinks.telemetry.then((t) => t?.shutdown())]);
+  await routers.close();
+  audit?.close();
+  return code;
+}
+
+/** Which credentials the server does not get, and each --env that asked for one anyway. */
+function reportStripped(log: Logger, stripped: string[], extraEnv: Record<string, string>): void {
+  if (stripped.length) log.info(`not passed to the server (credentials): ${stripped.join(', ')}`);
+  for (const name of Object.keys(extraEnv)) {
+    if (stripped.includes(name)) log.warn(`--env ${name} is a credential the policy reads; it is not passed to the server`);
+  }
+}
+
+function openRunAudit(path: string | undefined, policy: Policy, redact: (text: string) => string, log: Logger): AuditLog | undefined | 'failed' {
+  try {
+    return openProxyAudit(path, policy, redact, log);
+  } catch (err) {
+    log.error(`cannot open the audit file ${path}: ${(err as Error).message}`);
+    return 'failed';
+  }
+}
+
+/** --metrics as an address, or 'failed' (said in the log) when it is not one. */
+function listenAddress(flag: string | undefined, log: Logger): { host: string; port: number } | undefined | 'failed' {
+  try {
+    return flag === undefined ? undefined : parseListenAddress(flag);
+  } catch (err) {
+    log.error((err as Error).message);
+    return 'failed';
+  }
+}
+
+/** The flags checked before anything starts: log level and format, --env, --grace, --url's headers. A usage error is exit code 2. */
+function parseStartFlags(flags: RunFlags): { extraEnv: Record<string, string>; graceMs: number; remoteHeaders?: RemoteHeaders | undefined } | number {
   const bootLog = createLogger('warn');
   if (!isLogLevel(flags.logLevel)) {
     const from = process.argv.some((a) => a === '--log-level' || a.startsWith('--log-level=')) ? '--log-level' : 'MCP_ROUTE_LOG_LEVEL';
@@ -159,7 +266,6 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
     const from = process.argv.some((a) => a === '--grace' || a.startsWith('--grace=')) ? '--grace' : 'MCP_ROUTE_GRACE';
     bootLog.warn(`${from} ${flags.grace.trim()} is ${graceMs} ms; write ${graceMs}s for seconds, or ${graceMs}ms to keep milliseconds`);
   }
-
   let remoteHeaders: RemoteHeaders | undefined;
   try {
     if (flags.url !== undefined) remoteHeaders = loadRemoteHeaders(flags.header ?? [], flags.headerFile, process.env);
@@ -167,76 +273,61 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
     bootLog.error((err as Error).message);
     return 2;
   }
+  return { extraEnv, graceMs, remoteHeaders };
+}
 
-  let policy: Policy;
-  let searched: string[] = [];
-  let trustWarnings: string[] = [];
-  let trusted = true;
+/** The policy `run` starts with (commandPolicy), or the exit code when there is none it may use. */
+function loadRunPolicy(flags: RunFlags): DiscoveredPolicy | number {
+  let found: DiscoveredPolicy;
   try {
-    ({ policy, searched, warnings: trustWarnings, trusted } = commandPolicy(flags.policy));
+    found = commandPolicy(flags.policy);
   } catch (err) {
     return reportCommandError('mcp-route', err);
   }
-  const builtin = policy.source === BUILTIN_DEFAULT_SOURCE;
+  const builtin = found.policy.source === BUILTIN_DEFAULT_SOURCE;
   if (builtin && (flags.requirePolicy || isTruthyEnv(process.env['MCP_ROUTE_REQUIRE_POLICY']))) {
-    reportCommandError('mcp-route', new Error(`no policy file found (looked for ${searched.join(', ')}), and ${flags.requirePolicy ? '--require-policy' : 'MCP_ROUTE_REQUIRE_POLICY'} refuses the built-in default; pass --policy FILE or set MCP_ROUTE_POLICY`));
+    const by = flags.requirePolicy ? '--require-policy' : 'MCP_ROUTE_REQUIRE_POLICY';
+    reportCommandError('mcp-route', new Error(`no policy file found (looked for ${found.searched.join(', ')}), and ${by} refuses the built-in default; pass --policy FILE or set MCP_ROUTE_POLICY`));
     return 1;
   }
-
-  const unnamed = missingServerName(policy, flags.serverName);
+  const unnamed = missingServerName(found.policy, flags.serverName);
   if (unnamed) {
-    bootLog.error(unnamed);
+    createLogger('warn').error(unnamed);
     return 2;
   }
+  return found;
+}
 
-  // Reloads may add secrets; a removed one may still appear in late lines, so the set only grows.
-  const secrets = new Set([...policy.secrets, ...(remoteHeaders?.secrets ?? [])]);
-  let redactNow = createRedactor([...secrets]);
-  const redact = (text: string) => redactNow(text);
-  const log = createLogger(flags.logLevel as LogLevel, redact, undefined, flags.logFormat as LogFormat);
+/** The lines an operator must see at start, where they look (the server log). */
+function announceStart(log: Logger, found: DiscoveredPolicy, hardened: ReturnType<typeof makeNonDumpable>): void {
+  const { policy } = found;
   log.info(`policy ${policy.source}`);
   // Hosts start servers in their own working directory, so "no file found" is the usual way a
-  // reviewed policy silently stops applying: say so where operators look (the server log).
-  for (const line of startupWarnings(policy, searched)) log.warn(line);
-  for (const warning of trustWarnings) log.warn(warning);
+  // reviewed policy silently stops applying.
+  for (const line of startupWarnings(policy, found.searched)) log.warn(line);
+  for (const warning of found.warnings) log.warn(warning);
   if (!hardened.ok && process.platform === 'linux' && (policy.secrets.length > 0 || policy.credentialEnv.some((name) => process.env[name]))) {
     log.warn(`the server can read mcp-route's environment (and the keys in it) through /proc/${process.pid}/environ: ${hardened.reason}`);
   }
+}
 
-  let audit: AuditLog | undefined;
-  const auditPath = flags.audit ?? policy.audit.path;
-  if (auditPath) {
-    try {
-      audit = openAuditLog(auditPath, { content: policy.audit.content, redact, onError: (e) => log.error(`audit ${auditPath}: ${e.message}`) });
-    } catch (err) {
-      log.error(`cannot open the audit file ${auditPath}: ${(err as Error).message}`);
-      return 1;
-    }
-  }
+/** Where every outcome goes; the metrics and telemetry join once they have started. */
+interface OutcomeSinks {
+  log: Logger;
+  audit: AuditLog | undefined;
+  prometheus?: PrometheusMetrics | undefined;
+  telemetry: Promise<Telemetry | undefined>;
+  policy: () => Policy;
+}
 
-  const { env, stripped } = buildChildEnv(process.env, extraEnv, policy.credentialEnv, policy.secrets);
-  if (stripped.length) log.info(`not passed to the server (credentials): ${stripped.join(', ')}`);
-  for (const name of Object.keys(extraEnv)) {
-    if (stripped.includes(name)) log.warn(`--env ${name} is a credential the policy reads; it is not passed to the server`);
-  }
-
-  let metricsAddress: { host: string; port: number } | undefined;
-  try {
-    if (flags.metrics !== undefined) metricsAddress = parseListenAddress(flags.metrics);
-  } catch (err) {
-    log.error((err as Error).message);
-    return 2;
-  }
-  // Telemetry loads (its SDK only when OTEL_* variables ask for it) once the server is spawned.
-  let telemetryReady: Promise<Telemetry | undefined> = Promise.resolve(undefined);
-  let prometheus: PrometheusMetrics | undefined;
-
+function outcomeRecorder(sinks: OutcomeSinks): (outcome: SamplingOutcome) => void {
+  const { log } = sinks;
   const warnOutcome = createOutcomeWarner(log);
-  const onOutcome = (outcome: SamplingOutcome) => {
-    audit?.write(outcome);
+  return (outcome) => {
+    sinks.audit?.write(outcome);
     warnOutcome(outcome);
-    prometheus?.record(outcome);
-    void telemetryReady.then((t) => t?.record(outcome, routers.policy));
+    sinks.prometheus?.record(outcome);
+    void sinks.telemetry.then((t) => t?.record(outcome, sinks.policy()));
     if (log.enabled('info')) {
       const where = outcome.model ? ` ${outcome.provider}/${outcome.model}` : '';
       const failed = outcome.attempts.filter((a) => !a.ok).map((a) => `${a.provider}/${a.model} ${a.status ?? a.error ?? 'failed'}`);
@@ -245,117 +336,75 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
       log.info(`sampling ${JSON.stringify(outcome.requestId)}${round} from ${outcome.server ?? '?'}: ${outcome.outcome}${where}${tries} in ${Math.round(outcome.durationMs)} ms`);
     }
   };
+}
 
-  const routers = createLiveRouters(policy, { onOutcome, log });
-  let reportedName: string | undefined;
-  let gateway: Gateway | undefined;
-  // The gateway serves a spawned child; a remote server cannot reach it.
-  const apis = flags.url === undefined ? gatewayApis(policy.gateway, stripped) : { openai: false, anthropic: false };
-  if (apis.openai || apis.anthropic) {
-    try {
-      const { startGateway } = await import('../../gateway/gateway-server.js');
-      gateway = await startGateway({
-        apis,
-        policy: () => routers.policy,
-        log,
-        getRouter: routers.forGateway,
-        serverName: () => flags.serverName ?? reportedName ?? basename(command),
-      });
-    } catch (err) {
-      log.error(`cannot start the model gateway: ${(err as Error).message}`);
-      audit?.close();
-      return 1;
-    }
-    Object.assign(env, gateway.childEnv);
-    log.info(`model gateway on ${gateway.url} (${[apis.openai && 'openai', apis.anthropic && 'anthropic'].filter(Boolean).join(', ')})`);
+/** The model gateway when the policy turns it on for a vendor whose key the server lost; its variables join `env`. */
+async function startRunGateway(
+  policy: Policy,
+  stripped: string[],
+  env: NodeJS.ProcessEnv,
+  o: { log: Logger; routers: LiveRouters; serverName: () => string },
+): Promise<Gateway | undefined | 'failed'> {
+  const apis = gatewayApis(policy.gateway, stripped);
+  if (!apis.openai && !apis.anthropic) return undefined;
+  let gateway: Gateway;
+  try {
+    const { startGateway } = await import('../../gateway/gateway-server.js');
+    gateway = await startGateway({ apis, policy: () => o.routers.policy, log: o.log, getRouter: o.routers.forGateway, serverName: o.serverName });
+  } catch (err) {
+    o.log.error(`cannot start the model gateway: ${(err as Error).message}`);
+    return 'failed';
   }
+  Object.assign(env, gateway.childEnv);
+  o.log.info(`model gateway on ${gateway.url} (${[apis.openai && 'openai', apis.anthropic && 'anthropic'].filter(Boolean).join(', ')})`);
+  return gateway;
+}
 
-  let metricsServer: { url: string; close(): Promise<void> } | undefined;
-  // `serve` always exposes /metrics on its own endpoint; `run` only with --metrics.
-  if (metricsAddress || serve) {
-    try {
-      const { createPrometheusMetrics, serveMetrics } = await import('../../telemetry/prometheus.js');
-      prometheus = await createPrometheusMetrics(() => routers.budgetStatus());
-      prometheus.setSessions(serve ? 0 : 1);
-      if (metricsAddress) {
-        metricsServer = await serveMetrics(prometheus, metricsAddress.host, metricsAddress.port);
-        log.info(`metrics at ${metricsServer.url}`);
-      }
-    } catch (err) {
-      log.error(`cannot serve metrics on ${flags.metrics}: ${(err as Error).message}`);
-      return 1;
-    }
+/** Prometheus metrics: `serve` always keeps them (its own /metrics), `run` with --metrics serves them here. */
+async function startMetrics(
+  address: { host: string; port: number } | undefined,
+  serving: boolean,
+  routers: LiveRouters,
+  log: Logger,
+  flag: string | undefined,
+): Promise<{ prometheus: PrometheusMetrics; server?: { url: string; close(): Promise<void> } } | 'failed'> {
+  try {
+    const { createPrometheusMetrics, serveMetrics } = await import('../../telemetry/prometheus.js');
+    const prometheus = await createPrometheusMetrics(() => routers.budgetStatus());
+    prometheus.setSessions(serving ? 0 : 1);
+    if (!address) return { prometheus };
+    const server = await serveMetrics(prometheus, address.host, address.port);
+    log.info(`metrics at ${server.url}`);
+    return { prometheus, server };
+  } catch (err) {
+    log.error(`cannot serve metrics on ${flag}: ${(err as Error).message}`);
+    return 'failed';
   }
+}
 
-  // A policy from a file is live: edits and SIGHUP reload it (the built-in default has no file).
-  const fromFile = existsSync(policy.source);
-  let watcher: PolicyWatcher | undefined;
-  let onHangup: (() => void) | undefined;
-  if (fromFile) {
-    const started = policy;
-    watcher = watchPolicyFile({
-      path: policy.source,
-      log,
-      // A file from the working directory stays untrusted on every reload.
-      load: (path) => {
-        const next = loadPolicyFile(path, process.env);
-        if (!trusted) for (const warning of restrictUntrustedPolicy(next, path, process.env)) log.warn(warning);
-        return next;
-      },
-      onPolicy: (next) => {
-        for (const s of next.secrets) secrets.add(s);
-        redactNow = createRedactor([...secrets]);
-        warnAboutRestartOnly(started, next, log);
-        routers.swap(next);
-      },
-    });
-    onHangup = () => watcher?.reload('SIGHUP');
-    process.on('SIGHUP', onHangup);
-  }
-
-  // --dry-run answers from the routing decision; its formatting loads only when asked for.
-  const dryRun = flags.dryRun ? dryRunAnswer(await import('../../routing/explain-format.js'), policy, onOutcome, redact) : undefined;
-
-  // One set of proxy options; `serve` runs one proxy per HTTP session, `run` one over stdio.
-  const proxyOptions = {
-    command,
-    args,
-    cwd: flags.cwd,
-    env,
+/** Reloads the policy file on edits and SIGHUP; a file from the working directory stays untrusted on every reload. */
+function watchRunPolicy(started: Policy, trusted: boolean, log: Logger, onPolicy: (next: Policy) => void): { close(): void } {
+  const watcher: PolicyWatcher = watchPolicyFile({
+    path: started.source,
     log,
-    redact,
-    serverName: flags.serverName,
-    toolsMayBeAllowed: policyMayAllowTools(policy),
-    graceMs,
-    createRouter: ({ hostSampler, approver }: { hostSampler?: HostSampler; approver?: Approver }) =>
-      routers.forProxy({ ...(hostSampler ? { hostSampler } : {}), ...(approver ? { approver } : {}) }),
-    ...(dryRun ? { dryRun } : {}),
+    load: (path) => {
+      const next = loadPolicyFile(path, process.env);
+      if (!trusted) for (const warning of restrictUntrustedPolicy(next, path, process.env)) log.warn(warning);
+      return next;
+    },
+    onPolicy: (next) => {
+      warnAboutRestartOnly(started, next, log);
+      onPolicy(next);
+    },
+  });
+  const onHangup = () => watcher.reload('SIGHUP');
+  process.on('SIGHUP', onHangup);
+  return {
+    close() {
+      watcher.close();
+      process.off('SIGHUP', onHangup);
+    },
   };
-  const onServerName = (name: string) => {
-    reportedName = name;
-  };
-  const running = serve
-    ? serveUntilSignalled({ ...serve, ...proxyOptions, ...(prometheus ? { metrics: prometheus } : {}) })
-    : flags.url !== undefined
-      ? runRemote(new URL(flags.url), remoteHeaders ?? { headers: {}, secrets: [] }, flags.authProvider, { ...proxyOptions, onServerName })
-      : runProxy({
-        ...proxyOptions,
-        onServerName,
-        forwardSignals: true,
-        // With a live policy, SIGHUP means "reload" (as for most daemons), not "pass to the server".
-        forwardedSignals: fromFile ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'],
-      });
-  // The server is spawned (runProxy does so before it returns): what is not needed to start
-  // it loads while it boots, rather than before.
-  telemetryReady = startTelemetryLazily(log);
-  const code = await running;
-  watcher?.close();
-  if (onHangup) process.off('SIGHUP', onHangup);
-  prometheus?.setSessions(0);
-  await Promise.allSettled([gateway?.close(), metricsServer?.close(), telemetryReady.then((t) => t?.shutdown())]);
-  await routers.close();
-  audit?.close();
-  return code;
 }
 
 /** OpenTelemetry export when the environment asks for it; a failure to start it is a warning, not a stop. */
