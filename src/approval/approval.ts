@@ -7,7 +7,6 @@ import { McpRouteError } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { RouteDecision } from '../routing/types.js';
 import { worstCase } from '../routing/cost.js';
-import { estimatePromptTokens } from '../routing/estimate.js';
 import { formatDuration } from '../routing/explain-format.js';
 import type { SamplingSession } from './session.js';
 
@@ -55,13 +54,12 @@ const PROMPT_CHARS = 300;
 
 export function approvalQuestion(policy: Policy, request: CreateMessageRequestParams, decision: RouteDecision, server: string): ApprovalQuestion {
   const first = decision.candidates[0];
-  const promptTokens = estimatePromptTokens(request);
   let worst: number | undefined;
   for (const c of decision.candidates) {
     const model = policy.models[c.model];
     if (!model?.cost) continue;
     // The same worst case the budget reservation takes for this candidate.
-    const { usd } = worstCase(model, promptTokens, c, decision.settings.maxTokens);
+    const { usd } = worstCase(model, c);
     worst = worst === undefined ? usd : Math.max(worst, usd);
   }
   return {

@@ -124,9 +124,8 @@ export async function executeDecision(decision: RouteDecision, request: CreateMe
       continue;
     }
 
-    // A model with a smaller maxOutput gets its own lower maxTokens (set by routing).
-    const candidateRequest =
-      candidate.maxTokens !== undefined && candidate.maxTokens < request.maxTokens ? { ...request, maxTokens: candidate.maxTokens } : request;
+    // Each candidate gets its own maxTokens (set by routing: the ceiling, or a smaller maxOutput).
+    const candidateRequest = candidate.maxTokens === request.maxTokens ? request : { ...request, maxTokens: candidate.maxTokens };
     const timeout = Math.max(1, Math.min(settings.timeout, providerTimeout(provider) ?? Infinity));
     const sink = deps.onDelta;
     const from = { provider: candidate.provider, model: candidate.model };

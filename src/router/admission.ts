@@ -2,24 +2,18 @@
 // (the estimated prompt and every token it may write, at its price); before each retry, count
 // the call against the rate limits; when the candidate is done, settle what it may be billed.
 
-import type { CreateMessageRequestParams } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { Candidate, RouteDecision } from '../routing/types.js';
 import type { Usage } from '../providers/types.js';
 import type { BudgetGate, Reservation, ReserveResult } from '../budgets/types.js';
 import { validUsage } from '../providers/valid-usage.js';
-import { estimatePromptTokens, type PromptCorrections } from '../routing/estimate.js';
-import { costUsd, worstCase } from '../routing/cost.js';
+import type { PromptCorrections } from '../routing/estimate.js';
+import { costUsd, worstCase, worstUsage } from '../routing/cost.js';
 import type { Admission, CallOutcome } from '../execution/execute.js';
 
 /** How long a budget reservation outlives its request's deadline before a dead process's hold lapses. */
 const LEASE_MARGIN_MS = 60_000;
-
-/** The most one call to `candidate` can use: the estimated prompt and every token it may write. */
-export function worstUsage(promptTokens: number, candidate: Candidate, request: CreateMessageRequestParams): Usage {
-  return { inputTokens: promptTokens, outputTokens: Math.min(candidate.maxTokens ?? request.maxTokens, request.maxTokens) };
-}
 
 function budgetError(refusal: Extract<ReserveResult, { ok: false }>): McpRouteError {
   return new McpRouteError('BUDGET_EXCEEDED', `mcp-route: ${refusal.message}`, {
@@ -34,23 +28,22 @@ export interface AdmitterContext {
   gate: BudgetGate;
   /** What settlements taught about prompt sizes: raised by every answer that reports usage. */
   corrections: PromptCorrections;
-  request: CreateMessageRequestParams;
   decision: RouteDecision;
   serverName: string | undefined;
 }
 
 /** The `admit` hook execution calls per candidate, reserving through the budget gate. */
 export function budgetAdmitter(ctx: AdmitterContext) {
-  const { policy, gate, request } = ctx;
+  const { policy, gate } = ctx;
   // A reservation must outlive the request it guards (a rule may set a longer deadline than
   // the defaults), yet expire if this process dies holding it.
   const leaseMs = ctx.decision.settings.deadline + LEASE_MARGIN_MS;
   return async (candidate: Candidate, signal: AbortSignal): Promise<Admission> => {
     const model = policy.models[candidate.model];
-    // decide() estimated the prompt for this model (its tokenizer, the learned correction).
-    const promptTokens = candidate.prompt?.tokens ?? estimatePromptTokens(request);
-    const { tokens, usd } = worstCase(model, promptTokens, candidate, request.maxTokens);
-    const worst = worstUsage(promptTokens, candidate, request);
+    // decide() estimated the prompt for this model (its tokenizer, the learned correction) and
+    // set the most it may write.
+    const { tokens, usd } = worstCase(model, candidate);
+    const worst = worstUsage(candidate);
     const subject = { server: ctx.serverName, provider: candidate.provider, model: candidate.model };
     const unpriced = !model?.cost;
     const reserved = await gate.reserve({ ...subject, tokens, usd, unpriced, signal, leaseMs });
@@ -91,7 +84,7 @@ function billing(
   let billed = { tokens: 0, usd: 0 };
   const rateTokens = calls.map((call) => {
     const reported = call.kind === 'answered' ? validUsage(call.usage) : undefined;
-    if (reported && o.candidate.prompt) o.corrections.observe(o.candidate.model, o.candidate.prompt.estimated, reported.inputTokens);
+    if (reported) o.corrections.observe(o.candidate.model, o.candidate.prompt.estimated, reported.inputTokens);
     const used = call.kind === 'answered' ? (reported ?? o.worst) : call.kind === 'unknown' ? o.worst : undefined;
     if (used) billed = { tokens: billed.tokens + used.inputTokens + used.outputTokens, usd: billed.usd + (o.price ? costUsd(o.price, used) : 0) };
     return call.kind === 'answered' ? used!.inputTokens + used!.outputTokens : o.tokens;

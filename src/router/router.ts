@@ -14,8 +14,8 @@ import { validUsage } from '../providers/valid-usage.js';
 import type { Router, RouterOptions, RouteOptions, SamplingOutcome } from './types.js';
 import { decide, refusalError } from '../routing/decide.js';
 import { parseSamplingRequest } from '../routing/validate-request.js';
-import { PromptCorrections, estimatePromptTokens } from '../routing/estimate.js';
-import { costUsd } from '../routing/cost.js';
+import { PromptCorrections } from '../routing/estimate.js';
+import { costUsd, worstUsage } from '../routing/cost.js';
 import { createProvider, usableProviderNames } from '../providers/registry.js';
 import { withUsageMeta } from '../providers/result-meta.js';
 import { executeDecision, type ExecutionResult } from '../execution/execute.js';
@@ -25,7 +25,7 @@ import { createRedactor, type Redactor } from '../redact.js';
 import { createBudgetGate } from '../budgets/gate.js';
 import { settleApproval } from '../approval/approval.js';
 import { requestFacts, KIND_BITS } from '../routing/request-facts.js';
-import { budgetAdmitter, worstUsage } from './admission.js';
+import { budgetAdmitter } from './admission.js';
 import { recordOutcome, type OutcomeRecorder } from './outcome.js';
 
 /** What one router holds for its lifetime: the policy, its providers, cooldown and learned corrections. */
@@ -121,9 +121,10 @@ function decideFor(core: RouterCore, request: CreateMessageRequestParams, server
     outcome.rule = decision.rule;
     outcome.maxTokens = decision.settings.maxTokens;
     outcome.candidates = decision.candidates.map((c) => `${c.provider}/${c.model}`);
-    const first = decision.candidates[0]?.prompt;
-    if (first) outcome.prompt = { estimated: first.tokens, method: first.method };
-    const prepared = decision.action === 'deny' ? request : prepareRequest(request, decision);
+    if (decision.action === 'deny') return { decision, prepared: request };
+    const { prompt } = decision.candidates[0];
+    outcome.prompt = { estimated: prompt.tokens, method: prompt.method };
+    const prepared = prepareRequest(request, decision);
     return { decision, prepared };
   } catch (err) {
     // A stack overflow here means the request nests deeper than any real one does.
@@ -161,18 +162,18 @@ async function answer(core: RouterCore, params: unknown, route: RouteOptions, re
     cooldown: core.cooldown,
     now: core.now,
     redact: core.redact,
-    ...(gate ? { admit: budgetAdmitter({ policy, gate, corrections: core.corrections, request: prepared, decision, serverName: route.serverName }) } : {}),
+    ...(gate ? { admit: budgetAdmitter({ policy, gate, corrections: core.corrections, decision, serverName: route.serverName }) } : {}),
     ...(route.onDelta ? { onDelta: route.onDelta } : {}),
   });
-  return answered(policy, executed, prepared, recorder);
+  return answered(policy, executed, recorder);
 }
 
 /** The result with its _meta, and the outcome reported. */
-function answered(policy: Policy, executed: ExecutionResult, prepared: CreateMessageRequestParams, recorder: OutcomeRecorder): CreateMessageResult {
+function answered(policy: Policy, executed: ExecutionResult, recorder: OutcomeRecorder): CreateMessageResult {
   const { candidate, attempts } = executed;
   // A malformed usage report is replaced by what budgets counted for it (the worst case), so
   // _meta and the audit line never carry a count that the store refused to trust.
-  const usage = validUsage(executed.usage) ?? worstUsage(estimatePromptTokens(prepared), candidate, prepared);
+  const usage = validUsage(executed.usage) ?? worstUsage(candidate);
   const model = policy.models[candidate.model];
   const usd = model?.cost ? costUsd(model, usage) : undefined;
   const result = withUsageMeta(executed.result, {
@@ -189,7 +190,7 @@ function answered(policy: Policy, executed: ExecutionResult, prepared: CreateMes
     model: candidate.model,
     ...(result.stopReason !== undefined ? { stopReason: result.stopReason } : {}),
     usage: usage as Usage,
-    ...(candidate.prompt ? { prompt: { estimated: candidate.prompt.tokens, actual: usage.inputTokens, method: candidate.prompt.method } } : {}),
+    prompt: { estimated: candidate.prompt.tokens, actual: usage.inputTokens, method: candidate.prompt.method },
     ...(usd !== undefined ? { costUsd: usd } : {}),
     ...(policy.audit?.content ? { result } : {}),
   });

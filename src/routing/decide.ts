@@ -6,7 +6,7 @@ import type { Policy } from '../policy/types.js';
 import { McpRouteError } from '../errors.js';
 import { formatDuration } from './explain-format.js';
 import { DEFAULT_SETTINGS } from '../policy/defaults.js';
-import { compilePolicy, type CompiledModel, type CompiledSettings } from './compile.js';
+import { compilePolicy, type CompiledModel, type CompiledPolicy, type CompiledRule, type CompiledSettings } from './compile.js';
 import { requestFacts, KIND_BITS, type RequestFacts } from './request-facts.js';
 import { MAX_MATCH_NAME_LENGTH, matchableServerName } from './glob.js';
 import { EXACT_CHARS } from './estimate.js';
@@ -17,8 +17,9 @@ import type {
   Decision,
   DenyDecision,
   Dropped,
-  RouteDecision,
   EffectiveSettings,
+  Refusal,
+  RouteDecision,
   SamplingRequest,
   TraceEntry,
 } from './types.js';
@@ -32,38 +33,73 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
   const compiled = compilePolicy(policy);
   const facts = requestFacts(request);
   const trace: TraceEntry[] = [];
-  const serverLower = matchableServerName(context.serverName)?.toLowerCase();
-  if (context.serverName !== undefined && context.serverName.length > MAX_MATCH_NAME_LENGTH) {
-    trace.push({ step: 'rule', message: `server name of ${context.serverName.length} characters cut to its first ${MAX_MATCH_NAME_LENGTH} for matching` });
+  noteIgnoredNames(context.serverName, facts, trace);
+  const rule = matchRule(compiled, facts, context.serverName, trace);
+  const settings = settingsFor(rule, facts, trace);
+  const early = earlyRefusal(rule, settings, facts, trace);
+  if (early) return { action: 'deny', rule: rule.name, candidates: [], dropped: [], settings, refusal: early, trace };
+  const { kept, dropped } = filterModels(policy, rule, facts, settings, context, trace);
+  const candidates = orderCandidates(kept, facts, settings, trace);
+  if (candidates.length === 0) {
+    return { action: 'deny', rule: rule.name, candidates: [], dropped, settings, refusal: noCandidates(rule.name, dropped, trace), trace };
+  }
+  let orderMessage = '';
+  for (let i = 0; i < candidates.length; i++) orderMessage += `${i ? ', ' : ''}${i + 1}. ${candidates[i]!.provider}/${candidates[i]!.model}`;
+  trace.push({ step: 'order', message: orderMessage });
+  return { action: 'route', rule: rule.name, candidates: candidates as RouteDecision['candidates'], dropped, settings, trace };
+}
+
+/** The rule that applies (or the defaults), as stage 1 found it. */
+interface MatchedRule {
+  /** The rule's name, or null when the defaults apply. */
+  name: string | null;
+  compiled?: CompiledRule;
+  /** The rule's merged settings and candidate list, or the defaults'. */
+  chosen: CompiledSettings;
+}
+
+/** A model that passed the filter, with the prompt estimate made for it. */
+interface Kept {
+  model: CompiledModel;
+  prompt: CandidatePrompt;
+}
+
+/** Names that matching cuts or ignores: said in the trace before anything else. */
+function noteIgnoredNames(serverName: string | undefined, facts: RequestFacts, trace: TraceEntry[]): void {
+  if (serverName !== undefined && serverName.length > MAX_MATCH_NAME_LENGTH) {
+    trace.push({ step: 'rule', message: `server name of ${serverName.length} characters cut to its first ${MAX_MATCH_NAME_LENGTH} for matching` });
   }
   if (facts.longHints > 0) {
     trace.push({ step: 'hints', message: `${facts.longHints} hint(s) longer than ${MAX_MATCH_NAME_LENGTH} characters ignored` });
   }
+}
 
-  // 1. First matching rule.
-  let chosen: CompiledSettings = compiled.defaults;
-  let ruleName: string | null = null;
-  let matchedRule: (typeof compiled.rules)[number] | undefined;
+/** Stage 1, rule: the first rule whose `when` matches, with the first failed condition of each rule before it. */
+function matchRule(compiled: CompiledPolicy, facts: RequestFacts, serverName: string | undefined, trace: TraceEntry[]): MatchedRule {
+  const serverLower = matchableServerName(serverName)?.toLowerCase();
+  let matched: CompiledRule | undefined;
   let skipped = '';
   for (const cr of compiled.rules) {
     const failed = cr.test(facts, serverLower);
     if (failed === undefined) {
-      matchedRule = cr;
+      matched = cr;
       break;
     }
     skipped += skipped === '' ? `"${cr.rule.name}" (${failed})` : `, "${cr.rule.name}" (${failed})`;
   }
   if (skipped !== '') trace.push({ step: 'rule', message: `rules not matching (first failed condition): ${skipped}` });
-  if (matchedRule) {
-    chosen = matchedRule.effective;
-    ruleName = matchedRule.rule.name;
-    trace.push({ step: 'rule', message: `matched rule "${ruleName}" (#${matchedRule.index + 1} of ${compiled.rules.length})` });
-  } else {
+  if (!matched) {
     trace.push({ step: 'rule', message: compiled.rules.length ? 'no rule matched; defaults apply' : 'no rules; defaults apply' });
+    return { name: null, chosen: compiled.defaults };
   }
+  trace.push({ step: 'rule', message: `matched rule "${matched.rule.name}" (#${matched.index + 1} of ${compiled.rules.length})` });
+  return { name: matched.rule.name, compiled: matched, chosen: matched.effective };
+}
 
-  // Effective settings: the maxTokens clamp is the policy ceiling only; a model's maxOutput is per candidate.
-  const s = chosen.settings;
+/** Stage 2, settings: the rule's settings over the defaults, maxTokens lowered to the policy ceiling. */
+function settingsFor(rule: MatchedRule, facts: RequestFacts, trace: TraceEntry[]): EffectiveSettings {
+  // The ceiling only; a model's maxOutput lowers it further per candidate (stage 4).
+  const s = rule.chosen.settings;
   const maxTokens = s.maxTokens !== undefined && s.maxTokens < facts.maxTokens ? s.maxTokens : facts.maxTokens;
   const settings: EffectiveSettings = {
     maxTokens,
@@ -80,14 +116,19 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
     approvalTimeout: s.approvalTimeout ?? DEFAULT_SETTINGS.approvalTimeout!,
     ...(s.limits && Object.keys(s.limits).length ? { limits: s.limits } : {}),
   };
+  noteSettings(settings, trace);
+  return settings;
+}
+
+function noteSettings(settings: EffectiveSettings, trace: TraceEntry[]): void {
+  const { maxTokens, requestedMaxTokens, tools, hints } = settings;
   trace.push({
     step: 'settings',
     message:
-      maxTokens < facts.maxTokens
-        ? `maxTokens ${facts.maxTokens} clamped to ${maxTokens} (ceiling); tools: ${s.tools}; hints: ${s.hints}`
-        : `maxTokens ${maxTokens}; tools: ${s.tools}; hints: ${s.hints}`,
+      maxTokens < requestedMaxTokens
+        ? `maxTokens ${requestedMaxTokens} clamped to ${maxTokens} (ceiling); tools: ${tools}; hints: ${hints}`
+        : `maxTokens ${maxTokens}; tools: ${tools}; hints: ${hints}`,
   });
-
   if (settings.approval === 'ask') {
     trace.push({
       step: 'settings',
@@ -101,123 +142,149 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
     ].filter(Boolean);
     trace.push({ step: 'settings', message: `limits per server connection: ${parts.join(', ')}` });
   }
+}
 
-  if (matchedRule?.rule.action === 'deny') {
-    const message = `mcp-route: request refused by rule "${ruleName}": ${matchedRule.rule.message ?? 'denied by policy'}`;
-    trace.push({ step: 'refuse', message });
-    return { action: 'deny', rule: ruleName, candidates: [], dropped: [], settings, refusal: { code: 'DENIED_BY_RULE', message }, trace };
+/** A deny rule, or tools under tools: deny: refused before any model is looked at. */
+function earlyRefusal(rule: MatchedRule, settings: EffectiveSettings, facts: RequestFacts, trace: TraceEntry[]): Refusal | undefined {
+  let refusal: Refusal | undefined;
+  if (rule.compiled?.rule.action === 'deny') {
+    const message = `mcp-route: request refused by rule "${rule.name}": ${rule.compiled.rule.message ?? 'denied by policy'}`;
+    refusal = { code: 'DENIED_BY_RULE', message };
+  } else if (settings.tools === 'deny' && facts.hasTools) {
+    const message = `mcp-route: request carries tools and ${rule.name ? `rule "${rule.name}"` : 'the defaults'} set tools: deny`;
+    refusal = { code: 'TOOLS_DENIED', message };
   }
-  if (s.tools === 'deny' && facts.hasTools) {
-    const message = `mcp-route: request carries tools and ${ruleName ? `rule "${ruleName}"` : 'the defaults'} set tools: deny`;
-    trace.push({ step: 'refuse', message });
-    return { action: 'deny', rule: ruleName, candidates: [], dropped: [], settings, refusal: { code: 'TOOLS_DENIED', message }, trace };
-  }
+  if (refusal) trace.push({ step: 'refuse', message: refusal.message });
+  return refusal;
+}
 
-  // 2. Candidates.
+/** Stage 3, filter: the listed models that can serve this request, each with its prompt estimate; the rest dropped with a reason. */
+function filterModels(
+  policy: Policy,
+  rule: MatchedRule,
+  facts: RequestFacts,
+  settings: EffectiveSettings,
+  context: DecideContext,
+  trace: TraceEntry[],
+): { kept: Kept[]; dropped: Dropped[] } {
+  const { chosen } = rule;
   trace.push({
     step: 'candidates',
     message: chosen.wholeCatalogue
       ? `every model in the policy (${chosen.list.length}), in file order`
-      : `models of ${ruleName ? `rule "${ruleName}"` : 'defaults'}: ${chosen.list.map((e) => e.name).join(', ')}`,
+      : `models of ${rule.name ? `rule "${rule.name}"` : 'defaults'}: ${chosen.list.map((e) => e.name).join(', ')}`,
   });
-
-  // 3. Filter.
   const dropped: Dropped[] = [];
-  const kept: CompiledModel[] = [];
-  const needsTools = s.tools === 'allow' && (facts.hasTools || (facts.kinds & NEEDS_TOOLS) !== 0);
-  const list = chosen.list;
-  const prompts = new Map<CompiledModel, CandidatePrompt>();
-  for (let i = 0; i < list.length; i++) {
-    const entry = list[i]!;
+  const kept: Kept[] = [];
+  const needs: Needs = {
+    tools: settings.tools === 'allow' && (facts.hasTools || (facts.kinds & NEEDS_TOOLS) !== 0),
+    maxTokens: settings.maxTokens,
+  };
+  for (const entry of chosen.list) {
     const model = entry.model;
     if (!model) {
       drop(dropped, trace, '', entry.name, 'unknown-model', `"${entry.name}" is neither a model id nor an alias in the policy`);
       continue;
     }
     if (entry.repeat) continue;
-    const why = unfit(policy, model, facts, needsTools, maxTokens, context, prompts);
+    let why = unsupported(policy, model, facts, needs, context);
+    if (!why) {
+      const prompt = promptFor(model, facts, settings.maxTokens, context);
+      why = unavailable(model, prompt, needs, context);
+      if (!why) kept.push({ model, prompt });
+    }
     if (why) drop(dropped, trace, model.config.provider, model.config.id, why[0], why[1]);
-    else kept.push(model);
   }
+  return { kept, dropped };
+}
 
-  // 4. Order: priorities score everything (stable sort: ties keep settings order), then hints,
-  // in request order, pull the models they match to the front.
+/**
+ * Stage 4, order: priorities score everything (stable sort: ties keep settings order), then
+ * hints, in request order, pull the models they match to the front. Each candidate's maxTokens
+ * is set here, once: the settings' value lowered to the model's maxOutput.
+ */
+function orderCandidates(kept: Kept[], facts: RequestFacts, settings: EffectiveSettings, trace: TraceEntry[]): Candidate[] {
   const n = kept.length;
-  let scores: Float64Array | undefined;
   let ordered: number[] = new Array<number>(n);
   for (let i = 0; i < n; i++) ordered[i] = i;
-  if (facts.hasPriorities && n > 0) {
-    const sc = scoreAll(kept, facts);
-    scores = sc;
-    ordered.sort((a, b) => sc[b]! - sc[a]!);
-    let message = `cost ${facts.cost ?? 0}, speed ${facts.speed ?? 0}, intelligence ${facts.intelligence ?? 0}:`;
-    for (let i = 0; i < n; i++) message += `${i ? ',' : ''} ${kept[ordered[i]!]!.config.id} ${round(sc[ordered[i]!]!)}`;
-    trace.push({ step: 'priorities', message });
-  }
-  let hintOf: Array<string | undefined> | undefined;
-  if (facts.hints.length > 0) {
-    if (s.hints === 'ignore') {
-      trace.push({ step: 'hints', message: `hints ${facts.hints.map((h) => `"${h}"`).join(', ')} ignored (hints: ignore)` });
-    } else if (n > 0) {
-      hintOf = new Array<string | undefined>(n);
-      const front: number[] = [];
-      let rest = ordered;
-      for (let h = 0; h < facts.hints.length; h++) {
-        const needle = facts.hintsLower[h]!;
-        const hint = facts.hints[h]!;
-        const left: number[] = [];
-        let matched = '';
-        for (let i = 0; i < rest.length; i++) {
-          const k = rest[i]!;
-          if (kept[k]!.haystack.includes(needle)) {
-            hintOf[k] = hint;
-            front.push(k);
-            matched += matched === '' ? kept[k]!.config.id : `, ${kept[k]!.config.id}`;
-          } else left.push(k);
-        }
-        rest = left;
-        trace.push({
-          step: 'hints',
-          message: matched !== '' ? `hint "${hint}" matched ${matched}` : `hint "${hint}" matched no remaining candidate`,
-        });
-      }
-      if (front.length) ordered = front.concat(rest);
-    }
-  }
-
+  const scores = facts.hasPriorities && n > 0 ? byPriorities(kept, facts, ordered, trace) : undefined;
+  const hinted = facts.hints.length > 0 ? byHints(kept, facts, settings, ordered, trace) : undefined;
+  if (hinted) ordered = hinted.ordered;
+  const maxTokens = settings.maxTokens;
   const candidates: Candidate[] = new Array<Candidate>(n);
   for (let i = 0; i < n; i++) {
     const k = ordered[i]!;
-    const m = kept[k]!;
+    const { model: m, prompt } = kept[k]!;
     const maxOutput = m.config.maxOutput;
     const c: Candidate = {
       provider: m.config.provider,
       model: m.config.id,
       providerModel: m.config.model ?? m.config.id,
       maxTokens: maxOutput !== undefined && maxOutput < maxTokens ? maxOutput : maxTokens,
+      prompt,
     };
     if (m.config.params) c.params = m.config.params;
-    const prompt = prompts.get(m) ?? promptFor(m, facts, maxTokens, context);
-    c.prompt = prompt;
     if (scores) c.score = scores[k]!;
-    const hint = hintOf?.[k];
+    const hint = hinted?.hintOf[k];
     if (hint !== undefined) c.hint = hint;
     candidates[i] = c;
   }
+  return candidates;
+}
 
-  if (candidates.length === 0) {
-    const where = ruleName ? `rule "${ruleName}"` : 'the defaults';
-    const detail = dropped.length
-      ? dropped.map((d) => `${d.model}${d.provider ? ` (${d.provider})` : ''}: ${d.reason}`).join('; ')
-      : 'the candidate list is empty';
-    const message = `mcp-route: no model can serve this request under ${where}: ${detail}`;
-    trace.push({ step: 'refuse', message });
-    return { action: 'deny', rule: ruleName, candidates: [], dropped, settings, refusal: { code: 'NO_CANDIDATES', message }, trace };
+/** Sorts `ordered` (indexes into kept) by priority score, highest first; returns the scores. */
+function byPriorities(kept: Kept[], facts: RequestFacts, ordered: number[], trace: TraceEntry[]): Float64Array {
+  const scores = scoreAll(kept, facts);
+  ordered.sort((a, b) => scores[b]! - scores[a]!);
+  let message = `cost ${facts.cost ?? 0}, speed ${facts.speed ?? 0}, intelligence ${facts.intelligence ?? 0}:`;
+  for (let i = 0; i < ordered.length; i++) message += `${i ? ',' : ''} ${kept[ordered[i]!]!.model.config.id} ${formatScore(scores[ordered[i]!]!)}`;
+  trace.push({ step: 'priorities', message });
+  return scores;
+}
+
+/** Pulls the models each hint matches to the front, hint by hint; undefined when hints are ignored or nothing is kept. */
+function byHints(
+  kept: Kept[],
+  facts: RequestFacts,
+  settings: EffectiveSettings,
+  ordered: number[],
+  trace: TraceEntry[],
+): { ordered: number[]; hintOf: Array<string | undefined> } | undefined {
+  if (settings.hints === 'ignore') {
+    trace.push({ step: 'hints', message: `hints ${facts.hints.map((h) => `"${h}"`).join(', ')} ignored (hints: ignore)` });
+    return undefined;
   }
-  let orderMessage = '';
-  for (let i = 0; i < n; i++) orderMessage += `${i ? ', ' : ''}${i + 1}. ${candidates[i]!.provider}/${candidates[i]!.model}`;
-  trace.push({ step: 'order', message: orderMessage });
-  return { action: 'route', rule: ruleName, candidates: candidates as RouteDecision['candidates'], dropped, settings, trace };
+  if (kept.length === 0) return undefined;
+  const hintOf = new Array<string | undefined>(kept.length);
+  const front: number[] = [];
+  let rest = ordered;
+  for (let h = 0; h < facts.hints.length; h++) {
+    const needle = facts.hintsLower[h]!;
+    const hint = facts.hints[h]!;
+    const left: number[] = [];
+    let matched = '';
+    for (const k of rest) {
+      const model = kept[k]!.model;
+      if (model.haystack.includes(needle)) {
+        hintOf[k] = hint;
+        front.push(k);
+        matched += matched === '' ? model.config.id : `, ${model.config.id}`;
+      } else left.push(k);
+    }
+    rest = left;
+    trace.push({ step: 'hints', message: matched !== '' ? `hint "${hint}" matched ${matched}` : `hint "${hint}" matched no remaining candidate` });
+  }
+  return { ordered: front.length ? front.concat(rest) : ordered, hintOf };
+}
+
+function noCandidates(ruleName: string | null, dropped: Dropped[], trace: TraceEntry[]): Refusal {
+  const where = ruleName ? `rule "${ruleName}"` : 'the defaults';
+  const detail = dropped.length
+    ? dropped.map((d) => `${d.model}${d.provider ? ` (${d.provider})` : ''}: ${d.reason}`).join('; ')
+    : 'the candidate list is empty';
+  const message = `mcp-route: no model can serve this request under ${where}: ${detail}`;
+  trace.push({ step: 'refuse', message });
+  return { code: 'NO_CANDIDATES', message };
 }
 
 function drop(dropped: Dropped[], trace: TraceEntry[], provider: string, model: string, code: Dropped['code'], reason: string): void {
@@ -225,44 +292,34 @@ function drop(dropped: Dropped[], trace: TraceEntry[], provider: string, model: 
   trace.push({ step: 'filter', model, message: `dropped ${model}: ${reason}` });
 }
 
-/** The first reason this model cannot serve the request, or undefined. */
-function unfit(
-  policy: Policy,
-  model: CompiledModel,
-  facts: RequestFacts,
-  needsTools: boolean,
-  maxTokens: number,
-  context: DecideContext,
-  prompts: Map<CompiledModel, CandidatePrompt>,
-): [Dropped['code'], string] | undefined {
-  const cfg = model.config;
-  const provider = policy.providers[cfg.provider];
-  if (!provider) return ['provider-unusable', `provider "${cfg.provider}" is not defined`];
-  if (!provider.usable) {
-    return ['provider-unusable', `provider "${cfg.provider}" is not usable${provider.unusableReason ? `: ${provider.unusableReason}` : ''}`];
-  }
-  if (context.usableProviders && !context.usableProviders.has(cfg.provider)) {
-    // The router leaves a `client` provider out only when there is no host sampling to hand to.
-    if (provider.type === 'client') {
-      return [
-        'provider-unusable',
-        `provider "${cfg.provider}" (type client) cannot answer: the host did not declare the sampling capability; use a host that supports sampling, or list a model on an API provider (openai, anthropic) after it as a fallback`,
-      ];
-    }
-    return ['provider-unusable', `provider "${cfg.provider}" is not available here`];
-  }
+/** What the request needs of every model: tools support, room for maxTokens. */
+interface Needs {
+  tools: boolean;
+  /** The settings' maxTokens: what the context-window check counts. */
+  maxTokens: number;
+}
+
+type DropReason = [Dropped['code'], string];
+
+/** Why this model can never serve the request (its provider, its content support), or undefined. */
+function unsupported(policy: Policy, model: CompiledModel, facts: RequestFacts, needs: Needs, context: DecideContext): DropReason | undefined {
+  const unusable = providerUnusable(policy, model.config.provider, context);
+  if (unusable) return ['provider-unusable', unusable];
   if (facts.kinds & KIND_BITS.image && !model.image) return ['no-image', 'the request has images and the model does not support image'];
   if (facts.kinds & KIND_BITS.audio && !model.audio) return ['no-audio', 'the request has audio and the model does not support audio'];
-  if (needsTools && !model.tools) return ['no-tools', 'the request has tools, tools: allow, and the model does not support tools'];
-  if (cfg.contextWindow !== undefined) {
-    const prompt = promptFor(model, facts, maxTokens, context);
-    prompts.set(model, prompt);
-    if (prompt.headroom! < 0) {
-      return [
-        'context-window',
-        `estimated prompt ${prompt.tokens} + maxTokens ${maxTokens} = ${prompt.tokens + maxTokens} tokens exceeds the context window of ${cfg.contextWindow} (prompt counted by ${describeMethod(prompt)})`,
-      ];
-    }
+  if (needs.tools && !model.tools) return ['no-tools', 'the request has tools, tools: allow, and the model does not support tools'];
+  return undefined;
+}
+
+/** Why this model cannot serve the request now (its context window, a budget, cooldown), or undefined. */
+function unavailable(model: CompiledModel, prompt: CandidatePrompt, needs: Needs, context: DecideContext): DropReason | undefined {
+  const cfg = model.config;
+  if (prompt.headroom !== undefined && prompt.headroom < 0) {
+    const { maxTokens } = needs;
+    return [
+      'context-window',
+      `estimated prompt ${prompt.tokens} + maxTokens ${maxTokens} = ${prompt.tokens + maxTokens} tokens exceeds the context window of ${cfg.contextWindow} (prompt counted by ${describeMethod(prompt)})`,
+    ];
   }
   if (context.exhausted) {
     const budget = context.exhausted({ provider: cfg.provider, model: cfg.id });
@@ -278,7 +335,25 @@ function unfit(
   return undefined;
 }
 
-/** The prompt estimate for one model: its tokenizer's count, raised by what was learned from its settlements. */
+/** Why a provider cannot be called (undefined, or not defined, not usable, not available here). */
+function providerUnusable(policy: Policy, name: string, context: DecideContext): string | undefined {
+  const provider = policy.providers[name];
+  if (!provider) return `provider "${name}" is not defined`;
+  if (!provider.usable) return `provider "${name}" is not usable${provider.unusableReason ? `: ${provider.unusableReason}` : ''}`;
+  if (context.usableProviders && !context.usableProviders.has(name)) {
+    // The router leaves a `client` provider out only when there is no host sampling to hand to.
+    if (provider.type === 'client') {
+      return `provider "${name}" (type client) cannot answer: the host did not declare the sampling capability; use a host that supports sampling, or list a model on an API provider (openai, anthropic) after it as a fallback`;
+    }
+    return `provider "${name}" is not available here`;
+  }
+  return undefined;
+}
+
+/**
+ * The prompt estimate for one model: its tokenizer's count (made once per request and
+ * tokenizer, see PromptEstimator), raised by what was learned from its settlements.
+ */
 function promptFor(model: CompiledModel, facts: RequestFacts, maxTokens: number, context: DecideContext): CandidatePrompt {
   const estimate = facts.prompt.estimate(model.tokenizer);
   const correction = context.promptCorrection ? Math.max(1, context.promptCorrection(model.config.id)) : 1;
@@ -299,11 +374,11 @@ export function describeMethod(prompt: CandidatePrompt): string {
 }
 
 /** score = cost*cheapness + speed*speed + intelligence*intelligence; cheapness by output price among the kept. */
-function scoreAll(kept: CompiledModel[], facts: RequestFacts): Float64Array {
+function scoreAll(kept: Kept[], facts: RequestFacts): Float64Array {
   let min = Infinity;
   let max = -Infinity;
-  for (const m of kept) {
-    const out = m.config.cost?.output;
+  for (const { model } of kept) {
+    const out = model.config.cost?.output;
     if (out !== undefined) {
       if (out < min) min = out;
       if (out > max) max = out;
@@ -314,18 +389,28 @@ function scoreAll(kept: CompiledModel[], facts: RequestFacts): Float64Array {
   const ip = facts.intelligence ?? 0;
   const scores = new Float64Array(kept.length);
   for (let i = 0; i < kept.length; i++) {
-    const m = kept[i]!;
-    const out = m.config.cost?.output;
+    const m = kept[i]!.model.config;
+    const out = m.cost?.output;
     const cheapness = out === undefined ? MISSING_METADATA_SCORE : max === min ? 1 : (max - out) / (max - min);
-    const score =
-      cp * cheapness + sp * (m.config.speed ?? MISSING_METADATA_SCORE) + ip * (m.config.intelligence ?? MISSING_METADATA_SCORE);
-    scores[i] = score;
+    scores[i] = cp * cheapness + sp * (m.speed ?? MISSING_METADATA_SCORE) + ip * (m.intelligence ?? MISSING_METADATA_SCORE);
   }
   return scores;
 }
 
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
+/**
+ * A score rounded to 3 decimals, as String(Math.round(n * 1000) / 1000) writes it, from integer
+ * parts: formatting a fraction is the slowest step of decide() otherwise (about a quarter of it
+ * for 26 candidates), and scores are small non-negative numbers.
+ */
+export function formatScore(n: number): string {
+  const k = Math.round(n * 1000);
+  if (!(k >= 0 && k < 1e12)) return String(k / 1000);
+  const whole = Math.floor(k / 1000);
+  const frac = k - whole * 1000;
+  if (frac === 0) return `${whole}`;
+  if (frac % 100 === 0) return `${whole}.${frac / 100}`;
+  if (frac % 10 === 0) return `${whole}.${frac < 100 ? '0' : ''}${frac / 10}`;
+  return `${whole}.${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}`;
 }
 
 /** The error the proxy puts on the wire for a refused decision. */

@@ -35,14 +35,22 @@ export interface TokenizerChoice {
 
 const ANY: TokenizerChoice = { counter: 'bound', images: { kind: 'any' } };
 
+const ANTHROPIC: TokenizerChoice = { counter: 'bound', images: { kind: 'anthropic' } };
+
+/** One object per distinct choice, so that a request's estimate is made once per choice (see PromptEstimator). */
+const interned = new Map<string, TokenizerChoice>();
+
 /** The counter for a model, from its provider type and the model name sent to the API. */
 export function tokenizerFor(providerType: string | undefined, providerModel: string): TokenizerChoice {
-  if (providerType === 'openai') {
-    const counter = openaiEncodingFor(providerModel);
-    return counter === 'bound' ? ANY : { counter, images: openaiImagePricing(providerModel) };
-  }
-  if (providerType === 'anthropic') return { counter: 'bound', images: { kind: 'anthropic' } };
-  return ANY;
+  if (providerType === 'anthropic') return ANTHROPIC;
+  if (providerType !== 'openai') return ANY;
+  const counter = openaiEncodingFor(providerModel);
+  if (counter === 'bound') return ANY;
+  const choice: TokenizerChoice = { counter, images: openaiImagePricing(providerModel) };
+  const key = JSON.stringify(choice);
+  let same = interned.get(key);
+  if (!same) interned.set(key, (same = choice));
+  return same;
 }
 
 /** One prompt estimate for one model. */
@@ -152,17 +160,28 @@ function countText(texts: string[], counter: TokenCounter): { tokens: number; ex
 }
 
 /**
- * The prompt estimates of one request, per counter, computed on first use and kept: decide()
- * and the budget reservation of every candidate read the same numbers.
+ * The prompt estimates of one request, made on first use and kept per tokenizer choice (text
+ * counts per counter): decide() asks for each model, and models sharing a tokenizer share the
+ * estimate. Candidates carry theirs to the budget reservation, the approval question and _meta.
  */
 export class PromptEstimator {
   private parts: PromptParts | undefined;
   private readonly text = new Map<TokenCounter, { tokens: number; exact: boolean }>();
+  private readonly made = new Map<TokenizerChoice, PromptEstimate>();
   private sizes: Array<{ width: number; height: number } | undefined> | undefined;
 
   constructor(private readonly request: SamplingRequest) {}
 
   estimate(choice: TokenizerChoice = ANY): PromptEstimate {
+    let estimate = this.made.get(choice);
+    if (!estimate) {
+      estimate = this.count(choice);
+      this.made.set(choice, estimate);
+    }
+    return estimate;
+  }
+
+  private count(choice: TokenizerChoice): PromptEstimate {
     const parts = (this.parts ??= collectParts(this.request));
     let text = this.text.get(choice.counter);
     if (!text) {

@@ -7,7 +7,6 @@ import type { BudgetGate, PeekResult } from '../budgets/types.js';
 import type { OnExceed, Policy } from '../policy/types.js';
 import { worstCase } from './cost.js';
 import { decide } from './decide.js';
-import { estimatePromptTokens } from './estimate.js';
 import type { Candidate, Decision, SamplingRequest } from './types.js';
 
 export interface LiveExplainOptions {
@@ -45,7 +44,7 @@ export async function explainAsRun(policy: Policy, request: SamplingRequest, opt
       server: options.serverName,
       provider: c.provider,
       model: c.model,
-      ...worstCase(policy.models[c.model], c.prompt?.tokens ?? estimatePromptTokens(request), c, request.maxTokens),
+      ...worstCase(policy.models[c.model], c),
       // As run reserves: a usd budget refuses a model it cannot price.
       unpriced: !policy.models[c.model]?.cost,
     });

@@ -53,12 +53,15 @@ export interface Candidate {
   score?: number;
   /** The hint that placed it, if any. */
   hint?: string;
-  /** maxTokens to send this candidate: settings.maxTokens lowered to the model's maxOutput when that is smaller. */
-  maxTokens?: number;
+  /**
+   * maxTokens to send this candidate: settings.maxTokens lowered to the model's maxOutput when
+   * that is smaller. Set once by decide(); execution sends it, budgets and approval price it.
+   */
+  maxTokens: number;
   /** The model's request-body overrides (catalogue or policy `params`). */
   params?: ModelParams;
   /** The prompt estimate for this model: what the budgets reserve and the context window is checked with. */
-  prompt?: CandidatePrompt;
+  prompt: CandidatePrompt;
 }
 
 export interface CandidatePrompt {

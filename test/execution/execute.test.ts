@@ -9,7 +9,7 @@ import { createOpenAIProvider } from '../../src/providers/openai.js';
 import { createAnthropicProvider } from '../../src/providers/anthropic.js';
 import { createRedactor } from '../../src/redact.js';
 import type { Provider } from '../../src/providers/types.js';
-import type { EffectiveSettings, RouteDecision } from '../../src/routing/types.js';
+import type { CandidatePrompt, EffectiveSettings, RouteDecision } from '../../src/routing/types.js';
 import { startFakeOpenAI, openaiCompletion, openaiError, type FakeOpenAI } from '../helpers/fake-openai.js';
 import { startFakeAnthropic, anthropicMessage, type FakeAnthropic } from '../helpers/fake-anthropic.js';
 import { providerConfig } from '../helpers/policy.js';
@@ -17,13 +17,16 @@ import { providerConfig } from '../helpers/policy.js';
 const KEY = 'sk-proj-topsecretkey999';
 const request = { messages: [{ role: 'user' as const, content: { type: 'text' as const, text: 'hi' } }], maxTokens: 20 };
 
+/** What decide() would carry for request's prompt (execution does not read it). */
+const PROMPT: CandidatePrompt = { tokens: 8, estimated: 8, method: 'bound', exact: false, correction: 1 };
+
 function decision(settings: Partial<EffectiveSettings> = {}): RouteDecision {
   return {
     action: 'route',
     rule: null,
     candidates: [
-      { provider: 'oa', model: 'gpt-x', providerModel: 'gpt-x-wire' },
-      { provider: 'an', model: 'claude-x', providerModel: 'claude-x-wire' },
+      { provider: 'oa', model: 'gpt-x', providerModel: 'gpt-x-wire', maxTokens: 20, prompt: PROMPT },
+      { provider: 'an', model: 'claude-x', providerModel: 'claude-x-wire', maxTokens: 20, prompt: PROMPT },
     ],
     dropped: [],
     trace: [],

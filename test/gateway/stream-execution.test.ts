@@ -8,19 +8,21 @@ import { McpRouteError } from '../../src/errors.js';
 import { createOpenAIProvider } from '../../src/providers/openai.js';
 import { createAnthropicProvider } from '../../src/providers/anthropic.js';
 import type { Provider } from '../../src/providers/types.js';
-import type { RouteDecision } from '../../src/routing/types.js';
+import type { CandidatePrompt, RouteDecision } from '../../src/routing/types.js';
 import { startFakeOpenAI } from '../helpers/fake-openai.js';
 import { startFakeAnthropic } from '../helpers/fake-anthropic.js';
 import { openaiStreamReply, anthropicStreamReply } from '../helpers/fake-streams.js';
 import { providerConfig } from '../helpers/policy.js';
 
 const request = { messages: [{ role: 'user' as const, content: { type: 'text' as const, text: 'hi' } }], maxTokens: 20 };
+/** What decide() would carry for request's prompt (execution does not read it). */
+const PROMPT: CandidatePrompt = { tokens: 8, estimated: 8, method: 'bound', exact: false, correction: 1 };
 const decision: RouteDecision = {
   action: 'route',
   rule: null,
   candidates: [
-    { provider: 'oa', model: 'gpt-x', providerModel: 'gpt-x' },
-    { provider: 'an', model: 'claude-x', providerModel: 'claude-x' },
+    { provider: 'oa', model: 'gpt-x', providerModel: 'gpt-x', maxTokens: 20, prompt: PROMPT },
+    { provider: 'an', model: 'claude-x', providerModel: 'claude-x', maxTokens: 20, prompt: PROMPT },
   ],
   dropped: [],
   trace: [],
