@@ -1,13 +1,16 @@
-// Runs a Decision: candidates in order, each with its own retry loop (p-retry, exponential
-// backoff with full jitter, retry-after honoured up to maxDelay), a per-attempt timeout, an
-// overall deadline and the caller's AbortSignal. Budgets hook in through `admit`, so this
-// module knows nothing about stores; cooldown is recorded here and read by the router.
+// Runs a Decision in three layers: the fallback loop over the candidates (executeDecision),
+// one candidate (admission, its retry loop under p-retry, settlement, cooldown: runCandidate),
+// one attempt (a single provider call under its timeout: attempt). Retries back off with full
+// jitter and honour retry-after up to maxDelay; the request has an overall deadline and the
+// caller's AbortSignal, and either is the one stop reason every layer checks. Budgets hook in
+// through `admit`, so this module knows nothing about stores; cooldown is recorded here and
+// read by the router.
 
 import pRetry, { AbortError } from 'p-retry';
 import type { CreateMessageRequestParams, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError, ProviderError, type Attempt } from '../errors.js';
-import type { Candidate, RouteDecision } from '../routing/types.js';
-import type { Provider, Usage } from '../providers/types.js';
+import type { Candidate, EffectiveSettings, RouteDecision } from '../routing/types.js';
+import type { Provider, ProviderCallOptions, ProviderResult, Usage } from '../providers/types.js';
 import type { Redactor } from '../redact.js';
 import type { Cooldown } from './cooldown.js';
 import { abortableDelay } from '../util/abortable-delay.js';
@@ -69,7 +72,6 @@ export function backoffDelay(retry: number, initialDelay: number, maxDelay: numb
   return Math.floor(random() * ceiling);
 }
 
-
 /** Errors that say the candidate is unhealthy right now, rather than the request being wrong. */
 function coolsDown(err: unknown): boolean {
   return err instanceof ProviderError && err.isRetryable;
@@ -81,180 +83,254 @@ function withoutCandidatePrefix(message: string, candidate: Candidate): string {
   return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
-export async function executeDecision(decision: RouteDecision, request: CreateMessageRequestParams, deps: ExecuteDeps): Promise<ExecutionResult> {
-  const { settings } = decision;
-  const redact = deps.redact ?? ((s: string) => s);
-  const now = deps.now ?? Date.now;
-  const random = deps.random ?? Math.random;
+/** One request's execution: what every layer reads and the attempts they all record. */
+interface Run {
+  settings: EffectiveSettings;
+  deps: ExecuteDeps;
+  redact: Redactor;
+  attempts: Attempt[];
+  /** Ends at the deadline or the caller's cancellation. */
+  overall: AbortSignal;
+  /** performance.now() when execution began: the deadline counts from here. */
+  started: number;
+  /**
+   * Once a delta has reached a streaming caller, another attempt would repeat or contradict
+   * what the caller already holds: the first failure after that ends the request.
+   */
+  streamed: boolean;
+  /** Why the request must stop now (cancelled, past its deadline), else undefined. */
+  stopReason(): McpRouteError | undefined;
+}
+
+function startRun(settings: EffectiveSettings, deps: ExecuteDeps): Run {
   const attempts: Attempt[] = [];
   const caller = deps.signal;
-  const deadlineSignal = AbortSignal.timeout(Math.max(1, settings.deadline));
-  const overall = caller ? AbortSignal.any([caller, deadlineSignal]) : deadlineSignal;
-  const started = performance.now();
-
-  const stopped = (): McpRouteError | undefined => {
-    if (caller?.aborted) {
-      return new McpRouteError('ABORTED', 'mcp-route: the request was cancelled', { reason: 'cancelled by the caller', attempts });
-    }
-    if (deadlineSignal.aborted) {
-      return new McpRouteError('DEADLINE_EXCEEDED', `mcp-route: no answer within the ${settings.deadline}ms deadline`, {
-        reason: `deadline of ${settings.deadline}ms exceeded`,
-        attempts,
-      });
-    }
-    return undefined;
-  };
-
-  let lastError: unknown;
-  // Once a delta has reached a streaming caller, another attempt would repeat or contradict
-  // what the caller already holds: the first failure after that ends the request.
-  let streamed = false;
-  let notTried: Candidate[] = [];
-  for (const [index, candidate] of decision.candidates.entries()) {
-    const halt = stopped();
-    if (halt) throw halt;
-    const provider = deps.getProvider(candidate.provider);
-    if (!provider) {
-      attempts.push({ provider: candidate.provider, model: candidate.model, ok: false, duration: 0, error: `provider "${candidate.provider}" is not available` });
-      continue;
-    }
-    const admission = deps.admit ? await admitWithin(deps.admit, candidate, overall, stopped) : {};
-    if ('skip' in admission) {
-      attempts.push({ provider: candidate.provider, model: candidate.model, ok: false, duration: 0, error: redact(`skipped: ${admission.skip}`) });
-      continue;
-    }
-
-    // Each candidate gets its own maxTokens (set by routing: the ceiling, or a smaller maxOutput).
-    const candidateRequest = candidate.maxTokens === request.maxTokens ? request : { ...request, maxTokens: candidate.maxTokens };
-    const timeout = Math.max(1, Math.min(settings.timeout, providerTimeout(provider) ?? Infinity));
-    const sink = deps.onDelta;
-    const from = { provider: candidate.provider, model: candidate.model };
-    const onDelta = sink
-      ? (text: string) => {
-          streamed = true;
-          sink(text, from);
-        }
-      : undefined;
-    const calls: CallOutcome[] = [];
-    try {
-      const out = await pRetry(
-        async () => {
-          const halted = stopped();
-          if (halted) throw new AbortError(halted);
-          const attemptTimeout = AbortSignal.timeout(timeout);
-          const signal = AbortSignal.any([overall, attemptTimeout]);
-          const t0 = performance.now();
-          try {
-            const value = await provider.createMessage(candidateRequest, {
-              signal,
-              model: candidate.providerModel,
-              modelId: candidate.model,
-              ...(candidate.params ? { params: candidate.params } : {}),
-              ...(onDelta ? { onDelta } : {}),
-            });
-            calls.push({ kind: 'answered', usage: value.usage });
-            attempts.push({ provider: candidate.provider, model: candidate.model, ok: true, duration: Math.round(performance.now() - t0) });
-            return value;
-          } catch (raw) {
-            const duration = Math.round(performance.now() - t0);
-            const halted2 = stopped();
-            let err: unknown = raw;
-            if (!halted2 && attemptTimeout.aborted) {
-              err = new ProviderError({
-                provider: candidate.provider,
-                model: candidate.model,
-                message: `${candidate.provider}/${candidate.model}: timed out after ${timeout}ms`,
-                isRetryable: true,
-                tryNext: true,
-              });
-            }
-            calls.push({ kind: callOutcomeOf(err) });
-            const message = withoutCandidatePrefix(err instanceof Error ? err.message : String(err), candidate);
-            attempts.push({
-              provider: candidate.provider,
-              model: candidate.model,
-              ok: false,
-              duration,
-              status: err instanceof ProviderError ? err.status : undefined,
-              error: redact(halted2 ? `${message} (${halted2.code === 'ABORTED' ? 'cancelled' : 'deadline'})` : message),
-            });
-            if (halted2) throw new AbortError(halted2);
-            if (err instanceof ProviderError && err.isRetryable && !streamed) throw err;
-            throw new AbortError(err instanceof Error ? err : new Error(String(err)));
-          }
-        },
-        {
-          retries: Math.max(0, settings.retry.attempts - 1),
-          minTimeout: 0,
-          maxTimeout: 0,
-          // The wait happens here rather than in p-retry so that it can use full jitter
-          // and the server's retry-after, and end early on abort or when past the deadline.
-          onFailedAttempt: async ({ error, retriesLeft, attemptNumber }) => {
-            if (retriesLeft <= 0) return;
-            const retryAfter = error instanceof ProviderError ? error.retryAfterMs : undefined;
-            const delay =
-              retryAfter !== undefined
-                ? Math.min(retryAfter, settings.retry.maxDelay)
-                : backoffDelay(attemptNumber, settings.retry.initialDelay, settings.retry.maxDelay, random);
-            const remaining = settings.deadline - (performance.now() - started);
-            // Waiting past the deadline would only end in DEADLINE_EXCEEDED; the next
-            // candidate may still answer in time.
-            if (delay >= remaining) throw error;
-            if (delay > 0) {
-              try {
-                await abortableDelay(delay, overall);
-              } catch {
-                throw stopped() ?? error;
-              }
-            }
-            // Every HTTP call counts against rpm/tpm, retries included (a retry storm against a
-            // failing provider is exactly what a rate limit is for).
-            const refused = await retryAdmission(admission);
-            if (refused !== undefined) {
-              attempts.push({ provider: candidate.provider, model: candidate.model, ok: false, duration: 0, error: redact(`retry not made: ${refused}`) });
-              throw error;
-            }
-            const halted = stopped();
-            if (halted) throw halted;
-          },
-        },
-      );
-      deps.cooldown?.clear(candidate.provider, candidate.model);
-      await settle(admission, calls);
-      return { ...out, candidate, attempts };
-    } catch (err) {
-      // A cancelled request gives its reservation back (DESIGN, "Protocol eras"): whoever
-      // cancelled no longer wants the answer, and the provider call was aborted with it.
-      await settle(admission, caller?.aborted ? calls.map((c): CallOutcome => (c.kind === 'answered' ? c : { kind: 'unsent' })) : calls);
-      const halt2 = err instanceof McpRouteError && (err.code === 'ABORTED' || err.code === 'DEADLINE_EXCEEDED') ? err : stopped();
-      if (halt2) throw halt2;
-      lastError = err;
-      if (coolsDown(err)) deps.cooldown?.mark(candidate.provider, candidate.model, settings.cooldown, now());
-      if (streamed || !movesOn(err, settings.fallbackOn)) {
-        notTried = decision.candidates.slice(index + 1);
-        break;
-      }
-    }
-  }
-
-  const failures = attempts.filter((a) => !a.ok);
-  const summary = failures.map((a) => `${a.provider}/${a.model}: ${a.error ?? 'failed'}`).join('; ');
-  const last = lastError instanceof Error ? redact(lastError.message) : undefined;
-  if (notTried.length > 0) {
-    // Saying "every candidate failed" here would send the operator looking at the wrong models.
-    const status = lastError instanceof ProviderError ? lastError.status : undefined;
-    const hint = status !== undefined && !streamed ? ` (list ${status} under fallbackOn to try the next candidate after it)` : '';
-    const names = notTried.map((c) => `${c.provider}/${c.model}`);
-    throw new McpRouteError('ALL_CANDIDATES_FAILED', redact(`mcp-route: stopped after a non-retryable error: ${summary}; not tried: ${names.join(', ')}${hint}`), {
-      reason: last ?? 'stopped after a non-retryable error',
-      attempts,
-      notTried: names,
-    });
-  }
-  throw new McpRouteError('ALL_CANDIDATES_FAILED', redact(`mcp-route: every candidate failed: ${summary || 'no candidate could be tried'}`), {
-    reason: last ?? 'no candidate could be tried',
+  const deadline = AbortSignal.timeout(Math.max(1, settings.deadline));
+  return {
+    settings,
+    deps,
+    redact: deps.redact ?? ((s: string) => s),
     attempts,
+    overall: caller ? AbortSignal.any([caller, deadline]) : deadline,
+    started: performance.now(),
+    streamed: false,
+    stopReason() {
+      if (caller?.aborted) return new McpRouteError('ABORTED', 'mcp-route: the request was cancelled', { reason: 'cancelled by the caller', attempts });
+      if (deadline.aborted) {
+        return new McpRouteError('DEADLINE_EXCEEDED', `mcp-route: no answer within the ${settings.deadline}ms deadline`, {
+          reason: `deadline of ${settings.deadline}ms exceeded`,
+          attempts,
+        });
+      }
+      return undefined;
+    },
+  };
+}
+
+/** What one candidate came to: its answer, or the error that ended it. */
+type CandidateResult = { ok: true; value: ProviderResult } | { ok: false; error: unknown };
+
+/** Layer 1, the fallback loop: candidates in order until one answers or a failure ends the request. */
+export async function executeDecision(decision: RouteDecision, request: CreateMessageRequestParams, deps: ExecuteDeps): Promise<ExecutionResult> {
+  const run = startRun(decision.settings, deps);
+  let lastError: unknown;
+  for (const [index, candidate] of decision.candidates.entries()) {
+    const stop = run.stopReason();
+    if (stop) throw stop;
+    const tried = await runCandidate(run, candidate, request);
+    if (tried === undefined) continue;
+    if (tried.ok) return { ...tried.value, candidate, attempts: run.attempts };
+    lastError = tried.error;
+    if (run.streamed || !movesOn(tried.error, run.settings.fallbackOn)) {
+      const notTried = decision.candidates.slice(index + 1);
+      if (notTried.length > 0) throw stoppedEarly(run, lastError, notTried);
+      break;
+    }
+  }
+  throw everyCandidateFailed(run, lastError);
+}
+
+/**
+ * Layer 2, one candidate: its provider, its budget admission, its retry loop (p-retry owns
+ * it: `whetherToRetry` decides and waits), then settlement and cooldown. Undefined when the
+ * candidate could not be tried at all (no provider, a fallback budget skipped it).
+ */
+async function runCandidate(run: Run, candidate: Candidate, request: CreateMessageRequestParams): Promise<CandidateResult | undefined> {
+  const { deps, settings } = run;
+  const provider = deps.getProvider(candidate.provider);
+  if (!provider) {
+    run.attempts.push({ provider: candidate.provider, model: candidate.model, ok: false, duration: 0, error: `provider "${candidate.provider}" is not available` });
+    return undefined;
+  }
+  const admission = deps.admit ? await admitWithin(deps.admit, candidate, run) : {};
+  if ('skip' in admission) {
+    run.attempts.push({ provider: candidate.provider, model: candidate.model, ok: false, duration: 0, error: run.redact(`skipped: ${admission.skip}`) });
+    return undefined;
+  }
+  const calls: CallOutcome[] = [];
+  const call = prepareCall(run, candidate, provider, request);
+  try {
+    const value = await pRetry(() => attempt(run, call, calls), {
+      retries: Math.max(0, settings.retry.attempts - 1),
+      minTimeout: 0,
+      maxTimeout: 0,
+      shouldRetry: ({ error, attemptNumber }) => whetherToRetry(run, candidate, admission, error, attemptNumber),
+    });
+    deps.cooldown?.clear(candidate.provider, candidate.model);
+    await settle(admission, calls);
+    return { ok: true, value };
+  } catch (err) {
+    // A cancelled request gives its reservation back (DESIGN, "Protocol eras"): whoever
+    // cancelled no longer wants the answer, and the provider call was aborted with it.
+    await settle(admission, deps.signal?.aborted ? calls.map((c): CallOutcome => (c.kind === 'answered' ? c : { kind: 'unsent' })) : calls);
+    const stop = err instanceof McpRouteError && (err.code === 'ABORTED' || err.code === 'DEADLINE_EXCEEDED') ? err : run.stopReason();
+    if (stop) throw stop;
+    if (coolsDown(err)) deps.cooldown?.mark(candidate.provider, candidate.model, settings.cooldown, (deps.now ?? Date.now)());
+    return { ok: false, error: err };
+  }
+}
+
+/**
+ * Asked by p-retry after a failed attempt that has retries left: whether to make another, after
+ * waiting (full jitter, or the server's retry-after up to maxDelay). No retry for an error that
+ * is not worth one, once the caller holds streamed text, when the wait would pass the deadline,
+ * or when the rate limits refuse the call. Throws the stop reason when the request ended meanwhile.
+ */
+async function whetherToRetry(run: Run, candidate: Candidate, admission: Admission, error: Error, attemptNumber: number): Promise<boolean> {
+  if (!(error instanceof ProviderError && error.isRetryable) || run.streamed) return false;
+  const { retry } = run.settings;
+  const delay =
+    error.retryAfterMs !== undefined
+      ? Math.min(error.retryAfterMs, retry.maxDelay)
+      : backoffDelay(attemptNumber, retry.initialDelay, retry.maxDelay, run.deps.random ?? Math.random);
+  // Waiting past the deadline would only end in DEADLINE_EXCEEDED; the next candidate may
+  // still answer in time.
+  if (delay >= run.settings.deadline - (performance.now() - run.started)) return false;
+  if (delay > 0) {
+    try {
+      await abortableDelay(delay, run.overall);
+    } catch {
+      const stop = run.stopReason();
+      if (stop) throw stop;
+      return false;
+    }
+  }
+  // Every HTTP call counts against rpm/tpm, retries included (a retry storm against a failing
+  // provider is exactly what a rate limit is for).
+  const refused = await retryAdmission(admission);
+  if (refused !== undefined) {
+    run.attempts.push({ provider: candidate.provider, model: candidate.model, ok: false, duration: 0, error: run.redact(`retry not made: ${refused}`) });
+    return false;
+  }
+  const stop = run.stopReason();
+  if (stop) throw stop;
+  return true;
+}
+
+/** What every attempt at one candidate sends: the request with its maxTokens, the options, the timeout. */
+interface PreparedCall {
+  candidate: Candidate;
+  provider: Provider;
+  request: CreateMessageRequestParams;
+  options: Omit<ProviderCallOptions, 'signal'>;
+  timeout: number;
+}
+
+function prepareCall(run: Run, candidate: Candidate, provider: Provider, request: CreateMessageRequestParams): PreparedCall {
+  const sink = run.deps.onDelta;
+  const from = { provider: candidate.provider, model: candidate.model };
+  const onDelta = sink
+    ? (text: string) => {
+        run.streamed = true;
+        sink(text, from);
+      }
+    : undefined;
+  return {
+    candidate,
+    provider,
+    // Each candidate gets its own maxTokens (set by routing: the ceiling, or a smaller maxOutput).
+    request: candidate.maxTokens === request.maxTokens ? request : { ...request, maxTokens: candidate.maxTokens },
+    options: {
+      model: candidate.providerModel,
+      modelId: candidate.model,
+      ...(candidate.params ? { params: candidate.params } : {}),
+      ...(onDelta ? { onDelta } : {}),
+    },
+    timeout: Math.max(1, Math.min(run.settings.timeout, providerTimeout(provider) ?? Infinity)),
+  };
+}
+
+/**
+ * Layer 3, one attempt: a single provider call under the attempt's timeout and the request's
+ * deadline, recorded as an Attempt and a CallOutcome. Throws the stop reason (wrapped so that
+ * p-retry ends at once) or the call's error, which whetherToRetry judges.
+ */
+async function attempt(run: Run, call: PreparedCall, calls: CallOutcome[]): Promise<ProviderResult> {
+  const { candidate } = call;
+  const stop = run.stopReason();
+  if (stop) throw new AbortError(stop);
+  const attemptTimeout = AbortSignal.timeout(call.timeout);
+  const t0 = performance.now();
+  try {
+    const value = await call.provider.createMessage(call.request, { ...call.options, signal: AbortSignal.any([run.overall, attemptTimeout]) });
+    calls.push({ kind: 'answered', usage: value.usage });
+    run.attempts.push({ provider: candidate.provider, model: candidate.model, ok: true, duration: Math.round(performance.now() - t0) });
+    return value;
+  } catch (raw) {
+    const duration = Math.round(performance.now() - t0);
+    const stopped = run.stopReason();
+    const err = !stopped && attemptTimeout.aborted ? timedOut(candidate, call.timeout) : raw;
+    calls.push({ kind: callOutcomeOf(err) });
+    const message = withoutCandidatePrefix(err instanceof Error ? err.message : String(err), candidate);
+    run.attempts.push({
+      provider: candidate.provider,
+      model: candidate.model,
+      ok: false,
+      duration,
+      status: err instanceof ProviderError ? err.status : undefined,
+      error: run.redact(stopped ? `${message} (${stopped.code === 'ABORTED' ? 'cancelled' : 'deadline'})` : message),
+    });
+    if (stopped) throw new AbortError(stopped);
+    throw err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+function timedOut(candidate: Candidate, timeout: number): ProviderError {
+  return new ProviderError({
+    provider: candidate.provider,
+    model: candidate.model,
+    message: `${candidate.provider}/${candidate.model}: timed out after ${timeout}ms`,
+    isRetryable: true,
+    tryNext: true,
   });
+}
+
+/** The request ends on a failure that does not move on: saying "every candidate failed" would send the operator looking at the wrong models. */
+function stoppedEarly(run: Run, lastError: unknown, notTried: Candidate[]): McpRouteError {
+  const status = lastError instanceof ProviderError ? lastError.status : undefined;
+  const hint = status !== undefined && !run.streamed ? ` (list ${status} under fallbackOn to try the next candidate after it)` : '';
+  const names = notTried.map((c) => `${c.provider}/${c.model}`);
+  const reason = lastError instanceof Error ? run.redact(lastError.message) : 'stopped after a non-retryable error';
+  return new McpRouteError('ALL_CANDIDATES_FAILED', run.redact(`mcp-route: stopped after a non-retryable error: ${failureSummary(run)}; not tried: ${names.join(', ')}${hint}`), {
+    reason,
+    attempts: run.attempts,
+    notTried: names,
+  });
+}
+
+function everyCandidateFailed(run: Run, lastError: unknown): McpRouteError {
+  const reason = lastError instanceof Error ? run.redact(lastError.message) : 'no candidate could be tried';
+  return new McpRouteError('ALL_CANDIDATES_FAILED', run.redact(`mcp-route: every candidate failed: ${failureSummary(run) || 'no candidate could be tried'}`), {
+    reason,
+    attempts: run.attempts,
+  });
+}
+
+function failureSummary(run: Run): string {
+  return run.attempts
+    .filter((a) => !a.ok)
+    .map((a) => `${a.provider}/${a.model}: ${a.error ?? 'failed'}`)
+    .join('; ');
 }
 
 // Settling is bookkeeping: a store hiccup after the answer arrived must not turn that
@@ -289,26 +365,22 @@ async function retryAdmission(admission: Admission): Promise<string | undefined>
  * answer, or a budget wait, must not hold the request past its deadline. A reservation that
  * arrives after the race was lost is given straight back, so a late request never keeps a slot.
  */
-async function admitWithin(
-  admit: NonNullable<ExecuteDeps['admit']>,
-  candidate: Candidate,
-  overall: AbortSignal,
-  stopped: () => McpRouteError | undefined,
-): Promise<Admission> {
+async function admitWithin(admit: NonNullable<ExecuteDeps['admit']>, candidate: Candidate, run: Run): Promise<Admission> {
+  const { overall } = run;
   const pending = admit(candidate, overall);
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(stopped() ?? new McpRouteError('ABORTED', 'mcp-route: the request was cancelled', { reason: 'cancelled by the caller' }));
+    onAbort = () => reject(run.stopReason() ?? new McpRouteError('ABORTED', 'mcp-route: the request was cancelled', { reason: 'cancelled by the caller' }));
     if (overall.aborted) onAbort();
     else overall.addEventListener('abort', onAbort, { once: true });
   });
   try {
     return await Promise.race([pending, aborted]);
   } catch (err) {
-    const halt = stopped();
-    if (halt) {
+    const stop = run.stopReason();
+    if (stop) {
       void pending.then((late) => settle(late, []), () => {});
-      throw halt;
+      throw stop;
     }
     throw err;
   } finally {
