@@ -44,42 +44,77 @@ export interface LiveRouters {
 }
 
 export function createLiveRouters(initial: Policy, options: Pick<RouterOptions, 'onOutcome' | 'log'> = {}): LiveRouters {
-  let current: Version = { policy: initial, routers: new Map(), inflight: 0, retired: false };
+  const set = new VersionedRouters(initial, options);
   let sessions = 0;
-  let modules: Promise<Modules> | undefined;
-  let loaded: Modules | undefined;
-  let store: BudgetStore | undefined;
-  const hostSamplers = new Map<Kind, HostSampler>();
-  const approvers = new Map<Kind, Approver>();
-  const live = new Set<Version>([current]);
+  return {
+    async forProxy(context) {
+      const kind = `proxy-${sessions++}`;
+      if (context.hostSampler) set.hostSamplers.set(kind, context.hostSampler);
+      if (context.approver) set.approvers.set(kind, context.approver);
+      return set.facade(kind, await set.load());
+    },
+    async forGateway() {
+      return set.facade('gateway', await set.load());
+    },
+    swap: (policy) => set.swap(policy),
+    get policy() {
+      return set.current.policy;
+    },
+    async budgetStatus() {
+      const gate = set.gateOf(set.current, await set.load());
+      return gate ? gate.status() : [];
+    },
+    close: () => set.close(),
+  };
+}
 
-  // The router and the stores load on first use: an idle proxy never imports provider SDKs.
-  const load = () =>
-    (modules ??= Promise.all([import('../router/router.js'), import('../budgets/gate.js'), import('../budgets/stores/index.js')]).then(([r, g, s]) => {
-      loaded = { createRouter: r.createRouter, createBudgetGate: g.createBudgetGate, createBudgetStore: s.createBudgetStore };
-      return loaded;
+/** The policy versions still in use, each with its routers by kind, and the one store they share. */
+class VersionedRouters {
+  current: Version;
+  readonly hostSamplers = new Map<Kind, HostSampler>();
+  readonly approvers = new Map<Kind, Approver>();
+  private readonly live: Set<Version>;
+  private modules: Promise<Modules> | undefined;
+  private store: BudgetStore | undefined;
+
+  constructor(
+    initial: Policy,
+    private readonly options: Pick<RouterOptions, 'onOutcome' | 'log'>,
+  ) {
+    this.current = { policy: initial, routers: new Map(), inflight: 0, retired: false };
+    this.live = new Set([this.current]);
+  }
+
+  /** The router and the stores load on first use: an idle proxy never imports provider SDKs. */
+  load(): Promise<Modules> {
+    this.modules ??= Promise.all([import('../router/router.js'), import('../budgets/gate.js'), import('../budgets/stores/index.js')]).then(([r, g, s]) => ({
+      createRouter: r.createRouter,
+      createBudgetGate: g.createBudgetGate,
+      createBudgetStore: s.createBudgetStore,
     }));
+    return this.modules;
+  }
 
-  const gateOf = (v: Version, m: Modules): BudgetGate | undefined => {
+  gateOf(v: Version, m: Modules): BudgetGate | undefined {
     if (v.gate === undefined) {
       if (!v.policy.budgets.length) v.gate = null;
       else {
         // The first version's state config picks the store for the whole run.
-        store ??= m.createBudgetStore(v.policy.state);
-        v.gate = m.createBudgetGate(v.policy, { store });
+        this.store ??= m.createBudgetStore(v.policy.state);
+        v.gate = m.createBudgetGate(v.policy, { store: this.store });
       }
     }
     return v.gate ?? undefined;
-  };
+  }
 
-  const routerOf = (v: Version, kind: Kind, m: Modules): Router => {
+  private routerOf(v: Version, kind: Kind, m: Modules): Router {
     let router = v.routers.get(kind);
     if (!router) {
-      const gate = gateOf(v, m);
-      const sampler = hostSamplers.get(kind);
-      const approver = approvers.get(kind);
+      const gate = this.gateOf(v, m);
+      const sampler = this.hostSamplers.get(kind);
+      const approver = this.approvers.get(kind);
       router = m.createRouter(v.policy, {
-        ...options,
+        ...this.options,
         ...(sampler ? { hostSampler: sampler } : {}),
         ...(approver ? { approver } : {}),
         ...(gate ? { budgetGate: gate } : {}),
@@ -87,66 +122,53 @@ export function createLiveRouters(initial: Policy, options: Pick<RouterOptions, 
       v.routers.set(kind, router);
     }
     return router;
-  };
+  }
 
-  const closeVersion = async (v: Version): Promise<void> => {
-    live.delete(v);
+  private async closeVersion(v: Version): Promise<void> {
+    this.live.delete(v);
     await Promise.allSettled([...v.routers.values()].map((r) => r.close()));
     await v.gate?.close();
-  };
+  }
 
-  const facade = (kind: Kind, m: Modules): Router => ({
-    get policy() {
-      return current.policy;
-    },
-    async createMessage(params: unknown, route?: RouteOptions): Promise<CreateMessageResult> {
-      const v = current;
-      v.inflight++;
-      try {
-        return await routerOf(v, kind, m).createMessage(params, route);
-      } finally {
-        v.inflight--;
-        if (v.retired && v.inflight === 0) void closeVersion(v);
-      }
-    },
-    explain: (params, explainOptions) => routerOf(current, kind, m).explain(params, explainOptions),
-    // A session that ends lets go of its routers (a long-running `serve` opens many).
-    close: async () => {
-      hostSamplers.delete(kind);
-      approvers.delete(kind);
-      const mine = [...live].map((v) => v.routers.get(kind)).filter((r): r is Router => r !== undefined);
-      for (const v of live) v.routers.delete(kind);
-      await Promise.allSettled(mine.map((r) => r.close()));
-    },
-  });
+  /** The Router a caller holds for the whole run: each request runs on the version current when it starts. */
+  facade(kind: Kind, m: Modules): Router {
+    const versions = this;
+    return {
+      get policy() {
+        return versions.current.policy;
+      },
+      createMessage: async (params: unknown, route?: RouteOptions): Promise<CreateMessageResult> => {
+        const v = this.current;
+        v.inflight++;
+        try {
+          return await this.routerOf(v, kind, m).createMessage(params, route);
+        } finally {
+          v.inflight--;
+          if (v.retired && v.inflight === 0) void this.closeVersion(v);
+        }
+      },
+      explain: (params, explainOptions) => this.routerOf(this.current, kind, m).explain(params, explainOptions),
+      // A session that ends lets go of its routers (a long-running `serve` opens many).
+      close: async () => {
+        this.hostSamplers.delete(kind);
+        this.approvers.delete(kind);
+        const mine = [...this.live].map((v) => v.routers.get(kind)).filter((r): r is Router => r !== undefined);
+        for (const v of this.live) v.routers.delete(kind);
+        await Promise.allSettled(mine.map((r) => r.close()));
+      },
+    };
+  }
 
-  return {
-    async forProxy(context) {
-      const kind = `proxy-${sessions++}`;
-      if (context.hostSampler) hostSamplers.set(kind, context.hostSampler);
-      if (context.approver) approvers.set(kind, context.approver);
-      return facade(kind, await load());
-    },
-    async forGateway() {
-      return facade('gateway', await load());
-    },
-    swap(policy) {
-      const old = current;
-      current = { policy, routers: new Map(), inflight: 0, retired: false };
-      live.add(current);
-      old.retired = true;
-      if (old.inflight === 0) void closeVersion(old);
-    },
-    get policy() {
-      return current.policy;
-    },
-    async budgetStatus() {
-      const gate = gateOf(current, await load());
-      return gate ? gate.status() : [];
-    },
-    async close() {
-      await Promise.allSettled([...live].map(closeVersion));
-      await store?.close();
-    },
-  };
+  swap(policy: Policy): void {
+    const old = this.current;
+    this.current = { policy, routers: new Map(), inflight: 0, retired: false };
+    this.live.add(this.current);
+    old.retired = true;
+    if (old.inflight === 0) void this.closeVersion(old);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.live].map((v) => this.closeVersion(v)));
+    await this.store?.close();
+  }
 }
