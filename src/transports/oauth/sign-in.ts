@@ -2,12 +2,12 @@
 // stderr the host hides) finds tokens ready. The MCP SDK's auth() does the protocol: it
 // discovers the protected-resource and authorization-server metadata, registers a client,
 // builds the PKCE authorization URL, exchanges the code and refreshes. This file adds the
-// person's part: show the URL (and open a browser when asked), wait at the loopback callback,
-// and finish the exchange.
+// person's part: read the server's 401 challenge first (as a transport would), show the URL
+// (and open a browser when asked), wait at the loopback callback, and finish the exchange.
 
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { auth, type FetchLike } from '@modelcontextprotocol/client';
+import { auth, extractWWWAuthenticateParams, type FetchLike } from '@modelcontextprotocol/client';
 import { startCallbackServer } from './callback-server.js';
 import { StoredOAuthProvider } from './provider.js';
 import { normaliseServerUrl, OAuthStore, registeredRedirectUris, tokenExpiry, type OAuthRecord } from './store.js';
@@ -33,14 +33,36 @@ export async function signIn(serverUrl: string, o: SignInOptions): Promise<SignI
   const callback = await startCallbackServer({ state, timeoutMs: o.timeoutMs, port: registeredPort(store.load(url)) });
   try {
     const provider = new StoredOAuthProvider(url, { store, signIn: { redirectUrl: callback.redirectUrl, state, onAuthorizationUrl: o.onAuthorizationUrl } });
-    const fetchOption = o.fetchFn ? { fetchFn: o.fetchFn } : {};
-    if ((await auth(provider, { serverUrl: url, forceReauthorization: o.force === true, ...fetchOption })) === 'AUTHORIZED') return 'refreshed';
+    const common = { serverUrl: url, ...(o.fetchFn ? { fetchFn: o.fetchFn } : {}), ...(await challenge(url, o.fetchFn ?? fetch)) };
+    if ((await auth(provider, { ...common, forceReauthorization: o.force === true })) === 'AUTHORIZED') return 'refreshed';
     const { code, iss } = await callback.result;
-    const outcome = await auth(provider, { serverUrl: url, authorizationCode: code, ...(iss !== undefined ? { iss } : {}), ...fetchOption });
+    const outcome = await auth(provider, { ...common, authorizationCode: code, ...(iss !== undefined ? { iss } : {}) });
     if (outcome !== 'AUTHORIZED') throw new Error('the authorization server did not issue tokens for the code');
     return 'signed-in';
   } finally {
     callback.close();
+  }
+}
+
+/**
+ * What the server's own 401 says, as run --url would see it: the protected-resource metadata URL
+ * (a server may publish it only there, not at the well-known path) and the scope it wants. The
+ * probe is a `ping` without a session, which an unprotected server refuses without creating one.
+ */
+async function challenge(url: string, fetchFn: FetchLike): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
+  try {
+    const res = await fetchFn(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'mcp-route-auth-probe', method: 'ping' }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    await res.body?.cancel().catch(() => {});
+    if (res.status !== 401) return {};
+    const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(res);
+    return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
+  } catch {
+    return {}; // unreachable or odd: auth() reports it, with its own discovery
   }
 }
 
