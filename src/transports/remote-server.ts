@@ -13,6 +13,7 @@ import type { JsonRpcId } from '../proxy/classify-frame.js';
 import type { Logger } from '../proxy/log.js';
 import type { ServerEvents, ServerSide } from '../proxy/sides.js';
 import { WIRE_CONNECTION_CLOSED, type WireError } from '../proxy/wire-errors.js';
+import { SignInRequiredError } from './oauth/provider.js';
 
 type Message = Record<string, unknown>;
 
@@ -197,6 +198,7 @@ export class RemoteServer implements ServerSide {
 
 /** A failed POST as a JSON-RPC error that says what happened: refused (401/403), unreachable, or the HTTP status. */
 export function describe(err: unknown, where: string): WireError {
+  if (err instanceof SignInRequiredError) return { code: WIRE_CONNECTION_CLOSED, message: `mcp-route: ${err.message}`, data: { reason: 'OAUTH_SIGN_IN_REQUIRED' } };
   const status = err instanceof UnauthorizedError ? 401 : (err as { data?: { status?: unknown } } | undefined)?.data?.status;
   if (status === 401 || status === 403) {
     const word = status === 401 ? 'Unauthorized' : 'Forbidden';

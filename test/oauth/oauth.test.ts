@@ -3,27 +3,30 @@
 // registration, PKCE and the loopback callback (driven by HTTP GETs, as a browser would, with
 // the redirect followed to the callback), a 0600 token store, reuse by the provider `run --url`
 // passes to the SDK v2 transport, refresh after expiry, a wrong `state` refused, and the
-// `mcp-route auth` command (sign-in, --status, --logout) with no token in its output.
+// `mcp-route auth` command (sign-in, --status, --logout) with no token in its output, and
+// `mcp-route run --url` using the stored sign-in (refreshing it) or naming the command.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { OAuthStore } from '../../src/transports/oauth/store.js';
 import { createOAuthProvider, SignInRequiredError } from '../../src/transports/oauth/provider.js';
 import { signIn } from '../../src/transports/oauth/sign-in.js';
 import { startCallbackServer } from '../../src/transports/oauth/callback-server.js';
 import { startOAuthMcpServer } from '../helpers/oauth-server.js';
-import { CLI, ROOT, e2e, tempDir } from '../e2e/harness.js';
+import { CLI, ROOT, e2e, tempDir, writePolicy } from '../e2e/harness.js';
 import { runCli } from '../helpers/cli.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What `run --url` does: an SDK v2 client over Streamable HTTP with the stored-token provider. */
-async function callWhoami(url: string, store: OAuthStore): Promise<string> {
+async function callWhoami(url: string, store: OAuthStore, provider = createOAuthProvider(url, { store })): Promise<string> {
   const client = new Client({ name: 'oauth-test-host', version: '1.0.0' }, { capabilities: {} });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: createOAuthProvider(url, { store }) }));
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: provider }));
   try {
     const result = await client.callTool({ name: 'whoami', arguments: {} });
     return (result.content as Array<{ type: string; text: string }>)[0]!.text;
@@ -92,6 +95,15 @@ test('sign-in: discovery, registration, PKCE, callback; tokens stored 0600, reus
     assert.notEqual(second.tokens.access_token, first.tokens.access_token);
     assert.notEqual(second.tokens.refresh_token, first.tokens.refresh_token);
     assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(server.provider.counts.authorizations, 1);
+
+    // Expired under concurrent requests sharing one provider (as the requests of one run --url
+    // do): one refresh at a time, so a rotated refresh token is never presented twice.
+    await sleep(2_200);
+    const shared = createOAuthProvider(server.url, { store });
+    const texts = await Promise.all([1, 2, 3, 4].map(() => callWhoami(server.url, store, shared)));
+    for (const t of texts) assert.match(t, /^client /);
+    assert.ok(server.provider.counts.refreshes >= 2);
     assert.equal(server.provider.counts.authorizations, 1);
 
     // A refused refresh token (revoked at the server) in run mode: a sign-in is asked for, at once.
@@ -164,6 +176,49 @@ test('mcp-route auth: signs in from the CLI (URL on stderr), --status without se
     assert.equal(after.code, 1);
     assert.match(after.stdout, /signed in: +no/);
     assert.equal((await runCli(['auth', 'not a url'], { env })).code, 2);
+  } finally {
+    await server.close();
+  }
+});
+
+test('run --url: without a sign-in the host hears at once to run `mcp-route auth`; with one, calls go through and the token is refreshed', e2e, async () => {
+  const server = await startOAuthMcpServer({ accessTtlSeconds: 2 });
+  const stateHome = join(tempDir(), 'state');
+  const policy = writePolicy(tempDir(), 'version: 1\nproviders: { canned: { type: mock, responses: [{ text: "x" }] } }\nmodels: { m: { provider: canned } }\nstate: { store: memory }\n');
+  const host = () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, 'run', '--policy', policy, '--grace', '1s', '--url', server.url],
+      env: { ...(process.env as Record<string, string>), XDG_STATE_HOME: stateHome },
+      cwd: ROOT,
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    return { client: new V1Client({ name: 'host', version: '1.0.0' }, { capabilities: {} }), transport, stderr: () => stderr };
+  };
+  try {
+    const before = host();
+    const started = Date.now();
+    await assert.rejects(before.client.connect(before.transport), /requires an OAuth sign-in .*run `mcp-route auth http:\/\/127\.0\.0\.1:\d+\/mcp` first/);
+    assert.ok(Date.now() - started < 10_000, 'at once, not after a timeout');
+    await before.client.close().catch(() => {});
+    assert.equal(server.provider.counts.registrations, 0);
+
+    await signIn(server.url, { store: new OAuthStore(join(stateHome, 'mcp-route', 'oauth')), timeoutMs: 20_000, onAuthorizationUrl: (u) => void browse(u) });
+    const after = host();
+    await after.client.connect(after.transport);
+    try {
+      const text = (r: unknown) => (r as { content: Array<{ text: string }> }).content[0]!.text;
+      assert.match(text(await after.client.callTool({ name: 'whoami', arguments: {} })), /^client /);
+      await sleep(2_200);
+      assert.match(text(await after.client.callTool({ name: 'whoami', arguments: {} })), /^client /);
+      assert.ok(server.provider.counts.refreshes >= 1);
+      const tokens = JSON.parse(readFileSync(new OAuthStore(join(stateHome, 'mcp-route', 'oauth')).fileFor(server.url), 'utf8')).tokens;
+      for (const secret of [tokens.access_token, tokens.refresh_token]) assert.ok(!after.stderr().includes(secret), 'a token reached stderr');
+    } finally {
+      await after.client.close();
+    }
   } finally {
     await server.close();
   }

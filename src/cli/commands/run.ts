@@ -453,8 +453,12 @@ function dryRunAnswer(
 }
 
 /** `run --url`: the same proxy core, with the remote server as its server side; SIGINT/SIGTERM end the session. */
-async function runRemote(url: URL, headers: RemoteHeaders, authProvider: RunFlags['authProvider'], options: ChildProxyOptions): Promise<number> {
+async function runRemote(url: URL, headers: RemoteHeaders, given: RunFlags['authProvider'], options: ChildProxyOptions): Promise<number> {
   const { RemoteServer } = await import('../../transports/remote-server.js');
+  // Without an Authorization header of the user's, the OAuth sign-in of `mcp-route auth URL`
+  // (if any) is used and refreshed; a 401 it cannot fix says to run that command.
+  const ownAuthorization = Object.keys(headers.headers).some((name) => name.toLowerCase() === 'authorization');
+  const authProvider = given ?? (ownAuthorization ? undefined : (await import('../../transports/oauth/provider.js')).createOAuthProvider(url));
   const server = new RemoteServer({ url, headers: headers.headers, log: options.log, redact: options.redact, closeTimeoutMs: options.graceMs, ...(authProvider ? { authProvider } : {}) });
   const end = () => server.close();
   process.once('SIGINT', end);

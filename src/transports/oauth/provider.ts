@@ -9,11 +9,13 @@
 // SignInRequiredError, whose message says to run `mcp-route auth URL`.
 
 import { randomBytes } from 'node:crypto';
-import type { OAuthClientMetadata, OAuthClientProvider, OAuthDiscoveryState, StoredOAuthClientInformation, StoredOAuthTokens } from '@modelcontextprotocol/client';
+import type { OAuthClientInformationContext, OAuthClientMetadata, OAuthClientProvider, OAuthDiscoveryState, StoredOAuthClientInformation, StoredOAuthTokens } from '@modelcontextprotocol/client';
 import { normaliseServerUrl, OAuthStore, registeredRedirectUris, type OAuthRecord } from './store.js';
 
 /** Used for the client metadata in run mode before any client is registered (never visited). */
 const PLACEHOLDER_REDIRECT = 'http://127.0.0.1/callback';
+/** Longest one auth() flow holds its turn when it ends in a way the provider does not see. */
+const TURN_MS = 15_000;
 
 export class SignInRequiredError extends Error {
   readonly serverUrl: string;
@@ -46,6 +48,8 @@ export class StoredOAuthProvider implements OAuthClientProvider {
   private readonly signIn: SignInMode | undefined;
   /** The PKCE verifier lives only in memory: the callback returns to this same process. */
   private verifier: string | undefined;
+  /** The auth() flow (refresh or re-authorization) in progress in this process, if any. */
+  private turn: { over: Promise<void>; end(): void } | undefined;
 
   constructor(serverUrl: string, options: OAuthProviderOptions = {}) {
     this.serverUrl = normaliseServerUrl(serverUrl);
@@ -100,18 +104,43 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     });
   }
 
-  tokens(): StoredOAuthTokens | undefined {
+  // Without ctx: the transport's read for the Authorization header of each request. With ctx:
+  // auth() about to refresh (or re-authorize), after a 401. Concurrent 401s of one process each
+  // run auth(); they take turns here, so a rotated refresh token is never presented twice (the
+  // loser would get invalid_grant and the SDK would then delete the winner's fresh tokens).
+  async tokens(ctx?: OAuthClientInformationContext): Promise<StoredOAuthTokens | undefined> {
+    if (ctx) await this.takeTurn();
     return this.record().tokens;
   }
 
   saveTokens(tokens: StoredOAuthTokens): void {
+    let replaced = true;
     this.update((r) => {
+      replaced = r.tokens?.access_token !== tokens.access_token; // not just the SDK's issuer stamp
       r.tokens = tokens;
       r.tokensSavedAt = Date.now();
     });
+    if (replaced) this.endTurn();
+  }
+
+  /** One auth() flow at a time; a flow that ends without saving or failing visibly frees its turn after TURN_MS. */
+  private async takeTurn(): Promise<void> {
+    while (this.turn) await this.turn.over;
+    let end!: () => void;
+    const over = new Promise<void>((resolve) => (end = resolve));
+    const timer = setTimeout(() => this.endTurn(), TURN_MS);
+    timer.unref();
+    this.turn = { over, end: () => (clearTimeout(timer), end()) };
+  }
+
+  private endTurn(): void {
+    const turn = this.turn;
+    this.turn = undefined;
+    turn?.end();
   }
 
   async redirectToAuthorization(url: URL): Promise<void> {
+    this.endTurn();
     if (!this.signIn) throw new SignInRequiredError(this.serverUrl, 'no usable token, and none could be refreshed');
     await this.signIn.onAuthorizationUrl(url);
   }
@@ -136,6 +165,7 @@ export class StoredOAuthProvider implements OAuthClientProvider {
   }
 
   invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
+    this.endTurn();
     if (scope === 'verifier' || scope === 'all') this.verifier = undefined;
     if (scope === 'all') {
       this.store.remove(this.serverUrl);
