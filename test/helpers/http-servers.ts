@@ -96,6 +96,7 @@ export async function startV1HttpServer(token: string): Promise<HttpMcpServer> {
 /** SDK v2 `createMcpHandler`: 2026-07-28 requests per request (tools ask through input_required), 2025 traffic stateless. */
 export async function startV2HttpServer(): Promise<HttpMcpServer> {
   const seen: SeenRequest[] = [];
+  const cancelled: string[] = [];
   const factory = () => {
     const mcp = new McpServerV2({ name: 'v2-http-fixture', version: '1.0.0' });
     mcp.registerTool('echo', { inputSchema: z.object({ text: z.string() }) }, async ({ text: t }) => text(t));
@@ -105,6 +106,14 @@ export async function startV2HttpServer(): Promise<HttpMcpServer> {
         return inputRequired({ inputRequests: { s: inputRequired.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: q } }], maxTokens: 50 }) }, requestState: 'asked' });
       }
       return text(`sampled: ${answer.content?.text}; state: ${ctx.mcpReq.requestState()}`);
+    });
+    mcp.registerTool('slow', { inputSchema: z.object({ tag: z.string() }) }, async ({ tag }, ctx) => {
+      await new Promise<void>((resolve) => {
+        ctx.mcpReq.signal.addEventListener('abort', () => resolve(), { once: true });
+        setTimeout(resolve, 20_000).unref();
+      });
+      if (ctx.mcpReq.signal.aborted) cancelled.push(tag);
+      return text('slow done');
     });
     return mcp;
   };
@@ -118,7 +127,7 @@ export async function startV2HttpServer(): Promise<HttpMcpServer> {
     url: `http://127.0.0.1:${port}/mcp`,
     port,
     seen,
-    cancelled: [],
+    cancelled,
     close: async () => {
       await handler.close();
       await closeServer(server);

@@ -90,6 +90,14 @@ test('2026-07-28 over HTTP: the input_required round is answered by the policy a
     const calls = server.seen.filter((s) => s.method === 'POST' && s.headers['mcp-method'] === 'tools/call');
     assert.equal(calls.length, 2, 'the first leg and mcp-route\'s own retry');
     for (const c of calls) assert.equal(c.headers['mcp-protocol-version'], '2026-07-28');
+
+    // Cancelling a 2026 call aborts its HTTP request: the server's handler sees the abort.
+    const controller = new AbortController();
+    const slow = client.callTool({ name: 'slow', arguments: { tag: 'm1' } }, { signal: controller.signal });
+    await until(() => server.seen.some((s) => s.headers['mcp-method'] === 'tools/call' && s.headers['mcp-name'] === 'slow'), 'the slow call to reach the server');
+    controller.abort();
+    await assert.rejects(slow);
+    await until(() => server.cancelled.includes('m1'), 'the server to see the aborted request');
   } finally {
     await client.close().catch(() => {});
     await server.close();
@@ -107,6 +115,17 @@ test('401 answers the host at once with an error that names it; the token is red
     await until(() => /401/.test(host.stderr()), 'the 401 in the log');
     assert.ok(!host.stderr().includes(wrong), host.stderr());
     assert.match(host.stderr(), /\[redacted\]/, 'the server echoed the header; the log line shows it redacted');
+  } finally {
+    await host.client.close().catch(() => {});
+    await server.close();
+  }
+});
+
+test('without a header or a stored sign-in, a 401 says to run mcp-route auth', e2e, async () => {
+  const server = await startV1HttpServer(TOKEN);
+  const host = await v1Host(server.url, { XDG_STATE_HOME: tempDir() });
+  try {
+    await assert.rejects(host.connect(), /requires an OAuth sign-in .*run `mcp-route auth http:\/\/127\.0\.0\.1:\d+\/mcp` first/);
   } finally {
     await host.client.close().catch(() => {});
     await server.close();
