@@ -22,7 +22,6 @@ const BUDGETS: Budget[] = [
 ];
 const IN_FLIGHT = 32;
 
-
 /** `count` reserve+settle pairs, IN_FLIGHT at a time; returns ms. */
 async function run(state: StateConfig, count: number, tag: string): Promise<number> {
   const store = createBudgetStore(state);

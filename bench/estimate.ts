@@ -64,13 +64,6 @@ for (const [lang, text] of Object.entries(texts)) {
     for (const [, choice] of models) new PromptEstimator(requests[0]!).estimate(choice);
     const base = timeEach(requests, baseline);
     const per = models.map(([, choice]) => timeEach(requests, (r) => new PromptEstimator(r).estimate(choice).tokens));
-    console.log(
-      [
-        `${lang} ${label}`.padEnd(16),
-        base.toFixed(3).padStart(9),
-        ...per.map((p) => p.toFixed(3).padStart(9)),
-        '  ' + per.map((p) => `${(p / base).toFixed(0)}x`).join(' / '),
-      ].join(' '),
-    );
+    console.log([`${lang} ${label}`.padEnd(16), base.toFixed(3).padStart(9), ...per.map((p) => p.toFixed(3).padStart(9)), `  ${per.map((p) => `${(p / base).toFixed(0)}x`).join(' / ')}`].join(' '));
   }
 }

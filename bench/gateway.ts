@@ -16,13 +16,19 @@ import { startFakeOpenAI, openaiCompletion } from '../test/helpers/fake-openai.j
 import { openaiStreamReply } from '../test/helpers/fake-streams.js';
 import { CLI, ROOT } from '../test/helpers/cli.js';
 
-const loadAtStart = loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadAtStart = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 const rounds = Number(process.argv[2] ?? 7);
 const perRound = Number(process.argv[3] ?? 150);
 const dir = mkdtempSync(join(tmpdir(), 'mcp-route-bench-gateway-'));
 
 const fake = await startFakeOpenAI();
-fake.setDefault((req) => (req.body?.stream ? { ...openaiStreamReply({ text: 'one two three four', model: 'gpt-bench', pieces: 4 }), trickle: { chunks: 4, intervalMs: 15 } } : openaiCompletion({ model: 'gpt-bench', text: 'ok' })));
+fake.setDefault((req) =>
+  req.body?.stream
+    ? { ...openaiStreamReply({ text: 'one two three four', model: 'gpt-bench', pieces: 4 }), trickle: { chunks: 4, intervalMs: 15 } }
+    : openaiCompletion({ model: 'gpt-bench', text: 'ok' }),
+);
 
 // ---- mcp-route: `run` with a child that only reports the gateway's address ----------------
 const policy = join(dir, 'policy.yaml');
@@ -93,9 +99,7 @@ for (let round = 0; round < rounds; round++) {
   const med = Object.fromEntries(modes.map((m) => [m, median(times[m]!)]));
   overhead['mcp-route']!.push(med['mcp-route']! - med['direct']!);
   overhead['portkey']!.push(med['portkey']! - med['direct']!);
-  console.log(
-    `  round ${round + 1}: direct ${fmt(med['direct']!)}, mcp-route +${fmt(med['mcp-route']! - med['direct']!)}, portkey +${fmt(med['portkey']! - med['direct']!)}`,
-  );
+  console.log(`  round ${round + 1}: direct ${fmt(med['direct']!)}, mcp-route +${fmt(med['mcp-route']! - med['direct']!)}, portkey +${fmt(med['portkey']! - med['direct']!)}`);
 }
 const ours = median(overhead['mcp-route']!);
 const theirs = median(overhead['portkey']!);
@@ -111,8 +115,14 @@ for (let round = 0; round < ttftRounds; round++) {
   console.log(`  round ${round + 1}: direct ${fmt(median(times['direct']!))}, mcp-route +${fmt(median(times['mcp-route']!) - median(times['direct']!))}`);
 }
 const ttftDelta = median(ttft['mcp-route']!) - median(ttft['direct']!);
-console.log(`time to first streamed token (median of ${ttft['direct']!.length}): direct ${fmt(median(ttft['direct']!))}, mcp-route ${fmt(median(ttft['mcp-route']!))}, difference ${fmt(ttftDelta)} (goal <= 1 ms)`);
-console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (${loadAtStart} at the start)`);
+console.log(
+  `time to first streamed token (median of ${ttft['direct']!.length}): direct ${fmt(median(ttft['direct']!))}, mcp-route ${fmt(median(ttft['mcp-route']!))}, difference ${fmt(ttftDelta)} (goal <= 1 ms)`,
+);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} at the end (${loadAtStart} at the start)`,
+);
 
 stop(mcpRoute);
 stop(portkey);

@@ -25,7 +25,16 @@ function bigPolicy(targetLines: number): string {
   for (let m = 0; m < 120; m++) {
     const id = `model-${m}`;
     models.push(id);
-    out.push(`  ${id}:`, `    provider: mock-${m % 10}`, `    aliases: [alias-${m}]`, `    cost: { input: ${m % 7}, output: ${(m % 7) * 4} }`, `    speed: 0.${m % 10}`, `    intelligence: 0.${(m * 3) % 10}`, '    contextWindow: 128000', '    supports: [text, tools]');
+    out.push(
+      `  ${id}:`,
+      `    provider: mock-${m % 10}`,
+      `    aliases: [alias-${m}]`,
+      `    cost: { input: ${m % 7}, output: ${(m % 7) * 4} }`,
+      `    speed: 0.${m % 10}`,
+      `    intelligence: 0.${(m * 3) % 10}`,
+      '    contextWindow: 128000',
+      '    supports: [text, tools]',
+    );
   }
   out.push('defaults:', '  models: [model-0, model-1, model-2]', '  maxTokens: 4096', '  timeout: 30s', '  deadline: 2m', '  retry: { attempts: 3, initialDelay: 250ms, maxDelay: 4s }');
   out.push('budgets:');
@@ -46,7 +55,7 @@ function bigPolicy(targetLines: number): string {
     r++;
   }
   out.push('  - name: catch-all', '    maxTokens: 1024');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 function median(xs: number[]): number {
@@ -68,7 +77,13 @@ const file = join(dir, 'big.yaml');
 writeFileSync(file, text);
 const lines = text.split('\n').length - 1;
 const problems = lintText(text, file, { env: {} });
-if (problems.length) throw new Error(`generated policy is not clean:\n${problems.slice(0, 5).map((d) => `${d.line}:${d.column} ${d.message}`).join('\n')}`);
+if (problems.length)
+  throw new Error(
+    `generated policy is not clean:\n${problems
+      .slice(0, 5)
+      .map((d) => `${d.line}:${d.column} ${d.message}`)
+      .join('\n')}`,
+  );
 
 // Interleave the three commands so machine load affects them alike.
 const floor: number[] = [];

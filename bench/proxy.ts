@@ -128,13 +128,13 @@ async function round(r: number): Promise<void> {
 for (let r = 0; r < rounds; r++) {
   await round(r);
   const fig = (mode: Mode) => `${mode} ${results[mode].rtt.at(-1)!.toFixed(3)} ms / ${results[mode].perSec.at(-1)!.toFixed(1)} per s`;
-  process.stdout.write(
-    `round ${r + 1}/${rounds}: round trip ${ratios.rtt.at(-1)!.toFixed(2)}x pipe, 1 MiB throughput ${ratios.perSec.at(-1)!.toFixed(2)}x pipe (${modes.map(fig).join('; ')})\n`,
-  );
+  process.stdout.write(`round ${r + 1}/${rounds}: round trip ${ratios.rtt.at(-1)!.toFixed(2)}x pipe, 1 MiB throughput ${ratios.perSec.at(-1)!.toFixed(2)}x pipe (${modes.map(fig).join('; ')})\n`);
 }
 
 const pipe = { rtt: median(results['raw pipe'].rtt), perSec: median(results['raw pipe'].perSec) };
-console.log(`\n${rounds} rounds; per round ${SMALL_CALLS} small tools/call per mode (modes alternating in blocks of ${BLOCK}) and ${BIG_CALLS} x 1 MiB results per mode (alternating call by call, rate from the median call; medians of rounds)`);
+console.log(
+  `\n${rounds} rounds; per round ${SMALL_CALLS} small tools/call per mode (modes alternating in blocks of ${BLOCK}) and ${BIG_CALLS} x 1 MiB results per mode (alternating call by call, rate from the median call; medians of rounds)`,
+);
 console.log('mode        small RTT ms   vs pipe   1 MiB results/s   vs pipe   proxy RSS MiB idle / after 1 MiB results');
 for (const mode of modes) {
   const rtt = median(results[mode].rtt);
@@ -211,4 +211,6 @@ console.log(
   `\n2026-07-28 (SDK v2 client pinned, ${MODERN_CALLS} tools/call per mode per round): pipe ${median(modernRtt['raw pipe']).toFixed(3)} ms, ` +
     `mcp-route ${median(modernRtt['mcp-route']).toFixed(3)} ms; a call with one hidden sampling round through mcp-route ${median(hiddenRound).toFixed(3)} ms`,
 );
-console.log(`goal (median of per-round ratios): 2026 round trip <= 1.15x pipe when no round is hidden: ${modernRatio.toFixed(2)}x [${spread(modernRatios)}] ${modernRatio <= 1.15 ? 'met' : 'NOT met'}`);
+console.log(
+  `goal (median of per-round ratios): 2026 round trip <= 1.15x pipe when no round is hidden: ${modernRatio.toFixed(2)}x [${spread(modernRatios)}] ${modernRatio <= 1.15 ? 'met' : 'NOT met'}`,
+);

@@ -231,7 +231,17 @@ const memoryVerdict = !memoryJudged ? 'not judged (runs under 60 s end in the wa
 line('RSS growth, second half vs baseline', `${mb(growthKb)} (bound 32 MB; final bound baseline + 16 MB): ${memoryVerdict}`);
 line('processes left behind', leftBehind.length);
 line('router stderr bytes', stderrBytes);
-const failed = !memoryOk || lost > 0 || duplicated > 0 || usedTokens > TOKEN_LIMIT || hostToServerOutOfOrder > 0 || serverToHostOutOfOrder > 0 || echoMismatch.length > 0 || leftBehind.length > 0 || echoIds.length !== echoSeq || notes.length !== noteOffset;
+const failed =
+  !memoryOk ||
+  lost > 0 ||
+  duplicated > 0 ||
+  usedTokens > TOKEN_LIMIT ||
+  hostToServerOutOfOrder > 0 ||
+  serverToHostOutOfOrder > 0 ||
+  echoMismatch.length > 0 ||
+  leftBehind.length > 0 ||
+  echoIds.length !== echoSeq ||
+  notes.length !== noteOffset;
 if (failed) {
   console.log('INVARIANT VIOLATED');
   process.exitCode = 1;

@@ -38,13 +38,12 @@ const env = {
   MCP_ROUTE_LOG_LEVEL: 'error',
 };
 
-const INITIALIZE =
-  JSON.stringify({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench-startup', version: '1' } },
-  }) + '\n';
+const INITIALIZE = `${JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench-startup', version: '1' } },
+})}\n`;
 
 type Mode = 'node -e 0' | 'direct' | 'mcp-route';
 
@@ -104,7 +103,7 @@ function startOnce(mode: Mode, measureRss: boolean): Promise<Started> {
       };
       if (!measureRss) return finish();
       // Idle: the handshake done and the notification sent, nothing else to do for a while.
-      child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
       setTimeout(() => finish(rssMiB(child.pid!)), 1500);
     });
   });
@@ -147,9 +146,13 @@ const beyond = added - node0;
 const idle = median(rss);
 const cpu0 = median(cpu['node -e 0']);
 const cpuRouter = median(cpu['mcp-route']);
-console.log(`\n${RUNS} runs each, alternating; medians: node -e 0 ${node0.toFixed(1)} ms; direct ${direct.toFixed(1)} ms; through mcp-route ${routed.toFixed(1)} ms (${(routed / direct).toFixed(2)}x direct)`);
+console.log(
+  `\n${RUNS} runs each, alternating; medians: node -e 0 ${node0.toFixed(1)} ms; direct ${direct.toFixed(1)} ms; through mcp-route ${routed.toFixed(1)} ms (${(routed / direct).toFixed(2)}x direct)`,
+);
 console.log(`mcp-route adds ${added.toFixed(1)} ms to spawn-to-initialize, ${beyond.toFixed(1)} ms beyond a bare node -e 0; idle router RSS ${rss.map((x) => x.toFixed(1)).join(' / ')} MiB`);
-console.log(`CPU time (less sensitive to a busy machine): node -e 0 ${cpu0.toFixed(1)} ms; the router until it answered initialize ${cpuRouter.toFixed(1)} ms (${(cpuRouter - cpu0).toFixed(1)} ms beyond node -e 0)`);
+console.log(
+  `CPU time (less sensitive to a busy machine): node -e 0 ${cpu0.toFixed(1)} ms; the router until it answered initialize ${cpuRouter.toFixed(1)} ms (${(cpuRouter - cpu0).toFixed(1)} ms beyond node -e 0)`,
+);
 console.log(
   `goals: start-up adds <= 15 ms beyond node -e 0: ${beyond.toFixed(1)} ms ${beyond <= 15 ? 'met' : 'NOT met'}; ` +
     `idle router RSS <= 45 MiB: ${idle.toFixed(1)} MiB ${idle <= 45 ? 'met' : 'NOT met'}`,

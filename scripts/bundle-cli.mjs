@@ -27,17 +27,7 @@ await build({
   allowOverwrite: true,
   // Bundled CommonJS dependencies (commander, yaml) call require() for Node's own modules.
   banner: { js: "import { createRequire as __mcpRouteRequire } from 'node:module';\nconst require = __mcpRouteRequire(import.meta.url);" },
-  external: [
-    '@anthropic-ai/sdk',
-    'openai',
-    '@modelcontextprotocol/*',
-    '@opentelemetry/*',
-    'better-sqlite3',
-    'ioredis',
-    'prom-client',
-    'gpt-tokenizer',
-    'gpt-tokenizer/*',
-  ],
+  external: ['@anthropic-ai/sdk', 'openai', '@modelcontextprotocol/*', '@opentelemetry/*', 'better-sqlite3', 'ioredis', 'prom-client', 'gpt-tokenizer', 'gpt-tokenizer/*'],
   sourcemap: 'linked',
   logLevel: 'warning',
 });

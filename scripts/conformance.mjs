@@ -90,7 +90,7 @@ async function startServe(dir) {
     child.stdout.on('data', (d) => {
       out += d;
       const m = / at (http:\/\/\S+)/.exec(out);
-      if (m) (clearTimeout(timer), resolve(m[1]));
+      if (m) clearTimeout(timer), resolve(m[1]);
     });
     exited.then((code) => (clearTimeout(timer), reject(new Error(`serve exited ${code}: ${stderr}`))));
   });

@@ -26,11 +26,11 @@ if (files.length === 0) {
 // Budgets default to a sqlite file under the user's state directory; a test run must
 // neither read nor leave counters there, so every run gets a state directory of its own.
 const stateHome = mkdtempSync(join(tmpdir(), 'mcp-route-test-state-'));
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, XDG_STATE_HOME: stateHome } },
-);
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, XDG_STATE_HOME: stateHome },
+});
 child.on('exit', (code, signal) => {
   rmSync(stateHome, { recursive: true, force: true });
   process.exit(code ?? (signal ? 1 : 0));

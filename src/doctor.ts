@@ -48,9 +48,9 @@ async function checkProvider(policy: Policy, p: ProviderConfig, timeoutMs: numbe
   const subject = `provider ${p.name}`;
   const served = Object.values(policy.models).filter((m) => m.provider === p.name);
   if (!p.usable) return { subject, status: 'fail', message: `${p.type}: ${p.unusableReason ?? 'not usable'}` };
-  if (p.type === 'client') return { subject, status: 'info', message: "client: answers only when the host declares sampling (most hosts do not); nothing to reach from here" };
+  if (p.type === 'client') return { subject, status: 'info', message: 'client: answers only when the host declares sampling (most hosts do not); nothing to reach from here' };
   if (p.type === 'mock') return { subject, status: 'ok', message: `mock: answers from the policy (${served.length} model${served.length === 1 ? '' : 's'})` };
-  let provider;
+  let provider: ReturnType<typeof createProvider>;
   try {
     provider = createProvider(p);
   } catch (err) {
@@ -67,7 +67,11 @@ async function checkProvider(policy: Policy, p: ProviderConfig, timeoutMs: numbe
     const missing = served.filter((m) => !listed.some((id) => id === m.model || id.startsWith(`${m.model}-`)));
     const base = `${p.type}: reached ${where} in ${ms} ms${key ? `; ${key}` : ''}; ${listed.length} model${listed.length === 1 ? '' : 's'} listed`;
     if (missing.length > 0) {
-      return { subject, status: 'warn', message: `${base}; not listed there: ${missing.map((m) => (m.model === m.id ? m.id : `${m.id} (sent as ${m.model})`)).join(', ')} — check the name (a request for it will fail unless the endpoint serves unlisted models)` };
+      return {
+        subject,
+        status: 'warn',
+        message: `${base}; not listed there: ${missing.map((m) => (m.model === m.id ? m.id : `${m.id} (sent as ${m.model})`)).join(', ')} — check the name (a request for it will fail unless the endpoint serves unlisted models)`,
+      };
     }
     return { subject, status: 'ok', message: `${base}${served.length ? `, including every model the policy sends here (${served.length})` : ''}` };
   } catch (err) {
@@ -85,7 +89,7 @@ async function checkStore(policy: Policy, timeoutMs: number): Promise<DoctorChec
   // Opening a sqlite store creates its file: do not leave one behind for a policy that never counts.
   if (policy.budgets.length === 0) return { subject: 'store', status: 'info', message: `${label}: no budgets, so the store is not used` };
   if (s.store === 'memory') return { subject: 'store', status: 'ok', message: 'memory: counters live in each process (not shared between processes)' };
-  let store;
+  let store: ReturnType<typeof createBudgetStore> | undefined;
   try {
     store = createBudgetStore(s);
     let timer: NodeJS.Timeout | undefined;

@@ -145,11 +145,22 @@ export function parseSince(text: string, now: number): number {
 
 export function formatUsageTable(report: UsageReport): string {
   const header = [report.by, 'requests', 'ok', 'refused', 'budget', 'failed', 'dry run', 'input tok', 'output tok', 'USD'];
-  const cells = (r: UsageRow) => [r.key, String(r.requests), String(r.ok), String(r.refused), String(r.budget), String(r.failed), String(r.dryRun), String(r.inputTokens), String(r.outputTokens), r.usd.toFixed(4)];
+  const cells = (r: UsageRow) => [
+    r.key,
+    String(r.requests),
+    String(r.ok),
+    String(r.refused),
+    String(r.budget),
+    String(r.failed),
+    String(r.dryRun),
+    String(r.inputTokens),
+    String(r.outputTokens),
+    r.usd.toFixed(4),
+  ];
   const table = [header, ...report.rows.map(cells), cells(report.total)];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const out = [line(header), ...report.rows.map((r) => line(cells(r))), widths.map((w) => '-'.repeat(w)).join('  '), line(cells(report.total))];
   if (report.skippedLines) out.push(`(${report.skippedLines} line(s) skipped: not audit records, e.g. a torn last line)`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

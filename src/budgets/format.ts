@@ -32,5 +32,5 @@ export function formatBudgetTable(rows: BudgetStatus[]): string {
     num(r.remaining, r.limit),
     r.resetsAt !== undefined ? new Date(r.resetsAt).toISOString().replace('.000Z', 'Z') : r.limit === 'concurrency' ? 'when a request ends' : 'rolling 60s',
   ]);
-  return alignColumns([header, ...body]).join('\n') + '\n';
+  return `${alignColumns([header, ...body]).join('\n')}\n`;
 }

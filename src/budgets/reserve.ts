@@ -113,7 +113,11 @@ function reservation(cx: ReserveContext, id: string, counters: BudgetCounter[]):
     async settle(actual) {
       if (done) return;
       done = true;
-      await cx.store().settle(id, counters.map((c) => ({ ...c, amount: settledAmount(c, actual) })), cx.clock());
+      await cx.store().settle(
+        id,
+        counters.map((c) => ({ ...c, amount: settledAmount(c, actual) })),
+        cx.clock(),
+      );
       cx.wakeups.wakeAll();
     },
     async release() {

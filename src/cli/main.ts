@@ -42,7 +42,7 @@ const invoked = process.argv[2];
 // `--version` needs no subcommand at all (and scripts call it to probe the install).
 // `-V` stays as an alias of `-v` for the scripts written before `-v` existed.
 if (process.argv.length === 3 && (invoked === '--version' || invoked === '-v' || invoked === '-V')) {
-  process.stdout.write(pkg.version + '\n');
+  process.stdout.write(`${pkg.version}\n`);
   process.exit(0);
 }
 const wanted = invoked !== undefined && invoked in commands ? [invoked] : Object.keys(commands);

@@ -16,7 +16,9 @@ export function isTruthyEnv(value: string | undefined): boolean {
 export function startupWarnings(policy: Policy, searched: readonly string[]): string[] {
   const out: string[] = [];
   if (policy.source === BUILTIN_DEFAULT_SOURCE) {
-    const names = Object.values(policy.providers).map((p) => `${p.name} (${p.type})`).join(', ');
+    const names = Object.values(policy.providers)
+      .map((p) => `${p.name} (${p.type})`)
+      .join(', ');
     out.push(
       `no policy file found (looked for ${searched.join(', ')}); using the built-in default: providers ${names}, no budgets. ` +
         'Pass --policy FILE or set MCP_ROUTE_POLICY (hosts start servers in their own folder); --require-policy refuses to start without one',
@@ -74,7 +76,8 @@ export function createOutcomeWarner(log: Logger, options: OutcomeWarnerOptions =
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {
     timer = undefined;
-    if (suppressed > 0) log.warn(`${suppressed} more failed or refused sampling request(s) not shown in the last ${Math.round(windowMs / 1000)} s (--log-level info shows each; so does the audit file)`);
+    if (suppressed > 0)
+      log.warn(`${suppressed} more failed or refused sampling request(s) not shown in the last ${Math.round(windowMs / 1000)} s (--log-level info shows each; so does the audit file)`);
     suppressed = 0;
   };
   return (outcome) => {

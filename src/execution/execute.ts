@@ -199,10 +199,7 @@ async function runCandidate(run: Run, candidate: Candidate, request: CreateMessa
 async function whetherToRetry(run: Run, candidate: Candidate, admission: Admission, error: Error, attemptNumber: number): Promise<boolean> {
   if (!(error instanceof ProviderError && error.isRetryable) || run.streamed) return false;
   const { retry } = run.settings;
-  const delay =
-    error.retryAfterMs !== undefined
-      ? Math.min(error.retryAfterMs, retry.maxDelay)
-      : backoffDelay(attemptNumber, retry.initialDelay, retry.maxDelay, run.deps.random ?? Math.random);
+  const delay = error.retryAfterMs !== undefined ? Math.min(error.retryAfterMs, retry.maxDelay) : backoffDelay(attemptNumber, retry.initialDelay, retry.maxDelay, run.deps.random ?? Math.random);
   // Waiting past the deadline would only end in DEADLINE_EXCEEDED; the next candidate may
   // still answer in time.
   if (delay >= run.settings.deadline - (performance.now() - run.started)) return false;
@@ -379,7 +376,10 @@ async function admitWithin(admit: NonNullable<ExecuteDeps['admit']>, candidate: 
   } catch (err) {
     const stop = run.stopReason();
     if (stop) {
-      void pending.then((late) => settle(late, []), () => {});
+      void pending.then(
+        (late) => settle(late, []),
+        () => {},
+      );
       throw stop;
     }
     throw err;

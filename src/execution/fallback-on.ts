@@ -11,7 +11,5 @@ export function movesOn(err: unknown, fallbackOn: readonly FallbackStatus[] | un
   // says nothing about the request, so another candidate is always worth a try.
   if (!fallbackOn || !(err instanceof ProviderError) || err.status === undefined) return classified;
   const status = err.status;
-  return fallbackOn.some((entry) =>
-    entry === 'default' ? classified : entry === '4xx' ? status >= 400 && status < 500 : entry === '5xx' ? status >= 500 && status < 600 : entry === status,
-  );
+  return fallbackOn.some((entry) => (entry === 'default' ? classified : entry === '4xx' ? status >= 400 && status < 500 : entry === '5xx' ? status >= 500 && status < 600 : entry === status));
 }

@@ -83,7 +83,8 @@ function apiOf(req: IncomingMessage): Api {
 async function handle(req: IncomingMessage, res: ServerResponse, o: GatewayOptions, token: string): Promise<void> {
   const api = apiOf(req);
   if (!isLoopback(req.socket.remoteAddress)) return sendError(res, api, 403, 'mcp-route: the gateway accepts loopback connections only');
-  if (!authorised(req, token)) return sendError(res, api, 401, 'mcp-route: missing or wrong API key for the mcp-route gateway (use the OPENAI_API_KEY / ANTHROPIC_API_KEY mcp-route gave this process)');
+  if (!authorised(req, token))
+    return sendError(res, api, 401, 'mcp-route: missing or wrong API key for the mcp-route gateway (use the OPENAI_API_KEY / ANTHROPIC_API_KEY mcp-route gave this process)');
   const path = (req.url ?? '/').split('?')[0];
   if (req.method === 'GET' && path === '/v1/models') return sendJson(res, 200, listModels(o.policy(), api));
   const target: Api | undefined = path === '/v1/chat/completions' ? 'openai' : path === '/v1/messages' ? 'anthropic' : undefined;
@@ -225,7 +226,10 @@ function describeFailure(err: unknown): { status: number; message: string; heade
       status = 502;
   }
   const attempts = (err.data['attempts'] as Attempt[] | undefined) ?? [];
-  const tried = status === 502 && attempts.length && !err.message.includes(attempts[0]!.provider) ? ` (attempts: ${attempts.map((a) => `${a.provider}/${a.model} ${a.status ?? a.error ?? ''}`.trim()).join(', ')})` : '';
+  const tried =
+    status === 502 && attempts.length && !err.message.includes(attempts[0]!.provider)
+      ? ` (attempts: ${attempts.map((a) => `${a.provider}/${a.model} ${a.status ?? a.error ?? ''}`.trim()).join(', ')})`
+      : '';
   return { status, message: `${err.message}${tried}`, headers };
 }
 
@@ -247,7 +251,7 @@ function listModels(policy: Policy, api: Api): Record<string, unknown> {
   const ids = Object.values(policy.models)
     .filter((m) => {
       const p = policy.providers[m.provider];
-      return p !== undefined && p.usable && p.type !== 'client';
+      return p?.usable && p.type !== 'client';
     })
     .map((m) => ({ id: m.id, provider: m.provider }));
   if (api === 'anthropic') {

@@ -11,7 +11,6 @@ export interface SamplingCapabilities {
   sampling: { tools?: Record<string, never> };
 }
 
-
 /**
  * `{ sampling: {} }`, or `{ sampling: { tools: {} } }` when the policy can allow tools
  * anywhere. Servers on protocol 2025-11-25 send tools in sampling only to clients that

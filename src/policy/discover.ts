@@ -28,12 +28,7 @@ export function policySearchPaths(options: DiscoverOptions = {}): string[] {
   const named = env[POLICY_ENV];
   if (named) return [resolve(cwd, named)];
   const config = env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config');
-  return [
-    resolve(cwd, 'mcp-route.yaml'),
-    resolve(cwd, 'mcp-route.yml'),
-    join(config, 'mcp-route', 'policy.yaml'),
-    join(config, 'mcp-route', 'policy.yml'),
-  ];
+  return [resolve(cwd, 'mcp-route.yaml'), resolve(cwd, 'mcp-route.yml'), join(config, 'mcp-route', 'policy.yaml'), join(config, 'mcp-route', 'policy.yml')];
 }
 
 /**
@@ -88,7 +83,9 @@ function restrictAuditPath(policy: Policy, path: string): string[] {
   const inside = relative(home, realFolder(dirname(resolve(target))));
   if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) return [];
   delete policy.audit.path;
-  return [`audit file ${target} not used: ${path} was found in the working directory, not named with --policy, and may write audit lines only inside its own folder. Pass --policy ${path} if you trust it`];
+  return [
+    `audit file ${target} not used: ${path} was found in the working directory, not named with --policy, and may write audit lines only inside its own folder. Pass --policy ${path} if you trust it`,
+  ];
 }
 
 /** The real path of `folder`, or of its nearest existing ancestor joined with the rest. */

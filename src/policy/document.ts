@@ -3,20 +3,7 @@
 // accepted, so it reads these shapes as they are instead of guarding every field again.
 // Durations are still text or milliseconds here; the normaliser turns them into numbers.
 
-import type {
-  ApprovalFallback,
-  ApprovalMode,
-  BudgetPeriod,
-  Capability,
-  FallbackStatus,
-  HintsMode,
-  Limits,
-  OnExceed,
-  ProviderConfig,
-  StoreKind,
-  ToolsMode,
-  When,
-} from './types.js';
+import type { ApprovalFallback, ApprovalMode, BudgetPeriod, Capability, FallbackStatus, HintsMode, Limits, OnExceed, ProviderConfig, StoreKind, ToolsMode, When } from './types.js';
 
 /** `500ms`, `30s`, `2m` or a number of milliseconds. */
 export type DurationText = string | number;

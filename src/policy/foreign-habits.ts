@@ -25,8 +25,7 @@ export const UNITLESS_DURATION_LIMIT = 1000;
 export function checkForeignHabits(raw: unknown, map: SourceMap, file: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (!isObj(raw)) return out;
-  const warn = (code: string, message: string, path: PathSegment[], hint: string) =>
-    out.push({ severity: 'warning', code, message, hint, path: file, ...map.value(path) });
+  const warn = (code: string, message: string, path: PathSegment[], hint: string) => out.push({ severity: 'warning', code, message, hint, path: file, ...map.value(path) });
 
   for (const [name, p] of entries(raw['providers'])) {
     if (!isObj(p)) continue;
@@ -38,13 +37,27 @@ export function checkForeignHabits(raw: unknown, map: SourceMap, file: string): 
       const litellm = LITELLM_VAR.exec(value);
       const shell = SHELL_VAR.exec(value);
       if (litellm) {
-        warn('env-foreign-syntax', `\`${field}\` of provider \`${name}\` is sent literally as "os.environ/${litellm[1]}": that is LiteLLM's syntax, mcp-route reads the environment with \${VAR}`, path, `write \`${field}: "\${${litellm[1]}}"\``);
+        warn(
+          'env-foreign-syntax',
+          `\`${field}\` of provider \`${name}\` is sent literally as "os.environ/${litellm[1]}": that is LiteLLM's syntax, mcp-route reads the environment with \${VAR}`,
+          path,
+          `write \`${field}: "\${${litellm[1]}}"\``,
+        );
       } else if (shell) {
-        warn('env-foreign-syntax', `\`${field}\` of provider \`${name}\` is sent literally with "$${shell[1]}" in it: mcp-route reads the environment only with \${VAR}`, path, `write \`${field}: "${value.replace(new RegExp(SHELL_VAR, 'g'), '${$1}')}"\``);
+        warn(
+          'env-foreign-syntax',
+          `\`${field}\` of provider \`${name}\` is sent literally with "$${shell[1]}" in it: mcp-route reads the environment only with \${VAR}`,
+          path,
+          `write \`${field}: "${value.replace(new RegExp(SHELL_VAR, 'g'), '${$1}')}"\``,
+        );
       } else if (path[2] === 'apiKey' && VARIABLE_NAME.test(value)) {
         const conventional = CONVENTIONAL_KEY_ENV[String(p['type'])];
-        warn('api-key-is-variable-name', `\`apiKey\` of provider \`${name}\` is the text "${value}", which looks like the name of an environment variable, not a key`, path,
-          `write \`apiKey: "\${${value}}"\` to read that variable${conventional === value ? `, or leave \`apiKey\` out: ${conventional} is read by default` : ''}`);
+        warn(
+          'api-key-is-variable-name',
+          `\`apiKey\` of provider \`${name}\` is the text "${value}", which looks like the name of an environment variable, not a key`,
+          path,
+          `write \`apiKey: "\${${value}}"\` to read that variable${conventional === value ? `, or leave \`apiKey\` out: ${conventional} is read by default` : ''}`,
+        );
       }
     }
     checkDuration(warn, ['providers', name, 'timeout'], p['timeout']);
@@ -55,8 +68,12 @@ export function checkForeignHabits(raw: unknown, map: SourceMap, file: string): 
     if (isObj(s['retry'])) for (const k of RETRY_DURATIONS) checkDuration(warn, [...base, 'retry', k], s['retry'][k]);
   };
   if (isObj(raw['defaults'])) settings(['defaults'], raw['defaults']);
-  list(raw['rules']).forEach((r, i) => isObj(r) && settings(['rules', i], r));
-  list(raw['budgets']).forEach((b, i) => isObj(b) && checkDuration(warn, ['budgets', i, 'maxWait'], b['maxWait']));
+  list(raw['rules']).forEach((r, i) => {
+    if (isObj(r)) settings(['rules', i], r);
+  });
+  list(raw['budgets']).forEach((b, i) => {
+    if (isObj(b)) checkDuration(warn, ['budgets', i, 'maxWait'], b['maxWait']);
+  });
   return out;
 }
 
@@ -64,6 +81,10 @@ function checkDuration(warn: (code: string, message: string, path: PathSegment[]
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
   if (n === undefined || n <= 0 || n >= UNITLESS_DURATION_LIMIT) return;
   const where = path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
-  warn('duration-without-unit', `\`${where}: ${String(value).trim()}\` is ${n} milliseconds; a duration under ${UNITLESS_DURATION_LIMIT} needs a unit to say what it means`, path,
-    `add the unit: \`${n}s\` for seconds, \`${n}ms\` to keep milliseconds`);
+  warn(
+    'duration-without-unit',
+    `\`${where}: ${String(value).trim()}\` is ${n} milliseconds; a duration under ${UNITLESS_DURATION_LIMIT} needs a unit to say what it means`,
+    path,
+    `add the unit: \`${n}s\` for seconds, \`${n}ms\` to keep milliseconds`,
+  );
 }

@@ -40,7 +40,7 @@ export function interpolateString(
       break;
     }
     if (at > 0 && text[at - 1] === '$') {
-      out += text.slice(i, at - 1) + '${';
+      out += `${text.slice(i, at - 1)}\${`;
       i = at + 2;
       continue;
     }

@@ -21,9 +21,23 @@ function analyse(value: unknown, map: SourceMap, source: string, env: NodeJS.Pro
   for (const p of interpolated.problems) {
     const at = map.within(p.path, p.kind === 'unset' ? `\${${p.name}` : p.name);
     if (p.kind === 'unset') {
-      diagnostics.push({ severity: 'warning', code: 'env-unset', message: `environment variable ${p.name} is not set; \`${p.path.join('.')}\` gets an empty string there`, hint: `set ${p.name}, or give a default: \${${p.name}:-value}`, path: source, ...at });
+      diagnostics.push({
+        severity: 'warning',
+        code: 'env-unset',
+        message: `environment variable ${p.name} is not set; \`${p.path.join('.')}\` gets an empty string there`,
+        hint: `set ${p.name}, or give a default: \${${p.name}:-value}`,
+        path: source,
+        ...at,
+      });
     } else {
-      diagnostics.push({ severity: 'error', code: 'env-syntax', message: `malformed interpolation \`${p.name}\`: expected \${NAME} or \${NAME:-default}`, hint: 'write $${ for a literal ${', path: source, ...at });
+      diagnostics.push({
+        severity: 'error',
+        code: 'env-syntax',
+        message: `malformed interpolation \`${p.name}\`: expected \${NAME} or \${NAME:-default}`,
+        hint: 'write $${ for a literal ${',
+        path: source,
+        ...at,
+      });
     }
   }
   diagnostics.push(...checkSchema(interpolated.value, map, source));
@@ -45,17 +59,65 @@ export function parsePolicy(text: string, source: string, env: NodeJS.ProcessEnv
   // scalar and be reported as "must be a mapping", with the bytes echoed in the code frame.
   if (text.includes('\u0000')) {
     return {
-      diagnostics: [{ severity: 'error', code: 'not-text', message: 'not a text file (it contains NUL bytes); a policy is YAML or JSON text', hint: 'check the path: it should name a .yaml (or .json) policy file', path: source, line: 0, column: 0 }],
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'not-text',
+          message: 'not a text file (it contains NUL bytes); a policy is YAML or JSON text',
+          hint: 'check the path: it should name a .yaml (or .json) policy file',
+          path: source,
+          line: 0,
+          column: 0,
+        },
+      ],
     };
   }
   const lineCounter = new LineCounter();
   // uniqueKeys is checked below: the yaml package's own check is quadratic in a mapping's size
   // (10,000 models took seconds to parse).
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: true, merge: true });
+  const diagnostics = yamlDiagnostics(doc, lineCounter, text, source);
+  if (diagnostics.length > 0) return { diagnostics: diagnostics.sort(compareDiagnostics) };
+  let value: unknown;
+  try {
+    // The alias cap stops "billion laughs" documents from expanding into gigabytes.
+    value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    return { diagnostics: [{ severity: 'error', code: 'yaml-syntax', message: `YAML error: ${(err as Error).message}`, path: source, line: 1, column: 1 }] };
+  }
+  if (value === null || value === undefined) {
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'empty-policy',
+          message: 'the policy is empty',
+          hint: 'start with `version: 1` and a `providers:` section (see policies/demo.yaml)',
+          path: source,
+          line: 1,
+          column: 1,
+        },
+      ],
+    };
+  }
+  return analyse(value, createSourceMap(doc, lineCounter, text), source, env);
+}
+
+/** Duplicate keys and the yaml package's own errors, each at its place in the text. */
+function yamlDiagnostics(doc: Document, lineCounter: LineCounter, text: string, source: string): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const at of duplicateKeys(doc)) {
     const lp = lineCounter.linePos(at);
-    diagnostics.push({ severity: 'error', code: 'duplicate-key', message: 'duplicate key: a key may appear only once in a mapping', hint: 'remove or rename one of them', path: source, line: lp.line, column: lp.col, length: 1 });
+    diagnostics.push({
+      severity: 'error',
+      code: 'duplicate-key',
+      message: 'duplicate key: a key may appear only once in a mapping',
+      hint: 'remove or rename one of them',
+      path: source,
+      line: lp.line,
+      column: lp.col,
+      length: 1,
+    });
   }
   for (const e of doc.errors) {
     const lp = lineCounter.linePos(e.pos[0]);
@@ -77,18 +139,7 @@ export function parsePolicy(text: string, source: string, env: NodeJS.ProcessEnv
       length: Math.max(1, e.pos[1] - e.pos[0]),
     });
   }
-  if (diagnostics.length > 0) return { diagnostics: diagnostics.sort(compareDiagnostics) };
-  let value: unknown;
-  try {
-    // The alias cap stops "billion laughs" documents from expanding into gigabytes.
-    value = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  } catch (err) {
-    return { diagnostics: [{ severity: 'error', code: 'yaml-syntax', message: `YAML error: ${(err as Error).message}`, path: source, line: 1, column: 1 }] };
-  }
-  if (value === null || value === undefined) {
-    return { diagnostics: [{ severity: 'error', code: 'empty-policy', message: 'the policy is empty', hint: 'start with `version: 1` and a `providers:` section (see policies/demo.yaml)', path: source, line: 1, column: 1 }] };
-  }
-  return analyse(value, createSourceMap(doc, lineCounter, text), source, env);
+  return diagnostics;
 }
 
 /** Offsets of every key that repeats an earlier scalar key of the same mapping (same rule as yaml's uniqueKeys). */

@@ -51,7 +51,7 @@ function expandIPv6(text: string): number[] | undefined {
   const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
   if (tail?.[1]) {
     const [a = 0, b = 0, c = 0, d = 0] = tail[1].split('.').map(Number);
-    s = s.slice(0, -tail[1].length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+    s = `${s.slice(0, -tail[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const halves = s.split('::');
   if (halves.length > 2) return undefined;

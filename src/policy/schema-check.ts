@@ -79,9 +79,7 @@ export function checkSchema(value: unknown, map: SourceMap, file: string): Diagn
   const validate = validator();
   if (validate(value)) return [];
   // A provider type registered from code is valid even though the schema's enum lacks it.
-  const errors = (validate.errors ?? []).filter(
-    (e) => !(e.keyword === 'enum' && /^\/providers\/[^/]+\/type$/.test(e.instancePath) && isCustomProviderType(e.data)),
-  );
+  const errors = (validate.errors ?? []).filter((e) => !(e.keyword === 'enum' && /^\/providers\/[^/]+\/type$/.test(e.instancePath) && isCustomProviderType(e.data)));
   if (errors.length === 0) return [];
   // Collapse anyOf/oneOf: their branch errors come right before them, all under their path.
   const groups: Pending[] = [];
@@ -91,7 +89,7 @@ export function checkSchema(value: unknown, map: SourceMap, file: string): Diagn
       while (groups.length > 0) {
         const last = groups[groups.length - 1]!;
         const lp = last.errors[0]!.instancePath;
-        if (lp === e.instancePath || lp.startsWith(e.instancePath + '/')) {
+        if (lp === e.instancePath || lp.startsWith(`${e.instancePath}/`)) {
           branch.unshift(...last.errors);
           groups.pop();
         } else break;
@@ -138,44 +136,52 @@ function didYouMean(word: string, options: readonly string[]): string | undefine
   return c !== undefined ? `did you mean \`${c}\`?` : undefined;
 }
 
+/** An unknown key (with the closest known one) or a missing required key, at the key. */
+function missingOrUnknownKey(e: ErrorObject, path: PathSegment[], where: string, map: SourceMap, base: { severity: 'error'; path: string }): Diagnostic {
+  if (e.keyword === 'required') {
+    const missing = (e.params as { missingProperty: string }).missingProperty;
+    const p = path.length === 0 ? { line: 1, column: 1 } : map.key(path);
+    return {
+      ...base,
+      code: 'missing-key',
+      message: where === '' ? `missing required top-level key \`${missing}\`` : `\`${where}\` is missing required key \`${missing}\``,
+      ...p,
+      ...(missing === 'version' && path.length === 0 ? { hint: 'add `version: 1` as the first line' } : {}),
+    };
+  }
+  const key = (e.params as { additionalProperty: string }).additionalProperty;
+  const known = Object.keys((e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
+  const guess = closest(key, known);
+  const hint = guess ? `did you mean \`${guess}\`?` : known.length > 0 ? `valid keys here: ${known.join(', ')}` : undefined;
+  return {
+    ...base,
+    code: 'unknown-key',
+    message: where === '' ? `unknown top-level key \`${key}\`` : `unknown key \`${key}\` in \`${where}\``,
+    ...map.key([...path, key]),
+    ...(hint ? { hint } : {}),
+  };
+}
+
 function single(e: ErrorObject, map: SourceMap, file: string): Diagnostic {
   const path = pointerToPath(e.instancePath);
   const where = describePath(path);
   const base = { severity: 'error' as const, path: file };
   const custom = xMessage(e);
   switch (e.keyword) {
-    case 'additionalProperties': {
-      const key = (e.params as { additionalProperty: string }).additionalProperty;
-      const known = Object.keys(((e.parentSchema as { properties?: Record<string, unknown> }).properties) ?? {});
-      const guess = closest(key, known);
-      const hint = guess
-        ? `did you mean \`${guess}\`?`
-        : known.length > 0
-          ? `valid keys here: ${known.join(', ')}`
-          : undefined;
-      return {
-        ...base,
-        code: 'unknown-key',
-        message: where === '' ? `unknown top-level key \`${key}\`` : `unknown key \`${key}\` in \`${where}\``,
-        ...map.key([...path, key]),
-        ...(hint ? { hint } : {}),
-      };
-    }
-    case 'required': {
-      const missing = (e.params as { missingProperty: string }).missingProperty;
-      const p = path.length === 0 ? { line: 1, column: 1 } : map.key(path);
-      return {
-        ...base,
-        code: 'missing-key',
-        message: where === '' ? `missing required top-level key \`${missing}\`` : `\`${where}\` is missing required key \`${missing}\``,
-        ...p,
-        ...(missing === 'version' && path.length === 0 ? { hint: 'add `version: 1` as the first line' } : {}),
-      };
-    }
+    case 'additionalProperties':
+    case 'required':
+      return missingOrUnknownKey(e, path, where, map, base);
     case 'type': {
       const t = (e.params as { type: string }).type;
       if (where === '') {
-        return { ...base, code: 'invalid-type', message: `the policy must be a mapping of top-level keys (version, providers, models, ...), not ${describeKind(e.data)}`, hint: 'start with `version: 1` and a `providers:` section (see policies/demo.yaml)', ...map.value(path), length: 1 };
+        return {
+          ...base,
+          code: 'invalid-type',
+          message: `the policy must be a mapping of top-level keys (version, providers, models, ...), not ${describeKind(e.data)}`,
+          hint: 'start with `version: 1` and a `providers:` section (see policies/demo.yaml)',
+          ...map.value(path),
+          length: 1,
+        };
       }
       return { ...base, code: 'invalid-type', message: `\`${where}\` must be ${t.split(',').map(article).join(' or ')} (got ${shown(e.data)})`, ...map.value(path) };
     }
@@ -206,7 +212,12 @@ function single(e: ErrorObject, map: SourceMap, file: string): Diagnostic {
     case 'pattern':
       return { ...base, code: 'invalid-value', message: `\`${where}\` ${custom ?? `must match ${(e.params as { pattern: string }).pattern}`} (got ${shown(e.data)})`, ...map.value(path) };
     case 'propertyNames':
-      return { ...base, code: 'invalid-value', message: `\`${where}\` has an invalid name \`${(e.params as { propertyName: string }).propertyName}\`: use letters, digits, _ . -`, ...map.key([...path, (e.params as { propertyName: string }).propertyName]) };
+      return {
+        ...base,
+        code: 'invalid-value',
+        message: `\`${where}\` has an invalid name \`${(e.params as { propertyName: string }).propertyName}\`: use letters, digits, _ . -`,
+        ...map.key([...path, (e.params as { propertyName: string }).propertyName]),
+      };
     default:
       return { ...base, code: 'invalid-value', message: `\`${where || 'policy'}\` ${custom ?? e.message ?? 'is invalid'}`, ...map.value(path) };
   }

@@ -102,14 +102,25 @@ function checkBodyOptions(c: Checker, name: string, type: string, options: Obj):
   for (const k of Object.keys(options)) {
     const at = c.map.key(['providers', name, 'options', k]);
     if ((MOVED_OPTION_KEYS as readonly string[]).includes(k)) {
-      if (type === 'openai') c.report('warning', 'misplaced-key', `\`${k}\` is a provider setting, not a request-body field`, at, `move it out of \`options\`, beside \`baseURL\` (it is honoured from here for now)`);
+      if (type === 'openai')
+        c.report('warning', 'misplaced-key', `\`${k}\` is a provider setting, not a request-body field`, at, `move it out of \`options\`, beside \`baseURL\` (it is honoured from here for now)`);
       else c.report('warning', 'ignored-key', `\`${k}\` only applies to openai providers; provider \`${name}\` is ${type}`, at);
     } else if (RESERVED_BODY_KEYS.includes(k)) {
-      c.report('error', 'reserved-option', `\`options.${k}\` cannot be set: mcp-route sends \`${k}\` itself`, at,
-        k === 'model' ? 'choose the model with `model:` on a models entry' : k === 'stream' ? 'mcp-route reads one JSON answer per request; remove it' : 'remove it');
+      c.report(
+        'error',
+        'reserved-option',
+        `\`options.${k}\` cannot be set: mcp-route sends \`${k}\` itself`,
+        at,
+        k === 'model' ? 'choose the model with `model:` on a models entry' : k === 'stream' ? 'mcp-route reads one JSON answer per request; remove it' : 'remove it',
+      );
     } else if (own.includes(k)) {
-      c.report('warning', 'option-overrides', `\`options.${k}\` replaces the \`${k}\` mcp-route builds from each sampling request`, at,
-        `mcp-route itself sets these ${type} body fields: ${own.join(', ')}; to stop sending one to a model, use \`params: {drop: [${k}]}\` on the model`);
+      c.report(
+        'warning',
+        'option-overrides',
+        `\`options.${k}\` replaces the \`${k}\` mcp-route builds from each sampling request`,
+        at,
+        `mcp-route itself sets these ${type} body fields: ${own.join(', ')}; to stop sending one to a model, use \`params: {drop: [${k}]}\` on the model`,
+      );
     }
   }
 }
@@ -125,11 +136,15 @@ function checkEndOfLife(c: Checker, id: string, date: string, at: Position): voi
   if (days > END_OF_LIFE_NOTICE_DAYS || c.endOfLifeWarned.has(id)) return;
   c.endOfLifeWarned.add(id);
   const successor = currentSibling(id);
-  c.report('warning', 'model-end-of-life',
+  c.report(
+    'warning',
+    'model-end-of-life',
     days <= 0
       ? `model \`${id}\` reached its end of life on ${date}: its vendor no longer serves it`
       : `model \`${id}\` reaches its end of life on ${date} (in ${days} day${days === 1 ? '' : 's'}); requests to it fail after that`,
-    at, successor ? `move to \`${successor}\`` : 'move to a current model');
+    at,
+    successor ? `move to \`${successor}\`` : 'move to a current model',
+  );
 }
 
 // Models: every entry needs a provider that exists; collect the names rules may use.
@@ -161,12 +176,24 @@ function checkModelProvider(c: Checker, id: string, m: unknown, builtin: Catalog
   if (typeof provider === 'string') {
     if (provider in c.providers) return void c.usedProviders.add(provider);
     const guess = closest(provider, c.providerNames);
-    c.report('error', 'undefined-provider', `model \`${id}\` names provider \`${provider}\`, which is not defined under \`providers\``, c.map.value(['models', id, 'provider']),
-      guess ? `did you mean \`${guess}\`?` : c.providerNames.length ? `defined providers: ${c.providerNames.join(', ')}` : 'add a `providers:` section');
+    c.report(
+      'error',
+      'undefined-provider',
+      `model \`${id}\` names provider \`${provider}\`, which is not defined under \`providers\``,
+      c.map.value(['models', id, 'provider']),
+      guess ? `did you mean \`${guess}\`?` : c.providerNames.length ? `defined providers: ${c.providerNames.join(', ')}` : 'add a `providers:` section',
+    );
   } else if (isObj(m) || m === null || m === undefined) {
     const bound = builtin ? firstProviderOfType(c.providers, builtin.vendor) : undefined;
     if (bound) c.usedProviders.add(bound);
-    else if (builtin) c.report('error', 'missing-provider', `model \`${id}\` has no \`provider\`, and no provider of type ${builtin.vendor} is configured to serve it`, c.map.key(['models', id]), `add \`provider: <name>\` or a provider with \`type: ${builtin.vendor}\``);
+    else if (builtin)
+      c.report(
+        'error',
+        'missing-provider',
+        `model \`${id}\` has no \`provider\`, and no provider of type ${builtin.vendor} is configured to serve it`,
+        c.map.key(['models', id]),
+        `add \`provider: <name>\` or a provider with \`type: ${builtin.vendor}\``,
+      );
     else c.report('error', 'missing-provider', `model \`${id}\` has no \`provider\``, c.map.key(['models', id]), 'add `provider: <name>` (only built-in catalogue ids may leave it out)');
   }
 }
@@ -178,11 +205,23 @@ function checkModelParams(c: Checker, id: string, m: unknown, builtin: Catalogue
   const servedBy = typeof provider === 'string' ? provider : builtin ? firstProviderOfType(c.providers, builtin.vendor) : undefined;
   const servedByType = servedBy !== undefined && isObj(c.providers[servedBy]) ? str(c.providers[servedBy]['type']) : undefined;
   if (servedByType === 'mock' || servedByType === 'client') {
-    c.report('warning', 'ignored-key', `\`params\` shapes openai and anthropic request bodies; model \`${id}\` is served by ${servedByType} provider \`${servedBy}\``, c.map.key(['models', id, 'params']));
+    c.report(
+      'warning',
+      'ignored-key',
+      `\`params\` shapes openai and anthropic request bodies; model \`${id}\` is served by ${servedByType} provider \`${servedBy}\``,
+      c.map.key(['models', id, 'params']),
+    );
   }
   if (!isObj(params['set'])) return;
   for (const k of Object.keys(params['set'])) {
-    if (RESERVED_BODY_KEYS.includes(k)) c.report('error', 'reserved-option', `\`params.set.${k}\` cannot be set: mcp-route sends \`${k}\` itself`, c.map.key(['models', id, 'params', 'set', k]), k === 'model' ? 'use `model:` on this entry for the name sent to the API' : 'remove it');
+    if (RESERVED_BODY_KEYS.includes(k))
+      c.report(
+        'error',
+        'reserved-option',
+        `\`params.set.${k}\` cannot be set: mcp-route sends \`${k}\` itself`,
+        c.map.key(['models', id, 'params', 'set', k]),
+        k === 'model' ? 'use `model:` on this entry for the name sent to the API' : 'remove it',
+      );
   }
 }
 
@@ -191,7 +230,13 @@ function checkNameClashes(c: Checker, index: ModelNameIndex<LintModel>): void {
     const { name, loser, winner } = clash;
     if (!loser.own) continue;
     if (clash.loserKind === 'id') {
-      c.report('warning', 'duplicate-model-id', `model ids \`${winner.id}\` and \`${loser.id}\` differ only in case; names ignore case, so \`${loser.id}\` is reachable only spelled exactly`, c.map.key(['models', loser.id]), 'rename one of them');
+      c.report(
+        'warning',
+        'duplicate-model-id',
+        `model ids \`${winner.id}\` and \`${loser.id}\` differ only in case; names ignore case, so \`${loser.id}\` is reachable only spelled exactly`,
+        c.map.key(['models', loser.id]),
+        'rename one of them',
+      );
     } else if (clash.aliasIndex !== undefined && clash.aliasIndex < loser.explicitAliases) {
       const why = clash.winnerKind === 'id' ? `the id of model \`${winner.id}\` (names ignore case); ids win over aliases` : `an alias of \`${winner.id}\`; the first entry wins`;
       c.report('warning', 'duplicate-alias', `alias \`${name}\` of model \`${loser.id}\` is already ${why}`, c.map.value(['models', loser.id, 'aliases', clash.aliasIndex]));
@@ -201,8 +246,14 @@ function checkNameClashes(c: Checker, index: ModelNameIndex<LintModel>): void {
 
 function checkUnusedProviders(c: Checker): void {
   for (const name of c.providerNames) {
-    if (!c.usedProviders.has(name)) c.report('warning', 'provider-unused', `provider \`${name}\` serves no model`, c.map.key(['providers', name]),
-      'add a model with `provider: ' + name + '` under `models` (or `models: {extends: builtin}` for openai/anthropic)');
+    if (!c.usedProviders.has(name))
+      c.report(
+        'warning',
+        'provider-unused',
+        `provider \`${name}\` serves no model`,
+        c.map.key(['providers', name]),
+        `add a model with \`provider: ${name}\` under \`models\` (or \`models: {extends: builtin}\` for openai/anthropic)`,
+      );
   }
 }
 
@@ -218,8 +269,17 @@ function checkModelList(c: Checker, names: ModelNames, path: PathSegment[], valu
     }
     const { ids } = names;
     const guess = closest(item, [...ids, ...names.index.names().filter((k) => !ids.includes(k))]);
-    c.report('error', 'undefined-model', `\`${item}\` is not a model id or alias defined under \`models\``, c.map.value([...path, i]),
-      guess ? `did you mean \`${guess}\`?` : ids.length ? `defined models: ${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', ...' : ''}` : 'define it under `models` (or use `models: {extends: builtin}`)');
+    c.report(
+      'error',
+      'undefined-model',
+      `\`${item}\` is not a model id or alias defined under \`models\``,
+      c.map.value([...path, i]),
+      guess
+        ? `did you mean \`${guess}\`?`
+        : ids.length
+          ? `defined models: ${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', ...' : ''}`
+          : 'define it under `models` (or use `models: {extends: builtin}`)',
+    );
   });
 }
 
@@ -236,14 +296,25 @@ function checkTimings(c: Checker, path: PathSegment[], s: Obj, base: Obj | undef
   const timeout = ms(s['timeout'] ?? base?.['timeout']) ?? DEFAULT_SETTINGS.timeout;
   const deadline = ms(s['deadline'] ?? base?.['deadline']) ?? DEFAULT_SETTINGS.deadline;
   if (('timeout' in s || 'deadline' in s) && timeout > deadline) {
-    c.report('warning', 'timeout-exceeds-deadline', `timeout (${timeout} ms) is longer than the deadline (${deadline} ms), so a single attempt can use up the whole request`,
-      c.map.key([...path, 'timeout' in s ? 'timeout' : 'deadline']), 'make `deadline` at least `timeout`, or lower `timeout`');
+    c.report(
+      'warning',
+      'timeout-exceeds-deadline',
+      `timeout (${timeout} ms) is longer than the deadline (${deadline} ms), so a single attempt can use up the whole request`,
+      c.map.key([...path, 'timeout' in s ? 'timeout' : 'deadline']),
+      'make `deadline` at least `timeout`, or lower `timeout`',
+    );
   }
   const retry = isObj(s['retry']) ? s['retry'] : undefined;
   if (!retry) return;
   const initial = ms(retry['initialDelay']) ?? DEFAULT_SETTINGS.retry.initialDelay;
   const max = ms(retry['maxDelay']) ?? DEFAULT_SETTINGS.retry.maxDelay;
-  if (initial > max) c.report('warning', 'retry-delays', `retry.initialDelay (${initial} ms) is longer than retry.maxDelay (${max} ms)`, c.map.key([...path, 'retry', 'initialDelay' in retry ? 'initialDelay' : 'maxDelay']));
+  if (initial > max)
+    c.report(
+      'warning',
+      'retry-delays',
+      `retry.initialDelay (${initial} ms) is longer than retry.maxDelay (${max} ms)`,
+      c.map.key([...path, 'retry', 'initialDelay' in retry ? 'initialDelay' : 'maxDelay']),
+    );
 }
 
 // Asking a human is the guard; a fallback of allow drops it exactly where tools can run unseen.
@@ -252,9 +323,13 @@ function checkApproval(c: Checker, path: PathSegment[], s: Obj, base: Obj | unde
   const pick = (k: 'approval' | 'approvalFallback' | 'tools') => (k in s ? s[k] : base && k in base ? base[k] : DEFAULT_SETTINGS[k]);
   if (pick('approval') !== 'ask' || pick('approvalFallback') !== 'allow' || pick('tools') !== 'allow') return;
   const at = 'approvalFallback' in s ? 'approvalFallback' : 'approval' in s ? 'approval' : 'tools' in s ? 'tools' : undefined;
-  c.report('warning', 'approval-fallback-allows-tools',
+  c.report(
+    'warning',
+    'approval-fallback-allows-tools',
     `${what} asks for approval but falls back to allow while tools are allowed: a host without elicitation (or the model gateway) lets tool loops run with nobody asked`,
-    at ? c.map.key([...path, at]) : c.map.key(path), 'set `approvalFallback: deny`, or `tools: strip` / `deny` for this rule');
+    at ? c.map.key([...path, at]) : c.map.key(path),
+    'set `approvalFallback: deny`, or `tools: strip` / `deny` for this rule',
+  );
 }
 
 function checkDefaults(c: Checker, names: ModelNames): void {
@@ -267,7 +342,13 @@ function checkDefaults(c: Checker, names: ModelNames): void {
 // Restrictions keyed on the server's name hold only when the operator names the server.
 const NAME_HINT = 'start the server with `mcp-route run --server-name NAME`, and set `requireServerName: true` at the top of the policy so it cannot start without one';
 function reportedName(c: Checker, what: string, at: Position): void {
-  c.report('warning', 'untrusted-server-name', `${what} depends on the name the server reports about itself, which the server chooses (a server that calls itself something else escapes it)`, at, NAME_HINT);
+  c.report(
+    'warning',
+    'untrusted-server-name',
+    `${what} depends on the name the server reports about itself, which the server chooses (a server that calls itself something else escapes it)`,
+    at,
+    NAME_HINT,
+  );
 }
 
 /** A name that must be unique in its list (`rules`, `budgets`): the second use is an error. */
@@ -276,8 +357,13 @@ function checkUniqueName(c: Checker, seen: Map<string, number>, what: 'rule' | '
   if (typeof name !== 'string') return;
   const first = seen.get(name);
   if (first === undefined) return void seen.set(name, path[1] as number);
-  c.report('error', `duplicate-${what}-name`, `duplicate ${what} name \`${name}\``, c.map.value([...path, 'name']),
-    `the first ${what} with this name is ${what}s[${first}] (line ${c.map.value([`${what}s`, first, 'name']).line}); names must be unique`);
+  c.report(
+    'error',
+    `duplicate-${what}-name`,
+    `duplicate ${what} name \`${name}\``,
+    c.map.value([...path, 'name']),
+    `the first ${what} with this name is ${what}s[${first}] (line ${c.map.value([`${what}s`, first, 'name']).line}); names must be unique`,
+  );
 }
 
 // Rules: unique names, reachable, valid regexes, deny with a message.
@@ -290,8 +376,13 @@ function checkRules(c: Checker, names: ModelNames): void {
     const name = str(r['name']) ?? `#${i + 1}`;
     checkUniqueName(c, ruleNames, 'rule', r, path);
     if (catchAll) {
-      c.report('error', 'unreachable-rule', `rule \`${name}\` can never match: rule \`${catchAll.name}\` before it has no conditions and matches every request`, c.map.key(path),
-        `move \`${catchAll.name}\` to the end of \`rules\` (line ${catchAll.line}), or give it a \`when\``);
+      c.report(
+        'error',
+        'unreachable-rule',
+        `rule \`${name}\` can never match: rule \`${catchAll.name}\` before it has no conditions and matches every request`,
+        c.map.key(path),
+        `move \`${catchAll.name}\` to the end of \`rules\` (line ${catchAll.line}), or give it a \`when\``,
+      );
     }
     checkApproval(c, path, r, c.defaults, `rule \`${name}\``);
     const when = r['when'];
@@ -314,17 +405,28 @@ function checkSystemPrompt(c: Checker, rule: string, source: string, path: PathS
   try {
     const nested = nestedQuantifier(compileRegExp(source).source);
     if (nested) {
-      c.report('warning', 'regex-backtracking', `\`when.systemPrompt\` of rule \`${rule}\` can backtrack catastrophically: ${nested}; a long system prompt from the server could stall every request`,
-        c.map.value(path), 'repeat the inner part only once, e.g. `(a+)+` -> `a+`, `(\\w+\\s?)+` -> `[\\w\\s]+`');
+      c.report(
+        'warning',
+        'regex-backtracking',
+        `\`when.systemPrompt\` of rule \`${rule}\` can backtrack catastrophically: ${nested}; a long system prompt from the server could stall every request`,
+        c.map.value(path),
+        'repeat the inner part only once, e.g. `(a+)+` -> `a+`, `(\\w+\\s?)+` -> `[\\w\\s]+`',
+      );
     }
   } catch (err) {
-    c.report('error', 'invalid-regex', `\`when.systemPrompt\` of rule \`${rule}\` is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
-      c.map.value(path), 'it is a JavaScript regular expression; escape ( ) [ ] { } * + ? . \\ with a backslash to match them literally');
+    c.report(
+      'error',
+      'invalid-regex',
+      `\`when.systemPrompt\` of rule \`${rule}\` is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
+      c.map.value(path),
+      'it is a JavaScript regular expression; escape ( ) [ ] { } * + ? . \\ with a backslash to match them literally',
+    );
   }
 }
 
 function checkDenyRule(c: Checker, name: string, r: Obj, path: PathSegment[]): void {
-  if (typeof r['message'] !== 'string') c.report('warning', 'deny-without-message', `rule \`${name}\` denies without a \`message\`; the server will only see a generic refusal`, c.map.key(path), 'add `message: <why>`');
+  if (typeof r['message'] !== 'string')
+    c.report('warning', 'deny-without-message', `rule \`${name}\` denies without a \`message\`; the server will only see a generic refusal`, c.map.key(path), 'add `message: <why>`');
   for (const k of ['models', 'maxTokens', 'tools', 'timeout', 'deadline', 'retry', 'cooldown', 'hints', 'fallbackOn']) {
     if (k in r) c.report('warning', 'ignored-key', `\`${k}\` has no effect on a rule with \`action: deny\``, c.map.key([...path, k]));
   }
@@ -340,8 +442,13 @@ function checkPriced(c: Checker, budgetName: string, scope: unknown, path: PathS
     const provider = isObj(m) ? str(m['provider']) : undefined;
     if (byProvider !== undefined && (provider === undefined || !globMatches(byProvider, provider))) continue;
     if (byModel !== undefined && !globMatches(byModel, id)) continue;
-    c.report('error', 'unpriced-model', `budget \`${budgetName}\` counts usd, but model \`${id}\` has no \`cost\`, so it could spend without being counted (mcp-route refuses it under this budget)`,
-      c.map.key([...path, 'usd']), `add \`cost: {input: <USD per million input tokens>, output: <USD per million output tokens>}\` to models.${id}, or narrow the budget's \`scope\``);
+    c.report(
+      'error',
+      'unpriced-model',
+      `budget \`${budgetName}\` counts usd, but model \`${id}\` has no \`cost\`, so it could spend without being counted (mcp-route refuses it under this budget)`,
+      c.map.key([...path, 'usd']),
+      `add \`cost: {input: <USD per million input tokens>, output: <USD per million output tokens>}\` to models.${id}, or narrow the budget's \`scope\``,
+    );
   }
 }
 
@@ -369,12 +476,24 @@ function checkBudgetScope(c: Checker, names: ModelNames, name: string, scope: un
   const p = str(scope['provider']);
   if (p !== undefined && !isGlob(p) && !(p in c.providers)) {
     const guess = closest(p, c.providerNames);
-    c.report('warning', 'undefined-provider', `budget \`${name}\` selects provider \`${p}\`, which is not defined, so it never applies`, c.map.value([...path, 'scope', 'provider']), guess ? `did you mean \`${guess}\`?` : undefined);
+    c.report(
+      'warning',
+      'undefined-provider',
+      `budget \`${name}\` selects provider \`${p}\`, which is not defined, so it never applies`,
+      c.map.value([...path, 'scope', 'provider']),
+      guess ? `did you mean \`${guess}\`?` : undefined,
+    );
   }
   const m = str(scope['model']);
   if (m !== undefined && !isGlob(m) && names.index.resolve(m) === undefined) {
     const guess = closest(m, names.ids);
-    c.report('warning', 'undefined-model', `budget \`${name}\` selects model \`${m}\`, which is not defined, so it never applies`, c.map.value([...path, 'scope', 'model']), guess ? `did you mean \`${guess}\`?` : undefined);
+    c.report(
+      'warning',
+      'undefined-model',
+      `budget \`${name}\` selects model \`${m}\`, which is not defined, so it never applies`,
+      c.map.value([...path, 'scope', 'model']),
+      guess ? `did you mean \`${guess}\`?` : undefined,
+    );
   }
 }
 

@@ -5,11 +5,7 @@
 import type { Policy } from './types.js';
 
 /** The refusal to start when the policy requires a trusted name and none was given, else undefined. */
-export function missingServerName(
-  policy: Pick<Policy, 'requireServerName' | 'source'>,
-  serverName: string | undefined,
-  fix = 'add --server-name NAME',
-): string | undefined {
+export function missingServerName(policy: Pick<Policy, 'requireServerName' | 'source'>, serverName: string | undefined, fix = 'add --server-name NAME'): string | undefined {
   if (!policy.requireServerName || (serverName !== undefined && serverName !== '')) return undefined;
   return (
     `the policy ${policy.source} sets requireServerName: true, so the server needs a name you give it: ` +

@@ -64,8 +64,7 @@ export function createSourceMap(doc: Document, lineCounter: LineCounter, text: s
     }
     return last;
   };
-  const rangeOf = (n: Node | undefined): Position | undefined =>
-    n?.range ? pos(n.range[0], n.range[1]) : undefined;
+  const rangeOf = (n: Node | undefined): Position | undefined => (n?.range ? pos(n.range[0], n.range[1]) : undefined);
   const firstLine = { line: 1, column: 1 };
   return {
     value(path) {

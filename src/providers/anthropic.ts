@@ -47,9 +47,7 @@ export function createAnthropicProvider(config: ProviderConfig, env: ProviderEnv
         const client = getClient();
         const response = options.onDelta
           ? await streamMessage(client, body, options.signal, options.onDelta, onNotice)
-          : await withConsoleWarnCaptured(onNotice, () =>
-              client.messages.create(body as unknown as Anthropic.MessageCreateParamsNonStreaming, { signal: options.signal }),
-            );
+          : await withConsoleWarnCaptured(onNotice, () => client.messages.create(body as unknown as Anthropic.MessageCreateParamsNonStreaming, { signal: options.signal }));
         const { result, usage } = fromAnthropicResponse(response, options.model);
         return { result: withUsageMeta(result, { provider: config.name, usage }), usage };
       } catch (err) {

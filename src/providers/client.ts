@@ -25,7 +25,13 @@ export function createClientProvider(config: ProviderConfig, env: ProviderEnviro
       const { signal, modelId } = options;
       const sampler = env.hostSampler;
       if (!sampler) {
-        throw new ProviderError({ provider: config.name, model: modelId, message: `${config.name}: the host did not declare sampling, so the client provider cannot answer`, isRetryable: false, tryNext: true });
+        throw new ProviderError({
+          provider: config.name,
+          model: modelId,
+          message: `${config.name}: the host did not declare sampling, so the client provider cannot answer`,
+          isRetryable: false,
+          tryNext: true,
+        });
       }
       try {
         const result = checkHostResult(await sampler(request, { signal }), config.name, modelId);

@@ -163,9 +163,10 @@ function bufferedResponse(bytes: Buffer, init: ResponseInit): Response {
 
 /** The body as sent, undoing a content-encoding the server applied anyway. */
 function decoded(res: http.IncomingMessage): Readable {
-  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
-  const decoder =
-    encoding === 'gzip' || encoding === 'x-gzip' ? zlib.createGunzip() : encoding === 'deflate' ? zlib.createInflate() : encoding === 'br' ? zlib.createBrotliDecompress() : undefined;
+  const encoding = String(res.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
+  const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? zlib.createGunzip() : encoding === 'deflate' ? zlib.createInflate() : encoding === 'br' ? zlib.createBrotliDecompress() : undefined;
   if (!decoder) return res;
   res.on('error', (err) => decoder.destroy(err));
   return res.pipe(decoder);
@@ -174,8 +175,11 @@ function decoded(res: http.IncomingMessage): Readable {
 function plainHeaders(given: RequestInit['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   if (!given) return out;
-  if (given instanceof Headers) given.forEach((value, name) => (out[name] = value));
-  else if (Array.isArray(given)) for (const [name, value] of given) out[name!.toLowerCase()] = value!;
+  if (given instanceof Headers) {
+    given.forEach((value, name) => {
+      out[name] = value;
+    });
+  } else if (Array.isArray(given)) for (const [name, value] of given) out[name!.toLowerCase()] = value!;
   else for (const [name, value] of Object.entries(given as Record<string, string>)) out[name.toLowerCase()] = value;
   return out;
 }

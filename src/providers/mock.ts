@@ -11,7 +11,6 @@ import { withUsageMeta } from './result-meta.js';
 import { assembleResult, type ResultBlock } from './assemble-result.js';
 import { abortableDelay } from '../util/abortable-delay.js';
 
-
 function lastUserText(messages: ReadonlyArray<{ role: string; content: unknown }>): string {
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i]!;
@@ -22,7 +21,6 @@ function lastUserText(messages: ReadonlyArray<{ role: string; content: unknown }
   }
   return '';
 }
-
 
 function failure(config: ProviderConfig, modelId: string, status: number, why: string): ProviderError {
   return new ProviderError({ provider: config.name, model: modelId, status, message: `${config.name}/${modelId}: HTTP ${status} (mock ${why})` });
@@ -70,7 +68,7 @@ export function createMockProvider(config: ProviderConfig, _env: ProviderEnviron
         }
         blocks.push({ type: 'text', text });
       }
-      response?.toolUse?.forEach((t, i) => blocks.push({ type: 'tool_use', id: `mock_call_${i + 1}`, name: t.name, input: t.input }));
+      for (const [i, t] of (response?.toolUse ?? []).entries()) blocks.push({ type: 'tool_use', id: `mock_call_${i + 1}`, name: t.name, input: t.input });
       if (blocks.length === 0) blocks.push({ type: 'text', text: '' });
       stopReason ??= response?.toolUse?.length ? 'toolUse' : 'endTurn';
       const result = assembleResult(blocks, 'mock', 'mock', stopReason);

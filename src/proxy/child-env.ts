@@ -15,12 +15,7 @@ export interface ChildEnv {
   stripped: string[];
 }
 
-export function buildChildEnv(
-  base: NodeJS.ProcessEnv,
-  extra: Record<string, string>,
-  credentialEnv: readonly string[],
-  secrets: readonly string[],
-): ChildEnv {
+export function buildChildEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>, credentialEnv: readonly string[], secrets: readonly string[]): ChildEnv {
   const env: NodeJS.ProcessEnv = { ...base, ...extra };
   // The redactor's threshold: a shorter "secret" (a 2-letter password) would strip every
   // variable that happens to hold the same two letters. A longer one also gives away any

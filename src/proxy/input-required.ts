@@ -225,7 +225,7 @@ export class InputRequiredCalls {
     if (leg === requestId) return true;
     // The server knows the leg in flight by mcp-route's id, not the host's.
     const params = isObj(message.params) ? message.params : {};
-    return Buffer.from(JSON.stringify({ ...message, params: { ...params, requestId: leg } }) + '\n');
+    return Buffer.from(`${JSON.stringify({ ...message, params: { ...params, requestId: leg } })}\n`);
   }
 
   /** A server response to a leg (see ownsResponse). `message` is given when already parsed. */
@@ -258,7 +258,7 @@ export class InputRequiredCalls {
     if (id === call.hostId) return true;
     // Returned as the frame's replacement (not sent aside) so it keeps its place after the
     // notifications the server wrote before it.
-    return Buffer.from(JSON.stringify({ ...parsed, id: call.hostId }) + '\n');
+    return Buffer.from(`${JSON.stringify({ ...parsed, id: call.hostId })}\n`);
   }
 
   /** A server progress notification: kept monotonic for the host across legs. */
@@ -274,7 +274,7 @@ export class InputRequiredCalls {
     call.lastProgress = progress;
     if (call.progressBase === 0) return true;
     const total = typeof params.total === 'number' ? { total: call.progressBase + params.total } : {};
-    return Buffer.from(JSON.stringify({ ...message, params: { ...params, progress, ...total } }) + '\n');
+    return Buffer.from(`${JSON.stringify({ ...message, params: { ...params, progress, ...total } })}\n`);
   }
 
   /** The server is gone: stop every router call; the proxy answers the host's pending ids. */
@@ -295,11 +295,10 @@ export class InputRequiredCalls {
       const config: InputRequiredConfig = router.policy.inputRequired ?? DEFAULT_INPUT_REQUIRED;
       this.armDeadline(call, router.policy.defaults.deadline);
       if (call.rounds > config.maxRounds) {
-        throw new McpRouteError(
-          'INPUT_ROUNDS_EXCEEDED',
-          `mcp-route: the server still asked for input after ${config.maxRounds} rounds (the limit, inputRequired.maxRounds)`,
-          { reason: `more than ${config.maxRounds} input_required rounds`, rounds: call.rounds - 1 },
-        );
+        throw new McpRouteError('INPUT_ROUNDS_EXCEEDED', `mcp-route: the server still asked for input after ${config.maxRounds} rounds (the limit, inputRequired.maxRounds)`, {
+          reason: `more than ${config.maxRounds} input_required rounds`,
+          rounds: call.rounds - 1,
+        });
       }
       const { requests, state } = readInputRequired(result);
       const entries = Object.entries(requests);
@@ -417,11 +416,17 @@ export class InputRequiredCalls {
     const expire = () => {
       if (call.over) return;
       const leg = call.legId;
-      this.fail(call, new McpRouteError('DEADLINE_EXCEEDED', `mcp-route: no final result within the ${deadlineMs}ms deadline across input_required rounds`, { reason: `deadline of ${deadlineMs}ms exceeded` }));
+      this.fail(
+        call,
+        new McpRouteError('DEADLINE_EXCEEDED', `mcp-route: no final result within the ${deadlineMs}ms deadline across input_required rounds`, { reason: `deadline of ${deadlineMs}ms exceeded` }),
+      );
       call.abort.abort(new Error('deadline'));
       if (leg !== undefined) this.d.sendToServer({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: leg, reason: 'mcp-route: deadline exceeded' } });
     };
-    if (left <= 0) return expire();
+    if (left <= 0) {
+      expire();
+      return;
+    }
     call.deadlineTimer = setTimeout(expire, left);
     call.deadlineTimer.unref?.();
   }

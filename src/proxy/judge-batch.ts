@@ -28,8 +28,7 @@ export function judgeBatch(frame: Buffer, judge: (element: Buffer) => FrameVerdi
   if (!changed) return true;
   if (kept.length === 0) return null;
   const parts: Buffer[] = [Buffer.from('[')];
-  kept.forEach((element, i) => parts.push(...(i ? [Buffer.from(','), element] : [element])));
+  for (const [i, element] of kept.entries()) parts.push(...(i ? [Buffer.from(','), element] : [element]));
   parts.push(Buffer.from(']\n'));
   return Buffer.concat(parts);
 }
-

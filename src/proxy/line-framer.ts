@@ -135,7 +135,10 @@ export class LineFramer {
     if (this.decideStream && !this.headJudged && this.partsLength >= STREAM_AFTER) {
       this.headJudged = true;
       const decision = this.decideStream(this.head());
-      if (decision) return this.startLongLine(decision);
+      if (decision) {
+        this.startLongLine(decision);
+        return;
+      }
     }
     if (this.limit && this.partsLength > this.limit.maxLine) this.overflow();
   }

@@ -23,14 +23,7 @@ import type { Logger } from './log.js';
 import { ChildServer } from './child-server.js';
 import type { HostSide, ServerExit, ServerSide } from './sides.js';
 import { StreamHost } from './stream-host.js';
-import {
-  toWireError,
-  WIRE_CONNECTION_CLOSED,
-  WIRE_INTERNAL_ERROR,
-  WIRE_INVALID_REQUEST,
-  WIRE_OVERLOADED,
-  type WireError,
-} from './wire-errors.js';
+import { toWireError, WIRE_CONNECTION_CLOSED, WIRE_INTERNAL_ERROR, WIRE_INVALID_REQUEST, WIRE_OVERLOADED, type WireError } from './wire-errors.js';
 
 export interface HostCapabilities {
   /** The host declared `capabilities.sampling` itself. */
@@ -121,7 +114,7 @@ function serverSideFor(o: ProxyOptions): ServerSide {
 
 /** Resolves with the exit code mcp-route should exit with: the server's, or 128+n for signal n. */
 export function runProxy(o: ProxyOptions): Promise<number> {
-  const { log, redact } = o;
+  const { log } = o;
   let server: ServerSide;
   try {
     server = serverSideFor(o);
@@ -207,8 +200,8 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
     if (serverFramer.midLine) queuedForHost.push(line);
     else toHost(line);
   };
-  const sendToHost = (message: Record<string, unknown>) => sendLineToHost(JSON.stringify(message) + '\n');
-  const sendToServer = (message: Record<string, unknown>) => sendLineToServer(JSON.stringify(message) + '\n');
+  const sendToHost = (message: Record<string, unknown>) => sendLineToHost(`${JSON.stringify(message)}\n`);
+  const sendToServer = (message: Record<string, unknown>) => sendLineToServer(`${JSON.stringify(message)}\n`);
   /** A response under an id given as JSON text: ids are copied, never re-serialised (2^53 + 1 stays itself). */
   const replyLine = (id: string, member: 'result' | 'error', value: unknown) => `{"jsonrpc":"2.0","id":${id},"${member}":${JSON.stringify(value)}}\n`;
   const flushQueued = (queue: string[], write: (line: string) => void) => {
@@ -216,8 +209,7 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
   };
 
   const hostRequests = new HostRequests(sendToHost);
-  const hostSampler: HostSampler = (request, { signal }) =>
-    hostRequests.request(SAMPLING, request, signal) as Promise<CreateMessageResult>;
+  const hostSampler: HostSampler = (request, { signal }) => hostRequests.request(SAMPLING, request, signal) as Promise<CreateMessageResult>;
 
   const approver = createHostApprover((method, params, signal) => hostRequests.request(method, params, signal));
   /** One server connection: its caps and remembered approvals outlive policy reloads. */
@@ -227,9 +219,7 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
   // host's initialize waits for it, rather than freezing a view of a host that knows nothing.
   const getRouter = async (): Promise<Router> => {
     if (!routerPromise && !host && !hostInputClosed) await waitForHost();
-    routerPromise ??= Promise.resolve().then(() =>
-      o.createRouter({ ...(host?.sampling ? { hostSampler } : {}), ...(host?.elicitation ? { approver } : {}), ...(host ? { host } : {}) }),
-    );
+    routerPromise ??= Promise.resolve().then(() => o.createRouter({ ...(host?.sampling ? { hostSampler } : {}), ...(host?.elicitation ? { approver } : {}), ...(host ? { host } : {}) }));
     return routerPromise;
   };
   const waitForHost = async (): Promise<void> => {
@@ -272,7 +262,7 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
     // A 2026 host sends no initialize: its first request is its handshake (capabilities travel per request).
     hostKnown();
     const out = inputRequired.fromHost(message, info.id, info.method!);
-    return out ? Buffer.from(JSON.stringify(out) + '\n') : null;
+    return out ? Buffer.from(`${JSON.stringify(out)}\n`) : null;
   };
 
   // ---- server -> host ----------------------------------------------------------------------
@@ -391,10 +381,16 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
             pendingHost.delete(key);
             initializeKey = undefined;
             log.warn(`refused the host's initialize: it cannot be re-encoded (${(err as Error).message})`);
-            sendLineToHost(replyLine(id, 'error', { code: WIRE_INVALID_REQUEST, message: `mcp-route: the initialize request cannot be re-encoded (${(err as Error).message}); is it nested too deeply?`, data: { reason: 'INVALID_INITIALIZE' } }));
+            sendLineToHost(
+              replyLine(id, 'error', {
+                code: WIRE_INVALID_REQUEST,
+                message: `mcp-route: the initialize request cannot be re-encoded (${(err as Error).message}); is it nested too deeply?`,
+                data: { reason: 'INVALID_INITIALIZE' },
+              }),
+            );
             return null;
           }
-          return Buffer.from(rewritten + '\n');
+          return Buffer.from(`${rewritten}\n`);
         }
         // null (mcp-route answered or holds the request) is a verdict too: only undefined passes the frame on.
         const modern = fromModernHost(frame, info);
@@ -588,9 +584,7 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
       server.dispose();
       hostSide.stop();
       log.debug(`server exited with ${how}`);
-      const closeRouter = routerPromise
-        ? routerPromise.then((r) => r.close()).catch((err: unknown) => log.warn(`closing the router: ${(err as Error).message}`))
-        : Promise.resolve();
+      const closeRouter = routerPromise ? routerPromise.then((r) => r.close()).catch((err: unknown) => log.warn(`closing the router: ${(err as Error).message}`)) : Promise.resolve();
       void closeRouter.then(() => resolve(code));
     };
     server.start({

@@ -8,7 +8,7 @@
 import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import type { BudgetGate, BudgetStatus } from '../budgets/types.js';
 import type { BudgetStore } from '../budgets/store.js';
-import type { Router, RouterOptions, RouteOptions, SamplingOutcome } from '../router/types.js';
+import type { Router, RouterOptions, RouteOptions } from '../router/types.js';
 import type { HostSampler } from '../providers/types.js';
 import type { Approver } from '../approval/approval.js';
 import type { Policy } from '../policy/types.js';

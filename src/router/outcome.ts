@@ -34,12 +34,7 @@ function failureKind(code: ErrorCode): SamplingOutcome['outcome'] {
   }
 }
 
-export function recordOutcome(
-  route: RouteOptions,
-  now: () => number,
-  redact: Redactor,
-  onOutcome: RouterOptions['onOutcome'],
-): OutcomeRecorder {
+export function recordOutcome(route: RouteOptions, now: () => number, redact: Redactor, onOutcome: RouterOptions['onOutcome']): OutcomeRecorder {
   const started = performance.now();
   const outcome: SamplingOutcome = {
     time: new Date(now()).toISOString(),
@@ -65,10 +60,7 @@ export function recordOutcome(
     }
   };
   const fail = (err: unknown): never => {
-    const e =
-      err instanceof McpRouteError
-        ? err
-        : new McpRouteError('ALL_CANDIDATES_FAILED', redact(`mcp-route: ${err instanceof Error ? err.message : String(err)}`), { reason: 'internal error' });
+    const e = err instanceof McpRouteError ? err : new McpRouteError('ALL_CANDIDATES_FAILED', redact(`mcp-route: ${err instanceof Error ? err.message : String(err)}`), { reason: 'internal error' });
     const attempts = (e.data.attempts as Attempt[] | undefined) ?? outcome.attempts;
     report({ outcome: failureKind(e.code), attempts, error: { code: e.code, message: redact(e.message) } });
     throw e;

@@ -146,7 +146,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
   for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!Object.hasOwn(b, k)) return false;
     if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   }
   return true;
@@ -202,10 +202,7 @@ export function compileWhen(when: When | undefined): RuleTest {
   }
   if (when.metadata !== undefined) {
     const entries = Object.entries(when.metadata);
-    checks.push([
-      'metadata',
-      (f) => f.metadata !== undefined && entries.every(([k, v]) => deepEqual(f.metadata![k], v)),
-    ]);
+    checks.push(['metadata', (f) => f.metadata !== undefined && entries.every(([k, v]) => deepEqual(f.metadata![k], v))]);
   }
   if (checks.length === 0) return () => undefined;
   const names = checks.map((c) => c[0]);

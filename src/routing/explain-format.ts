@@ -70,8 +70,14 @@ export function formatDuration(ms: number): string {
 
 function table(rows: string[][]): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => '  ' + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+  for (const row of rows) for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
+  return rows.map(
+    (row) =>
+      `  ${row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd()}`,
+  );
 }
 
 /**
@@ -84,7 +90,7 @@ export function formatDecisionText(decision: Decision, policy: Policy, live: Liv
   lines.push(`rule:     ${decision.rule === null ? '(none matched: defaults)' : `"${decision.rule}"`}`);
   if (live.refusedBy) {
     const b = live.refusedBy;
-    const how = b.onExceed === 'wait' ? 'wait for capacity (up to the budget\'s maxWait), then refuse' : 'refuse';
+    const how = b.onExceed === 'wait' ? "wait for capacity (up to the budget's maxWait), then refuse" : 'refuse';
     lines.push(`action:   budget: run would ${how} before calling ${b.provider}/${b.model}`);
     lines.push(`message:  ${b.message}`);
   } else if (decision.action === 'route') {
@@ -144,5 +150,5 @@ export function formatDecisionText(decision: Decision, policy: Policy, live: Liv
   );
   if (live.notes?.length) lines.push('', ...live.notes);
   lines.push('', 'trace:', ...decision.trace.map((t) => `  ${t.step.padEnd(10)}  ${t.message}`));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

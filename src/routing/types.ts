@@ -79,15 +79,7 @@ export interface CandidatePrompt {
   headroom?: number;
 }
 
-export type DropCode =
-  | 'provider-unusable'
-  | 'unknown-model'
-  | 'no-image'
-  | 'no-audio'
-  | 'no-tools'
-  | 'context-window'
-  | 'budget'
-  | 'cooldown';
+export type DropCode = 'provider-unusable' | 'unknown-model' | 'no-image' | 'no-audio' | 'no-tools' | 'context-window' | 'budget' | 'cooldown';
 
 export interface Dropped {
   provider: string;

@@ -101,7 +101,11 @@ function recordSpans(tracer: Tracer, outcome: SamplingOutcome, policy: Policy): 
   for (const a of outcome.attempts) {
     const child = tracer.startSpan(
       `attempt ${a.provider}/${a.model}`,
-      { kind: 2, startTime: at, attributes: { 'gen_ai.provider.name': providerName(policy, a.provider) ?? a.provider, 'gen_ai.request.model': a.model, ...(a.status ? { 'http.response.status_code': a.status } : {}) } },
+      {
+        kind: 2,
+        startTime: at,
+        attributes: { 'gen_ai.provider.name': providerName(policy, a.provider) ?? a.provider, 'gen_ai.request.model': a.model, ...(a.status ? { 'http.response.status_code': a.status } : {}) },
+      },
       parent,
     );
     if (!a.ok) child.setStatus({ code: 2, message: a.error ?? 'failed' });

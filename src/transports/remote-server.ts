@@ -132,9 +132,9 @@ export class RemoteServer implements ServerSide {
 
   private toServer(message: Message): void {
     const isRequest = typeof message.method === 'string' && message.id !== undefined;
-    if (isRequest) return this.sendRequest(message);
-    if (message.method === CANCELLED) return this.cancel(message);
-    this.send(message).catch((err: unknown) => this.o.log.warn(this.o.redact(`a message to ${this.where} was lost: ${describe(err, this.where).message}`)));
+    if (isRequest) this.sendRequest(message);
+    else if (message.method === CANCELLED) this.cancel(message);
+    else this.send(message).catch((err: unknown) => this.o.log.warn(this.o.redact(`a message to ${this.where} was lost: ${describe(err, this.where).message}`)));
   }
 
   private sendRequest(message: Message): void {
@@ -146,7 +146,8 @@ export class RemoteServer implements ServerSide {
     const sent = this.send(message, {
       requestSignal: entry.abort.signal,
       // The response stream ended (after the SDK's own reconnection attempts) without an answer.
-      onRequestStreamEnd: () => this.fail(key, entry, { code: WIRE_CONNECTION_CLOSED, message: `mcp-route: ${this.where} closed the response stream without answering`, data: { reason: 'STREAM_ENDED' } }),
+      onRequestStreamEnd: () =>
+        this.fail(key, entry, { code: WIRE_CONNECTION_CLOSED, message: `mcp-route: ${this.where} closed the response stream without answering`, data: { reason: 'STREAM_ENDED' } }),
     });
     sent.catch((err: unknown) => this.fail(key, entry, describe(err, this.where)));
     if (message.method === 'initialize') {
@@ -162,7 +163,10 @@ export class RemoteServer implements ServerSide {
     const entry = this.pending.get(key);
     this.pending.delete(key);
     const abort = () => entry?.abort.abort(new Error('cancelled by the host'));
-    if (entry?.modern) return abort();
+    if (entry?.modern) {
+      abort();
+      return;
+    }
     this.send(message)
       .catch((err: unknown) => this.o.log.debug(this.o.redact(`the cancellation to ${this.where} was lost: ${describe(err, this.where).message}`)))
       .finally(abort);
@@ -202,7 +206,11 @@ export function describe(err: unknown, where: string): WireError {
   const status = err instanceof UnauthorizedError ? 401 : (err as { data?: { status?: unknown } } | undefined)?.data?.status;
   if (status === 401 || status === 403) {
     const word = status === 401 ? 'Unauthorized' : 'Forbidden';
-    return { code: WIRE_CONNECTION_CLOSED, message: `mcp-route: the server at ${where} answered HTTP ${status} ${word}: check the --header or sign in with \`mcp-route auth\``, data: { reason: status === 401 ? 'HTTP_UNAUTHORIZED' : 'HTTP_FORBIDDEN', status } };
+    return {
+      code: WIRE_CONNECTION_CLOSED,
+      message: `mcp-route: the server at ${where} answered HTTP ${status} ${word}: check the --header or sign in with \`mcp-route auth\``,
+      data: { reason: status === 401 ? 'HTTP_UNAUTHORIZED' : 'HTTP_FORBIDDEN', status },
+    };
   }
   const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
   if (err instanceof TypeError && cause) {

@@ -120,7 +120,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       rememberProgress(message, progressOwners);
       const m = message as { id?: RequestId; method?: string };
       if (m.method !== undefined && m.id !== undefined) openRequests.push(m.id);
-      input.write(JSON.stringify(message) + '\n');
+      input.write(`${JSON.stringify(message)}\n`);
     };
     transport.onclose = () => input.end();
     // The child's lines become messages for this session's client. Progress goes on the

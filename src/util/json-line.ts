@@ -6,5 +6,5 @@ const RAW_CONTROLS = /[\u007f-\u009f\u2028\u2029]/g;
 
 /** `value` serialised on one line, newline-terminated, with no raw control characters. */
 export function jsonLine(value: unknown): string {
-  return JSON.stringify(value).replace(RAW_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+  return `${JSON.stringify(value).replace(RAW_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
 }

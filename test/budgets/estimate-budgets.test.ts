@@ -59,8 +59,14 @@ for (const kind of ['memory', 'sqlite', 'redis'] as const) {
         // The budget binds (some refused) yet serves both languages (the estimate is not absurdly high).
         const served = results.map((r, i) => (r.status === 'fulfilled' ? i : -1)).filter((i) => i >= 0);
         assert.ok(served.length < 20, 'some requests were refused');
-        assert.ok(served.some((i) => i < 10), 'a Japanese prompt was served');
-        assert.ok(served.some((i) => i >= 10), 'an English prompt was served');
+        assert.ok(
+          served.some((i) => i < 10),
+          'a Japanese prompt was served',
+        );
+        assert.ok(
+          served.some((i) => i >= 10),
+          'an English prompt was served',
+        );
       } finally {
         await router.close();
         await openai.close();

@@ -32,10 +32,21 @@ for (const kind of ['sqlite', 'redis'] as const) {
         for (const r of routers) assert.equal(await r.next(), 'ready');
         for (const r of routers) r.child.stdin!.write('go\n');
         const results = (await Promise.all(routers.map((r) => r.next()))).map((l) => JSON.parse(l) as { ok: number; budget: number; other: string[] });
-        assert.deepEqual(results.flatMap((r) => r.other), [], 'no request ended any other way');
+        assert.deepEqual(
+          results.flatMap((r) => r.other),
+          [],
+          'no request ended any other way',
+        );
         assert.equal(fake.requests.length, 20, 'requests that reached the provider');
-        assert.equal(results.reduce((n, r) => n + r.ok, 0), 20, `answered per process: ${results.map((r) => r.ok).join(', ')}`);
-        assert.equal(results.reduce((n, r) => n + r.budget, 0), 180);
+        assert.equal(
+          results.reduce((n, r) => n + r.ok, 0),
+          20,
+          `answered per process: ${results.map((r) => r.ok).join(', ')}`,
+        );
+        assert.equal(
+          results.reduce((n, r) => n + r.budget, 0),
+          180,
+        );
         const gate = createBudgetGate(policyWith(budgets, env.state));
         try {
           const [row] = await gate.status();

@@ -45,7 +45,10 @@ for (const kind of ['memory', 'sqlite', 'redis'] as const) {
       const router = createRouter(policy, { budgetGate: gate });
       try {
         const results = await Promise.allSettled(Array.from({ length: 200 }, () => router.createMessage(hello, { serverName: 'github' })));
-        assert.ok(asked.every((r) => Math.abs(r.usd - WORST_USD) < 1e-12), 'the router reserves the worst case this test assumes');
+        assert.ok(
+          asked.every((r) => Math.abs(r.usd - WORST_USD) < 1e-12),
+          'the router reserves the worst case this test assumes',
+        );
         assert.equal(fake.requests.length, 20, 'requests that reached the provider');
         assert.equal(results.filter((r) => r.status === 'fulfilled').length, 20);
         const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as McpRouteError);
@@ -71,7 +74,7 @@ for (const kind of ['memory', 'sqlite', 'redis'] as const) {
 }
 
 describe('router with budgets: defaults and fallback', () => {
-  it("builds its own gate from policy.state when none is given, and onExceed: fallback sends the rest to the next model", async (t) => {
+  it('builds its own gate from policy.state when none is given, and onExceed: fallback sends the rest to the next model', async (t) => {
     const env = await stateFor(t, 'sqlite');
     if (!env) return;
     const fake = await startFakeOpenAI();

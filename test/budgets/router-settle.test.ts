@@ -38,13 +38,7 @@ function policyFor(baseURL: string, budgets: Budget[], state: StateConfig, defau
   return { ...p, budgets, state };
 }
 
-async function withRig(
-  t: TestContext,
-  kind: 'memory' | 'sqlite' | 'redis',
-  budgets: Budget[],
-  fn: (rig: Rig) => Promise<void>,
-  defaults: Partial<Policy['defaults']> = {},
-): Promise<void> {
+async function withRig(t: TestContext, kind: 'memory' | 'sqlite' | 'redis', budgets: Budget[], fn: (rig: Rig) => Promise<void>, defaults: Partial<Policy['defaults']> = {}): Promise<void> {
   const env = await stateFor(t, kind);
   if (!env) return;
   const fake = await startFakeOpenAI();
@@ -165,7 +159,10 @@ describe('rate limits count every HTTP call', () => {
         const errors = await Promise.allSettled([router.createMessage(hello), router.createMessage(hello), router.createMessage(hello)]);
         assert.equal(fake.requests.length, 2, 'HTTP calls that reached the provider');
         const messages = errors.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'));
-        assert.ok(messages.some((m) => /retry not made: budget "oa-rate" \(rpm/.test(m)), messages.join('\n'));
+        assert.ok(
+          messages.some((m) => /retry not made: budget "oa-rate" \(rpm/.test(m)),
+          messages.join('\n'),
+        );
         const [row] = await rows();
         assert.equal(row!.used + row!.reserved, 2, 'both calls stay counted for their minute');
       },

@@ -59,17 +59,14 @@ describe('an unusable budget store', () => {
     const router = createRouter(policyPath);
     try {
       for (let i = 0; i < 2; i++) {
-        await assert.rejects(
-          router.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 5 }),
-          (err: unknown) => {
-            isStoreError(/budget store sqlite at .*cannot create its directory/)(err);
-            assert.equal(isRetryable(err), true);
-            const wire = toMcpError(err);
-            assert.equal(wire.code, -32603);
-            assert.deepEqual(wire.data, { reason: 'STORE_ERROR' });
-            return true;
-          },
-        );
+        await assert.rejects(router.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 5 }), (err: unknown) => {
+          isStoreError(/budget store sqlite at .*cannot create its directory/)(err);
+          assert.equal(isRetryable(err), true);
+          const wire = toMcpError(err);
+          assert.equal(wire.code, -32603);
+          assert.deepEqual(wire.data, { reason: 'STORE_ERROR' });
+          return true;
+        });
       }
     } finally {
       await router.close();

@@ -28,7 +28,12 @@ function admitted(results: ReserveResult[]): Array<Extract<ReserveResult, { ok: 
 
 export function storeSuite(name: string, harness: StoreHarness): void {
   describe(`budget store: ${name}`, () => {
-    async function withGate(t: TestContext, budgets: Budget[], fn: (gate: ReturnType<typeof createBudgetGate>, clock: ReturnType<typeof fakeClock>, store: BudgetStore) => Promise<void>, useFakeClock = true): Promise<void> {
+    async function withGate(
+      t: TestContext,
+      budgets: Budget[],
+      fn: (gate: ReturnType<typeof createBudgetGate>, clock: ReturnType<typeof fakeClock>, store: BudgetStore) => Promise<void>,
+      useFakeClock = true,
+    ): Promise<void> {
       const why = await harness.unavailable?.();
       if (why) {
         t.skip(why);
@@ -235,23 +240,26 @@ export function storeSuite(name: string, harness: StoreHarness): void {
     });
 
     it('keeps one counter per server for a server-scoped budget, and selectors apply by glob', async (t) => {
-      const budgets = [
-        budget({ name: 'per-server', usd: 0.1, scope: { kind: 'server' } }),
-        budget({ name: 'claude-only', tokens: 1_000_000, scope: { kind: 'select', model: 'claude-*' } }),
-      ];
+      const budgets = [budget({ name: 'per-server', usd: 0.1, scope: { kind: 'server' } }), budget({ name: 'claude-only', tokens: 1_000_000, scope: { kind: 'select', model: 'claude-*' } })];
       await withGate(t, budgets, async (gate) => {
         assert.ok((await gate.reserve(REQ)).ok);
         assert.ok((await gate.reserve(REQ)).ok);
         assert.equal((await gate.reserve(REQ)).ok, false);
         assert.ok((await gate.reserve({ ...REQ, server: 'slack', model: 'gpt-5' })).ok, 'another server has its own $0.10');
         const rows = await gate.status();
-        const perServer = rows.filter((r) => r.name === 'per-server').map((r) => r.scope).sort();
+        const perServer = rows
+          .filter((r) => r.name === 'per-server')
+          .map((r) => r.scope)
+          .sort();
         assert.deepEqual(perServer, ['server=github', 'server=slack']);
         const claude = rows.find((r) => r.name === 'claude-only')!;
         assert.equal(claude.scope, 'model=claude-*');
         assert.equal(claude.reserved, 2000, 'the gpt-5 request did not count against the claude selector');
         const onlySlack = await gate.status({ server: 'slack' });
-        assert.deepEqual(onlySlack.filter((r) => r.name === 'per-server').map((r) => r.scope), ['server=slack']);
+        assert.deepEqual(
+          onlySlack.filter((r) => r.name === 'per-server').map((r) => r.scope),
+          ['server=slack'],
+        );
       });
     });
 

@@ -8,7 +8,7 @@ import { lintPolicy } from '../../src/library/lint-policy.js';
 import { createRouter } from '../../src/router/router.js';
 import { createBudgetGate } from '../../src/budgets/gate.js';
 import { explainAsRun } from '../../src/routing/explain-live.js';
-import { McpRouteError } from '../../src/errors.js';
+import type { McpRouteError } from '../../src/errors.js';
 import { modelConfig, providerConfig, testPolicy, hello, budget } from '../helpers/policy.js';
 import type { Budget, Policy } from '../../src/policy/types.js';
 
@@ -88,7 +88,11 @@ describe('a usd budget over a model without cost', () => {
       const gate = createBudgetGate(p);
       try {
         const live = await explainAsRun(p, hello as never, { serverName: 's', usableProviders: new Set(['canned']), gate });
-        assert.deepEqual(live.blocked.map((b) => b.model), ['free-lunch'], onExceed);
+        assert.deepEqual(
+          live.blocked.map((b) => b.model),
+          ['free-lunch'],
+          onExceed,
+        );
         assert.match(live.blocked[0]!.message, /has no price/);
         if (onExceed === 'fallback') {
           assert.equal(live.decision.candidates[0]!.model, 'paid');

@@ -19,8 +19,24 @@ function models(req: RecordedRequest) {
   if (req.method !== 'GET') return { status: 404, body: { error: { message: 'not here' } } };
   if (req.path.split('?')[0] === '/v1/models') {
     // OpenAI's shape and Anthropic's shape differ; each SDK reads its own.
-    if (req.headers['anthropic-version']) return { body: { data: [{ id: 'claude-haiku-4-5-20251001', type: 'model', display_name: 'Haiku', created_at: '2025-10-01T00:00:00Z' }], has_more: false, first_id: 'claude-haiku-4-5-20251001', last_id: 'claude-haiku-4-5-20251001' } };
-    return { body: { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'openai' }, { id: 'gpt-5', object: 'model', created: 0, owned_by: 'openai' }] } };
+    if (req.headers['anthropic-version'])
+      return {
+        body: {
+          data: [{ id: 'claude-haiku-4-5-20251001', type: 'model', display_name: 'Haiku', created_at: '2025-10-01T00:00:00Z' }],
+          has_more: false,
+          first_id: 'claude-haiku-4-5-20251001',
+          last_id: 'claude-haiku-4-5-20251001',
+        },
+      };
+    return {
+      body: {
+        object: 'list',
+        data: [
+          { id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'openai' },
+          { id: 'gpt-5', object: 'model', created: 0, owned_by: 'openai' },
+        ],
+      },
+    };
   }
   return { status: 404, body: { error: { message: 'not here' } } };
 }
@@ -39,7 +55,7 @@ function policy(name: string, text: string): string {
   return path;
 }
 
-test('every check passes: both providers answer with the policy\'s keys, every model is listed, the store opens', async () => {
+test("every check passes: both providers answer with the policy's keys, every model is listed, the store opens", async () => {
   const fake = await startFakeHttpServer(models);
   after(() => fake.close());
   const file = policy(
@@ -101,7 +117,13 @@ state: { store: redis, url: "redis://127.0.0.1:${port}" }
   const r = await runCli(['doctor', '--policy', file, '--timeout', '5s'], { env: { ...env, DOC_UNSET_KEY: '' }, timeoutMs: 30_000 });
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /^FAIL +provider refused +openai: http:\/\/127\.0\.0\.1:\d+\/v1: HTTP 401 .*Incorrect API key provided — the key was refused: check it$/m);
-  assert.match(r.stdout, new RegExp(`^FAIL +provider down +openai: http://127\\.0\\.0\\.1:${port}/v1: connection failed \\(.*\\) — is http://127\\.0\\.0\\.1:${port}/v1 the right address, and reachable from here\\?$`, 'm'));
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `^FAIL +provider down +openai: http://127\\.0\\.0\\.1:${port}/v1: connection failed \\(.*\\) — is http://127\\.0\\.0\\.1:${port}/v1 the right address, and reachable from here\\?$`,
+      'm',
+    ),
+  );
   assert.match(r.stdout, /^FAIL +provider nokey +anthropic: DOC_UNSET_KEY is not set \(providers\.nokey\.apiKey\)$/m);
   assert.match(r.stdout, /^warn +provider typo +openai: reached .*; not listed there: gpt5 — check the name/m);
   assert.match(r.stdout, new RegExp(`^FAIL +store +redis redis://127\\.0\\.0\\.1:${port}: `, 'm'));
@@ -115,7 +137,14 @@ test('with no policy file doctor warns that the built-in default applies; --form
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const out = JSON.parse(r.stdout) as { policy: string; checks: Array<{ subject: string; status: string; message: string }>; failures: number; warnings: number };
   assert.equal(out.policy, '<built-in default>');
-  assert.deepEqual(out.checks.map((c) => [c.subject, c.status]), [['policy', 'warn'], ['provider host', 'info'], ['store', 'info']]);
+  assert.deepEqual(
+    out.checks.map((c) => [c.subject, c.status]),
+    [
+      ['policy', 'warn'],
+      ['provider host', 'info'],
+      ['store', 'info'],
+    ],
+  );
   assert.match(out.checks[0]!.message, /built-in default applies .*mcp-route init/);
   assert.equal(out.failures, 0);
 });

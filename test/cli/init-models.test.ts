@@ -67,7 +67,14 @@ test('models prints every catalogue model with prices, limits, parameters and en
 test('models FILTER narrows by id, alias or vendor; --format json carries every catalogue field', async () => {
   const haiku = await runCli(['models', 'HAIKU'], { env });
   assert.equal(haiku.code, 0);
-  assert.deepEqual(haiku.stdout.split('\n').slice(1).filter((l) => /^\S+ +(anthropic|openai) /.test(l)).map((l) => l.split(' ')[0]), ['claude-haiku-4-5']);
+  assert.deepEqual(
+    haiku.stdout
+      .split('\n')
+      .slice(1)
+      .filter((l) => /^\S+ +(anthropic|openai) /.test(l))
+      .map((l) => l.split(' ')[0]),
+    ['claude-haiku-4-5'],
+  );
   const none = await runCli(['models', 'no-such-model'], { env });
   assert.equal(none.code, 1);
   assert.match(none.stderr, /no catalogue model matches "no-such-model"/);

@@ -55,7 +55,10 @@ test('at log level error nothing is written', () => {
 test('beyond the limit per window the rest are counted, and the count is reported when the window ends', () => {
   const lines: string[] = [];
   let now = 0;
-  const warn = createOutcomeWarner(createLogger('warn', undefined, (l) => lines.push(l)), { limit: 3, windowMs: 60_000, now: () => now });
+  const warn = createOutcomeWarner(
+    createLogger('warn', undefined, (l) => lines.push(l)),
+    { limit: 3, windowMs: 60_000, now: () => now },
+  );
   for (let i = 0; i < 10; i++) {
     now = i * 1000;
     warn(outcome({ requestId: i, error: { code: 'ALL_CANDIDATES_FAILED', message: `mcp-route: fail ${i}` } }));

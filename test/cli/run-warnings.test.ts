@@ -3,7 +3,7 @@
 // each failed or refused sampling request — once, without repeated prefixes.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeOpenAI } from '../helpers/fake-openai.js';
 import { runCli } from '../helpers/cli.js';
@@ -22,7 +22,10 @@ test('with no policy file, run warns at the default level that the built-in defa
   const run = await spawnRun([], { env: noPolicyEnv });
   try {
     const stderr = await run.stderrMatching(/built-in default/);
-    assert.match(stderr, /^mcp-route warn: no policy file found \(looked for .*mcp-route\.yaml, .*mcp-route\.yml, .*policy\.yaml, .*policy\.yml\); using the built-in default: providers host \(client\), no budgets/m);
+    assert.match(
+      stderr,
+      /^mcp-route warn: no policy file found \(looked for .*mcp-route\.yaml, .*mcp-route\.yml, .*policy\.yaml, .*policy\.yml\); using the built-in default: providers host \(client\), no budgets/m,
+    );
     assert.match(stderr, /MCP_ROUTE_POLICY/);
   } finally {
     await stop(run);

@@ -41,7 +41,14 @@ type Answer = Record<string, unknown> | ((params: Elicit) => Promise<Record<stri
 const accept = (approve: boolean, remember = false) => ({ action: 'accept', content: { approve, remember } });
 const text = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0]!.text;
 const inputRequiredSeen = (host: V2Host) => host.received.filter((m) => m.result?.resultType === 'input_required');
-const auditLines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const auditLines = (path: string) =>
+  existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 
 /** A v2 host that declares form elicitation and answers mcp-route's questions from `answers` in turn. */
 async function withAskingHost(
@@ -119,7 +126,7 @@ test('a 2026 host is asked through an input_required elicitation entry; the prov
   assert.equal(line.inputRound.round, 1);
 });
 
-test('the question rides beside the server\'s own elicitation in a mixed round; each answer goes where it belongs', e2e, async () => {
+test("the question rides beside the server's own elicitation in a mixed round; each answer goes where it belongs", e2e, async () => {
   openai.reset();
   await withAskingHost(
     ['--policy', policy('mixed.yaml')],
@@ -211,7 +218,10 @@ test('remember skips the question for later requests of the same server', e2e, a
     assert.equal(openai.requests.length, 3);
     assert.equal(inputRequiredSeen(host).length, 1, 'only the first call showed the host an input_required');
   });
-  assert.deepEqual(auditLines(audit).map((l) => l.approval.by), ['host', 'remembered', 'remembered']);
+  assert.deepEqual(
+    auditLines(audit).map((l) => l.approval.by),
+    ['host', 'remembered', 'remembered'],
+  );
 });
 
 test('a 2026 host that declares no elicitation gets approvalFallback: deny refuses, allow proceeds, nothing is asked', e2e, async () => {

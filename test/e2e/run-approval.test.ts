@@ -119,8 +119,14 @@ test('remember skips the question for later requests of the same connection, app
     assert.equal(first.asked.length, 1);
     assert.equal(openai.requests.length, 3);
   });
-  const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(lines.map((l) => l.approval.by), ['host', 'remembered', 'remembered']);
+  const lines = readFileSync(audit, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    lines.map((l) => l.approval.by),
+    ['host', 'remembered', 'remembered'],
+  );
   assert.equal(lines[0].approval.remember, true);
 
   const other = await askingHost(path, [accept(false, true)], { env: { FIXTURE_NAME: 'other-server' } });
@@ -159,7 +165,10 @@ test('limits.requestsPerSession refuses exactly the requests beyond it', e2e, as
   await withHost(host, async () => {
     const outs = [];
     for (let i = 0; i < 4; i++) outs.push(await sample(host.client, { prompt: `n${i}` }));
-    assert.deepEqual(outs.map((o) => o.ok), [true, true, false, false]);
+    assert.deepEqual(
+      outs.map((o) => o.ok),
+      [true, true, false, false],
+    );
     assert.equal(outs[2].code, -1);
     assert.match(outs[2].message, /limits\.requestsPerSession \(2/);
     assert.equal(outs[2].data.limit, 'requestsPerSession');
@@ -183,7 +192,11 @@ test('limits.toolRounds cuts a loop of tool_result requests after the limit; a p
   await withHost(host, async () => {
     const round = async () => JSON.parse(await callText(host.client, 'sample-raw', { params: toolLoopParams }));
     const outs = [await round(), await round(), await round()];
-    assert.deepEqual(outs.map((o) => o.ok), [true, true, false], JSON.stringify(outs[2]));
+    assert.deepEqual(
+      outs.map((o) => o.ok),
+      [true, true, false],
+      JSON.stringify(outs[2]),
+    );
     assert.equal(outs[2].code, -1);
     assert.match(outs[2].message, /limits\.toolRounds \(2/);
     assert.equal(openai.requests.length, 2);

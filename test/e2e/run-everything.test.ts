@@ -12,15 +12,21 @@ const require = createRequire(import.meta.url);
 const everything = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist/index.js');
 
 test('server-everything: trigger-sampling-request appears and is answered by the mock', e2e, async () => {
-  const policy = writePolicy(tempDir(), `version: 1
+  const policy = writePolicy(
+    tempDir(),
+    `version: 1
 providers: { canned: { type: mock, responses: [{ text: "answered by mcp-route's mock" }] } }
 models: { m: { provider: canned } }
 defaults: { models: [m] }
-`);
+`,
+  );
   const host = await connectHost(['--policy', policy], { server: [process.execPath, everything, 'stdio'] });
   try {
     const { tools } = await host.client.listTools();
-    assert.ok(tools.some((t) => t.name === 'trigger-sampling-request'), tools.map((t) => t.name).join(', '));
+    assert.ok(
+      tools.some((t) => t.name === 'trigger-sampling-request'),
+      tools.map((t) => t.name).join(', '),
+    );
     const echo = await host.client.callTool({ name: 'echo', arguments: { message: 'passes through' } });
     assert.match(JSON.stringify(echo.content), /passes through/);
     const r = await host.client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'hello', maxTokens: 50 } });

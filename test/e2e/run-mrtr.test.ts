@@ -33,7 +33,7 @@ defaults: { models: [mock-model] }
 inputRequired: { maxRounds: 3 }
 `,
 );
-const text = (result: unknown) => ((result as { content: Array<{ text: string }> }).content[0]!.text);
+const text = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0]!.text;
 const hostSawInputRequired = (host: V2Host) => host.received.filter((m) => m.result?.resultType === 'input_required');
 
 async function withHost(runArgs: string[], options: Parameters<typeof connectV2Host>[2], body: (host: V2Host) => Promise<void>): Promise<void> {
@@ -93,7 +93,10 @@ test('two rounds, load shedding, and a prompt: each hidden round answered, reque
     assert.equal(text(await host.client.callTool({ name: 'ask-twice', arguments: {} })), 'second: mock says hi');
     const twice = legsFor(host, 'ask-twice');
     assert.equal(twice.length, 3);
-    assert.deepEqual(twice.map((l) => l.params.requestState), [undefined, 'round-1', 'round-2']);
+    assert.deepEqual(
+      twice.map((l) => l.params.requestState),
+      [undefined, 'round-1', 'round-2'],
+    );
     assert.deepEqual(Object.keys(twice[1]!.params.inputResponses), ['first']);
     assert.deepEqual(Object.keys(twice[2]!.params.inputResponses), ['second']);
     assert.equal(new Set(twice.map((l) => l.id)).size, 3, 'every leg has its own id');
@@ -131,7 +134,7 @@ test('a mixed round: the host answers only the elicitation, behind a handle; the
 
       const seen = hostSawInputRequired(host);
       assert.equal(seen.length, 1);
-      assert.deepEqual(Object.keys(seen[0]!.result.inputRequests), ['confirm'], 'only the host\'s entry');
+      assert.deepEqual(Object.keys(seen[0]!.result.inputRequests), ['confirm'], "only the host's entry");
       const handle = seen[0]!.result.requestState as string;
       assert.match(handle, /^mcp-route-handle:/);
 
@@ -145,7 +148,7 @@ test('a mixed round: the host answers only the elicitation, behind a handle; the
   );
 });
 
-test('progress keeps the host\'s token on every leg and never goes backwards for the host', e2e, async () => {
+test("progress keeps the host's token on every leg and never goes backwards for the host", e2e, async () => {
   await withHost(['--policy', POLICY], {}, async (host) => {
     const seen: number[] = [];
     await host.client.callTool({ name: 'progress', arguments: {} }, { onprogress: (p) => seen.push(p.progress) });
@@ -154,13 +157,19 @@ test('progress keeps the host\'s token on every leg and never goes backwards for
     const token = legs[0]!.params._meta.progressToken;
     assert.notEqual(token, undefined);
     assert.equal(legs[1]!.params._meta.progressToken, token);
-    const fromServer = host.serverWire().filter((e) => e.dir === 'out' && e.message.method === 'notifications/progress').map((e) => e.message.params.progress);
+    const fromServer = host
+      .serverWire()
+      .filter((e) => e.dir === 'out' && e.message.method === 'notifications/progress')
+      .map((e) => e.message.params.progress);
     assert.deepEqual(fromServer, [1, 2, 1, 2], 'the server starts again on the second leg');
     // Asserted on the host's wire (in arrival order): under load the SDK client may drop a
     // notification it dispatches after the final response, so its callback is not the measure.
     const toHost = host.received.filter((m) => m.method === 'notifications/progress').map((m) => m.params.progress);
     assert.deepEqual(toHost, [1, 2, 3, 4]);
-    assert.ok(seen.every((v, i) => i === 0 || v > seen[i - 1]!), `the callback saw ${JSON.stringify(seen)}`);
+    assert.ok(
+      seen.every((v, i) => i === 0 || v > seen[i - 1]!),
+      `the callback saw ${JSON.stringify(seen)}`,
+    );
   });
 });
 
@@ -181,22 +190,15 @@ test('a host cancellation reaches the server as a cancellation of the leg in fli
     const leg = await until(() => legsFor(host, 'slow-after-sampling')[1], 'the hidden leg at the server');
     controller.abort();
     await assert.rejects(call);
-    const cancel = await until(
-      () => host.serverWire().find((e) => e.dir === 'in' && e.message.method === 'notifications/cancelled')?.message,
-      'the cancellation at the server',
-    );
-    assert.equal(cancel.params.requestId, leg.id, 'cancelled under mcp-route\'s leg id, not the host\'s');
+    const cancel = await until(() => host.serverWire().find((e) => e.dir === 'in' && e.message.method === 'notifications/cancelled')?.message, 'the cancellation at the server');
+    assert.equal(cancel.params.requestId, leg.id, "cancelled under mcp-route's leg id, not the host's");
     assert.match(leg.id, /^mcp-route-/);
   });
 });
 
 test('cancelling while mcp-route answers aborts the provider call and releases the budget reservation', e2e, async () => {
   const state = join(dir, 'cancel-state.db');
-  const policy = writePolicy(
-    dir,
-    readFileSync(POLICY, 'utf8') + `budgets:\n  - { name: tokens, tokens: 100000 }\nstate: { store: sqlite, path: ${JSON.stringify(state)} }\n`,
-    'budget.yaml',
-  );
+  const policy = writePolicy(dir, `${readFileSync(POLICY, 'utf8')}budgets:\n  - { name: tokens, tokens: 100000 }\nstate: { store: sqlite, path: ${JSON.stringify(state)} }\n`, 'budget.yaml');
   const gate = createBudgetGate(loadPolicyFile(policy));
   after(() => gate.close());
   const tokens = async () => (await gate.status({})).find((r) => r.name === 'tokens');

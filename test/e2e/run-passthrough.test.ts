@@ -9,11 +9,14 @@ import { LoggingMessageNotificationSchema, ResourceListChangedNotificationSchema
 import { callText, connectHost, isAlive, e2e, spawnRun, tempDir, writePolicy } from './harness.js';
 
 const dir = tempDir();
-const policy = writePolicy(dir, `version: 1
+const policy = writePolicy(
+  dir,
+  `version: 1
 providers: { canned: { type: mock, responses: [{ text: "hi" }] } }
 models: { m: { provider: canned } }
 defaults: { models: [m] }
-`);
+`,
+);
 
 test('tools, resources, prompts and notifications pass through unchanged', e2e, async () => {
   const host = await connectHost(['--policy', policy], { env: { FIXTURE_STDERR: 'fixture stderr reaches ours' } });
@@ -53,18 +56,26 @@ test('progress notifications and cancellation of a tool call pass through, in or
     // Checked on the bytes the host receives: the SDK client itself can lose a progress
     // notification that arrives in the same read as its response (it handles notifications
     // a microtask later), so counting onprogress calls would test the SDK, not us.
-    const calls = await Promise.all(
-      Array.from({ length: 10 }, () => c.callTool({ name: 'slow', arguments: { steps: 3, stepMs: 1 } }, undefined, { onprogress: () => {} })),
-    );
+    const calls = await Promise.all(Array.from({ length: 10 }, () => c.callTool({ name: 'slow', arguments: { steps: 3, stepMs: 1 } }, undefined, { onprogress: () => {} })));
     assert.ok(calls.every((r) => (r.content as Array<{ text: string }>)[0]?.text === 'done'));
-    const lines = raw.trim().split('\n').map((l) => JSON.parse(l) as { id?: number; method?: string; params?: { progressToken?: number; progress?: number } });
+    const lines = raw
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id?: number; method?: string; params?: { progressToken?: number; progress?: number } });
     const responses = lines.filter((l) => l.id !== undefined && l.method === undefined && l.id > 0);
     assert.equal(responses.length, 10);
     for (const r of responses) {
       const at = lines.indexOf(r);
       const progress = lines.filter((l) => l.method === 'notifications/progress' && l.params?.progressToken === r.id);
-      assert.deepEqual(progress.map((p) => p.params?.progress), [1, 2, 3], `progress for ${r.id}`);
-      assert.ok(progress.every((p) => lines.indexOf(p) < at), 'progress precedes its response');
+      assert.deepEqual(
+        progress.map((p) => p.params?.progress),
+        [1, 2, 3],
+        `progress for ${r.id}`,
+      );
+      assert.ok(
+        progress.every((p) => lines.indexOf(p) < at),
+        'progress precedes its response',
+      );
     }
 
     const controller = new AbortController();
@@ -86,7 +97,7 @@ test('progress notifications and cancellation of a tool call pass through, in or
   }
 });
 
-test('non-JSON lines on the server\'s stdout are dropped and logged, not sent to the host', e2e, async () => {
+test("non-JSON lines on the server's stdout are dropped and logged, not sent to the host", e2e, async () => {
   const run = await spawnRun(['--policy', policy, '--grace', '300ms']);
   let raw = '';
   run.child.stdout.on('data', (d: Buffer) => (raw += d.toString()));

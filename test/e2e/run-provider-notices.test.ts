@@ -24,7 +24,10 @@ test('an SDK deprecation notice is one mcp-route warn line, silenced by --log-le
       } finally {
         await host.close();
       }
-      const notices = host.stderr().split('\n').filter((line) => /deprecated/.test(line));
+      const notices = host
+        .stderr()
+        .split('\n')
+        .filter((line) => /deprecated/.test(line));
       if (level === 'warn') {
         assert.equal(notices.length, 1, host.stderr());
         assert.match(notices[0]!, /^mcp-route warn: an: The model 'claude-sonnet-4-5' is deprecated and will reach end-of-life on November 30th, 2026/);

@@ -29,7 +29,7 @@ rules:
   - { name: refuse-secret, when: { systemPrompt: "secret" }, action: deny, message: "no secrets here" }
 `;
 
-test('a host without sampling gets the server\'s sampling answered by the mock; one audit line, 0600, no prompt text', e2e, async () => {
+test("a host without sampling gets the server's sampling answered by the mock; one audit line, 0600, no prompt text", e2e, async () => {
   const audit = join(dir, 'audit-mock.jsonl');
   const host = await connectHost(['--policy', writePolicy(dir, MOCK_POLICY, 'mock.yaml'), '--audit', audit]);
   try {
@@ -128,7 +128,10 @@ test('the server cancelling an in-flight sampling request aborts the provider ca
     assert.equal(out.aborted, true);
     // Then the proxy keeps working, and the audit shows the abort well before the mock's 20 s delay.
     assert.equal((await sample(host.client, { prompt: 'hello' })).ok, true);
-    const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(audit, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines[0].outcome, 'aborted', JSON.stringify(lines[0]));
     assert.ok(lines[0].durationMs < 5000);
   } finally {
@@ -142,7 +145,10 @@ test('50 concurrent sampling requests are all answered, once each', e2e, async (
   try {
     const outs = await Promise.all(Array.from({ length: 50 }, (_, i) => sample(host.client, { prompt: `hello ${i}` })));
     assert.equal(outs.filter((o) => o.ok).length, 50, JSON.stringify(outs.find((o) => !o.ok)));
-    const ids = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l).requestId);
+    const ids = readFileSync(audit, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).requestId);
     assert.equal(ids.length, 50);
     assert.equal(new Set(ids).size, 50);
   } finally {
@@ -224,7 +230,7 @@ defaults: { models: [host-model] }
     capabilities: { sampling: {} },
     setup: (client) =>
       client.setRequestHandler(CreateMessageRequestSchema, async (req, extra) => {
-        const text = (req.params.messages[0]?.content as { text: string }).text;
+        const text = (req.params.messages[0]!.content as { text: string }).text;
         seen.push({ id: extra.requestId, text });
         return { role: 'assistant', content: { type: 'text', text: `the host says: ${text}` }, model: 'host-llm' };
       }),

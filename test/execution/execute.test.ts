@@ -80,7 +80,13 @@ test('429 with retry-after-ms waits that long, then succeeds on the same candida
     assert.ok(performance.now() - t0 >= 55, 'waited for retry-after');
     assert.deepEqual(out.result.content, { type: 'text', text: 'done' });
     assert.equal(out.candidate.model, 'gpt-x');
-    assert.deepEqual(out.attempts.map((a) => [a.status, a.ok]), [[429, false], [undefined, true]]);
+    assert.deepEqual(
+      out.attempts.map((a) => [a.status, a.ok]),
+      [
+        [429, false],
+        [undefined, true],
+      ],
+    );
     assert.equal(oa.requests.length, 2);
     assert.equal(oa.requests[0]!.body.model, 'gpt-x-wire');
     assert.equal(an.requests.length, 0);
@@ -105,7 +111,10 @@ test('500 on every attempt falls back to the next provider after `attempts` trie
     assert.equal(oa.requests.length, 3);
     assert.equal(an.requests.length, 1);
     assert.equal(out.candidate.model, 'claude-x');
-    assert.deepEqual(out.attempts.map((a) => `${a.provider}:${a.status ?? 'ok'}`), ['oa:500', 'oa:500', 'oa:500', 'an:ok']);
+    assert.deepEqual(
+      out.attempts.map((a) => `${a.provider}:${a.status ?? 'ok'}`),
+      ['oa:500', 'oa:500', 'oa:500', 'an:ok'],
+    );
     assert.deepEqual([...cooldown.snapshot(1_000)], [['oa/gpt-x', 11_000]]);
   });
 });
@@ -207,8 +216,20 @@ test('attempt messages in the final error are redacted', async () => {
 });
 
 test('backoff uses full jitter under an exponential ceiling capped at maxDelay', () => {
-  assert.equal(backoffDelay(1, 100, 1_000, () => 0), 0);
-  assert.equal(backoffDelay(1, 100, 1_000, () => 0.5), 50);
-  assert.equal(backoffDelay(3, 100, 1_000, () => 0.5), 200);
-  assert.equal(backoffDelay(10, 100, 1_000, () => 0.999), 999);
+  assert.equal(
+    backoffDelay(1, 100, 1_000, () => 0),
+    0,
+  );
+  assert.equal(
+    backoffDelay(1, 100, 1_000, () => 0.5),
+    50,
+  );
+  assert.equal(
+    backoffDelay(3, 100, 1_000, () => 0.5),
+    200,
+  );
+  assert.equal(
+    backoffDelay(10, 100, 1_000, () => 0.999),
+    999,
+  );
 });

@@ -39,10 +39,7 @@ test('a 400 naming a parameter this model does not support moves to the next can
   try {
     const router = createRouter(
       testPolicy({
-        providers: [
-          providerConfig('r', 'openai', { apiKey: 'sk-r-123456789', baseURL: reasoning.baseURL }),
-          providerConfig('c', 'openai', { apiKey: 'sk-c-123456789', baseURL: classic.baseURL }),
-        ],
+        providers: [providerConfig('r', 'openai', { apiKey: 'sk-r-123456789', baseURL: reasoning.baseURL }), providerConfig('c', 'openai', { apiKey: 'sk-c-123456789', baseURL: classic.baseURL })],
         // Custom ids: the catalogue knows nothing about them, so the 400 does happen.
         models: [modelConfig('thinker', 'r'), modelConfig('plain', 'c')],
         defaults: { models: ['thinker', 'plain'] },
@@ -119,10 +116,7 @@ test('fallbackOn decides which statuses move on; the error names what was not tr
   try {
     const policyWith = (fallbackOn?: Array<number | '4xx' | '5xx' | 'default'>) =>
       testPolicy({
-        providers: [
-          providerConfig('a', 'openai', { apiKey: 'sk-a-123456789', baseURL: first.baseURL }),
-          providerConfig('b', 'openai', { apiKey: 'sk-b-123456789', baseURL: second.baseURL }),
-        ],
+        providers: [providerConfig('a', 'openai', { apiKey: 'sk-a-123456789', baseURL: first.baseURL }), providerConfig('b', 'openai', { apiKey: 'sk-b-123456789', baseURL: second.baseURL })],
         models: [modelConfig('m1', 'a'), modelConfig('m2', 'b'), modelConfig('m3', 'b')],
         defaults: { models: ['m1', 'm2', 'm3'], ...(fallbackOn ? { fallbackOn } : {}) },
       });
@@ -176,7 +170,9 @@ test('fallbackOn in a policy file: normalised per rule, refused when it is not a
   assert.deepEqual(policy.rules[0]!.settings.fallbackOn, ['5xx']);
   assert.throws(
     () => normalisePolicy({ version: 1, providers: { m: { type: 'mock' } }, defaults: { fallbackOn: ['sometimes'] } }),
-    (e: Error) => /fallbackOn/.test(JSON.stringify((e as unknown as { diagnostics: unknown }).diagnostics)) && /HTTP status \(400\.\.599\), 4xx, 5xx or default/.test(JSON.stringify((e as unknown as { diagnostics: unknown }).diagnostics)),
+    (e: Error) =>
+      /fallbackOn/.test(JSON.stringify((e as unknown as { diagnostics: unknown }).diagnostics)) &&
+      /HTTP status \(400\.\.599\), 4xx, 5xx or default/.test(JSON.stringify((e as unknown as { diagnostics: unknown }).diagnostics)),
   );
   assert.equal(FAST.fallbackOn, undefined);
 });

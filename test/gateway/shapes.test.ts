@@ -18,8 +18,21 @@ test('an OpenAI chat request becomes sampling params: system, images, tool calls
       messages: [
         { role: 'system', content: 'sys' },
         { role: 'developer', content: [{ type: 'text', text: 'dev' }] },
-        { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }, { id: 'c2', type: 'function', function: { name: 'g', arguments: '' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'look' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'c1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } },
+            { id: 'c2', type: 'function', function: { name: 'g', arguments: '' } },
+          ],
+        },
         { role: 'tool', tool_call_id: 'c1', content: 'one' },
         { role: 'tool', tool_call_id: 'c2', content: 'two' },
       ],
@@ -39,7 +52,10 @@ test('an OpenAI chat request becomes sampling params: system, images, tool calls
   assert.equal(params.maxTokens, 99);
   assert.deepEqual(params.stopSequences, ['END']);
   assert.deepEqual(params.modelPreferences, { hints: [{ name: 'gpt-4o-mini' }] });
-  assert.deepEqual(params.messages[0]!.content, [{ type: 'text', text: 'look' }, { type: 'image', mimeType: 'image/png', data: 'AAAA' }]);
+  assert.deepEqual(params.messages[0]!.content, [
+    { type: 'text', text: 'look' },
+    { type: 'image', mimeType: 'image/png', data: 'AAAA' },
+  ]);
   assert.deepEqual(params.messages[1]!.content, [
     { type: 'tool_use', id: 'c1', name: 'f', input: { a: 1 } },
     { type: 'tool_use', id: 'c2', name: 'g', input: {} },
@@ -74,7 +90,13 @@ test('an Anthropic messages request becomes sampling params', () => {
     max_tokens: 50,
     system: [{ type: 'text', text: 'sys' }],
     messages: [
-      { role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: 'BBBB' } }, { type: 'text', text: 'see' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: 'BBBB' } },
+          { type: 'text', text: 'see' },
+        ],
+      },
       { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'f', input: { q: 1 } }] },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'done', is_error: true }] },
     ],
@@ -85,7 +107,10 @@ test('an Anthropic messages request becomes sampling params', () => {
   assert.equal(stream, false);
   assert.equal(params.systemPrompt, 'sys');
   assert.equal(params.maxTokens, 50);
-  assert.deepEqual(params.messages[0]!.content, [{ type: 'image', mimeType: 'image/jpeg', data: 'BBBB' }, { type: 'text', text: 'see' }]);
+  assert.deepEqual(params.messages[0]!.content, [
+    { type: 'image', mimeType: 'image/jpeg', data: 'BBBB' },
+    { type: 'text', text: 'see' },
+  ]);
   assert.deepEqual(params.messages[1]!.content, { type: 'tool_use', id: 't1', name: 'f', input: { q: 1 } });
   assert.deepEqual(params.messages[2]!.content, { type: 'tool_result', toolUseId: 't1', content: [{ type: 'text', text: 'done' }], isError: true });
   assert.deepEqual((params as any).toolChoice, { mode: 'required' });
@@ -94,7 +119,13 @@ test('an Anthropic messages request becomes sampling params', () => {
 });
 
 test('answers come back in the caller shape with the served model id and usage', () => {
-  const withTool = answer([{ type: 'text', text: 'hi' }, { type: 'tool_use', id: 'c9', name: 'f', input: { a: 2 } }], 'toolUse');
+  const withTool = answer(
+    [
+      { type: 'text', text: 'hi' },
+      { type: 'tool_use', id: 'c9', name: 'f', input: { a: 2 } },
+    ],
+    'toolUse',
+  );
   const completion = toChatCompletion(withTool, 'chatcmpl-1', 5) as any;
   assert.equal(completion.model, 'served-id');
   assert.equal(completion.choices[0].finish_reason, 'tool_calls');

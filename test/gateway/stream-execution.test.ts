@@ -26,7 +26,19 @@ const decision: RouteDecision = {
   ],
   dropped: [],
   trace: [],
-  settings: { maxTokens: 20, requestedMaxTokens: 20, tools: 'allow', timeout: 5_000, deadline: 10_000, retry: { attempts: 3, initialDelay: 1, maxDelay: 5 }, cooldown: 0, hints: 'prefer', approval: 'none', approvalFallback: 'deny', approvalTimeout: 120_000 },
+  settings: {
+    maxTokens: 20,
+    requestedMaxTokens: 20,
+    tools: 'allow',
+    timeout: 5_000,
+    deadline: 10_000,
+    retry: { attempts: 3, initialDelay: 1, maxDelay: 5 },
+    cooldown: 0,
+    hints: 'prefer',
+    approval: 'none',
+    approvalFallback: 'deny',
+    approvalTimeout: 120_000,
+  },
 };
 
 async function fakes() {
@@ -67,8 +79,8 @@ test('a stream that breaks after its first delta is not retried and does not fal
   try {
     const good = openaiStreamReply({ text: 'partial answer', model: 'gpt-x', pieces: 2 });
     // Headers and the first event, then the connection drops.
-    oa.enqueue({ ...good, raw: good.raw!.split('\n\n')[0] + '\n\n', resetMidBody: false, trickle: undefined }, good);
-    oa.setDefault(() => ({ ...good, raw: good.raw!.split('\n\n')[0] + '\n\n' }));
+    oa.enqueue({ ...good, raw: `${good.raw!.split('\n\n')[0]}\n\n`, resetMidBody: false, trickle: undefined }, good);
+    oa.setDefault(() => ({ ...good, raw: `${good.raw!.split('\n\n')[0]}\n\n` }));
     const deltas: string[] = [];
     await assert.rejects(
       executeDecision(decision, request, { getProvider: (n) => providers.get(n), onDelta: (t) => deltas.push(t) }),

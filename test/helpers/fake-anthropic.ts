@@ -19,7 +19,7 @@ export interface AnthropicMessageInit {
 export function anthropicMessageBody(init: AnthropicMessageInit = {}): Record<string, unknown> {
   const content: unknown[] = [];
   if (init.text !== undefined || !init.toolUses) content.push({ type: 'text', text: init.text ?? 'ok' });
-  init.toolUses?.forEach((t, i) => content.push({ type: 'tool_use', id: t.id ?? `toolu_${i + 1}`, name: t.name, input: t.input }));
+  for (const [i, t] of (init.toolUses ?? []).entries()) content.push({ type: 'tool_use', id: t.id ?? `toolu_${i + 1}`, name: t.name, input: t.input });
   return {
     id: 'msg_fake',
     type: 'message',

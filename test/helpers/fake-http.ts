@@ -153,8 +153,7 @@ export async function startFakeHttpServer(defaultResponder: Responder): Promise<
     requests,
     enqueue: (...replies) => void queue.push(...replies),
     setDefault: (r) => void (responder = r),
-    waitForRequests: (n) =>
-      requests.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve })),
+    waitForRequests: (n) => (requests.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }))),
     waitForClose: (n) => (closed[n - 1] ? Promise.resolve() : new Promise<void>((resolve) => closeWaiters.push({ n, resolve }))),
     reset: () => {
       requests.length = 0;

@@ -19,14 +19,20 @@ export function openaiStreamReply(init: { text: string; model: string; pieces?: 
   events.push({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }] });
   const usage = init.usage ?? { prompt: 11, completion: 7 };
   events.push({ ...base, choices: [], usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion } });
-  const raw = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
+  const raw = `${events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('')}data: [DONE]\n\n`;
   return { headers: { 'content-type': 'text/event-stream' }, raw };
 }
 
 export function anthropicStreamReply(init: { text: string; model: string; pieces?: number; usage?: { input: number; output: number } }): FakeReply {
   const usage = init.usage ?? { input: 11, output: 7 };
   const events: Array<[string, unknown]> = [
-    ['message_start', { type: 'message_start', message: { id: 'msg_fake', type: 'message', role: 'assistant', model: init.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input, output_tokens: 1 } } }],
+    [
+      'message_start',
+      {
+        type: 'message_start',
+        message: { id: 'msg_fake', type: 'message', role: 'assistant', model: init.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input, output_tokens: 1 } },
+      },
+    ],
     ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
     ...split(init.text, init.pieces ?? 3).map((t): [string, unknown] => ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: t } }]),
     ['content_block_stop', { type: 'content_block_stop', index: 0 }],

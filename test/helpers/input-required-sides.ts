@@ -16,7 +16,11 @@ export function inputRequiredSides(router: Router, deps: Partial<InputRequiredDe
     sendToHost: (m) => toHost.push(m),
     getRouter: async () => router,
     serverName: () => 'unit-server',
-    log: createLogger('error', (t) => t, () => {}),
+    log: createLogger(
+      'error',
+      (t) => t,
+      () => {},
+    ),
     redact: (t) => t,
     toolsMayBeAllowed: false,
     settled: (id) => settled.push(id),

@@ -34,7 +34,7 @@ async function v1Host(url: string, env: Record<string, string>, extra: string[] 
   return { client, transport, stderr: () => stderr, connect: () => client.connect(transport) };
 }
 
-const firstText = (r: unknown) => ((r as { content: Array<{ text: string }> }).content)[0]!.text;
+const firstText = (r: unknown) => (r as { content: Array<{ text: string }> }).content[0]!.text;
 
 /** Resolves when `check` holds (polling what the server recorded), never a fixed sleep. */
 async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -66,7 +66,10 @@ test('a 2025 session over HTTP: bearer header from the environment, sampling ans
     assert.ok(typeof sessionId === 'string' && sessionId.length > 0, 'requests after initialize carry the session id');
     assert.equal(posts[0]!.headers['mcp-session-id'], undefined);
     for (const p of posts.slice(1)) assert.ok(p.headers['mcp-protocol-version'], 'MCP-Protocol-Version after initialize');
-    assert.ok(server.seen.some((s) => s.method === 'GET' && s.headers['mcp-session-id'] === sessionId), 'the SSE stream is opened');
+    assert.ok(
+      server.seen.some((s) => s.method === 'GET' && s.headers['mcp-session-id'] === sessionId),
+      'the SSE stream is opened',
+    );
 
     await host.client.close();
     await until(() => server.seen.some((s) => s.method === 'DELETE' && s.headers['mcp-session-id'] === sessionId), 'the DELETE that ends the session');
@@ -88,7 +91,7 @@ test('2026-07-28 over HTTP: the input_required round is answered by the policy a
     const result = await client.callTool({ name: 'ask', arguments: { q: 'modern?' } });
     assert.equal(firstText(result), 'sampled: answered by policy; state: asked', stderr);
     const calls = server.seen.filter((s) => s.method === 'POST' && s.headers['mcp-method'] === 'tools/call');
-    assert.equal(calls.length, 2, 'the first leg and mcp-route\'s own retry');
+    assert.equal(calls.length, 2, "the first leg and mcp-route's own retry");
     for (const c of calls) assert.equal(c.headers['mcp-protocol-version'], '2026-07-28');
 
     // Cancelling a 2026 call aborts its HTTP request: the server's handler sees the abort.
@@ -155,7 +158,9 @@ test('bad --url and --header usage are refused before anything starts', e2e, asy
   const scheme = await runCli(['run', '--policy', policy, '--url', 'file:///etc/passwd']);
   assert.equal(scheme.code, 2);
   assert.match(scheme.stderr, /http:\/\/ or https:\/\//);
-  const unset = await runCli(['run', '--policy', policy, '--url', 'http://127.0.0.1:1/mcp', '--header', 'Authorization: Bearer ${NOT_SET_ANYWHERE}'], { env: { ...process.env, NOT_SET_ANYWHERE: undefined } });
+  const unset = await runCli(['run', '--policy', policy, '--url', 'http://127.0.0.1:1/mcp', '--header', 'Authorization: Bearer ${NOT_SET_ANYWHERE}'], {
+    env: { ...process.env, NOT_SET_ANYWHERE: undefined },
+  });
   assert.equal(unset.code, 2);
   assert.match(unset.stderr, /Authorization reads \$\{NOT_SET_ANYWHERE\}, which is not set/);
   const noUrl = await runCli(['run', '--policy', policy, '--header', 'X-A: b', '--', 'node', 'x.js']);

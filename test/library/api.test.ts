@@ -33,11 +33,7 @@ const mockPolicy = (extra: Record<string, unknown> = {}): PolicyDocument => ({
   providers: {
     mock: {
       type: 'mock',
-      responses: [
-        { match: 'slow', text: 'late', delay: 5000 },
-        { match: 'tool please', toolUse: [{ name: 'lookup', input: { q: 'x' } }] },
-        { text: 'hello from the mock' },
-      ],
+      responses: [{ match: 'slow', text: 'late', delay: 5000 }, { match: 'tool please', toolUse: [{ name: 'lookup', input: { q: 'x' } }] }, { text: 'hello from the mock' }],
     },
   },
   models: { 'mock-1': { provider: 'mock', aliases: ['small'], supports: ['text', 'tools'] } },
@@ -127,7 +123,10 @@ describe('loadPolicy and lintPolicy', () => {
     assert.equal(fromFile.length, 1);
     assert.deepEqual([fromFile[0]?.severity, fromFile[0]?.path, fromFile[0]?.line], ['error', bad, 7]);
     const fromText = lintPolicy({ text: 'version: 1\nprovidres: {}\n', path: 'inline.yaml' });
-    assert.ok(fromText.some((d) => d.code === 'unknown-key' && d.line === 2 && d.path === 'inline.yaml'), JSON.stringify(fromText));
+    assert.ok(
+      fromText.some((d) => d.code === 'unknown-key' && d.line === 2 && d.path === 'inline.yaml'),
+      JSON.stringify(fromText),
+    );
     const fromObject = lintPolicy({ document: { version: 1, providers: { m: { type: 'mock' } }, models: { x: { provider: 'm' } }, defaults: { tools: 'maybe' } } });
     assert.ok(fromObject.length > 0 && fromObject.every((d) => d.severity === 'error'));
     assert.equal(lintPolicy(join(dir, 'missing.yaml'))[0]?.code, 'file-unreadable');
@@ -147,7 +146,10 @@ describe('loadPolicy and lintPolicy', () => {
       warnings.map((d) => [d.severity, d.code, d.path, d.line]),
       [['warning', 'provider-unused', 'doc', 0]],
     );
-    assert.deepEqual(lintPolicy({ document }, { strict: true }).map((d) => [d.severity, d.code]), [['error', 'provider-unused']]);
+    assert.deepEqual(
+      lintPolicy({ document }, { strict: true }).map((d) => [d.severity, d.code]),
+      [['error', 'provider-unused']],
+    );
     assert.equal(loadPolicy(document).providers['spare']?.type, 'mock', 'a warning does not stop the policy from loading');
   });
 });
@@ -169,7 +171,7 @@ describe('createSamplingHandler on an SDK Client', () => {
     try {
       const result = await session.sample(ask('hi'));
       assert.deepEqual(result.content, { type: 'text', text: 'hello from the mock' });
-      assert.equal((result._meta?.[api.META_KEY] as { provider?: string }).provider, 'mock');
+      assert.equal((result._meta![api.META_KEY] as { provider?: string }).provider, 'mock');
       assert.equal(outcomes[0]?.server, 'under-test');
       assert.equal(outcomes[0]?.outcome, 'ok');
     } finally {
@@ -185,7 +187,10 @@ describe('createSamplingHandler on an SDK Client', () => {
       const tools = [{ name: 'lookup', inputSchema: { type: 'object' as const, properties: { q: { type: 'string' } } } }];
       const result = await session.sample(ask('tool please', { tools }));
       const blocks = Array.isArray(result.content) ? result.content : [result.content];
-      assert.ok(blocks.some((b) => b.type === 'tool_use' && b.name === 'lookup'), JSON.stringify(result.content));
+      assert.ok(
+        blocks.some((b) => b.type === 'tool_use' && b.name === 'lookup'),
+        JSON.stringify(result.content),
+      );
     } finally {
       await session.close();
       await router.close();
@@ -300,7 +305,10 @@ describe('errors and isRetryable', () => {
 describe('registerProvider', () => {
   it('makes a custom type valid in policies and routes to it', async () => {
     const doc: PolicyDocument = { version: 1, providers: { here: { type: 'reverse-test', options: { suffix: '!' } } }, models: { rev: { provider: 'here' } } };
-    assert.ok(lintPolicy({ document: doc }).some((d) => /reverse-test/.test(d.message)), 'unknown before registration');
+    assert.ok(
+      lintPolicy({ document: doc }).some((d) => /reverse-test/.test(d.message)),
+      'unknown before registration',
+    );
     registerProvider('reverse-test', (config) => ({
       name: config.name,
       type: config.type,

@@ -15,9 +15,27 @@ describe('npm pack', () => {
     const paths = pack!.files.map((f) => f.path).sort();
     // native/ and its build script: the prctl addon is compiled at install (see README, Security).
     const allowed = (p: string) => /^(dist|schemas|policies|native)\//.test(p) || ['README.md', 'LICENSE', 'package.json', 'binding.gyp', 'scripts/build-native.mjs'].includes(p);
-    assert.deepEqual(paths.filter((p) => !allowed(p)), []);
-    assert.deepEqual(paths.filter((p) => /^dist\/(test|bench|examples|src)\/|\.test\./.test(p)), []);
-    for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/library/sampling-handler.js', 'schemas/policy.schema.json', 'policies/demo.yaml', 'LICENSE', 'README.md', 'binding.gyp', 'native/harden.c', 'scripts/build-native.mjs']) {
+    assert.deepEqual(
+      paths.filter((p) => !allowed(p)),
+      [],
+    );
+    assert.deepEqual(
+      paths.filter((p) => /^dist\/(test|bench|examples|src)\/|\.test\./.test(p)),
+      [],
+    );
+    for (const needed of [
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/cli/main.js',
+      'dist/library/sampling-handler.js',
+      'schemas/policy.schema.json',
+      'policies/demo.yaml',
+      'LICENSE',
+      'README.md',
+      'binding.gyp',
+      'native/harden.c',
+      'scripts/build-native.mjs',
+    ]) {
       assert.ok(paths.includes(needed), `${needed} missing from the package`);
     }
   });

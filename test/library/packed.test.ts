@@ -68,7 +68,8 @@ describe('the packed tarball, installed in a fresh project', () => {
       env: { ...envWithoutKeys(), XDG_CONFIG_HOME: config, OPENAI_API_KEY: 'packed-test-key-value' },
     });
     assert.equal(r.code, 0, r.stderr);
-    if (process.platform === 'linux') assert.match(r.stderr, /mcp-route warn: the server can read mcp-route's environment \(and the keys in it\) through \/proc\/\d+\/environ: the native addon was not built/);
+    if (process.platform === 'linux')
+      assert.match(r.stderr, /mcp-route warn: the server can read mcp-route's environment \(and the keys in it\) through \/proc\/\d+\/environ: the native addon was not built/);
     assert.doesNotMatch(r.stderr, /packed-test-key-value/);
   });
 
@@ -78,7 +79,7 @@ describe('the packed tarball, installed in a fresh project', () => {
       "const schema = await import('mcp-route/schema', { with: { type: 'json' } });",
       "let deep = 'resolved';",
       "try { await import('mcp-route/dist/budgets/index.js'); } catch (e) { deep = e.code; }",
-      "console.log(JSON.stringify({ router: typeof m.createRouter, schema: schema.default.$id, deep }));",
+      'console.log(JSON.stringify({ router: typeof m.createRouter, schema: schema.default.$id, deep }));',
     ].join('\n');
     const r = await run(['--input-type=module', '-e', probe]);
     assert.equal(r.code, 0, r.stderr);
@@ -117,7 +118,14 @@ describe('the packed tarball, installed in a fresh project', () => {
         }),
       );
       const r = spawnSync(process.execPath, [tsc, '-p', config, '--pretty', 'false', '--traceResolution'], { cwd: project, encoding: 'utf8', timeout: 60_000 });
-      assert.equal(r.status, 0, (r.stdout.split('\n').filter((l) => /error TS/.test(l)).join('\n') || r.stdout.slice(-2000)) + r.stderr);
+      assert.equal(
+        r.status,
+        0,
+        (r.stdout
+          .split('\n')
+          .filter((l) => /error TS/.test(l))
+          .join('\n') || r.stdout.slice(-2000)) + r.stderr,
+      );
       const resolved = /Module name 'mcp-route' was successfully resolved to '([^']+)'/.exec(r.stdout)?.[1];
       assert.equal(resolved, join(project, 'node_modules/mcp-route/dist/index.d.ts'));
     });

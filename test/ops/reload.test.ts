@@ -50,7 +50,7 @@ test('an edit applies to the next request, a broken edit keeps the last good pol
     assert.match(refused.message, /per-minute/);
 
     // A broken edit: reported with file:line:col, the last good policy stays.
-    save(path, policy('third').replace('rpm: 3', 'rpm: [three]').replace('budgets:', 'budgets:  # broken on purpose') + '\nrules: 7\n');
+    save(path, `${policy('third').replace('rpm: 3', 'rpm: [three]').replace('budgets:', 'budgets:  # broken on purpose')}\nrules: 7\n`);
     const err = await run.stderrMatching(/not reloaded, keeping the last good policy/);
     assert.match(err, /policy\.yaml:\d+:\d+/);
     // A renamed budget starts fresh; the rest of the new policy applies.
@@ -88,5 +88,8 @@ test('--log-format json writes one JSON object per stderr line', e2e, async () =
     assert.equal(typeof entry.msg, 'string');
     assert.ok(!Number.isNaN(Date.parse(entry.time)));
   }
-  assert.ok(lines.some((l) => JSON.parse(l).msg.startsWith('sampling ')), 'the sampling outcome is logged');
+  assert.ok(
+    lines.some((l) => JSON.parse(l).msg.startsWith('sampling ')),
+    'the sampling outcome is logged',
+  );
 });

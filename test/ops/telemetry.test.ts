@@ -43,10 +43,7 @@ async function otlpReceiver() {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    spans: () =>
-      bodies
-        .filter((b) => b.path === '/v1/traces' && b.body)
-        .flatMap((b) => b.body.resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans))),
+    spans: () => bodies.filter((b) => b.path === '/v1/traces' && b.body).flatMap((b) => b.body.resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans))),
     close: () => new Promise<void>((r) => server.close(() => r())),
     changed: () => new Promise<void>((r) => (notify = r)),
   };
@@ -54,7 +51,7 @@ async function otlpReceiver() {
 
 const attr = (span: any, key: string) => {
   const v = span.attributes.find((a: any) => a.key === key)?.value;
-  return v === undefined ? undefined : (v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : v.doubleValue ?? v.boolValue));
+  return v === undefined ? undefined : (v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : (v.doubleValue ?? v.boolValue)));
 };
 
 test('OTEL_* variables switch on spans with GenAI attributes, one child per attempt, flushed at exit', { ...e2e, timeout: 40_000 }, async () => {
@@ -88,7 +85,10 @@ test('OTEL_* variables switch on spans with GenAI attributes, one child per atte
   assert.equal(attr(root, 'mcp_route.server'), 'fixture-server');
   assert.equal(attr(root, 'mcp_route.attempts'), 3);
   const children = spans.filter((s: any) => s.parentSpanId === root.spanId);
-  assert.deepEqual(children.map((s: any) => s.name), ['attempt flaky/big', 'attempt flaky/big', 'attempt canned/small']);
+  assert.deepEqual(
+    children.map((s: any) => s.name),
+    ['attempt flaky/big', 'attempt flaky/big', 'attempt canned/small'],
+  );
   assert.equal(attr(children[0], 'http.response.status_code'), 529);
   assert.ok(!JSON.stringify(spans).includes('a private prompt'), 'no prompt text without audit.content');
 });

@@ -36,7 +36,10 @@ test('usage totals equal the sums of the audit lines, for every --by', { ...e2e,
   } finally {
     await host.close();
   }
-  const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(audit, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines.length, 9);
   const sum = (f: (l: any) => number) => lines.reduce((a, l) => a + f(l), 0);
   const expected = {
@@ -57,10 +60,19 @@ test('usage totals equal the sums of the audit lines, for every --by', { ...e2e,
     for (const k of ['requests', 'ok', 'refused', 'budget', 'inputTokens', 'outputTokens'] as const) assert.equal(total[k], expected[k], `${by}: ${k}`);
     assert.ok(Math.abs(total.usd - expected.usd) < 1e-12, `${by}: usd`);
     // Rows partition the total.
-    for (const k of ['requests', 'ok', 'inputTokens'] as const) assert.equal(rows.reduce((a: number, row: any) => a + row[k], 0), total[k], `${by}: rows add up`);
+    for (const k of ['requests', 'ok', 'inputTokens'] as const)
+      assert.equal(
+        rows.reduce((a: number, row: any) => a + row[k], 0),
+        total[k],
+        `${by}: rows add up`,
+      );
   }
   const byModel = JSON.parse((await runCli(['usage', '--audit', audit, '--by', 'model', '--format', 'json'])).stdout);
-  assert.deepEqual(byModel.rows.map((r: any) => [r.key, r.requests]).sort(), [['(none)', 3], ['canned/cheap', 3], ['other/dear', 3]]);
+  assert.deepEqual(byModel.rows.map((r: any) => [r.key, r.requests]).sort(), [
+    ['(none)', 3],
+    ['canned/cheap', 3],
+    ['other/dear', 3],
+  ]);
   const text = await runCli(['usage', '--audit', audit, '--by', 'rule']);
   assert.match(text.stdout, /use-dear/);
   assert.match(text.stdout, /^total\s+9\s+6\s+1\s+2\s+0\s+0/m);
@@ -76,7 +88,13 @@ test('--since and --until select by the audit time; a bad time is a usage error'
   const at = (t: string, outcome = 'ok') => JSON.stringify({ time: t, server: 's', outcome, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0.5 });
   const lines = [at('2026-11-01T10:00:00Z'), at('2026-11-02T10:00:00Z'), at('2026-11-03T10:00:00Z', 'failed'), at('2026-11-03T11:00:00Z', 'dry-run'), 'null', '[1]', '{"time":"not a time"}'];
   const r = await summariseAudit(lines, { by: 'day', since: Date.parse('2026-11-02'), until: Date.parse('2026-11-03T12:00:00Z') });
-  assert.deepEqual(r.rows.map((x) => [x.key, x.requests, x.ok, x.failed, x.dryRun]), [['2026-11-02', 1, 1, 0, 0], ['2026-11-03', 2, 0, 1, 1]]);
+  assert.deepEqual(
+    r.rows.map((x) => [x.key, x.requests, x.ok, x.failed, x.dryRun]),
+    [
+      ['2026-11-02', 1, 1, 0, 0],
+      ['2026-11-03', 2, 0, 1, 1],
+    ],
+  );
   assert.equal(r.total.usd, 1.5);
   assert.equal(r.skippedLines, 3);
   const now = Date.parse('2026-11-27T00:00:00Z');
@@ -93,7 +111,7 @@ test('--since and --until select by the audit time; a bad time is a usage error'
 
 test('a large audit file is read as a stream: 150 MB with a 64 MB heap', { timeout: 120_000 }, async () => {
   const path = join(tempDir(), 'big.jsonl');
-  const line = JSON.stringify({ time: '2026-11-20T10:00:00Z', server: 'big', provider: 'p', model: 'm', rule: null, outcome: 'ok', usage: { inputTokens: 100, outputTokens: 20 }, costUsd: 0.001, candidates: ['p/m'], attempts: [{ provider: 'p', model: 'm', ok: true, duration: 12 }], durationMs: 12.5, pad: 'x'.repeat(200) }) + '\n';
+  const line = `${JSON.stringify({ time: '2026-11-20T10:00:00Z', server: 'big', provider: 'p', model: 'm', rule: null, outcome: 'ok', usage: { inputTokens: 100, outputTokens: 20 }, costUsd: 0.001, candidates: ['p/m'], attempts: [{ provider: 'p', model: 'm', ok: true, duration: 12 }], durationMs: 12.5, pad: 'x'.repeat(200) })}\n`;
   const n = Math.ceil((150 * 1024 * 1024) / line.length);
   const out = createWriteStream(path);
   const chunk = line.repeat(1000);

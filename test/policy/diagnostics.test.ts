@@ -31,14 +31,28 @@ const cases: Record<string, Expected> = {
   'invalid-type.yaml': { severity: 'error', code: 'invalid-type', line: 7, column: 14, message: /`defaults\.maxTokens` must be an integer \(got "lots"\)/ },
   'invalid-enum.yaml': { severity: 'error', code: 'invalid-value', line: 7, column: 10, message: /must be one of allow, strip, deny/, hint: /did you mean `strip`\?/ },
   'invalid-duration.yaml': { severity: 'error', code: 'invalid-value', line: 7, column: 12, message: /`defaults\.timeout` must be a duration such as 500ms, 30s/ },
-  'invalid-scope.yaml': { severity: 'error', code: 'invalid-value', line: 8, column: 12, message: /`budgets\[0\]\.scope` must be global, server, provider, model, or an object/, hint: /did you mean `provider`\?/ },
+  'invalid-scope.yaml': {
+    severity: 'error',
+    code: 'invalid-value',
+    line: 8,
+    column: 12,
+    message: /`budgets\[0\]\.scope` must be global, server, provider, model, or an object/,
+    hint: /did you mean `provider`\?/,
+  },
   'undefined-provider.yaml': { severity: 'error', code: 'undefined-provider', line: 6, column: 15, message: /model `claude` names provider `anthropc`/, hint: /did you mean `anthropic`\?/ },
   'missing-provider.yaml': { severity: 'error', code: 'missing-provider', line: 6, column: 3, message: /model `homegrown` has no `provider`/ },
   'undefined-model.yaml': { severity: 'error', code: 'undefined-model', line: 8, column: 19, message: /`smrt` is not a model id or alias/, hint: /did you mean `smart`\?/ },
   'undefined-model-in-rule.yaml': { severity: 'error', code: 'undefined-model', line: 9, column: 20, message: /`coder` is not a model id or alias/, hint: /defined models: fast/ },
   'duplicate-rule-name.yaml': { severity: 'error', code: 'duplicate-rule-name', line: 9, column: 11, message: /duplicate rule name `small`/, hint: /line 7/ },
   'duplicate-budget-name.yaml': { severity: 'error', code: 'duplicate-budget-name', line: 11, column: 11, message: /duplicate budget name `spend`/, hint: /line 7/ },
-  'unreachable-rule.yaml': { severity: 'error', code: 'unreachable-rule', line: 9, column: 5, message: /rule `untrusted` can never match: rule `everything` before it has no conditions/, hint: /line 7/ },
+  'unreachable-rule.yaml': {
+    severity: 'error',
+    code: 'unreachable-rule',
+    line: 9,
+    column: 5,
+    message: /rule `untrusted` can never match: rule `everything` before it has no conditions/,
+    hint: /line 7/,
+  },
   'env-unset.yaml': { severity: 'warning', code: 'env-unset', line: 5, column: 14, message: /MCP_ROUTE_TEST_UNSET_KEY is not set/, hint: /\$\{MCP_ROUTE_TEST_UNSET_KEY:-value\}/ },
   'env-syntax.yaml': { severity: 'error', code: 'env-syntax', line: 5, column: 16, message: /malformed interpolation `\$\{OPENAI KEY\}`/ },
   'budget-empty.yaml': { severity: 'error', code: 'budget-empty', line: 7, column: 5, message: /budget `forgot-the-limit` limits nothing/, hint: /rpm, concurrency, tpm, tokens, usd/ },
@@ -72,7 +86,10 @@ test('a valid policy has no diagnostics', () => {
 
 test('--strict turns warnings into errors', () => {
   const ds = lintText(read('provider-unused.yaml'), 'p.yaml', { env, strict: true });
-  assert.deepEqual(ds.map((d) => [d.severity, d.code]), [['error', 'provider-unused']]);
+  assert.deepEqual(
+    ds.map((d) => [d.severity, d.code]),
+    [['error', 'provider-unused']],
+  );
 });
 
 test('reports every problem in a file at once, in source order', () => {
@@ -97,7 +114,13 @@ test('the formatted diagnostic shows path:line:col, a code frame with a caret, a
   const out = formatDiagnostic(d!, text);
   const lines = out.split('\n');
   assert.equal(lines[0], 'policies/x.yaml:7:3: error: unknown key `maxToken` in `defaults` (unknown-key)');
-  assert.ok(lines.some((l) => /^ {2}> 7 \|   maxToken: 100$/.test(l)), out);
-  assert.ok(lines.some((l) => /^ {4}  \| {3}\^{8}$/.test(l)), out);
+  assert.ok(
+    lines.some((l) => /^ {2}> 7 \| {3}maxToken: 100$/.test(l)),
+    out,
+  );
+  assert.ok(
+    lines.some((l) => /^ {4} {2}\| {3}\^{8}$/.test(l)),
+    out,
+  );
   assert.equal(lines[lines.length - 1], '  hint: did you mean `maxTokens`?');
 });

@@ -25,7 +25,7 @@ test('./mcp-route.yml is found, and ./mcp-route.yaml wins over it', () => {
   assert.equal(discoverPolicy({ cwd, env }).path, join(cwd, 'mcp-route.yaml'));
 });
 
-test('the config folder\'s policy.yml is found when the working directory has none', () => {
+test("the config folder's policy.yml is found when the working directory has none", () => {
   const { cwd, config, env } = setup();
   writeFileSync(join(config, 'mcp-route', 'policy.yml'), POLICY);
   assert.equal(discoverPolicy({ cwd, env }).path, join(config, 'mcp-route', 'policy.yml'));
@@ -54,10 +54,5 @@ test('with nothing found, the built-in default comes back with every place searc
   const found = discoverPolicy({ cwd, env });
   assert.equal(found.path, undefined);
   assert.equal(found.policy.source, BUILTIN_DEFAULT_SOURCE);
-  assert.deepEqual(found.searched, [
-    join(cwd, 'mcp-route.yaml'),
-    join(cwd, 'mcp-route.yml'),
-    join(config, 'mcp-route', 'policy.yaml'),
-    join(config, 'mcp-route', 'policy.yml'),
-  ]);
+  assert.deepEqual(found.searched, [join(cwd, 'mcp-route.yaml'), join(cwd, 'mcp-route.yml'), join(config, 'mcp-route', 'policy.yaml'), join(config, 'mcp-route', 'policy.yml')]);
 });

@@ -38,8 +38,14 @@ test('an unset variable without default resolves to empty and is reported with i
 });
 
 test('malformed interpolations are reported, not guessed at', () => {
-  assert.deepEqual(interpolateString('${BAD NAME}', {}).syntax.map((s) => s.text), ['${BAD NAME}']);
-  assert.deepEqual(interpolateString('x ${OPEN', {}).syntax.map((s) => s.text), ['${OPEN']);
+  assert.deepEqual(
+    interpolateString('${BAD NAME}', {}).syntax.map((s) => s.text),
+    ['${BAD NAME}'],
+  );
+  assert.deepEqual(
+    interpolateString('x ${OPEN', {}).syntax.map((s) => s.text),
+    ['${OPEN'],
+  );
 });
 
 test('every string value in a policy is interpolated, keys are not, and reads keep their path', () => {

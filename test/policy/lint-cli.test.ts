@@ -19,7 +19,7 @@ test('an error prints path:line:col, a code frame and the hint, and exits 1', as
   const r = await runCli(['lint', fixture('unknown-key.yaml')], { env: cleanEnv() });
   assert.equal(r.code, 1);
   assert.match(r.stdout, /^test\/fixtures\/policies\/unknown-key\.yaml:7:3: error: unknown key `maxToken` in `defaults` \(unknown-key\)$/m);
-  assert.match(r.stdout, /> 7 \|   maxToken: 100/);
+  assert.match(r.stdout, /> 7 \| {3}maxToken: 100/);
   assert.match(r.stdout, /hint: did you mean `maxTokens`\?/);
   assert.match(r.stdout, /1 file checked: 1 error, 0 warnings/);
 });

@@ -14,7 +14,7 @@ const dir = fileURLToPath(new URL('../fixtures/policies/', import.meta.url));
 const env = { HOME: '/nonexistent-home' };
 
 test('a top-level list says the policy must be a mapping, at 2:1, with a hint', () => {
-  const ds = lintText(readFileSync(dir + 'not-a-mapping.yaml', 'utf8'), 'not-a-mapping.yaml', { env });
+  const ds = lintText(readFileSync(`${dir}not-a-mapping.yaml`, 'utf8'), 'not-a-mapping.yaml', { env });
   assert.equal(ds.length, 1);
   const d = ds[0]!;
   assert.equal(d.code, 'invalid-type');
@@ -30,7 +30,7 @@ test('a top-level scalar names its kind instead of an empty path', () => {
 });
 
 test('tab indentation: yaml-syntax at 3:1 with a hint to use spaces', () => {
-  const ds = lintText(readFileSync(dir + 'tab-indent.yaml', 'utf8'), 'tab-indent.yaml', { env });
+  const ds = lintText(readFileSync(`${dir}tab-indent.yaml`, 'utf8'), 'tab-indent.yaml', { env });
   const d = ds[0]!;
   assert.equal(d.code, 'yaml-syntax');
   assert.deepEqual([d.line, d.column], [3, 1]);
@@ -86,7 +86,7 @@ test('a policy with 30,000 models lints in well under the time a quadratic key c
   const lines = ['version: 1', 'providers:', '  m: {type: mock}', 'models:'];
   for (let i = 0; i < 30_000; i++) lines.push(`  model-${i}: {provider: m}`);
   const started = performance.now();
-  const ds = lintText(lines.join('\n') + '\n', 'big.yaml', { env });
+  const ds = lintText(`${lines.join('\n')}\n`, 'big.yaml', { env });
   const ms = performance.now() - started;
   assert.deepEqual(ds, []);
   assert.ok(ms < 5000, `lint took ${Math.round(ms)} ms`);

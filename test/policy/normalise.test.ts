@@ -20,7 +20,17 @@ const load = (yaml: string, e = env()) => {
 
 test('absent keys take the documented defaults', () => {
   const p = load('version: 1\nproviders: { m: { type: mock } }\nmodels: { x: { provider: m } }\n');
-  assert.deepEqual(p.defaults, { tools: 'allow', timeout: 60_000, deadline: 120_000, retry: { attempts: 3, initialDelay: 500, maxDelay: 8_000 }, cooldown: 5_000, hints: 'prefer', approval: 'none', approvalFallback: 'deny', approvalTimeout: 120_000 });
+  assert.deepEqual(p.defaults, {
+    tools: 'allow',
+    timeout: 60_000,
+    deadline: 120_000,
+    retry: { attempts: 3, initialDelay: 500, maxDelay: 8_000 },
+    cooldown: 5_000,
+    hints: 'prefer',
+    approval: 'none',
+    approvalFallback: 'deny',
+    approvalTimeout: 120_000,
+  });
   assert.equal(p.defaults.models, undefined);
   assert.equal(p.defaults.maxTokens, undefined);
   assert.deepEqual(p.state, { store: 'sqlite', prefix: 'mcp-route', path: join(HOME, '.local/state/mcp-route/state.db') });
@@ -175,15 +185,21 @@ test('loadPolicyFile throws PolicyError with path:line:col diagnostics and a cod
   const dir = mkdtempSync(join(tmpdir(), 'mcp-route-load-'));
   const file = join(dir, 'bad.yaml');
   writeFileSync(file, 'version: 1\nproviders: { m: { type: mock } }\nmodels: { x: { provider: m } }\ndefaults: { tools: never }\n');
-  assert.throws(() => loadPolicyFile(file, env()), (err: unknown) => {
-    assert.ok(err instanceof PolicyError);
-    assert.equal(err.code, 'POLICY_INVALID');
-    assert.match(err.message, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:20: error: \`defaults.tools\` must be one of allow, strip, deny`));
-    assert.match(err.message, /> 4 \| defaults: \{ tools: never \}/);
-    assert.equal(err.diagnostics[0]!.line, 4);
-    return true;
-  });
-  assert.throws(() => loadPolicyFile(join(dir, 'missing.yaml'), env()), (err: unknown) => err instanceof PolicyError && /no such file/.test(err.message));
+  assert.throws(
+    () => loadPolicyFile(file, env()),
+    (err: unknown) => {
+      assert.ok(err instanceof PolicyError);
+      assert.equal(err.code, 'POLICY_INVALID');
+      assert.match(err.message, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:20: error: \`defaults.tools\` must be one of allow, strip, deny`));
+      assert.match(err.message, /> 4 \| defaults: \{ tools: never \}/);
+      assert.equal(err.diagnostics[0]!.line, 4);
+      return true;
+    },
+  );
+  assert.throws(
+    () => loadPolicyFile(join(dir, 'missing.yaml'), env()),
+    (err: unknown) => err instanceof PolicyError && /no such file/.test(err.message),
+  );
 });
 
 test('discovery: ./mcp-route.yaml, then $XDG_CONFIG_HOME/mcp-route/policy.yaml, else the built-in default', () => {
@@ -216,7 +232,10 @@ test('discovery: ./mcp-route.yaml, then $XDG_CONFIG_HOME/mcp-route/policy.yaml, 
 test('the built-in default uses whichever vendor key is set, else the host', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'mcp-route-default-'));
   const host = discoverPolicy({ cwd, env: env({ XDG_CONFIG_HOME: cwd }) }).policy;
-  assert.deepEqual(Object.values(host.providers).map((p) => [p.name, p.type, p.usable]), [['host', 'client', true]]);
+  assert.deepEqual(
+    Object.values(host.providers).map((p) => [p.name, p.type, p.usable]),
+    [['host', 'client', true]],
+  );
   assert.deepEqual(Object.keys(host.models), ['host']);
   assert.deepEqual(host.credentialEnv, []);
 
@@ -245,10 +264,18 @@ test('example policies in policies/ load with no keys and no warnings', async ()
 });
 
 test('YAML anchors and merge keys work; alias bombs are refused, not expanded', () => {
-  const p = load('version: 1\nproviders: { m: { type: mock } }\nmodels: { x: { provider: m } }\n' +
-    'defaults: &d\n  tools: strip\n  timeout: 5s\nrules:\n  - name: r\n    when: { tools: true }\n    <<: *d\n    timeout: 9s\n');
+  const p = load(
+    'version: 1\nproviders: { m: { type: mock } }\nmodels: { x: { provider: m } }\n' +
+      'defaults: &d\n  tools: strip\n  timeout: 5s\nrules:\n  - name: r\n    when: { tools: true }\n    <<: *d\n    timeout: 9s\n',
+  );
   assert.deepEqual(p.rules[0]!.settings, { tools: 'strip', timeout: 9000 });
-  const bomb = ['version: 1', 'a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
+  const bomb = [
+    'version: 1',
+    'a: &a [x, x, x, x, x, x, x, x, x, x]',
+    'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+    'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+    'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+  ].join('\n');
   const r = parsePolicy(bomb, 'bomb.yaml', env());
   assert.equal(r.policy, undefined);
   assert.equal(r.diagnostics[0]!.code, 'yaml-syntax');

@@ -45,22 +45,29 @@ test('options that replace a field mcp-route sets draw a warning listing those f
     '',
   ].join('\n');
   const ds = codes(text);
-  assert.deepEqual(ds.map((d) => [d.code, d.severity, d.line, d.column]), [
-    ['option-overrides', 'warning', 6, 16],
-    ['reserved-option', 'error', 6, 57],
-    ['reserved-option', 'error', 10, 16],
-  ]);
+  assert.deepEqual(
+    ds.map((d) => [d.code, d.severity, d.line, d.column]),
+    [
+      ['option-overrides', 'warning', 6, 16],
+      ['reserved-option', 'error', 6, 57],
+      ['reserved-option', 'error', 10, 16],
+    ],
+  );
   assert.match(ds[0]!.message, /`options\.temperature` replaces the `temperature` mcp-route builds from each sampling request/);
   assert.match(ds[0]!.hint!, /mcp-route itself sets these openai body fields: model, messages, max_completion_tokens, max_tokens, temperature, stop, tools, tool_choice, metadata, store/);
   assert.match(ds[2]!.hint!, /`model:` on a models entry/);
 });
 
 test('params on a mock model are ignored; params.set cannot replace the model', () => {
-  const text = 'version: 1\nproviders:\n  m: { type: mock }\n  o: { type: openai, apiKey: k }\nmodels:\n  x: { provider: m, params: { drop: [temperature] } }\n  y: { provider: o, params: { set: { model: other } } }\n';
-  assert.deepEqual(codes(text).map((d) => [d.code, d.line]), [
-    ['ignored-key', 6],
-    ['reserved-option', 7],
-  ]);
+  const text =
+    'version: 1\nproviders:\n  m: { type: mock }\n  o: { type: openai, apiKey: k }\nmodels:\n  x: { provider: m, params: { drop: [temperature] } }\n  y: { provider: o, params: { set: { model: other } } }\n';
+  assert.deepEqual(
+    codes(text).map((d) => [d.code, d.line]),
+    [
+      ['ignored-key', 6],
+      ['reserved-option', 7],
+    ],
+  );
 });
 
 test('a model past or near its end of life is a warning that names the date and a successor', () => {
@@ -78,11 +85,14 @@ test('a model past or near its end of life is a warning that names the date and 
     '',
   ].join('\n');
   const ds = codes(text).filter((d) => d.code === 'model-end-of-life');
-  assert.deepEqual(ds.map((d) => [d.line, d.column]), [
-    [5, 40],
-    [6, 41],
-    [9, 12],
-  ]);
+  assert.deepEqual(
+    ds.map((d) => [d.line, d.column]),
+    [
+      [5, 40],
+      [6, 41],
+      [9, 12],
+    ],
+  );
   assert.match(ds[0]!.message, /^model `old-local` reached its end of life on 2020-01-31/);
   assert.match(ds[1]!.message, new RegExp(`^model \`soon-local\` reaches its end of life on ${day(10)} \\(in 1[01] days\\)`));
   // The built-in claude-sonnet-4-5 carries the date the bundled Anthropic SDK announces.
@@ -102,7 +112,11 @@ test('the shipped policies and the built-in default name no model near its end o
   const dir = new URL('../../policies/', import.meta.url);
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
     const ds = lintText(readFileSync(new URL(f, dir), 'utf8'), f, { env });
-    assert.deepEqual(ds.filter((d) => d.code === 'model-end-of-life'), [], f);
+    assert.deepEqual(
+      ds.filter((d) => d.code === 'model-end-of-life'),
+      [],
+      f,
+    );
   }
   const { builtinDefaultPolicy } = await import('../../src/policy/discover.js');
   for (const keys of [{ ANTHROPIC_API_KEY: 'a' }, { OPENAI_API_KEY: 'o' }]) {

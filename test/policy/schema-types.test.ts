@@ -59,7 +59,7 @@ test('every property in the schema has a description (editor hover text)', () =>
   const walk = (s: Schema, where: string) => {
     for (const [k, v] of Object.entries(s.properties ?? {})) {
       const ref = v.$ref;
-      if (!(v as { description?: string }).description && !(ref && ref.includes('/properties/'))) missing.push(`${where}.${k}`);
+      if (!(v as { description?: string }).description && !ref?.includes('/properties/')) missing.push(`${where}.${k}`);
       walk(v, `${where}.${k}`);
     }
   };

@@ -28,7 +28,10 @@ budgets:
 
   it('warns on a deny rule, a tools-restricting rule and per-server budgets, pointing at the name', () => {
     const ws = codes(restricted, 'untrusted-server-name');
-    assert.deepEqual(ws.map((w) => w.line), [5, 6, 9, 10]);
+    assert.deepEqual(
+      ws.map((w) => w.line),
+      [5, 6, 9, 10],
+    );
     assert.match(ws[0]!.message, /rule `no-untrusted` denies by `when.server`, so it depends on the name the server reports about itself/);
     assert.match(ws[2]!.message, /budget `per-server` is per server/);
     assert.match(ws[0]!.hint ?? '', /--server-name NAME.*requireServerName: true/);
@@ -75,6 +78,9 @@ describe('requireServerName', () => {
   });
 
   it('startProxy throws without serverName', () => {
-    assert.throws(() => startProxy({ command: process.execPath, args: ['-e', ''], policy }), (e: Error) => e instanceof TypeError && /pass the serverName option/.test(e.message));
+    assert.throws(
+      () => startProxy({ command: process.execPath, args: ['-e', ''], policy }),
+      (e: Error) => e instanceof TypeError && /pass the serverName option/.test(e.message),
+    );
   });
 });

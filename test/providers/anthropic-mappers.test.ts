@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { toAnthropicRequest } from '../../src/providers/anthropic/to-anthropic-request.js';
 import { fromAnthropicResponse } from '../../src/providers/anthropic/from-anthropic-response.js';
 import { mapAnthropicStopReason } from '../../src/providers/anthropic/map-anthropic-stop-reason.js';
-import { McpRouteError } from '../../src/errors.js';
+import type { McpRouteError } from '../../src/errors.js';
 import { MalformedResponseError } from '../../src/providers/malformed-response-error.js';
 import { anthropicMessageBody } from '../helpers/fake-anthropic.js';
 import { fullRequest, audioRequest, PNG } from './fixtures.js';
@@ -51,13 +51,24 @@ test('toolChoice auto and none; no metadata without user_id; tool_result goes fi
       metadata: { other: 'x' },
       tools: [{ name: 't', inputSchema: { type: 'object' } }],
       toolChoice: { mode: 'auto' },
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'and then?' }, { type: 'tool_result', toolUseId: 'c', content: [{ type: 'text', text: 'r' }] }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'and then?' },
+            { type: 'tool_result', toolUseId: 'c', content: [{ type: 'text', text: 'r' }] },
+          ],
+        },
+      ],
     },
     { model: 'm' },
   );
   assert.deepEqual(body.tool_choice, { type: 'auto' });
   assert.equal(body.metadata, undefined);
-  assert.deepEqual(body.messages[0]!.content.map((b) => b.type), ['tool_result', 'text']);
+  assert.deepEqual(
+    body.messages[0]!.content.map((b) => b.type),
+    ['tool_result', 'text'],
+  );
   const tools = [{ name: 't', inputSchema: { type: 'object' as const } }];
   const none = toAnthropicRequest({ maxTokens: 5, messages: [], tools, toolChoice: { mode: 'none' } }, { model: 'm' });
   assert.deepEqual(none.tool_choice, { type: 'none' });
@@ -66,7 +77,10 @@ test('toolChoice auto and none; no metadata without user_id; tool_result goes fi
 });
 
 test('audio is UNSUPPORTED_CONTENT for Anthropic, as are unsupported image types', () => {
-  assert.throws(() => toAnthropicRequest(audioRequest, { model: 'm' }), (e: McpRouteError) => e.code === 'UNSUPPORTED_CONTENT' && /audio/.test(e.message));
+  assert.throws(
+    () => toAnthropicRequest(audioRequest, { model: 'm' }),
+    (e: McpRouteError) => e.code === 'UNSUPPORTED_CONTENT' && /audio/.test(e.message),
+  );
   assert.throws(
     () => toAnthropicRequest({ maxTokens: 1, messages: [{ role: 'user', content: { type: 'image', data: 'x', mimeType: 'image/tiff' } }] }, { model: 'm' }),
     (e: McpRouteError) => e.code === 'UNSUPPORTED_CONTENT',
@@ -100,7 +114,17 @@ test('maps a message with text and parallel tool_use, and cache usage, back to M
 });
 
 test('thinking blocks are left out; a body without content is malformed', () => {
-  const { result } = fromAnthropicResponse({ model: 'c', content: [{ type: 'thinking', thinking: '...' }, { type: 'text', text: 'hi' }], stop_reason: 'end_turn' }, 'm');
+  const { result } = fromAnthropicResponse(
+    {
+      model: 'c',
+      content: [
+        { type: 'thinking', thinking: '...' },
+        { type: 'text', text: 'hi' },
+      ],
+      stop_reason: 'end_turn',
+    },
+    'm',
+  );
   assert.deepEqual(result.content, { type: 'text', text: 'hi' });
   assert.throws(() => fromAnthropicResponse({ type: 'message' }, 'm'), MalformedResponseError);
 });

@@ -29,7 +29,7 @@ async function failureOf(p: Promise<unknown>): Promise<ProviderError> {
   assert.fail('expected a failure');
 }
 
-test('openai: options are merged after mcp-route\'s fields; params drop, then set, have the last word', async () => {
+test("openai: options are merged after mcp-route's fields; params drop, then set, have the last word", async () => {
   const fake = await startFakeOpenAI();
   try {
     const provider = createOpenAIProvider(
@@ -38,7 +38,7 @@ test('openai: options are merged after mcp-route\'s fields; params drop, then se
     await provider.createMessage(warm, opts());
     let body = fake.requests[0]!.body;
     assert.equal(body.reasoning_effort, 'low', 'an extra body field reaches the API');
-    assert.equal(body.temperature, 0.1, 'options come after the request\'s own temperature');
+    assert.equal(body.temperature, 0.1, "options come after the request's own temperature");
     assert.equal(body.model, 'wire-model', 'model is never taken from options');
     assert.equal(body.stream, undefined, 'stream is never taken from options');
 
@@ -97,7 +97,7 @@ test('a refused connection names the syscall, host and port, not "fetch failed"'
   assert.equal(describeConnectionFailure(new TypeError('fetch failed', { cause: new TypeError('bad port') }), 'http://127.0.0.1:9'), 'bad port, 127.0.0.1:9');
 });
 
-test('the Anthropic SDK\'s deprecation notice goes to mcp-route\'s logger once, never to console.warn', async () => {
+test("the Anthropic SDK's deprecation notice goes to mcp-route's logger once, never to console.warn", async () => {
   const fake = await startFakeAnthropic();
   const logged: string[] = [];
   const printed: unknown[][] = [];
@@ -109,7 +109,7 @@ test('the Anthropic SDK\'s deprecation notice goes to mcp-route\'s logger once, 
     await provider.createMessage(warm, opts({ model: 'claude-sonnet-4-5' }));
     await provider.createMessage(warm, opts({ model: 'claude-sonnet-4-5' }));
     assert.equal(fake.requests.length, 2);
-    assert.deepEqual(printed, [], 'nothing printed behind the logger\'s back');
+    assert.deepEqual(printed, [], "nothing printed behind the logger's back");
     assert.equal(logged.length, 1, logged.join('\n'));
     assert.match(logged[0]!, /^an: The model 'claude-sonnet-4-5' is deprecated and will reach end-of-life on November 30th, 2026 Please migrate/);
   } finally {

@@ -17,7 +17,13 @@ export const fullRequest: CreateMessageRequestParams = {
   ],
   toolChoice: { mode: 'required' },
   messages: [
-    { role: 'user', content: [{ type: 'text', text: 'Look at this' }, { type: 'image', data: PNG, mimeType: 'image/png' }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'Look at this' },
+        { type: 'image', data: PNG, mimeType: 'image/png' },
+      ],
+    },
     {
       role: 'assistant',
       content: [
@@ -30,7 +36,15 @@ export const fullRequest: CreateMessageRequestParams = {
       role: 'user',
       content: [
         { type: 'tool_result', toolUseId: 'call_a', content: [{ type: 'text', text: '18C, cloudy' }] },
-        { type: 'tool_result', toolUseId: 'call_b', isError: true, content: [{ type: 'text', text: 'partial capture' }, { type: 'image', data: PNG, mimeType: 'image/png' }] },
+        {
+          type: 'tool_result',
+          toolUseId: 'call_b',
+          isError: true,
+          content: [
+            { type: 'text', text: 'partial capture' },
+            { type: 'image', data: PNG, mimeType: 'image/png' },
+          ],
+        },
       ],
     },
   ],

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { toOpenAIRequest } from '../../src/providers/openai/to-openai-request.js';
 import { fromOpenAIResponse } from '../../src/providers/openai/from-openai-response.js';
 import { mapOpenAIFinishReason } from '../../src/providers/openai/map-openai-finish-reason.js';
-import { McpRouteError } from '../../src/errors.js';
+import type { McpRouteError } from '../../src/errors.js';
 import { MalformedResponseError } from '../../src/providers/malformed-response-error.js';
 import { openaiCompletionBody } from '../helpers/fake-openai.js';
 import { fullRequest, audioRequest, PNG, WAV } from './fixtures.js';
@@ -14,7 +14,13 @@ test('maps a full conversation to Chat Completions', () => {
     model: 'gpt-x',
     messages: [
       { role: 'system', content: 'You are terse.' },
-      { role: 'user', content: [{ type: 'text', text: 'Look at this' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Look at this' },
+          { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
+        ],
+      },
       {
         role: 'assistant',
         content: 'Checking both.',
@@ -83,7 +89,14 @@ test('tool results render resources and structuredContent as text', () => {
         {
           role: 'user',
           content: [
-            { type: 'tool_result', toolUseId: 'c1', content: [{ type: 'resource', resource: { uri: 'file:///a.txt', mimeType: 'text/plain', text: 'hello' } }, { type: 'resource_link', uri: 'file:///b', name: 'b' }] },
+            {
+              type: 'tool_result',
+              toolUseId: 'c1',
+              content: [
+                { type: 'resource', resource: { uri: 'file:///a.txt', mimeType: 'text/plain', text: 'hello' } },
+                { type: 'resource_link', uri: 'file:///b', name: 'b' },
+              ],
+            },
             { type: 'tool_result', toolUseId: 'c2', content: [], structuredContent: { ok: true } },
           ],
         },

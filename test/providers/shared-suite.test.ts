@@ -61,15 +61,17 @@ runProviderSuite('mock', async (): Promise<ProviderHarness> => {
 runProviderSuite('client', async (): Promise<ProviderHarness> => {
   let next: HostSampler = async () => ({ role: 'assistant', content: { type: 'text', text: '' }, model: 'host' });
   let calls = 0;
-  const reply = (result: unknown): HostSampler => async () => result as CreateMessageResult;
+  const reply =
+    (result: unknown): HostSampler =>
+    async () =>
+      result as CreateMessageResult;
   const sampler: HostSampler = (request, options) => {
     calls++;
     return next(request, options);
   };
   return {
     answerText: (text) => void (next = reply({ role: 'assistant', content: { type: 'text', text }, model: 'host-model', stopReason: 'endTurn' })),
-    answerToolUse: (name, input) =>
-      void (next = reply({ role: 'assistant', content: [{ type: 'tool_use', id: 'h1', name, input }], model: 'host-model', stopReason: 'toolUse' })),
+    answerToolUse: (name, input) => void (next = reply({ role: 'assistant', content: [{ type: 'tool_use', id: 'h1', name, input }], model: 'host-model', stopReason: 'toolUse' })),
     answerSlowly: (ms) =>
       void (next = (_r, { signal }) =>
         new Promise((resolve, reject) => {

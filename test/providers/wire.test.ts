@@ -27,9 +27,7 @@ async function failureOf(p: Promise<unknown>): Promise<ProviderError> {
 test('openai: the full conversation, headers and organization reach the server as Chat Completions', async () => {
   const fake = await startFakeOpenAI();
   try {
-    const provider = createOpenAIProvider(
-      providerConfig('oa', 'openai', { apiKey: KEY, baseURL: fake.baseURL, organization: 'org-9', headers: { 'x-team': 'blue' } }),
-    );
+    const provider = createOpenAIProvider(providerConfig('oa', 'openai', { apiKey: KEY, baseURL: fake.baseURL, organization: 'org-9', headers: { 'x-team': 'blue' } }));
     await provider.createMessage(fullRequest, opts());
     const req = fake.requests[0]!;
     assert.equal(req.path, '/v1/chat/completions');
@@ -42,7 +40,10 @@ test('openai: the full conversation, headers and organization reach the server a
     assert.deepEqual(body.stop, ['END']);
     assert.equal(body.tool_choice, 'required');
     assert.equal(body.tools[0].function.parameters.required[0], 'city');
-    assert.deepEqual(body.messages.map((m: { role: string }) => m.role), ['system', 'user', 'assistant', 'tool', 'tool', 'user']);
+    assert.deepEqual(
+      body.messages.map((m: { role: string }) => m.role),
+      ['system', 'user', 'assistant', 'tool', 'tool', 'user'],
+    );
     assert.equal(body.messages[1].content[1].image_url.url, `data:image/png;base64,${PNG}`);
     assert.equal(body.messages[2].tool_calls.length, 2);
     assert.match(body.messages[4].content, /^\[tool error\] partial capture/);
@@ -55,9 +56,7 @@ test('openai: the full conversation, headers and organization reach the server a
 test('openai: maxTokensParam max_tokens and storeMetadata are honoured on the wire', async () => {
   const fake = await startFakeOpenAI();
   try {
-    const provider = createOpenAIProvider(
-      providerConfig('oa', 'openai', { apiKey: KEY, baseURL: fake.baseURL, maxTokensParam: 'max_tokens', storeMetadata: true }),
-    );
+    const provider = createOpenAIProvider(providerConfig('oa', 'openai', { apiKey: KEY, baseURL: fake.baseURL, maxTokensParam: 'max_tokens', storeMetadata: true }));
     await provider.createMessage(fullRequest, opts());
     const body = fake.requests[0]!.body;
     assert.equal(body.max_tokens, 256);
@@ -112,7 +111,7 @@ test('HTTP failures map to retryable / tryNext / retryAfter, and the SDK never r
       [openaiError(409, 'conflict'), { status: 409, isRetryable: true }],
       [openaiError(500, 'oops'), { status: 500, isRetryable: true, tryNext: true }],
     ];
-    for (const [reply, expected] of cases) fake.enqueue(reply);
+    for (const [reply] of cases) fake.enqueue(reply);
     for (const [, expected] of cases) {
       const e = await failureOf(provider.createMessage(simple, opts()));
       for (const [k, v] of Object.entries(expected)) assert.equal((e as unknown as Record<string, unknown>)[k], v, `${expected.status} ${k}`);

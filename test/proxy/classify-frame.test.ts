@@ -6,10 +6,7 @@ const big = 'x'.repeat(PARSE_ALWAYS_BELOW * 4);
 const c = (v: unknown, needs: (m?: string) => boolean = () => false) => classifyFrame(Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)), needs);
 
 test('small frames are parsed and classified', () => {
-  assert.deepEqual(
-    { ...c({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: {} }), message: undefined },
-    { kind: 'request', id: 3, method: 'tools/call', message: undefined },
-  );
+  assert.deepEqual({ ...c({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: {} }), message: undefined }, { kind: 'request', id: 3, method: 'tools/call', message: undefined });
   assert.equal(c({ jsonrpc: '2.0', method: 'notifications/progress' }).kind, 'notification');
   assert.equal(c({ jsonrpc: '2.0', id: 'a', result: {} }).id, 'a');
   assert.equal(c('not json').kind, 'invalid');
@@ -59,6 +56,7 @@ test('small frames read from their bytes agree with JSON.parse on ids, methods, 
   assert.equal(parsed('{"id":-5,"result":{}}').id, -5);
   assert.equal(parsed('{"id":0,"result":{}}').id, 0);
   assert.equal(parsed('{"id":1.5e3,"result":{}}').id, 1500);
+  // biome-ignore lint/correctness/noPrecisionLoss: the literal is what JSON.parse makes of this id, which is the point
   assert.equal(parsed('{"id":9007199254740993,"result":{}}').id, 9007199254740993);
   assert.equal(parsed('{"id":0123,"result":{}}').kind, 'unknown'); // not JSON: no id
   // The last duplicate wins; an escaped key is decoded (the slow way).

@@ -40,7 +40,11 @@ async function start(env: NodeJS.ProcessEnv = {}) {
     env: { ...process.env, ...env },
     input: toProxy,
     output: fromProxy,
-    log: createLogger('warn', (t) => t, (line) => void stderr.push(line)),
+    log: createLogger(
+      'warn',
+      (t) => t,
+      (line) => void stderr.push(line),
+    ),
     redact: (t) => t,
     toolsMayBeAllowed: false,
     graceMs: 300,

@@ -62,7 +62,10 @@ describe('approval questions for a 2026 host', () => {
     assert.match(leg.id, /-leg-/);
     assert.deepEqual(Object.keys(leg.params.inputResponses).sort(), ['a', 'b']);
     assert.equal(leg.params.requestState, 'st');
-    assert.deepEqual(s.outcomes.map((o) => o.outcome), ['ok', 'ok']);
+    assert.deepEqual(
+      s.outcomes.map((o) => o.outcome),
+      ['ok', 'ok'],
+    );
   });
 
   it('a question the retry leaves out is a cancel: the call fails and nothing reaches the server', async () => {
@@ -89,7 +92,7 @@ describe('approval questions for a 2026 host', () => {
     const s = setup({ inputRequired: { maxHandles: 1 } });
     const first = (await askedRound(s, 1, { s: sampling('one') })).result;
     await askedRound(s, 2, { s: sampling('two') });
-    await until(() => s.outcomes.length === 1, 'the dropped call\'s outcome');
+    await until(() => s.outcomes.length === 1, "the dropped call's outcome");
     assert.equal(s.outcomes[0]!.outcome, 'aborted');
     s.calls.fromHost(toolCall(3, { requestState: first.requestState, inputResponses: { x: approve } }), 3, 'tools/call');
     assert.equal(s.toHost.at(-1)!.error.code, -32602);
@@ -105,7 +108,7 @@ describe('approval questions for a 2026 host', () => {
     assert.deepEqual(s.outcomes[0]!.approval, { asked: false, result: 'declined', by: 'fallback' });
   });
 
-  it('a question key never collides with a server key, even one that copies mcp-route\'s prefix', async () => {
+  it("a question key never collides with a server key, even one that copies mcp-route's prefix", async () => {
     const s = setup();
     const taken = `${(s.calls as unknown as { approvalPrefix: string }).approvalPrefix}1`;
     const round = (await askedRound(s, 1, { [taken]: sampling('one') })).result;
@@ -129,7 +132,7 @@ describe('approval questions for a 2026 host', () => {
     assert.equal(s.toServer.length, 0);
   });
 
-  it('the 2026 path counts against the connection\'s limits and skips remembered questions', async () => {
+  it("the 2026 path counts against the connection's limits and skips remembered questions", async () => {
     const s = setup({}, { limits: { requestsPerSession: 2 } });
     const round = (await askedRound(s, 1, { s: sampling('one') })).result;
     const key = Object.keys(round.inputRequests)[0]!;

@@ -41,7 +41,7 @@ const until = async (check: () => boolean, what: string) => {
 };
 
 describe('era helpers', () => {
-  it('recognise a 2026 request by its _meta and add sampling while keeping the host\'s capabilities', () => {
+  it("recognise a 2026 request by its _meta and add sampling while keeping the host's capabilities", () => {
     const message = toolCall(1, {}, { elicitation: { form: {} }, roots: {} });
     assert.ok(modernMeta(message));
     assert.equal(modernMeta({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { _meta: { progressToken: 1 } } }), undefined);
@@ -50,7 +50,7 @@ describe('era helpers', () => {
     const caps = (m: Msg) => m.params._meta[CLIENT_CAPABILITIES_META];
     assert.deepEqual(caps(withSamplingCapability(message, false)), { elicitation: { form: {} }, roots: {}, sampling: {} });
     assert.deepEqual(caps(withSamplingCapability(message, true)), { elicitation: { form: {} }, roots: {}, sampling: { tools: {} } });
-    assert.deepEqual(message.params._meta[CLIENT_CAPABILITIES_META], { elicitation: { form: {} }, roots: {} }, 'the host\'s message is not mutated');
+    assert.deepEqual(message.params._meta[CLIENT_CAPABILITIES_META], { elicitation: { form: {} }, roots: {} }, "the host's message is not mutated");
   });
 });
 
@@ -87,7 +87,7 @@ describe('InputRequiredCalls', () => {
     assert.deepEqual(settled, [7]);
   });
 
-  it('passes a 2025-shaped final result for the host\'s own id through as the original bytes', () => {
+  it("passes a 2025-shaped final result for the host's own id through as the original bytes", () => {
     const { calls } = setup(createRouter(policy()));
     calls.fromHost(toolCall(3), 3, 'tools/call');
     const frame = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 3, result: { content: [], resultType: 'complete' } }));

@@ -30,7 +30,10 @@ test('malformed or non-object frames give undefined', () => {
 test('batch elements are byte ranges of the original frame', () => {
   const b = Buffer.from('[ {"id":1,"x":[1,{"y":"]"}]} , {"method":"n"},7 ]');
   const spans = arrayElements(b)!;
-  assert.deepEqual(spans.map((s) => text(b, s)), ['{"id":1,"x":[1,{"y":"]"}]}', '{"method":"n"}', '7']);
+  assert.deepEqual(
+    spans.map((s) => text(b, s)),
+    ['{"id":1,"x":[1,{"y":"]"}]}', '{"method":"n"}', '7'],
+  );
   assert.equal(arrayElements(Buffer.from('[1,')), undefined);
   assert.deepEqual(arrayElements(Buffer.from('[]')), []);
 });

@@ -63,7 +63,11 @@ async function start(options: { hostSampling?: boolean; env?: NodeJS.ProcessEnv 
     env: { ...process.env, ...options.env },
     input: toProxy,
     output: fromProxy,
-    log: createLogger('debug', (t) => t, (line) => void stderr.push(line)),
+    log: createLogger(
+      'debug',
+      (t) => t,
+      (line) => void stderr.push(line),
+    ),
     redact: (t) => t,
     toolsMayBeAllowed: false,
     graceMs: 300,
@@ -74,7 +78,7 @@ async function start(options: { hostSampling?: boolean; env?: NodeJS.ProcessEnv 
     client.setRequestHandler(CreateMessageRequestSchema, async (req, extra) => ({
       _meta: { seenId: extra.requestId },
       role: 'assistant',
-      content: { type: 'text', text: `host answered: ${(req.params.messages[0]?.content as { text: string }).text}` },
+      content: { type: 'text', text: `host answered: ${(req.params.messages[0]!.content as { text: string }).text}` },
       model: 'host-model',
     }));
   }
@@ -87,7 +91,7 @@ const call = async (client: Client, name: string, args: Record<string, unknown> 
   return (r.content as Array<{ text: string }>)[0]!.text;
 };
 
-test('answers the server\'s sampling through the router and passes ordinary traffic through', { timeout: 20_000 }, async () => {
+test("answers the server's sampling through the router and passes ordinary traffic through", { timeout: 20_000 }, async () => {
   const { client, seen, exit } = await start();
   assert.equal(client.getServerVersion()?.name, 'fixture-server');
   assert.equal(await call(client, 'echo', { text: 'héllo' }), 'héllo');
@@ -125,7 +129,7 @@ test('the server cancelling a sampling request aborts it in the router and gets 
 test('50 concurrent sampling requests are each answered once, with the right answer', { timeout: 20_000 }, async () => {
   const { client, seen, exit } = await start();
   const outs = await Promise.all(Array.from({ length: 50 }, (_, i) => call(client, 'sample', { prompt: `n${i}` })));
-  outs.forEach((o, i) => assert.equal(JSON.parse(o).result.content.text, `echo: n${i}`));
+  for (const [i, o] of outs.entries()) assert.equal(JSON.parse(o).result.content.text, `echo: n${i}`);
   assert.equal(seen.calls.length, 50);
   await client.close();
   await exit;
@@ -152,7 +156,10 @@ test('no host sampler when the host did not declare sampling', { timeout: 20_000
 test('drops non-JSON server output and keeps going', { timeout: 20_000 }, async () => {
   const { client, stderr, exit } = await start();
   assert.equal(await call(client, 'noise'), 'after noise');
-  assert.ok(stderr.some((l) => l.includes('not JSON-RPC')), stderr.join(''));
+  assert.ok(
+    stderr.some((l) => l.includes('not JSON-RPC')),
+    stderr.join(''),
+  );
   await client.close();
   await exit;
 });

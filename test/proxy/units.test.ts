@@ -37,12 +37,7 @@ test('local error codes map to the wire codes of DESIGN.md, with reason and no k
 });
 
 test('the child environment loses credential variables and any variable holding a secret', () => {
-  const { env, stripped } = buildChildEnv(
-    { PATH: '/bin', OPENAI_API_KEY: KEY, ALIAS: KEY, KEEP: 'yes' },
-    { EXTRA: '1', OPENAI_API_KEY: 'explicit' },
-    ['OPENAI_API_KEY'],
-    [KEY],
-  );
+  const { env, stripped } = buildChildEnv({ PATH: '/bin', OPENAI_API_KEY: KEY, ALIAS: KEY, KEEP: 'yes' }, { EXTRA: '1', OPENAI_API_KEY: 'explicit' }, ['OPENAI_API_KEY'], [KEY]);
   assert.deepEqual(env, { PATH: '/bin', KEEP: 'yes', EXTRA: '1' });
   assert.deepEqual(stripped.sort(), ['ALIAS', 'OPENAI_API_KEY']);
   assert.deepEqual(parseEnvFlags(['A=1', 'B=x=y', 'C=']), { A: '1', B: 'x=y', C: '' });

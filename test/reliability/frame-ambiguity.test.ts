@@ -28,8 +28,7 @@ async function withHost(fn: (host: RawHost, nextId: () => number) => Promise<voi
 }
 
 const isSamplingRequest = (l: string) => /"(m|\\u006d)(e|\\u0065)thod"\s*:\s*"sampling\/createMessage"/.test(l);
-const noSamplingReachedTheHost = (host: RawHost) =>
-  assert.ok(!host.lines.some(isSamplingRequest), `a sampling request reached the host: ${host.lines.find(isSamplingRequest)?.slice(0, 300)}`);
+const noSamplingReachedTheHost = (host: RawHost) => assert.ok(!host.lines.some(isSamplingRequest), `a sampling request reached the host: ${host.lines.find(isSamplingRequest)?.slice(0, 300)}`);
 
 test('a batched sampling request from the server is answered by mcp-route; the rest of the batch still reaches the host', e2e, async () => {
   await withHost(async (host, nextId) => {

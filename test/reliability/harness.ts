@@ -96,8 +96,7 @@ export async function startRoute(o: RouteOptions): Promise<Route> {
   client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params.data));
   o.setup?.(client);
   await client.connect(transport);
-  const call = (method: string, params: Record<string, unknown> = {}, timeoutMs = 20_000) =>
-    client.request({ method, params } as never, ResultSchema, { timeout: timeoutMs }) as Promise<any>;
+  const call = (method: string, params: Record<string, unknown> = {}, timeoutMs = 20_000) => client.request({ method, params } as never, ResultSchema, { timeout: timeoutMs }) as Promise<any>;
   const { pid: serverPid } = await call('faulty/pid');
   return {
     client,
@@ -110,7 +109,6 @@ export async function startRoute(o: RouteOptions): Promise<Route> {
     close: () => client.close(),
   };
 }
-
 
 /** Resolves when every pid has exited; fails (and kills them) after `ms`. Polls: exit of a non-child has no event. */
 export async function assertAllGone(pids: number[], ms = 5_000): Promise<void> {

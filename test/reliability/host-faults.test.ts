@@ -29,7 +29,7 @@ test('the host closing stdin mid-request ends the server, the provider call and 
   const lines: any[] = [];
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     out += d;
-    let nl;
+    let nl: number;
     while ((nl = out.indexOf('\n')) >= 0) {
       lines.push(JSON.parse(out.slice(0, nl)));
       out = out.slice(nl + 1);
@@ -42,7 +42,7 @@ test('the host closing stdin mid-request ends the server, the provider call and 
       waiter = () => pred() && resolve();
       waiter();
     });
-  const send = (m: unknown) => child.stdin.write(JSON.stringify(m) + '\n');
+  const send = (m: unknown) => child.stdin.write(`${JSON.stringify(m)}\n`);
   try {
     send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
     await until(() => lines.some((l) => l.id === 1));
@@ -56,7 +56,7 @@ test('the host closing stdin mid-request ends the server, the provider call and 
     send({ jsonrpc: '2.0', id: 4, method: 'faulty/responses', params: { awaitIds: ['never'], timeoutMs: 60_000 } });
     child.stdin.write('{"jsonrpc":"2.0","id":5,"meth');
     child.stdin.end();
-    assert.equal(await exited, 0, 'mcp-route exits with the server\'s code (it exits 0 when its stdin closes)');
+    assert.equal(await exited, 0, "mcp-route exits with the server's code (it exits 0 when its stdin closes)");
     await fake.waitForClose(1);
     await assertAllGone([child.pid!, serverPid]);
     assert.equal(out, '', 'stdout ended on a line boundary');
@@ -87,7 +87,11 @@ test('10,000 pings while sampling is in flight: all answered, pass-through order
     const pingResults = await Promise.all(pings);
     assert.equal(pingResults.length, 10_000);
     const echoed = await Promise.all(echoes);
-    assert.deepEqual(echoed.map((e) => e.seq), Array.from({ length: ECHOES }, (_, i) => i), 'each request got its own answer');
+    assert.deepEqual(
+      echoed.map((e) => e.seq),
+      Array.from({ length: ECHOES }, (_, i) => i),
+      'each request got its own answer',
+    );
     await notify;
     const { responses } = await sampling;
     assertExactlyOnce(responses, samplingIds);
@@ -100,10 +104,17 @@ test('10,000 pings while sampling is in flight: all answered, pass-through order
     assert.equal((received as Array<{ method?: string }>).filter((m) => m.method === 'ping').length, 10_000);
     // Ids are allocated by the SDK client in send order, so increasing ids = order kept.
     const ids = seqs.map((m) => m.id as number);
-    assert.ok(ids.every((id, i) => i === 0 || id > ids[i - 1]!), 'host->server order kept');
+    assert.ok(
+      ids.every((id, i) => i === 0 || id > ids[i - 1]!),
+      'host->server order kept',
+    );
     // server -> host: notifications arrive once each, in order, interleaved with sampling traffic.
     const notes = route.logs.filter((d): d is { seq: number } => typeof d === 'object' && d !== null && 'seq' in d).map((d) => d.seq);
-    assert.deepEqual(notes, Array.from({ length: NOTES }, (_, i) => i), 'server->host order kept, nothing lost or duplicated');
+    assert.deepEqual(
+      notes,
+      Array.from({ length: NOTES }, (_, i) => i),
+      'server->host order kept, nothing lost or duplicated',
+    );
   } finally {
     await route.close();
     await fake.close();

@@ -42,7 +42,10 @@ async function startTree() {
 }
 
 for (const how of ['the host closes stdin', 'mcp-route gets SIGTERM', 'mcp-route is SIGKILLed'] as const) {
-  test(`a server started through a shell is ended with its whole process tree when ${how}`, { ...e2e, skip: skipUnlessBuilt || (process.platform === 'win32' ? 'POSIX process groups' : false) }, async () => {
+  test(`a server started through a shell is ended with its whole process tree when ${how}`, {
+    ...e2e,
+    skip: skipUnlessBuilt || (process.platform === 'win32' ? 'POSIX process groups' : false),
+  }, async () => {
     const { route, pids } = await startTree();
     assert.ok(isAlive(route.serverPid), 'the grandchild server runs');
     try {
@@ -105,7 +108,10 @@ function peakRssMiB(pid: number): number {
   return Number(m?.[1] ?? 0) / 1024;
 }
 
-test('100 MiB of output without a newline that is not JSON is dropped as it streams, in bounded memory', { ...e2e, skip: skipUnlessBuilt || (process.platform !== 'linux' ? 'reads /proc' : false) }, async () => {
+test('100 MiB of output without a newline that is not JSON is dropped as it streams, in bounded memory', {
+  ...e2e,
+  skip: skipUnlessBuilt || (process.platform !== 'linux' ? 'reads /proc' : false),
+}, async () => {
   const route = await startRoute({ policy: openaiPolicy('http://127.0.0.1:9/v1'), env });
   const pids = [route.routerPid, route.serverPid];
   try {
@@ -136,7 +142,7 @@ test('a host initialize nested 100,000 deep gets an error, and mcp-route keeps s
   const host = startRawHost({ policy: openaiPolicy('http://127.0.0.1:9/v1'), env });
   try {
     const n = 100_000;
-    const deep = '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    const deep = `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
     host.send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{"x":${deep}},"clientInfo":{"name":"h","version":"1"}}}`);
     const refused = JSON.parse(await host.waitForLine((l) => l.startsWith('{') && JSON.parse(l).id === 1));
     assert.equal(refused.error?.code, -32600, JSON.stringify(refused).slice(0, 300));

@@ -38,13 +38,13 @@ export function startRawHost(o: { policy: string; env?: Record<string, string> }
       const line = partial.slice(0, nl);
       partial = partial.slice(nl + 1);
       lines.push(line);
-      for (const w of [...waiters]) if (w.match(line)) (waiters.delete(w), w.done(line));
+      for (const w of [...waiters]) if (w.match(line)) waiters.delete(w), w.done(line);
     }
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const send = (line: string | Record<string, unknown>) => void child.stdin.write((typeof line === 'string' ? line : JSON.stringify(line)) + '\n');
+  const send = (line: string | Record<string, unknown>) => void child.stdin.write(`${typeof line === 'string' ? line : JSON.stringify(line)}\n`);
   const waitForLine = (match: (line: string) => boolean, timeoutMs = 15_000) => {
     const seen = lines.find(match);
     if (seen !== undefined) return Promise.resolve(seen);

@@ -7,7 +7,7 @@ import { createRouter } from '../../src/router/router.js';
 import { parsePolicy } from '../../src/policy/load.js';
 import type { Policy } from '../../src/policy/types.js';
 import type { SamplingOutcome } from '../../src/router/types.js';
-import { McpRouteError } from '../../src/errors.js';
+import type { McpRouteError } from '../../src/errors.js';
 import { SamplingSession } from '../../src/approval/session.js';
 
 const yaml = (defaults: string, rules = '') => `version: 1
@@ -39,15 +39,24 @@ test('approval settings default to none / deny / 2m, and a rule overrides them a
   assert.equal(asked.settings.approval, 'ask');
   assert.equal(asked.settings.approvalTimeout, 30_000);
   assert.deepEqual(asked.settings.limits, { requestsPerSession: 5, toolRounds: 1 });
-  assert.ok(asked.trace.some((t) => /approval: ask: the host is asked .*30s.*approvalFallback: deny/.test(t.message)), JSON.stringify(asked.trace));
+  assert.ok(
+    asked.trace.some((t) => /approval: ask: the host is asked .*30s.*approvalFallback: deny/.test(t.message)),
+    JSON.stringify(asked.trace),
+  );
   assert.ok(asked.trace.some((t) => /limits per server connection: requestsPerSession 5, toolRounds 1/.test(t.message)));
 });
 
 test('lint warns on approval: ask with approvalFallback: allow where tools are allowed, not where they are stripped', () => {
   const { warnings } = load(
-    yaml('tools: allow', 'rules:\n  - { name: loose, when: { server: a }, approval: ask, approvalFallback: allow }\n  - { name: safe, when: { server: b }, approval: ask, approvalFallback: allow, tools: strip }'),
+    yaml(
+      'tools: allow',
+      'rules:\n  - { name: loose, when: { server: a }, approval: ask, approvalFallback: allow }\n  - { name: safe, when: { server: b }, approval: ask, approvalFallback: allow, tools: strip }',
+    ),
   );
-  assert.deepEqual(warnings.filter((w) => w.startsWith('approval-fallback-allows-tools')), ['approval-fallback-allows-tools@8']);
+  assert.deepEqual(
+    warnings.filter((w) => w.startsWith('approval-fallback-allows-tools')),
+    ['approval-fallback-allows-tools@8'],
+  );
   assert.deepEqual(load(yaml('approval: ask, approvalFallback: allow')).warnings, ['approval-fallback-allows-tools@6']);
 });
 

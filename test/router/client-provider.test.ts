@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRouter } from '../../src/router/router.js';
-import { McpRouteError } from '../../src/errors.js';
+import type { McpRouteError } from '../../src/errors.js';
 import { estimateUsage } from '../../src/providers/estimate-tokens.js';
 import { hello, modelConfig, providerConfig, testPolicy } from '../helpers/policy.js';
 
@@ -28,7 +28,13 @@ test('a client provider with host sampling hands the request to the host', async
 });
 
 test("the host's usage report counts only when it is non-negative integers; otherwise mcp-route's own estimate stands in", async () => {
-  const reports: unknown[] = [{ inputTokens: 7, outputTokens: 3 }, { inputTokens: '100', outputTokens: 3 }, { inputTokens: -1_000_000, outputTokens: 3 }, { inputTokens: 1e400, outputTokens: 1 }];
+  const reports: unknown[] = [
+    { inputTokens: 7, outputTokens: 3 },
+    { inputTokens: '100', outputTokens: 3 },
+    { inputTokens: -1_000_000, outputTokens: 3 },
+    // biome-ignore lint/correctness/noPrecisionLoss: a host that reports Infinity tokens is the case under test
+    { inputTokens: 1e400, outputTokens: 1 },
+  ];
   const seen: unknown[] = [];
   for (const usage of reports) {
     const router = createRouter(policy(), {

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRouter } from '../../src/router/router.js';
-import { McpRouteError, type Attempt } from '../../src/errors.js';
+import type { McpRouteError, Attempt } from '../../src/errors.js';
 import { startFakeOpenAI, openaiCompletion } from '../helpers/fake-openai.js';
 import { startFakeAnthropic, anthropicMessage } from '../helpers/fake-anthropic.js';
 import { hello, modelConfig, providerConfig, testPolicy } from '../helpers/policy.js';

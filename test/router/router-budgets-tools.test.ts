@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRouter } from '../../src/router/router.js';
 import { createBudgetGate } from '../../src/budgets/gate.js';
-import { McpRouteError } from '../../src/errors.js';
+import type { McpRouteError } from '../../src/errors.js';
 import type { Budget } from '../../src/policy/types.js';
 import type { SamplingOutcome } from '../../src/router/types.js';
 import { startFakeOpenAI, openaiCompletion } from '../helpers/fake-openai.js';
@@ -63,7 +63,10 @@ test('a budget with onExceed: reject refuses with BUDGET_EXCEEDED naming the bud
       return true;
     });
     assert.equal(oa.requests.length + an.requests.length, 0);
-    assert.deepEqual(outcomes.map((o) => o.outcome), ['budget']);
+    assert.deepEqual(
+      outcomes.map((o) => o.outcome),
+      ['budget'],
+    );
   } finally {
     await oa.close();
     await an.close();
@@ -115,7 +118,10 @@ test('tools: strip removes tools and turns tool history into text; maxTokens is 
     assert.equal(body.tools, undefined);
     assert.equal(body.tool_choice, undefined);
     assert.equal(body.max_completion_tokens, 64);
-    assert.deepEqual(body.messages.map((m: { role: string }) => m.role), ['user', 'assistant', 'user']);
+    assert.deepEqual(
+      body.messages.map((m: { role: string }) => m.role),
+      ['user', 'assistant', 'user'],
+    );
     assert.equal(body.messages[1].content, '[called tool search (id c1) with {"q":"x"}]');
     assert.equal(body.messages[2].content, '[result of tool call c1]\nfound');
   } finally {

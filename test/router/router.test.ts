@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRouter } from '../../src/router/router.js';
-import { McpRouteError } from '../../src/errors.js';
+import type { McpRouteError } from '../../src/errors.js';
 import type { SamplingOutcome } from '../../src/router/types.js';
 import { startFakeOpenAI, openaiError, openaiCompletion } from '../helpers/fake-openai.js';
 import { startFakeAnthropic, anthropicError } from '../helpers/fake-anthropic.js';
@@ -9,10 +9,9 @@ import { hello, modelConfig, providerConfig, testPolicy } from '../helpers/polic
 
 test('answers from the mock provider with usage and attempts in _meta', async () => {
   const outcomes: SamplingOutcome[] = [];
-  const router = createRouter(
-    testPolicy({ providers: [providerConfig('demo', 'mock', { responses: [{ match: 'hello', text: 'hi there' }] })], models: [modelConfig('m1', 'demo')] }),
-    { onOutcome: (o) => outcomes.push(o) },
-  );
+  const router = createRouter(testPolicy({ providers: [providerConfig('demo', 'mock', { responses: [{ match: 'hello', text: 'hi there' }] })], models: [modelConfig('m1', 'demo')] }), {
+    onOutcome: (o) => outcomes.push(o),
+  });
   const result = await router.createMessage(hello, { serverName: 's1', requestId: 7 });
   assert.deepEqual(result.content, { type: 'text', text: 'hi there' });
   assert.equal(result.model, 'mock');
@@ -76,10 +75,7 @@ test('cooldown skips a candidate that just failed with 5xx on the next request',
     anthropic.setDefault(() => anthropicError(529, 'overloaded'));
     const router = createRouter(
       testPolicy({
-        providers: [
-          providerConfig('an', 'anthropic', { apiKey: 'k-1234567', baseURL: anthropic.baseURL }),
-          providerConfig('oa', 'openai', { apiKey: 'k-7654321', baseURL: openai.baseURL }),
-        ],
+        providers: [providerConfig('an', 'anthropic', { apiKey: 'k-1234567', baseURL: anthropic.baseURL }), providerConfig('oa', 'openai', { apiKey: 'k-7654321', baseURL: openai.baseURL })],
         models: [modelConfig('claude-x', 'an'), modelConfig('gpt-x', 'oa')],
         defaults: { models: ['claude-x', 'gpt-x'], retry: { attempts: 2, initialDelay: 1, maxDelay: 2 } },
       }),
@@ -124,10 +120,7 @@ test('content a provider cannot take (audio to Anthropic) falls back without cal
   try {
     const router = createRouter(
       testPolicy({
-        providers: [
-          providerConfig('an', 'anthropic', { apiKey: 'k-an-1234567', baseURL: anthropic.baseURL }),
-          providerConfig('oa', 'openai', { apiKey: 'k-oa-1234567', baseURL: openai.baseURL }),
-        ],
+        providers: [providerConfig('an', 'anthropic', { apiKey: 'k-an-1234567', baseURL: anthropic.baseURL }), providerConfig('oa', 'openai', { apiKey: 'k-oa-1234567', baseURL: openai.baseURL })],
         models: [modelConfig('claude-x', 'an'), modelConfig('gpt-audio', 'oa')],
         defaults: { models: ['claude-x', 'gpt-audio'] },
       }),
@@ -151,5 +144,5 @@ test('a mock provider told to failWith 529 demos fallback to the next mock', asy
   );
   const result = await router.createMessage(hello);
   assert.deepEqual(result.content, { type: 'text', text: 'second' });
-  assert.equal((result._meta?.['mcp-route'] as { attempts: number }).attempts, 4);
+  assert.equal((result._meta!['mcp-route'] as { attempts: number }).attempts, 4);
 });

@@ -12,7 +12,22 @@ describe('built-in catalogue', () => {
 
   it('covers the Claude 4.x and OpenAI families (including claude-*-4-6 and gpt-5.1, checked 2026-11-23) with well-formed entries', () => {
     const ids = new Set(models.map((m) => m.id));
-    for (const id of ['claude-opus-4-6', 'claude-sonnet-4-6', 'gpt-5.1', 'claude-opus-4-5', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'gpt-5', 'gpt-5-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4o', 'gpt-4o-mini', 'o3', 'o4-mini']) {
+    for (const id of [
+      'claude-opus-4-6',
+      'claude-sonnet-4-6',
+      'gpt-5.1',
+      'claude-opus-4-5',
+      'claude-sonnet-4-5',
+      'claude-haiku-4-5',
+      'gpt-5',
+      'gpt-5-mini',
+      'gpt-4.1',
+      'gpt-4.1-mini',
+      'gpt-4o',
+      'gpt-4o-mini',
+      'o3',
+      'o4-mini',
+    ]) {
       assert.ok(ids.has(id), id);
     }
     for (const m of models) {

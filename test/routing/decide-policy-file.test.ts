@@ -27,14 +27,19 @@ describe('decide on loaded policies', () => {
   it('extends: builtin lets hints and priorities pick from the catalogue', () => {
     const policy = load(`${PROVIDERS}models: { extends: builtin }\n`);
     // Every Sonnet matches the hint; catalogue order (newest first) places them.
-    assert.deepEqual(decide(policy, ask({ hints: [{ name: 'sonnet' }] })).candidates.slice(0, 3).map((c) => c.model), ['claude-sonnet-4-6', 'claude-sonnet-4-5', 'claude-sonnet-4-0']);
+    assert.deepEqual(
+      decide(policy, ask({ hints: [{ name: 'sonnet' }] }))
+        .candidates.slice(0, 3)
+        .map((c) => c.model),
+      ['claude-sonnet-4-6', 'claude-sonnet-4-5', 'claude-sonnet-4-0'],
+    );
     assert.equal(decide(policy, ask({ hints: [{ name: 'gpt-4.1-mini' }] })).candidates[0]!.model, 'gpt-4.1-mini');
     const cheapest = decide(policy, ask({ costPriority: 1 })).candidates[0]!;
     assert.equal(cheapest.model, 'gpt-5-nano');
     assert.equal(cheapest.provider, 'openai');
   });
 
-  it('a missing key drops that provider\'s catalogue models with the variable named', () => {
+  it("a missing key drops that provider's catalogue models with the variable named", () => {
     const policy = load(`${PROVIDERS}models: { extends: builtin }\n`, { ANTHROPIC_API_KEY: 'k1' });
     const d = decide(policy, ask({ costPriority: 1 }));
     assert.equal(d.candidates[0]!.model, 'claude-haiku-4-5');
@@ -64,10 +69,16 @@ rules:
     assert.match(denied.refusal!.message, /filesystem server may not sample with tools/);
     const smart = decide(policy, ask({ intelligencePriority: 0.9 }));
     assert.equal(smart.rule, 'smart');
-    assert.deepEqual(smart.candidates.map((c) => c.model), ['claude-opus-4-5', 'claude-sonnet-4-6']);
+    assert.deepEqual(
+      smart.candidates.map((c) => c.model),
+      ['claude-opus-4-5', 'claude-sonnet-4-6'],
+    );
     assert.equal(smart.settings.maxTokens, 200);
     const plain = decide(policy, ask({}, { maxTokens: 5000 }));
-    assert.deepEqual(plain.candidates.map((c) => c.model), ['claude-haiku-4-5', 'gpt-4o-mini']);
+    assert.deepEqual(
+      plain.candidates.map((c) => c.model),
+      ['claude-haiku-4-5', 'gpt-4o-mini'],
+    );
     assert.equal(plain.settings.maxTokens, 1000);
   });
 });

@@ -88,7 +88,11 @@ describe('decide: ordering', () => {
     { name: 'all-zero priorities tie everywhere and keep file order', request: { cost: 0, speed: 0, intelligence: 0 }, expect: ['claude-opus', 'claude-sonnet', 'claude-haiku', 'gpt-4o-mini'] },
     {
       name: 'equal scores keep settings order even when reversed from file order',
-      models: [{ id: 'a', speed: 0.5 }, { id: 'b', speed: 0.5 }, { id: 'c', speed: 0.5 }],
+      models: [
+        { id: 'a', speed: 0.5 },
+        { id: 'b', speed: 0.5 },
+        { id: 'c', speed: 0.5 },
+      ],
       defaults: { models: ['c', 'a', 'b'] },
       request: { speed: 1 },
       expect: ['c', 'a', 'b'],
@@ -148,12 +152,28 @@ describe('decide: capability and availability filters', () => {
     { name: 'a text request keeps text-only models', models: [textOnly, full], request: {}, expectOrder: ['text-only', 'full'], expectDropped: {} },
     { name: 'an audio request drops models without audio', models: [noTools, full], request: { audio: true }, expectOrder: ['full'], expectDropped: { 'no-tools': 'no-audio' } },
     { name: 'tools with tools: allow drop models without tools support', models: [noTools, full], request: { tools: true }, expectOrder: ['full'], expectDropped: { 'no-tools': 'no-tools' } },
-    { name: 'tools with tools: strip keep models without tools support', models: [noTools, full], defaults: { tools: 'strip' }, request: { tools: true }, expectOrder: ['no-tools', 'full'], expectDropped: {} },
-    { name: 'tool_use/tool_result history under allow needs tools support too', models: [noTools, full], request: { toolResult: true }, expectOrder: ['full'], expectDropped: { 'no-tools': 'no-tools' } },
+    {
+      name: 'tools with tools: strip keep models without tools support',
+      models: [noTools, full],
+      defaults: { tools: 'strip' },
+      request: { tools: true },
+      expectOrder: ['no-tools', 'full'],
+      expectDropped: {},
+    },
+    {
+      name: 'tool_use/tool_result history under allow needs tools support too',
+      models: [noTools, full],
+      request: { toolResult: true },
+      expectOrder: ['full'],
+      expectDropped: { 'no-tools': 'no-tools' },
+    },
     {
       // The "hello" prompt's estimate (bound by script) + 1000 > 1000, but fits exactly in 1000 + estimate.
       name: 'estimated prompt plus maxTokens beyond the context window drops the model',
-      models: [{ id: 'small', contextWindow: 1000 }, { id: 'fits', contextWindow: 1000 + HELLO_TOKENS }],
+      models: [
+        { id: 'small', contextWindow: 1000 },
+        { id: 'fits', contextWindow: 1000 + HELLO_TOKENS },
+      ],
       request: { maxTokens: 1000 },
       expectOrder: ['fits'],
       expectDropped: { small: 'context-window' },
@@ -168,7 +188,10 @@ describe('decide: capability and availability filters', () => {
     },
     {
       name: 'a provider whose key is missing is dropped with its reason',
-      models: [{ id: 'a', provider: 'anthropic' }, { id: 'o', provider: 'openai' }],
+      models: [
+        { id: 'a', provider: 'anthropic' },
+        { id: 'o', provider: 'openai' },
+      ],
       providers: [provider('anthropic', { usable: false, unusableReason: 'ANTHROPIC_API_KEY is not set' }), provider('openai')],
       request: {},
       expectOrder: ['o'],
@@ -176,7 +199,10 @@ describe('decide: capability and availability filters', () => {
     },
     {
       name: 'context.usableProviders narrows the providers',
-      models: [{ id: 'a', provider: 'anthropic' }, { id: 'o', provider: 'openai' }],
+      models: [
+        { id: 'a', provider: 'anthropic' },
+        { id: 'o', provider: 'openai' },
+      ],
       request: {},
       context: { usableProviders: new Set(['anthropic']) },
       expectOrder: ['a'],
@@ -184,7 +210,10 @@ describe('decide: capability and availability filters', () => {
     },
     {
       name: 'a candidate an exhausted budget names is dropped',
-      models: [{ id: 'a', provider: 'anthropic' }, { id: 'o', provider: 'openai' }],
+      models: [
+        { id: 'a', provider: 'anthropic' },
+        { id: 'o', provider: 'openai' },
+      ],
       request: {},
       context: { exhausted: (c) => (c.provider === 'anthropic' ? 'daily-usd' : undefined) },
       expectOrder: ['o'],
@@ -192,9 +221,19 @@ describe('decide: capability and availability filters', () => {
     },
     {
       name: 'a cooling candidate is dropped until its cooldown ends',
-      models: [{ id: 'a', provider: 'anthropic' }, { id: 'o', provider: 'openai' }, { id: 'p', provider: 'openai' }],
+      models: [
+        { id: 'a', provider: 'anthropic' },
+        { id: 'o', provider: 'openai' },
+        { id: 'p', provider: 'openai' },
+      ],
       request: {},
-      context: { cooling: new Map([['anthropic/a', 2_000], ['openai/p', 500]]), now: 1_000 },
+      context: {
+        cooling: new Map([
+          ['anthropic/a', 2_000],
+          ['openai/p', 500],
+        ]),
+        now: 1_000,
+      },
       expectOrder: ['o', 'p'],
       expectDropped: { a: 'cooldown' },
     },
@@ -219,7 +258,10 @@ describe('decide: capability and availability filters', () => {
 
   it('says why in the dropped reason', () => {
     const policy = buildPolicy({
-      models: [{ id: 'a', provider: 'anthropic', contextWindow: 100 }, { id: 'b', provider: 'anthropic' }],
+      models: [
+        { id: 'a', provider: 'anthropic', contextWindow: 100 },
+        { id: 'b', provider: 'anthropic' },
+      ],
       providers: [provider('anthropic')],
     });
     const d = decide(policy, req({ maxTokens: 200 }));
@@ -260,7 +302,12 @@ describe('decide: rules', () => {
     { key: 'priorities.intelligence', when: { priorities: { intelligence: { gt: 0.5 } } }, matches: { request: { intelligence: 0.6 } }, misses: { request: { intelligence: 0.5 } } },
     { key: 'systemPrompt regex', when: { systemPrompt: '\\bsummar(y|ise)\\b' }, matches: { request: { system: 'Write a summary.' } }, misses: { request: { system: 'Translate.' } } },
     { key: 'systemPrompt /regex/flags', when: { systemPrompt: '/^translate/i' }, matches: { request: { system: 'TRANSLATE this' } }, misses: { request: {} } },
-    { key: 'metadata equality', when: { metadata: { tier: 'free', n: 2 } }, matches: { request: { metadata: { tier: 'free', n: 2, other: true } } }, misses: { request: { metadata: { tier: 'free', n: '2' } } } },
+    {
+      key: 'metadata equality',
+      when: { metadata: { tier: 'free', n: 2 } },
+      matches: { request: { metadata: { tier: 'free', n: 2, other: true } } },
+      misses: { request: { metadata: { tier: 'free', n: '2' } } },
+    },
     { key: 'every condition must hold', when: { server: 'github', tools: true }, matches: { request: { tools: true }, server: 'github' }, misses: { request: {}, server: 'github' } },
   ];
   for (const c of cases) {
@@ -340,7 +387,10 @@ describe('decide: maxTokens and refusals', () => {
     const d = decide(policy, req({ maxTokens: 100_000 }));
     assert.equal(d.settings.maxTokens, 40_000);
     assert.equal(d.settings.requestedMaxTokens, 100_000);
-    assert.deepEqual(d.candidates.map((c) => c.maxTokens), [32_000, 40_000]);
+    assert.deepEqual(
+      d.candidates.map((c) => c.maxTokens),
+      [32_000, 40_000],
+    );
     const small = decide(policy, req({ maxTokens: 500 }));
     assert.equal(small.settings.maxTokens, 500);
     assert.equal(small.settings.requestedMaxTokens, 500);
@@ -350,7 +400,11 @@ describe('decide: maxTokens and refusals', () => {
 
   it('an empty candidate list refuses and names why each model was dropped', () => {
     const policy = buildPolicy({
-      models: [{ id: 'text-only', supports: ['text'] }, { id: 'gpt-4o', provider: 'openai' }, { id: 'tiny', contextWindow: 50 }],
+      models: [
+        { id: 'text-only', supports: ['text'] },
+        { id: 'gpt-4o', provider: 'openai' },
+        { id: 'tiny', contextWindow: 50 },
+      ],
       providers: [provider('openai', { usable: false, unusableReason: 'OPENAI_API_KEY is not set' })],
     });
     const d = decide(policy, req({ image: true }));

@@ -9,14 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as o200k from 'gpt-tokenizer/encoding/o200k_base';
 import * as cl100k from 'gpt-tokenizer/encoding/cl100k_base';
-import {
-  EXACT_CHARS,
-  MAX_CORRECTION,
-  PromptCorrections,
-  PromptEstimator,
-  estimatePromptTokens,
-  tokenizerFor,
-} from '../../src/routing/estimate.js';
+import { EXACT_CHARS, MAX_CORRECTION, PromptCorrections, PromptEstimator, estimatePromptTokens, tokenizerFor } from '../../src/routing/estimate.js';
 import { imageSize, imageTokens } from '../../src/routing/image-tokens.js';
 import type { SamplingRequest } from '../../src/routing/types.js';
 
@@ -47,9 +40,15 @@ describe('prompt estimates on the corpus', () => {
   it('covers every kind of text the issue names', () => {
     const names = samples.map((s) => s.name);
     for (const kind of ['english', 'code', 'data.json', 'japanese', 'chinese', 'korean', 'arabic', 'emoji']) {
-      assert.ok(names.some((n) => n.startsWith(kind)), `a ${kind} sample`);
+      assert.ok(
+        names.some((n) => n.startsWith(kind)),
+        `a ${kind} sample`,
+      );
     }
-    assert.ok(samples.every((s) => s.text.length <= EXACT_CHARS), 'samples are within the exact-count limit');
+    assert.ok(
+      samples.every((s) => s.text.length <= EXACT_CHARS),
+      'samples are within the exact-count limit',
+    );
   });
 
   for (const [model, enc, name] of OPENAI_FAMILIES) {
@@ -172,7 +171,12 @@ describe('image tokens', () => {
   it('an image of unknown size counts as the most its formula can give', () => {
     const gpt4o = tokenizerFor('openai', 'gpt-4o').images;
     assert.equal(imageTokens(gpt4o, undefined), 85 + 170 * 8);
-    for (const [w, h] of [[768, 2048], [4096, 4096], [512, 512], [100, 5000]] as const) {
+    for (const [w, h] of [
+      [768, 2048],
+      [4096, 4096],
+      [512, 512],
+      [100, 5000],
+    ] as const) {
       assert.ok(imageTokens(gpt4o, { width: w, height: h }) <= imageTokens(gpt4o, undefined), `${w}x${h}`);
     }
     const claude = tokenizerFor('anthropic', 'claude-haiku-4-5').images;
@@ -181,7 +185,16 @@ describe('image tokens', () => {
 
   it('prices each image in a request by its own size', () => {
     const request = {
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'compare' }, { type: 'image', data: png(1024, 1024), mimeType: 'image/png' }, { type: 'image', data: jpeg(512, 512), mimeType: 'image/jpeg' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'compare' },
+            { type: 'image', data: png(1024, 1024), mimeType: 'image/png' },
+            { type: 'image', data: jpeg(512, 512), mimeType: 'image/jpeg' },
+          ],
+        },
+      ],
       maxTokens: 1,
     } as SamplingRequest;
     const text = estimatePromptTokens({ ...request, messages: [{ role: 'user', content: { type: 'text', text: 'compare' } }] } as SamplingRequest, tokenizerFor('openai', 'gpt-4o'));

@@ -40,16 +40,26 @@ describe('mcp-route explain', () => {
   });
 
   it('--format json gives rule, action, candidates, dropped, settings and trace', async () => {
-    const r = await runCli(['explain', '--policy', POLICY, '-', '--format', 'json'], { env, input: JSON.stringify({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 100, modelPreferences: { hints: [{ name: 'gpt' }] } }) });
+    const r = await runCli(['explain', '--policy', POLICY, '-', '--format', 'json'], {
+      env,
+      input: JSON.stringify({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 100, modelPreferences: { hints: [{ name: 'gpt' }] } }),
+    });
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.rule, null);
     assert.equal(out.action, 'route');
     assert.deepEqual(
       out.candidates.map((c: { provider: string; model: string; score: unknown }) => [c.provider, c.model, c.score]),
-      [['anthropic', 'claude-sonnet-4-6', null], ['anthropic', 'claude-haiku-4-5', null], ['anthropic', 'local-text', null]],
+      [
+        ['anthropic', 'claude-sonnet-4-6', null],
+        ['anthropic', 'claude-haiku-4-5', null],
+        ['anthropic', 'local-text', null],
+      ],
     );
-    assert.deepEqual(out.dropped.map((d: { model: string }) => d.model), ['gpt-4o-mini']);
+    assert.deepEqual(
+      out.dropped.map((d: { model: string }) => d.model),
+      ['gpt-4o-mini'],
+    );
     assert.match(out.dropped[0].reason, /EXPLAIN_TEST_OPENAI_KEY is not set/);
     assert.equal(out.settings.maxTokens, 100);
     assert.equal(out.settings.tools, 'strip');
@@ -118,7 +128,10 @@ describe('mcp-route explain', () => {
     const input = JSON.stringify({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 50 });
     const fallback = await runCli(['explain', '-', '--format', 'json', '--host-sampling'], { env: bare, cwd: dir, input });
     assert.equal(fallback.code, 0, fallback.stderr);
-    assert.deepEqual(JSON.parse(fallback.stdout).candidates.map((c: { model: string }) => c.model), ['host']);
+    assert.deepEqual(
+      JSON.parse(fallback.stdout).candidates.map((c: { model: string }) => c.model),
+      ['host'],
+    );
     writeFileSync(join(dir, 'mcp-route.yaml'), 'version: 1\nproviders:\n  demo: { type: mock }\nmodels:\n  echo-model: { provider: demo }\n');
     const found = await runCli(['explain', '-'], { env: bare, cwd: dir, input });
     assert.equal(found.code, 0, found.stderr);

@@ -39,7 +39,7 @@ async function answeredBy(path: string): Promise<string> {
   const router = createRouter(loadPolicyFile(path, {}));
   try {
     const result = await router.createMessage(REQUEST);
-    return (result._meta?.[META_KEY] as { model: string }).model;
+    return (result._meta![META_KEY] as { model: string }).model;
   } finally {
     await router.close();
   }
@@ -60,8 +60,14 @@ describe('explain reads budget state and the host declaration like run', () => {
     assert.equal(await answeredBy(fallback), 'model-a'); // takes a-rate's one request this minute
 
     const after = await explain();
-    assert.deepEqual(after.candidates.map((c: { model: string }) => c.model), ['model-b']);
-    assert.deepEqual(after.dropped.map((d: { model: string; code: string }) => [d.model, d.code]), [['model-a', 'budget']]);
+    assert.deepEqual(
+      after.candidates.map((c: { model: string }) => c.model),
+      ['model-b'],
+    );
+    assert.deepEqual(
+      after.dropped.map((d: { model: string; code: string }) => [d.model, d.code]),
+      [['model-a', 'budget']],
+    );
     assert.equal(after.budgets.read, true);
     assert.equal(after.budgets.blocked[0].budget, 'a-rate');
     assert.match(after.budgets.blocked[0].message, /budget "a-rate" \(rpm, provider=a\) is exhausted: limit 1, used 1/);

@@ -13,8 +13,7 @@ import type { SamplingRequest } from '../../src/routing/types.js';
 import { buildPolicy, rule } from '../helpers/policy.js';
 import { prng } from '../helpers/prng.js';
 
-const req = (extra: Record<string, unknown> = {}): SamplingRequest =>
-  ({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 100, ...extra }) as unknown as SamplingRequest;
+const req = (extra: Record<string, unknown> = {}): SamplingRequest => ({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 100, ...extra }) as unknown as SamplingRequest;
 
 const CLASH_YAML = `version: 1
 providers: { m: { type: mock } }
@@ -30,13 +29,32 @@ describe('one model-name index', () => {
     assert.ok(loaded.policy);
     assert.deepEqual(loaded.policy.defaults.models, ['foo']);
     for (const name of ['FOO', 'Foo', 'foo']) {
-      const inCode = buildPolicy({ models: [{ id: 'x', provider: 'm', aliases: ['Foo'] }, { id: 'foo', provider: 'm' }], defaults: { models: [name] } });
+      const inCode = buildPolicy({
+        models: [
+          { id: 'x', provider: 'm', aliases: ['Foo'] },
+          { id: 'foo', provider: 'm' },
+        ],
+        defaults: { models: [name] },
+      });
       const d = decide(inCode, req());
-      assert.deepEqual(d.candidates.map((c) => c.model), ['foo'], `${name} in a policy built in code`);
+      assert.deepEqual(
+        d.candidates.map((c) => c.model),
+        ['foo'],
+        `${name} in a policy built in code`,
+      );
     }
     // An alias still resolves when no id takes its name, in any case.
-    const aliasOnly = buildPolicy({ models: [{ id: 'x', provider: 'm', aliases: ['Foo'] }, { id: 'y', provider: 'm' }], defaults: { models: ['fOO'] } });
-    assert.deepEqual(decide(aliasOnly, req()).candidates.map((c) => c.model), ['x']);
+    const aliasOnly = buildPolicy({
+      models: [
+        { id: 'x', provider: 'm', aliases: ['Foo'] },
+        { id: 'y', provider: 'm' },
+      ],
+      defaults: { models: ['fOO'] },
+    });
+    assert.deepEqual(
+      decide(aliasOnly, req()).candidates.map((c) => c.model),
+      ['x'],
+    );
   });
 
   it('lint warns that the alias loses to the id, whichever comes first in the file', () => {
@@ -56,7 +74,10 @@ budgets: [{ name: cheap, usd: 1, scope: { model: HAIKU } }]
 `;
     const { policy, diagnostics } = parsePolicy(yaml, '/p.yaml', {});
     assert.ok(policy, diagnostics.map((d) => d.message).join('\n'));
-    assert.deepEqual(diagnostics.filter((d) => d.code === 'undefined-model'), []);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code === 'undefined-model'),
+      [],
+    );
     assert.equal(scopeOf(policy.budgets[0]!, { provider: 'a', model: 'claude-haiku-4-5' }), 'model=claude-haiku-4-5');
   });
 });
@@ -96,7 +117,7 @@ budgets: [{ name: b, usd: 1, scope: { model: "${model}" } }]
     for (let i = 0; i < 5000; i++) {
       const glob = pick(7, alphabet);
       const value = pick(9, ['a', 'b', '-', 'A', 'B', '.']);
-      const source = [...glob.toLowerCase()].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.\-]/g, '\\$&'))).join('');
+      const source = [...glob.toLowerCase()].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.-]/g, '\\$&'))).join('');
       const expected = new RegExp(`^${source}$`, 's').test(value.toLowerCase());
       assert.equal(compileGlob(glob).test(value), expected, `${JSON.stringify(glob)} vs ${JSON.stringify(value)}`);
     }
@@ -120,7 +141,10 @@ budgets: [{ name: b, usd: 1, scope: { model: "${model}" } }]
 
   it(`ignores hints longer than ${MAX_MATCH_NAME_LENGTH} characters and cuts long server names, saying so in the trace`, () => {
     const policy = buildPolicy({
-      models: [{ id: 'claude-sonnet', provider: 'p' }, { id: 'other', provider: 'p' }],
+      models: [
+        { id: 'claude-sonnet', provider: 'p' },
+        { id: 'other', provider: 'p' },
+      ],
       rules: [rule('long-hint', { hints: '*claude*sonnet*' }, { maxTokens: 5 }), rule('srv', { server: 'untrusted-*' }, { maxTokens: 6 })],
     });
     const longHint = 'claude-sonnet'.padEnd(MAX_MATCH_NAME_LENGTH + 1, 'x');
@@ -130,7 +154,7 @@ budgets: [{ name: b, usd: 1, scope: { model: "${model}" } }]
     const atCap = 'claude-sonnet'.padEnd(MAX_MATCH_NAME_LENGTH, 'x');
     assert.equal(decide(policy, req({ modelPreferences: { hints: [{ name: atCap }] } })).rule, 'long-hint');
 
-    const server = 'untrusted-' + 'x'.repeat(1_000_000);
+    const server = `untrusted-${'x'.repeat(1_000_000)}`;
     const s = decide(policy, req(), { serverName: server });
     assert.equal(s.rule, 'srv', 'the first 256 characters still carry the prefix');
     assert.ok(s.trace.some((t) => t.message.includes(`cut to its first ${MAX_MATCH_NAME_LENGTH}`)));

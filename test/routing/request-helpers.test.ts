@@ -26,7 +26,15 @@ describe('parseSamplingRequest', () => {
     assert.deepEqual(parseSamplingRequest(valid), valid);
     const withTools = {
       ...valid,
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'image', data: 'aGk=', mimeType: 'image/png' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'a' },
+            { type: 'image', data: 'aGk=', mimeType: 'image/png' },
+          ],
+        },
+      ],
       tools: [{ name: 't', inputSchema: { type: 'object' } }],
       toolChoice: { mode: 'required' },
     };
@@ -38,7 +46,22 @@ describe('parseSamplingRequest', () => {
     ['missing messages and maxTokens', {}, /messages: .*expected array.*; maxTokens: .*expected number/],
     ['a wrong content type names the field', { ...valid, messages: [{ role: 'user', content: { type: 'txt', text: 'x' } }] }, /messages\[0\]\.content\.type: /],
     ['a wrong role', { ...valid, messages: [{ role: 'system', content: { type: 'text', text: 'x' } }] }, /messages\[0\]\.role: /],
-    ['a wrong field inside an array content block', { ...valid, messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }, { type: 'text', text: 5 }] }] }, /messages\[0\]\.content\[1\]\.text: .*expected string/],
+    [
+      'a wrong field inside an array content block',
+      {
+        ...valid,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'x' },
+              { type: 'text', text: 5 },
+            ],
+          },
+        ],
+      },
+      /messages\[0\]\.content\[1\]\.text: .*expected string/,
+    ],
     ['a fractional maxTokens', { ...valid, maxTokens: 1.5 }, /maxTokens: .*int/],
     ['a priority above 1', { ...valid, modelPreferences: { costPriority: 2 } }, /modelPreferences\.costPriority: /],
   ];
@@ -66,7 +89,14 @@ describe('estimatePromptTokens', () => {
     assert.equal(base, boundTokens('hi') + REQUEST_OVERHEAD_TOKENS + MESSAGE_OVERHEAD_TOKENS);
     const rich = {
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'x'.repeat(400) }, { type: 'image', data: 'aGk=', mimeType: 'image/png' }, { type: 'audio', data: 'aGk=', mimeType: 'audio/wav' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'x'.repeat(400) },
+            { type: 'image', data: 'aGk=', mimeType: 'image/png' },
+            { type: 'audio', data: 'aGk=', mimeType: 'audio/wav' },
+          ],
+        },
         { role: 'assistant', content: { type: 'text', text: 'y'.repeat(40) } },
       ],
       systemPrompt: 'z'.repeat(80),

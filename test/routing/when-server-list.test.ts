@@ -36,6 +36,9 @@ test('an empty list or a list of non-strings is an error at the value', () => {
   for (const bad of ['[]', '[1, github]', '{ name: x }']) {
     const ds = lintText(policyText(bad), 'p.yaml', { env: {} }).filter((d) => d.severity === 'error');
     assert.ok(ds.length > 0, bad);
-    assert.ok(ds.every((d) => d.line === 7), `${bad}: ${JSON.stringify(ds)}`);
+    assert.ok(
+      ds.every((d) => d.line === 7),
+      `${bad}: ${JSON.stringify(ds)}`,
+    );
   }
 });

@@ -72,7 +72,7 @@ test('an audit file owned by another user is refused, not appended to', { skip: 
 
 /** `{"a":{"a":...1...}}`, `depth` levels deep, built as text (JSON.stringify would overflow). */
 function nested(depth: number): string {
-  return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+  return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 }
 
 test('with audit.content, metadata nested 100k deep is answered and audited; a tool schema 100k deep is refused and audited', { skip: skipUnlessBuilt, timeout: 60_000 }, async () => {
@@ -94,7 +94,10 @@ test('with audit.content, metadata nested 100k deep is answered and audited; a t
     await route.call('ping');
     await route.close();
     await assertAllGone([route.routerPid, route.serverPid]);
-    const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const lines = readFileSync(audit, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
     const byId = Object.fromEntries(lines.map((l) => [l.requestId, l]));
     assert.equal(byId['deep-meta']?.outcome, 'ok');
     assert.match(JSON.stringify(byId['deep-meta']?.request.metadata), /\[truncated: nested deeper than \d+\]/);
@@ -126,7 +129,10 @@ test('refused requests write a bounded audit line: 20 denied 1 MB requests stay 
     await route.close();
     await assertAllGone([route.routerPid, route.serverPid]);
     const text = readFileSync(audit, 'utf8');
-    const records = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const records = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
     assert.equal(records.length, 21);
     const denied = records.filter((r) => r.outcome === 'denied');
     assert.equal(denied.length, 20);

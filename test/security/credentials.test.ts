@@ -51,7 +51,12 @@ test('ordinary header values ("false", "true", "null", "1234") neither crash mcp
   const dir = tempDir();
   const audit = join(dir, 'audit.jsonl');
   const headers = 'headers: { X-Cache-Enabled: "false", X-Trace: "true", X-Empty: "null", X-Port: "1234" }';
-  const route = await startRoute({ policy: policyWith(oa.baseURL, ['apiKey: "${OPENAI_API_KEY}"', headers]), env: { OPENAI_API_KEY: 'K8plainKeyValue5151' }, args: ['--audit', audit, '--log-level', 'info'], dir });
+  const route = await startRoute({
+    policy: policyWith(oa.baseURL, ['apiKey: "${OPENAI_API_KEY}"', headers]),
+    env: { OPENAI_API_KEY: 'K8plainKeyValue5151' },
+    args: ['--audit', audit, '--log-level', 'info'],
+    dir,
+  });
   try {
     const first = await route.call('faulty/emit', { lines: [samplingLine('h1')], awaitIds: ['h1'] });
     assertExactlyOnce(first.responses, ['h1']);
@@ -67,8 +72,14 @@ test('ordinary header values ("false", "true", "null", "1234") neither crash mcp
     assert.equal(oa.requests[0]!.headers['x-port'], '1234');
     await route.close();
     await assertAllGone([route.routerPid, route.serverPid]);
-    const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; attempts: Array<{ ok: boolean }> });
-    assert.deepEqual(lines.map((l) => l.outcome), ['failed', 'ok']);
+    const lines = readFileSync(audit, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { outcome: string; attempts: Array<{ ok: boolean }> });
+    assert.deepEqual(
+      lines.map((l) => l.outcome),
+      ['failed', 'ok'],
+    );
     assert.equal(lines[0]!.attempts[0]!.ok, false);
     assert.doesNotMatch(route.stderr(), /\[redacted\]/, 'nothing here is a secret');
   } finally {
@@ -180,7 +191,7 @@ test('a same-user server cannot read the keys from /proc/<mcp-route pid>/environ
     const routerUid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${route.routerPid}/status`, 'utf8'))?.[1];
     assert.equal(String(seen.uid), routerUid, 'the server runs as the same user as mcp-route');
     assert.ok(seen.self.text, `the server can read /proc in general (its own environ): ${JSON.stringify(seen.self)}`);
-    assert.equal(seen.parent.text, undefined, 'mcp-route\'s environ was readable');
+    assert.equal(seen.parent.text, undefined, "mcp-route's environ was readable");
     assert.equal(seen.parent.error, 'EACCES');
     // mcp-route itself still works with the key it holds.
     const { responses } = await route.call('faulty/emit', { lines: [samplingLine('p1')], awaitIds: ['p1'] });
@@ -207,10 +218,17 @@ test('a policy discovered in the working directory cannot send an environment ke
     assert.ok(error, JSON.stringify(responses.sd1[0]));
     assert.match(error.message, /found in the working directory/, error.message);
     assert.equal(oa.requests.length, 0, 'the key was never sent');
-    assert.match(discovered.stderr(), /mcp-route warn: provider `oa` not used: .*mcp-route\.yaml was found in the working directory.* may not send OPENAI_API_KEY to 127\.0\.0\.1 \(only to api\.openai\.com\)/);
+    assert.match(
+      discovered.stderr(),
+      /mcp-route warn: provider `oa` not used: .*mcp-route\.yaml was found in the working directory.* may not send OPENAI_API_KEY to 127\.0\.0\.1 \(only to api\.openai\.com\)/,
+    );
     // An edit is reloaded under the same rule.
     writeFileSync(join(dir, 'mcp-route.yaml'), policy.replace('timeout: 3s', 'timeout: 2s'));
-    const warnings = () => discovered.stderr().split('\n').filter((l) => l.includes('not used')).length;
+    const warnings = () =>
+      discovered
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('not used')).length;
     for (const until = Date.now() + 15_000; warnings() < 2 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
     assert.equal(warnings(), 2, `the reload did not apply the trust rule: ${discovered.stderr()}`);
     const again = await discovered.call('faulty/emit', { lines: [samplingLine('d3')], awaitIds: ['d3'] });

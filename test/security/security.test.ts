@@ -21,7 +21,7 @@ function twoProviderPolicy(openaiURL: string, anthropicURL: string, extra = ''):
   return [
     'version: 1',
     'providers:',
-    '  oa: { type: openai, apiKey: "${OPENAI_API_KEY}", baseURL: "' + openaiURL + '" }',
+    `  oa: { type: openai, apiKey: "\${OPENAI_API_KEY}", baseURL: "${openaiURL}" }`,
     '  an:',
     '    type: anthropic',
     '    apiKey: "${VENDOR_TOKEN}"',
@@ -52,7 +52,7 @@ async function closeAll(route: Route, ...servers: Array<{ close(): Promise<void>
   await assertAllGone(pids);
 }
 
-test('provider keys never reach the server\'s environment, even when passed with --env', { skip: skipUnlessBuilt, timeout: 20_000 }, async () => {
+test("provider keys never reach the server's environment, even when passed with --env", { skip: skipUnlessBuilt, timeout: 20_000 }, async () => {
   const oa = await startFakeOpenAI();
   const an = await startFakeAnthropic();
   const route = await startRoute({ policy: twoProviderPolicy(oa.baseURL, an.baseURL), env, args: ['--env', `VENDOR_TOKEN=${VENDOR_TOKEN}`, '--env', 'HARMLESS=yes'] });
@@ -75,7 +75,10 @@ for (const level of ['error', 'warn', 'info', 'debug']) {
     const an = await startFakeAnthropic();
     // Both providers reject, and echo back what they were sent, as some gateways do.
     oa.setDefault((req) => openaiError(401, `Incorrect API key provided: ${String(req.headers.authorization)}`, { code: 'invalid_api_key' }));
-    an.setDefault((req) => ({ status: 500, body: { type: 'error', error: { type: 'api_error', message: `bad key ${String(req.headers['x-api-key'] ?? req.headers.authorization)} via ${String(req.headers['x-gateway-secret'])}` } } }));
+    an.setDefault((req) => ({
+      status: 500,
+      body: { type: 'error', error: { type: 'api_error', message: `bad key ${String(req.headers['x-api-key'] ?? req.headers.authorization)} via ${String(req.headers['x-gateway-secret'])}` } },
+    }));
     const dir = tempDir();
     const audit = join(dir, 'audit.jsonl');
     const route = await startRoute({ policy: twoProviderPolicy(oa.baseURL, an.baseURL, 'audit: { content: true }'), env, args: ['--log-level', level, '--audit', audit], dir });
@@ -106,7 +109,13 @@ test('a server cannot choose the provider URL, headers or key through any reques
   const evil = await startFakeOpenAI();
   const route = await startRoute({ policy: openaiPolicy(oa.baseURL, { timeout: '2s' }), env });
   try {
-    const steer = { baseURL: evil.baseURL, baseUrl: evil.baseURL, apiKey: 'server-chosen-key', headers: { 'x-evil': '1', authorization: 'Bearer server-chosen-key' }, provider: { type: 'openai', baseURL: evil.baseURL } };
+    const steer = {
+      baseURL: evil.baseURL,
+      baseUrl: evil.baseURL,
+      apiKey: 'server-chosen-key',
+      headers: { 'x-evil': '1', authorization: 'Bearer server-chosen-key' },
+      provider: { type: 'openai', baseURL: evil.baseURL },
+    };
     const params = {
       messages: [userText('hello')],
       maxTokens: 5,
@@ -164,7 +173,7 @@ for (const provider of ['openai', 'anthropic'] as const) {
   });
 }
 
-test('includeContext thisServer/allServers is answered as none: the provider sees only the server\'s own messages', { skip: skipUnlessBuilt, timeout: 20_000 }, async () => {
+test("includeContext thisServer/allServers is answered as none: the provider sees only the server's own messages", { skip: skipUnlessBuilt, timeout: 20_000 }, async () => {
   const oa = await startFakeOpenAI();
   const route = await startRoute({ policy: openaiPolicy(oa.baseURL, { timeout: '2s' }), env, capabilities: { sampling: {}, roots: {} } });
   try {
@@ -180,7 +189,10 @@ test('includeContext thisServer/allServers is answered as none: the provider see
     assert.equal(oa.requests.length, 3);
     for (const r of oa.requests) {
       const messages = (r.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-      assert.deepEqual(messages.map((m) => m.role), ['system', 'user']);
+      assert.deepEqual(
+        messages.map((m) => m.role),
+        ['system', 'user'],
+      );
       assert.ok(!r.rawBody.includes('PRIVATE-EARLIER-TRAFFIC'));
       assert.ok(!r.rawBody.includes('faulty'), 'nothing about the server or its tools was added');
     }

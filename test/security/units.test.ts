@@ -52,7 +52,14 @@ test('a wire error is scrubbed without re-parsing: a secret that reads "false" c
 test('redaction never throws: values that cannot be printed, cycles and depth are replaced, not thrown', () => {
   const redact = createRedactor(['abcd1234']);
   assert.equal(redact(Symbol('x') as unknown as string), 'Symbol(x)');
-  assert.equal(redact({ toString: () => { throw new Error('no'); } } as unknown as string), '[unprintable]');
+  assert.equal(
+    redact({
+      toString: () => {
+        throw new Error('no');
+      },
+    } as unknown as string),
+    '[unprintable]',
+  );
   const cyclic: Record<string, unknown> = { a: 'abcd1234' };
   cyclic.self = cyclic;
   assert.deepEqual(redactValue(cyclic, redact), { a: '[redacted]', self: '[circular]' });
@@ -61,7 +68,11 @@ test('redaction never throws: values that cannot be printed, cycles and depth ar
   const out = JSON.stringify(redactValue(deep, redact, { maxDepth: 10 }));
   assert.match(out, /\[truncated: nested deeper than 10\]/);
   assert.equal(createRedactor(['abc'])('abc'), 'abc', 'values under 4 characters are not treated as secrets');
-  const throwing = { get bad() { throw new Error('getter'); } };
+  const throwing = {
+    get bad() {
+      throw new Error('getter');
+    },
+  };
   assert.doesNotThrow(() => redactValue(throwing, redact));
 });
 
@@ -98,7 +109,7 @@ test('secrets: URL userinfo (raw and decoded) and store URLs; a ${HOST} in a URL
   assert.ok(!p.secrets.includes('gateway.example'));
   assert.ok(!p.secrets.includes('svc'), 'a username beside a password is not a secret');
   for (const v of ['PW', 'HOST', 'REDIS_PW']) assert.ok(p.credentialEnv.includes(v), v);
-  assert.deepEqual(secretForms('Basic ' + Buffer.from('me:pa55word').toString('base64')).slice(-2), ['me:pa55word', 'pa55word']);
+  assert.deepEqual(secretForms(`Basic ${Buffer.from('me:pa55word').toString('base64')}`).slice(-2), ['me:pa55word', 'pa55word']);
   assert.deepEqual(userinfoSecrets('https://TOKENONLY@host/'), ['TOKENONLY']);
 });
 

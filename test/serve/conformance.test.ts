@@ -17,7 +17,20 @@ test('the conformance suite passes its eight scenarios against serve and fifteen
   child.stderr.on('data', (d) => (out += d));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   assert.equal(code, 0, out);
-  const scenarios = ['server-initialize', 'tools-call-simple-text', 'tools-call-with-progress', 'dns-rebinding-protection', 'tools-call-sampling', 'ping', 'logging-set-level', 'server-sse-multiple-streams', 'auth/metadata-default', 'auth/metadata-var3', 'auth/scope-from-www-authenticate', 'auth/token-endpoint-auth-basic'];
+  const scenarios = [
+    'server-initialize',
+    'tools-call-simple-text',
+    'tools-call-with-progress',
+    'dns-rebinding-protection',
+    'tools-call-sampling',
+    'ping',
+    'logging-set-level',
+    'server-sse-multiple-streams',
+    'auth/metadata-default',
+    'auth/metadata-var3',
+    'auth/scope-from-www-authenticate',
+    'auth/token-endpoint-auth-basic',
+  ];
   for (const scenario of scenarios) {
     assert.match(out, new RegExp(`^PASS ${scenario} \\(`, 'm'), out);
   }

@@ -139,7 +139,7 @@ test('with a token, clients without it get 401', { ...e2e, timeout: 40_000 }, as
   const dir = tempDir();
   writeFileSync(join(dir, 'policy.yaml'), POLICY);
   process.env.MCP_ROUTE_SERVE_TOKEN = 'serve-token-123';
-  let serve;
+  let serve: Awaited<ReturnType<typeof startServe>>;
   try {
     serve = await startServe();
   } finally {

@@ -20,7 +20,6 @@ export function createBudgetStore(state: StateConfig): BudgetStore {
       return createMemoryBudgetStore();
     case 'redis':
       return createRedisBudgetStore({ url: state.url, prefix: state.prefix || 'mcp-route' });
-    case 'sqlite':
     default:
       return createSqliteBudgetStore({ path: state.path ?? defaultStatePath() });
   }

@@ -193,7 +193,7 @@ export function createRedisBudgetStore(options: RedisStoreOptions): BudgetStore 
   const guard = guardedCommands(client, connectTimeout, url.replace(/\/\/[^@/]*@/, '//***@'));
   /** Every counter key under `prefix`, a page of SCAN at a time. */
   async function* scan(prefix: string): AsyncGenerator<string[]> {
-    const pattern = `${base}${prefix}`.replace(/[*?[\]\\]/g, '\\$&') + '*';
+    const pattern = `${`${base}${prefix}`.replace(/[*?[\]\\]/g, '\\$&')}*`;
     let cursor = '0';
     do {
       const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
@@ -302,7 +302,10 @@ function guardedCommands(client: ScriptClient, connectTimeout: number, safeUrl: 
         clearTimeout(timer);
         client.off('ready', onReady);
         client.off('end', onEnd);
-        if (!err) return resolve();
+        if (!err) {
+          resolve();
+          return;
+        }
         client.disconnect();
         reject(err);
       };

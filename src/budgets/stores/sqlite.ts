@@ -81,8 +81,7 @@ export function createSqliteBudgetStore(options: SqliteStoreOptions): BudgetStor
  */
 function openDatabase(path: string): BetterSqlite3.Database {
   const Database = loadOptional<typeof BetterSqlite3>('better-sqlite3', 'sqlite', 'memory or redis');
-  const unusable = (what: string, err: unknown) =>
-    storeError('sqlite', path, `${what}: ${(err as Error).message}; set state.path to a writable location, or state.store to redis or memory`, err);
+  const unusable = (what: string, err: unknown) => storeError('sqlite', path, `${what}: ${(err as Error).message}; set state.path to a writable location, or state.store to redis or memory`, err);
   if (path !== ':memory:') {
     try {
       mkdirSync(dirname(path), { recursive: true });
@@ -135,8 +134,8 @@ function statements(db: BetterSqlite3.Database) {
     addTotal: db.prepare('INSERT INTO budget_totals (counter, used, expires_at) VALUES (?, ?, ?) ON CONFLICT(counter) DO UPDATE SET used = used + excluded.used'),
     remove: db.prepare('DELETE FROM budget_entries WHERE counter = ? AND res_id = ?'),
     settleSliding: db.prepare('UPDATE budget_entries SET amount = ?, settled = 1 WHERE counter = ? AND res_id = ?'),
-    listEntries: db.prepare("SELECT DISTINCT counter FROM budget_entries WHERE counter >= ? AND counter < ? || char(1114111)").pluck(),
-    listTotals: db.prepare("SELECT counter FROM budget_totals WHERE counter >= ? AND counter < ? || char(1114111) AND expires_at > ?").pluck(),
+    listEntries: db.prepare('SELECT DISTINCT counter FROM budget_entries WHERE counter >= ? AND counter < ? || char(1114111)').pluck(),
+    listTotals: db.prepare('SELECT counter FROM budget_totals WHERE counter >= ? AND counter < ? || char(1114111) AND expires_at > ?').pluck(),
     dropOldTotals: db.prepare('DELETE FROM budget_totals WHERE expires_at <= ?'),
     countPrefix: db.prepare(`SELECT COUNT(*) FROM (SELECT counter FROM budget_entries WHERE ${prefixed} UNION SELECT counter FROM budget_totals WHERE ${prefixed})`).pluck(),
     deleteEntries: db.prepare(`DELETE FROM budget_entries WHERE ${prefixed}`),
@@ -199,9 +198,7 @@ function transactions(db: BetterSqlite3.Database) {
     st.deleteTotals.run({ p: prefix });
     return n;
   });
-  const list = (prefix: string, now: number): string[] => [
-    ...new Set<string>([...(st.listEntries.all(prefix, prefix) as string[]), ...(st.listTotals.all(prefix, prefix, now) as string[])]),
-  ];
+  const list = (prefix: string, now: number): string[] => [...new Set<string>([...(st.listEntries.all(prefix, prefix) as string[]), ...(st.listTotals.all(prefix, prefix, now) as string[])])];
   const read = (refs: CounterRef[], now: number): CounterState[] =>
     refs.map((r) => {
       const m = measure(r, now, false);

@@ -1,7 +1,7 @@
 // `mcp-route budgets`: what every budget of a policy has used, holds and has left right now,
 // read from the store the policy names (the same counters every running router shares).
 
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { McpRouteError } from '../../errors.js';
 import { createBudgetGate } from '../../budgets/gate.js';
 import { formatBudgetTable, storeLabel } from '../../budgets/format.js';
@@ -52,7 +52,7 @@ Exit codes: 0 printed, 1 invalid policy or unreachable store, 2 usage error.`,
         const rows = await gate.status(opts.server !== undefined ? { server: opts.server } : {});
         if (opts.format === 'json') {
           const budgets = rows.map((r) => ({ ...r, resetsAt: r.resetsAt !== undefined ? new Date(r.resetsAt).toISOString() : null }));
-          process.stdout.write(JSON.stringify({ policy: policy.source, store: policy.state.store, budgets }, null, 2) + '\n');
+          process.stdout.write(`${JSON.stringify({ policy: policy.source, store: policy.state.store, budgets }, null, 2)}\n`);
         } else {
           process.stdout.write(`policy: ${policy.source}\nstore:  ${storeLabel(policy)}\n\n${formatBudgetTable(rows)}`);
         }

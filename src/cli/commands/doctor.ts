@@ -2,7 +2,7 @@
 // time (keys, reachability, model names, the budget store). Exit 0 nothing wrong, 1 something
 // is (a failed check or an invalid policy), 2 usage. The work is in src/doctor.ts.
 
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { commandPolicy, reportCommandError } from '../command-policy.js';
 import type { Policy } from '../../policy/types.js';
 
@@ -19,7 +19,10 @@ export function registerDoctor(program: Command): void {
     .option('-p, --policy <file>', 'policy file (default: discovered as `run` does)')
     .option('--timeout <duration>', 'per network check', '10s')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addHelpText('after', '\nExamples:\n  $ mcp-route doctor\n  $ mcp-route doctor --policy prod.yaml --format json\n\nExit status: 0 nothing wrong (warnings allowed), 1 something is wrong, 2 usage error.')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mcp-route doctor\n  $ mcp-route doctor --policy prod.yaml --format json\n\nExit status: 0 nothing wrong (warnings allowed), 1 something is wrong, 2 usage error.',
+    )
     .action(async (flags: DoctorFlags) => {
       const { parseDuration } = await import('../../policy/duration.js');
       let timeoutMs: number;
@@ -43,7 +46,7 @@ export function registerDoctor(program: Command): void {
       const failed = checks.filter((c) => c.status === 'fail').length;
       const warned = checks.filter((c) => c.status === 'warn').length;
       if (flags.format === 'json') {
-        process.stdout.write(JSON.stringify({ policy: policy.source, checks, failures: failed, warnings: warned }, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify({ policy: policy.source, checks, failures: failed, warnings: warned }, null, 2)}\n`);
       } else {
         const width = Math.max(...checks.map((c) => c.subject.length));
         const lines = checks.map((c) => `${c.status === 'fail' ? 'FAIL' : c.status.padEnd(4)}  ${c.subject.padEnd(width)}  ${c.message}`);

@@ -113,7 +113,7 @@ async function explain(requestPath: string | undefined, options: ExplainOptions)
       blocked,
       ...(refusedBy ? { refusedBy } : {}),
     };
-    process.stdout.write(JSON.stringify({ ...decisionToJson(decision), host: { sampling: hostSampling }, budgets }, null, 2) + '\n');
+    process.stdout.write(`${JSON.stringify({ ...decisionToJson(decision), host: { sampling: hostSampling }, budgets }, null, 2)}\n`);
   } else {
     const notes = [
       `host:     ${hostSampling ? 'declares sampling (--host-sampling)' : 'does not declare sampling (pass --host-sampling for a host that does)'}`,

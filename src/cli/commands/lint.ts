@@ -48,10 +48,10 @@ export function registerLint(program: Command): void {
           errorCount: result.errorCount,
           warningCount: result.warningCount,
         };
-        process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
       } else {
         const chunks: string[] = [];
-        for (const f of result.files) for (const d of f.diagnostics) chunks.push(formatDiagnostic(d, f.text) + '\n');
+        for (const f of result.files) for (const d of f.diagnostics) chunks.push(`${formatDiagnostic(d, f.text)}\n`);
         const n = result.files.length;
         const files = `${n} file${n === 1 ? '' : 's'}`;
         const problems = result.errorCount + result.warningCount;

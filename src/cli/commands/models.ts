@@ -2,7 +2,7 @@
 // capabilities, parameters a model does not accept and end-of-life dates where the catalogue
 // records them — so choosing ids for a policy needs no trip to the source.
 
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { builtinModels, CATALOGUE_PRICES_TAKEN_ON, type CatalogueModel } from '../../catalogue/catalogue.js';
 import { alignColumns } from '../../util/text-table.js';
 
@@ -29,11 +29,9 @@ export function registerModels(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ mcp-route models\n  $ mcp-route models haiku\n  $ mcp-route models --format json | jq \'.models[] | select(.vendor == "openai")\'')
     .action((filter: string | undefined, opts: { format: 'text' | 'json' }) => {
       const needle = filter?.toLowerCase();
-      const models = builtinModels().filter(
-        (m) => needle === undefined || [m.id, m.vendor, ...m.aliases].some((n) => n.toLowerCase().includes(needle)),
-      );
+      const models = builtinModels().filter((m) => needle === undefined || [m.id, m.vendor, ...m.aliases].some((n) => n.toLowerCase().includes(needle)));
       if (opts.format === 'json') {
-        process.stdout.write(JSON.stringify({ pricesTakenOn: CATALOGUE_PRICES_TAKEN_ON, models }, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify({ pricesTakenOn: CATALOGUE_PRICES_TAKEN_ON, models }, null, 2)}\n`);
         return;
       }
       if (models.length === 0) {

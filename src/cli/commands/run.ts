@@ -33,8 +33,6 @@ import { BUILTIN_DEFAULT_SOURCE } from '../../policy/discover.js';
 import { createOutcomeWarner, isTruthyEnv, startupWarnings } from '../startup.js';
 import { missingServerName } from '../../policy/server-identity.js';
 import type { Router } from '../../router/types.js';
-import type { Approver } from '../../approval/approval.js';
-import type { HostSampler } from '../../providers/types.js';
 import type { ServeHandle, ServeOptions } from '../../transports/serve.js';
 import { loadRemoteHeaders, type RemoteHeaders } from '../../transports/remote-headers.js';
 import type { AuthProvider, OAuthClientProvider } from '@modelcontextprotocol/client';
@@ -332,7 +330,9 @@ function outcomeRecorder(sinks: OutcomeSinks): (outcome: SamplingOutcome) => voi
       const where = outcome.model ? ` ${outcome.provider}/${outcome.model}` : '';
       const failed = outcome.attempts.filter((a) => !a.ok).map((a) => `${a.provider}/${a.model} ${a.status ?? a.error ?? 'failed'}`);
       const tries = failed.length ? ` after ${failed.length} failed attempt(s): ${failed.join(', ')}` : '';
-      const round = outcome.inputRound ? ` (${outcome.inputRound.method}${outcome.inputRound.name ? ` ${outcome.inputRound.name}` : ''}, input round ${outcome.inputRound.round}, key ${JSON.stringify(outcome.inputRound.key)})` : '';
+      const round = outcome.inputRound
+        ? ` (${outcome.inputRound.method}${outcome.inputRound.name ? ` ${outcome.inputRound.name}` : ''}, input round ${outcome.inputRound.round}, key ${JSON.stringify(outcome.inputRound.key)})`
+        : '';
       log.info(`sampling ${JSON.stringify(outcome.requestId)}${round} from ${outcome.server ?? '?'}: ${outcome.outcome}${where}${tries} in ${Math.round(outcome.durationMs)} ms`);
     }
   };
@@ -427,10 +427,7 @@ function dryRunAnswer(
   return (router, params, serverName, requestId) => {
     const started = performance.now();
     const decision = router.explain(params, { serverName });
-    const summary =
-      decision.action === 'deny'
-        ? `would refuse: ${decision.refusal.message}`
-        : `would try ${decision.candidates.map((c) => `${c.provider}/${c.model}`).join(', then ')}`;
+    const summary = decision.action === 'deny' ? `would refuse: ${decision.refusal.message}` : `would try ${decision.candidates.map((c) => `${c.provider}/${c.model}`).join(', then ')}`;
     // A dry run is how operators check a policy against real traffic: it leaves the same
     // audit line as a live request would, with the decision and no attempts.
     onOutcome({
@@ -480,7 +477,8 @@ function warnAboutRestartOnly(started: Policy, next: Policy, log: ReturnType<typ
   if (JSON.stringify(started.state) !== JSON.stringify(next.state)) log.warn('policy reload: `state` changes apply after a restart (budgets keep using the store they started with)');
   if (policyMayAllowTools(started) !== policyMayAllowTools(next)) log.warn('policy reload: whether sampling.tools is declared was fixed at initialize; it changes after a restart');
   const unstripped = next.credentialEnv.filter((v) => !started.credentialEnv.includes(v) && process.env[v] !== undefined);
-  if (unstripped.length) log.warn(`policy reload: the server was started before the policy read ${unstripped.join(', ')}; restart to keep ${unstripped.length > 1 ? 'them' : 'it'} out of the server's environment`);
+  if (unstripped.length)
+    log.warn(`policy reload: the server was started before the policy read ${unstripped.join(', ')}; restart to keep ${unstripped.length > 1 ? 'them' : 'it'} out of the server's environment`);
   if (started.audit.path !== next.audit.path) log.warn('policy reload: `audit.path` changes apply after a restart');
 }
 
@@ -511,4 +509,3 @@ async function serveUntilSignalled(options: ServeOptions): Promise<number> {
   await handle.close();
   return 0;
 }
-

@@ -1,7 +1,7 @@
 // `mcp-route usage`: what was spent, from the audit log (the policy's audit.path, or --audit).
 // Thin: the report is built in src/audit/usage-report.ts.
 
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { commandPolicy, reportCommandError } from '../command-policy.js';
 import { formatUsageTable, parseSince, readAuditLines, summariseAudit, USAGE_GROUPS, type UsageGroup } from '../../audit/usage-report.js';
@@ -19,7 +19,7 @@ export function registerUsage(program: Command): void {
   program
     .command('usage')
     .description('Report requests, outcomes, tokens and USD from the audit log, grouped by server, model, provider, rule, day or entry point')
-    .option('-p, --policy <file>', "policy whose audit.path to read (default: discovered, as for run)")
+    .option('-p, --policy <file>', 'policy whose audit.path to read (default: discovered, as for run)')
     .option('-a, --audit <file>', 'audit file to read (overrides the policy)')
     .option('--since <when>', 'from this time: 30m, 24h, 7d, 2w, a date or an ISO time')
     .option('--until <when>', 'up to this time (exclusive), same forms')
@@ -63,6 +63,6 @@ Exit codes: 0 printed, 1 no audit file, 2 usage error.`,
       }
       if (!existsSync(path)) return fail(`no audit file at ${path} (nothing audited yet?)`, 1);
       const report = await summariseAudit(readAuditLines(path), { by: opts.by, ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) });
-      process.stdout.write(opts.format === 'json' ? JSON.stringify({ audit: path, ...report }, null, 2) + '\n' : `audit: ${path}\n\n${formatUsageTable(report)}`);
+      process.stdout.write(opts.format === 'json' ? `${JSON.stringify({ audit: path, ...report }, null, 2)}\n` : `audit: ${path}\n\n${formatUsageTable(report)}`);
     });
 }

@@ -38,9 +38,7 @@ export function fromAnthropicResponse(response: unknown, fallbackModel: string):
   // No counts is no report (undefined), never zero: budgets then bill the worst case.
   const reported = body.usage;
   const usage: Usage | undefined =
-    reported && typeof reported.input_tokens === 'number' && typeof reported.output_tokens === 'number'
-      ? { inputTokens: reported.input_tokens, outputTokens: reported.output_tokens }
-      : undefined;
+    reported && typeof reported.input_tokens === 'number' && typeof reported.output_tokens === 'number' ? { inputTokens: reported.input_tokens, outputTokens: reported.output_tokens } : undefined;
   if (usage && reported?.cache_read_input_tokens) usage.cacheReadTokens = reported.cache_read_input_tokens;
   if (usage && reported?.cache_creation_input_tokens) usage.cacheWriteTokens = reported.cache_creation_input_tokens;
   const stopReason = mapAnthropicStopReason(body.stop_reason);

@@ -8,7 +8,6 @@ import type { Usage } from '../types.js';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.js';
 import { MalformedResponseError } from '../malformed-response-error.js';
 
-
 export interface OpenAIChatResponse {
   model?: string;
   choices?: Array<{
@@ -29,7 +28,7 @@ export function fromOpenAIResponse(response: unknown, fallbackModel: string): { 
   if (!response || typeof response !== 'object') throw new MalformedResponseError('openai: response body is not an object');
   const body = response as OpenAIChatResponse;
   const choice = Array.isArray(body.choices) ? body.choices[0] : undefined;
-  if (!choice || !choice.message || typeof choice.message !== 'object') {
+  if (!choice?.message || typeof choice.message !== 'object') {
     throw new MalformedResponseError('openai: response has no choices[0].message');
   }
   const blocks: ResultBlock[] = [];

@@ -69,7 +69,11 @@ function judge(req: IncomingMessage, state: string, done: boolean): Judgement {
   const error = q.get('error');
   if (error !== null) {
     const description = q.get('error_description');
-    return { status: 400, message: 'The authorization server refused the sign-in.', settles: new Error(`the authorization server refused the sign-in: ${error}${description ? ` (${description})` : ''}`) };
+    return {
+      status: 400,
+      message: 'The authorization server refused the sign-in.',
+      settles: new Error(`the authorization server refused the sign-in: ${error}${description ? ` (${description})` : ''}`),
+    };
   }
   const code = q.get('code');
   if (!code) return { status: 400, message: 'The response carries no authorization code.', settles: new Error('the authorization response carried no code') };

@@ -130,7 +130,13 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     const over = new Promise<void>((resolve) => (end = resolve));
     const timer = setTimeout(() => this.endTurn(), TURN_MS);
     timer.unref();
-    this.turn = { over, end: () => (clearTimeout(timer), end()) };
+    this.turn = {
+      over,
+      end: () => {
+        clearTimeout(timer);
+        end();
+      },
+    };
   }
 
   private endTurn(): void {
@@ -174,7 +180,10 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     if (scope === 'verifier') return;
     this.update((r) => {
       if (scope === 'client') delete r.client;
-      if (scope === 'tokens') (delete r.tokens, delete r.tokensSavedAt);
+      if (scope === 'tokens') {
+        delete r.tokens;
+        delete r.tokensSavedAt;
+      }
       if (scope === 'discovery') delete r.discovery;
     });
   }

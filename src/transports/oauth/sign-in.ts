@@ -112,8 +112,7 @@ export function signInStatus(serverUrl: string, store: OAuthStore = new OAuthSto
 
 /** Opens a URL in the desktop's browser; a failure only means the person opens it by hand. */
 export function openBrowser(url: URL): void {
-  const [cmd, args] =
-    process.platform === 'darwin' ? ['open', [url.href]] : process.platform === 'win32' ? ['rundll32', ['url.dll,FileProtocolHandler', url.href]] : ['xdg-open', [url.href]];
+  const [cmd, args] = process.platform === 'darwin' ? ['open', [url.href]] : process.platform === 'win32' ? ['rundll32', ['url.dll,FileProtocolHandler', url.href]] : ['xdg-open', [url.href]];
   try {
     const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
     child.on('error', () => {});

@@ -12,11 +12,11 @@ const received = [];
 const waiters = new Set();
 const key = (id) => (typeof id === 'number' ? `n${id}` : `s${id}`);
 
-const write = (message) => process.stdout.write(typeof message === 'string' ? message + '\n' : JSON.stringify(message) + '\n');
+const write = (message) => process.stdout.write(typeof message === 'string' ? `${message}\n` : `${JSON.stringify(message)}\n`);
 const reply = (id, result) => write({ jsonrpc: '2.0', id, result });
 
 function wakeWaiters() {
-  for (const w of [...waiters]) if (w.ids.every((id) => responses.has(key(id)))) (waiters.delete(w), w.done());
+  for (const w of [...waiters]) if (w.ids.every((id) => responses.has(key(id)))) waiters.delete(w), w.done();
 }
 
 /** Waits until every id has at least one response, or `timeoutMs` passes. */
@@ -74,7 +74,7 @@ async function handle(message) {
         const image = { type: 'image', mimeType: 'image/png', data: 'A'.repeat(imageBytes) };
         lines.push(JSON.stringify({ jsonrpc: '2.0', id: sid, method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: image }], maxTokens: 5 } }));
       }
-      if (params.oneChunk) process.stdout.write(lines.map((l) => l + '\n').join(''));
+      if (params.oneChunk) process.stdout.write(lines.map((l) => `${l}\n`).join(''));
       else for (const line of lines) write(line);
       if (params.exit !== undefined) {
         // Die with whatever is pending; stdout is flushed first so the lines do arrive.
@@ -91,14 +91,22 @@ async function handle(message) {
     case 'faulty/notify': {
       const lines = [];
       for (let i = 0; i < params.count; i++) lines.push(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: { seq: (params.offset ?? 0) + i } } }));
-      process.stdout.write(lines.join('\n') + '\n');
+      process.stdout.write(`${lines.join('\n')}\n`);
       return reply(id, { sent: params.count });
     }
     case 'faulty/flood': {
       // `count` sampling requests in one write, ids `${prefix}${i}`: a server gone wild.
       const lines = [];
-      for (let i = 0; i < params.count; i++) lines.push(JSON.stringify({ jsonrpc: '2.0', id: `${params.prefix}${i}`, method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: 'flood' } }], maxTokens: 5 } }));
-      process.stdout.write(lines.join('\n') + '\n');
+      for (let i = 0; i < params.count; i++)
+        lines.push(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: `${params.prefix}${i}`,
+            method: 'sampling/createMessage',
+            params: { messages: [{ role: 'user', content: { type: 'text', text: 'flood' } }], maxTokens: 5 },
+          }),
+        );
+      process.stdout.write(`${lines.join('\n')}\n`);
       return reply(id, { sent: params.count });
     }
     case 'faulty/tally': {
@@ -112,7 +120,7 @@ async function handle(message) {
       for (const [, list] of count()) {
         answered++;
         if (list.length > 1) duplicated++;
-        const code = list[0].error ? String(list[0].error.code) + ':' + (list[0].error.data?.reason ?? '') : 'result';
+        const code = list[0].error ? `${String(list[0].error.code)}:${list[0].error.data?.reason ?? ''}` : 'result';
         byCode[code] = (byCode[code] ?? 0) + 1;
       }
       return reply(id, { answered, duplicated, byCode });

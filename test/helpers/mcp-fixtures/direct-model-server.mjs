@@ -15,7 +15,10 @@ async function callOpenAI({ model, prompt, stream, tools }) {
   const client = new OpenAI();
   const body = {
     model,
-    messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: prompt }],
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: prompt },
+    ],
     max_tokens: 64,
     temperature: 0.2,
     stop: ['END'],
@@ -24,14 +27,27 @@ async function callOpenAI({ model, prompt, stream, tools }) {
   if (!stream) {
     const r = await client.chat.completions.create(body);
     const m = r.choices[0].message;
-    return { text: m.content, model: r.model, toolCalls: m.tool_calls?.map((c) => ({ name: c.function.name, arguments: JSON.parse(c.function.arguments) })) ?? [], usage: r.usage, finish: r.choices[0].finish_reason };
+    return {
+      text: m.content,
+      model: r.model,
+      toolCalls: m.tool_calls?.map((c) => ({ name: c.function.name, arguments: JSON.parse(c.function.arguments) })) ?? [],
+      usage: r.usage,
+      finish: r.choices[0].finish_reason,
+    };
   }
   const s = client.chat.completions.stream({ ...body, stream_options: { include_usage: true } });
   const deltas = [];
   s.on('content', (d) => deltas.push(d));
   const r = await s.finalChatCompletion();
   const m = r.choices[0].message;
-  return { text: m.content, deltas, model: r.model, toolCalls: m.tool_calls?.map((c) => ({ name: c.function.name, arguments: JSON.parse(c.function.arguments) })) ?? [], usage: r.usage, finish: r.choices[0].finish_reason };
+  return {
+    text: m.content,
+    deltas,
+    model: r.model,
+    toolCalls: m.tool_calls?.map((c) => ({ name: c.function.name, arguments: JSON.parse(c.function.arguments) })) ?? [],
+    usage: r.usage,
+    finish: r.choices[0].finish_reason,
+  };
 }
 
 async function callAnthropic({ model, prompt, stream, tools }) {
@@ -54,7 +70,10 @@ async function callAnthropic({ model, prompt, stream, tools }) {
   } else {
     r = await client.messages.create(body);
   }
-  const text = r.content.filter((b) => b.type === 'text').map((b) => b.text).join('');
+  const text = r.content
+    .filter((b) => b.type === 'text')
+    .map((b) => b.text)
+    .join('');
   const toolCalls = r.content.filter((b) => b.type === 'tool_use').map((b) => ({ name: b.name, arguments: b.input }));
   return { text, deltas, model: r.model, toolCalls, usage: r.usage, finish: r.stop_reason };
 }
@@ -67,7 +86,9 @@ server.registerTool(
       const out = args.api === 'openai' ? await callOpenAI(args) : await callAnthropic(args);
       return { content: [{ type: 'text', text: JSON.stringify({ ok: true, ...out }) }] };
     } catch (err) {
-      return { content: [{ type: 'text', text: JSON.stringify({ ok: false, status: err.status, message: err.message, retryAfter: err.headers?.get?.('retry-after') ?? null, body: err.error ?? null }) }] };
+      return {
+        content: [{ type: 'text', text: JSON.stringify({ ok: false, status: err.status, message: err.message, retryAfter: err.headers?.get?.('retry-after') ?? null, body: err.error ?? null }) }],
+      };
     }
   },
 );

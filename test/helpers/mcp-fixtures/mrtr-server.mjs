@@ -14,9 +14,9 @@ if (wireLog) {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line.trim()) continue;
       try {
-        appendFileSync(wireLog, JSON.stringify({ dir, message: JSON.parse(line) }) + '\n');
+        appendFileSync(wireLog, `${JSON.stringify({ dir, message: JSON.parse(line) })}\n`);
       } catch {
-        appendFileSync(wireLog, JSON.stringify({ dir, raw: line }) + '\n');
+        appendFileSync(wireLog, `${JSON.stringify({ dir, raw: line })}\n`);
       }
     }
   };
@@ -42,7 +42,7 @@ const progress = async (ctx, value, total) => {
 function build() {
   const server = new McpServer({ name: 'mrtr-fixture', version: '1.0.0' });
 
-  server.registerTool('echo', { description: 'no input needed (the benchmark\'s plain round trip)', inputSchema: z.object({ text: z.string() }) }, async ({ text: t }) => text(t));
+  server.registerTool('echo', { description: "no input needed (the benchmark's plain round trip)", inputSchema: z.object({ text: z.string() }) }, async ({ text: t }) => text(t));
 
   server.registerTool('ask', { description: 'one sampling round', inputSchema: z.object({ q: z.string() }) }, async ({ q }, ctx) => {
     const answer = ctx.mcpReq.inputResponses?.s;

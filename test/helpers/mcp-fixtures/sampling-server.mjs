@@ -48,36 +48,28 @@ server.registerTool(
   },
 );
 
-server.registerTool(
-  'sample-raw',
-  { description: 'sends sampling/createMessage with exactly these params (even malformed ones)', inputSchema: { params: z.string() } },
-  async ({ params }) => {
-    try {
-      const result = await server.server.request({ method: 'sampling/createMessage', params: JSON.parse(params) }, CreateMessageResultSchema);
-      return text(JSON.stringify({ ok: true, result }));
-    } catch (err) {
-      return text(JSON.stringify({ ok: false, code: err.code ?? null, message: String(err.message), data: err.data ?? null }));
-    }
-  },
-);
+server.registerTool('sample-raw', { description: 'sends sampling/createMessage with exactly these params (even malformed ones)', inputSchema: { params: z.string() } }, async ({ params }) => {
+  try {
+    const result = await server.server.request({ method: 'sampling/createMessage', params: JSON.parse(params) }, CreateMessageResultSchema);
+    return text(JSON.stringify({ ok: true, result }));
+  } catch (err) {
+    return text(JSON.stringify({ ok: false, code: err.code ?? null, message: String(err.message), data: err.data ?? null }));
+  }
+});
 
-server.registerTool(
-  'slow',
-  { description: 'reports progress, then waits until cancelled or done', inputSchema: { steps: z.number(), stepMs: z.number() } },
-  async ({ steps, stepMs }, extra) => {
-    const token = extra._meta?.progressToken;
-    for (let i = 1; i <= steps; i++) {
-      if (extra.signal.aborted) break;
-      if (token !== undefined) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: i, total: steps, message: `step ${i}` } });
-      await new Promise((resolve) => {
-        const t = setTimeout(resolve, stepMs);
-        extra.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-      });
-    }
-    if (extra.signal.aborted) cancelled.push(extra.requestId);
-    return text(extra.signal.aborted ? 'cancelled' : 'done');
-  },
-);
+server.registerTool('slow', { description: 'reports progress, then waits until cancelled or done', inputSchema: { steps: z.number(), stepMs: z.number() } }, async ({ steps, stepMs }, extra) => {
+  const token = extra._meta?.progressToken;
+  for (let i = 1; i <= steps; i++) {
+    if (extra.signal.aborted) break;
+    if (token !== undefined) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: i, total: steps, message: `step ${i}` } });
+    await new Promise((resolve) => {
+      const t = setTimeout(resolve, stepMs);
+      extra.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    });
+  }
+  if (extra.signal.aborted) cancelled.push(extra.requestId);
+  return text(extra.signal.aborted ? 'cancelled' : 'done');
+});
 
 server.registerTool('cancelled', { description: 'ids of the slow calls that were cancelled' }, async () => text(JSON.stringify(cancelled)));
 
@@ -99,21 +91,14 @@ server.registerTool('notify', { description: 'sends a log message notification a
   return text('notified');
 });
 
-server.registerTool('env', { description: 'the value of one environment variable', inputSchema: { name: z.string() } }, async ({ name }) =>
-  text(JSON.stringify({ value: process.env[name] ?? null })),
-);
+server.registerTool('env', { description: 'the value of one environment variable', inputSchema: { name: z.string() } }, async ({ name }) => text(JSON.stringify({ value: process.env[name] ?? null })));
 
-server.registerTool('pid', { description: 'the server process id (each serve session has its own)' }, async () =>
-  text(JSON.stringify({ pid: process.pid })),
-);
+server.registerTool('pid', { description: 'the server process id (each serve session has its own)' }, async () => text(JSON.stringify({ pid: process.pid })));
 
 server.registerResource('hello', 'fixture://hello', { mimeType: 'text/plain' }, async (uri) => ({ contents: [{ uri: uri.href, text: 'hello resource' }] }));
-server.registerResource(
-  'item',
-  new ResourceTemplate('fixture://items/{id}', { list: undefined }),
-  { mimeType: 'application/json' },
-  async (uri, { id }) => ({ contents: [{ uri: uri.href, text: JSON.stringify({ id }) }] }),
-);
+server.registerResource('item', new ResourceTemplate('fixture://items/{id}', { list: undefined }), { mimeType: 'application/json' }, async (uri, { id }) => ({
+  contents: [{ uri: uri.href, text: JSON.stringify({ id }) }],
+}));
 server.registerPrompt('greet', { description: 'greets', argsSchema: { name: z.string() } }, ({ name }) => ({
   messages: [{ role: 'user', content: { type: 'text', text: `Hello, ${name}!` } }],
 }));

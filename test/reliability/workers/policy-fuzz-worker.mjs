@@ -23,7 +23,33 @@ function prng(s) {
 const random = prng(seed);
 const pick = (list) => list[Math.floor(random() * list.length)];
 const BYTES = [':', '-', '{', '}', '[', ']', '"', "'", '\t', '\n', ' ', '#', '&', '*', '!', '%', '|', '>', '\0', '\\', '$', 'x', '9', '\u00e9', '\ufeff'];
-const VALUES = [42, -1, 0, 0.5, 1e309, 'str', '', '   ', true, false, null, [], {}, [1, 'a'], { x: 1 }, '${UNSET_FUZZ_VAR}', '${', '1e309', '10ms', 'ms', '((a+)+)+$', '*', 'ftp://x', 'http://127.0.0.1:1/v1'];
+const VALUES = [
+  42,
+  -1,
+  0,
+  0.5,
+  // biome-ignore lint/correctness/noPrecisionLoss: Infinity written as a number literal is one of the fuzz values
+  1e309,
+  'str',
+  '',
+  '   ',
+  true,
+  false,
+  null,
+  [],
+  {},
+  [1, 'a'],
+  { x: 1 },
+  '${UNSET_FUZZ_VAR}',
+  '${',
+  '1e309',
+  '10ms',
+  'ms',
+  '((a+)+)+$',
+  '*',
+  'ftp://x',
+  'http://127.0.0.1:1/v1',
+];
 
 function paths(value, prefix = []) {
   if (value === null || typeof value !== 'object') return [];
