@@ -9,6 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -176,6 +178,18 @@ test('mcp-route auth: signs in from the CLI (URL on stderr), --status without se
     assert.equal(after.code, 1);
     assert.match(after.stdout, /signed in: +no/);
     assert.equal((await runCli(['auth', 'not a url'], { env })).code, 2);
+
+    // A server that does not ask for a token, and a port nobody listens on, are named as such.
+    const plain = createServer((_req, res) => void res.writeHead(404).end('nope'));
+    await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+    const plainPort = (plain.address() as AddressInfo).port;
+    const notOAuth = await runCli(['auth', `http://127.0.0.1:${plainPort}/mcp`, '--timeout', '5s'], { env });
+    await new Promise<void>((r) => plain.close(() => r()));
+    assert.equal(notOAuth.code, 1);
+    assert.match(notOAuth.stderr, /answered a request without a token with HTTP 404, not 401: does it use OAuth\?/);
+    const unreachable = await runCli(['auth', `http://127.0.0.1:${plainPort}/mcp`, '--timeout', '5s'], { env });
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.stderr, new RegExp(`cannot reach 127\\.0\\.0\\.1:${plainPort} \\(ECONNREFUSED\\)`));
   } finally {
     await server.close();
   }

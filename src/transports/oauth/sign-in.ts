@@ -33,8 +33,13 @@ export async function signIn(serverUrl: string, o: SignInOptions): Promise<SignI
   const callback = await startCallbackServer({ state, timeoutMs: o.timeoutMs, port: registeredPort(store.load(url)) });
   try {
     const provider = new StoredOAuthProvider(url, { store, signIn: { redirectUrl: callback.redirectUrl, state, onAuthorizationUrl: o.onAuthorizationUrl } });
-    const common = { serverUrl: url, ...(o.fetchFn ? { fetchFn: o.fetchFn } : {}), ...(await challenge(url, o.fetchFn ?? fetch)) };
-    if ((await auth(provider, { ...common, forceReauthorization: o.force === true })) === 'AUTHORIZED') return 'refreshed';
+    const { status, ...hints } = await challenge(url, o.fetchFn ?? fetch);
+    const common = { serverUrl: url, ...(o.fetchFn ? { fetchFn: o.fetchFn } : {}), ...hints };
+    const first = await auth(provider, { ...common, forceReauthorization: o.force === true }).catch((err: unknown) => {
+      if (status === 401) throw err;
+      throw new Error(`${(err as Error).message} (the server answered a request without a token with HTTP ${status}, not 401: does it use OAuth?)`);
+    });
+    if (first === 'AUTHORIZED') return 'refreshed';
     const { code, iss } = await callback.result;
     const outcome = await auth(provider, { ...common, authorizationCode: code, ...(iss !== undefined ? { iss } : {}) });
     if (outcome !== 'AUTHORIZED') throw new Error('the authorization server did not issue tokens for the code');
@@ -49,21 +54,24 @@ export async function signIn(serverUrl: string, o: SignInOptions): Promise<SignI
  * (a server may publish it only there, not at the well-known path) and the scope it wants. The
  * probe is a `ping` without a session, which an unprotected server refuses without creating one.
  */
-async function challenge(url: string, fetchFn: FetchLike): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
+async function challenge(url: string, fetchFn: FetchLike): Promise<{ status: number; resourceMetadataUrl?: URL; scope?: string }> {
+  let res: Response;
   try {
-    const res = await fetchFn(url, {
+    res = await fetchFn(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 'mcp-route-auth-probe', method: 'ping' }),
       signal: AbortSignal.timeout(30_000),
     });
-    await res.body?.cancel().catch(() => {});
-    if (res.status !== 401) return {};
-    const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(res);
-    return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
-  } catch {
-    return {}; // unreachable or odd: auth() reports it, with its own discovery
+  } catch (err) {
+    const cause = (err as { cause?: { code?: unknown } }).cause?.code;
+    const where = new URL(url);
+    throw new Error(`cannot reach ${where.host} (${typeof cause === 'string' ? cause : (err as Error).message})`);
   }
+  await res.body?.cancel().catch(() => {});
+  if (res.status !== 401) return { status: res.status };
+  const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(res);
+  return { status: 401, ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
 }
 
 function registeredPort(record: OAuthRecord): number | undefined {
