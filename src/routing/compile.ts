@@ -11,6 +11,8 @@ import { tokenizerFor, type TokenizerChoice } from './estimate.js';
 
 export interface CompiledModel {
   config: ModelConfig;
+  /** Place in the policy's model list (CompiledPolicy.models). */
+  index: number;
   /** Lower-cased id and aliases, what hints are matched against. */
   names: string[];
   /** The names joined by newlines: one substring search covers them all. */
@@ -35,6 +37,8 @@ export interface CompiledSettings {
   list: ListEntry[];
   /** True when `models` was not given: the whole catalogue in file order. */
   wholeCatalogue: boolean;
+  /** The trace's line for this list (it depends on the policy only). */
+  listText: string;
 }
 
 /**
@@ -56,7 +60,15 @@ export interface CompiledPolicy {
   models: CompiledModel[];
   /** The policy's model-name index (policy/model-names.ts). */
   resolve: (name: string) => CompiledModel | undefined;
+  /**
+   * Which models a lower-cased hint matches (a substring of the id or an alias), by model
+   * index. Remembered per hint: servers send the same few hints again and again.
+   */
+  hintMatches: (needle: string) => Uint8Array;
 }
+
+/** Hints remembered per policy; beyond this the memory starts again (hints are the server's to choose). */
+const HINT_MEMORY = 256;
 
 const cache = new WeakMap<Policy, CompiledPolicy>();
 
@@ -76,6 +88,7 @@ function build(policy: Policy): CompiledPolicy {
     const supports = new Set(config.supports ?? []);
     const model: CompiledModel = {
       config,
+      index: models.length,
       names: [config.id, ...(config.aliases ?? [])].map((n) => n.toLowerCase()),
       haystack: '',
       image: supports.has('image'),
@@ -89,9 +102,9 @@ function build(policy: Policy): CompiledPolicy {
   const index = createModelNameIndex(models.map((m) => ({ id: m.config.id, aliases: m.config.aliases, model: m })));
   const resolve = (name: string) => index.resolve(name)?.model;
 
-  const compileSettings = (settings: Settings): CompiledSettings => {
+  const compileSettings = (settings: Settings, where: string): CompiledSettings => {
     if (settings.models === undefined) {
-      return { settings, wholeCatalogue: true, list: models.map((m) => ({ name: m.config.id, model: m })) };
+      return { settings, wholeCatalogue: true, list: models.map((m) => ({ name: m.config.id, model: m })), listText: `every model in the policy (${models.length}), in file order` };
     }
     const seen = new Set<CompiledModel>();
     const list = settings.models.map((name): ListEntry => {
@@ -100,10 +113,10 @@ function build(policy: Policy): CompiledPolicy {
       if (model) seen.add(model);
       return { name, model };
     });
-    return { settings, wholeCatalogue: false, list };
+    return { settings, wholeCatalogue: false, list, listText: `models of ${where}: ${settings.models.join(', ')}` };
   };
 
-  const defaults = compileSettings(policy.defaults);
+  const defaults = compileSettings(policy.defaults, 'defaults');
   const rules = policy.rules.map((rule, index): CompiledRule => {
     const overlay = rule.settings ?? {};
     const merged: Settings = {
@@ -114,10 +127,28 @@ function build(policy: Policy): CompiledPolicy {
     // A rule's limits override the defaults' limit by limit, like retry.
     if (overlay.limits) merged.limits = { ...policy.defaults.limits, ...overlay.limits };
     // Rules that leave `models` alone share the defaults' resolved list.
-    const effective = overlay.models === undefined ? { ...defaults, settings: merged } : compileSettings(merged);
+    const where = `rule "${rule.name}"`;
+    const effective =
+      overlay.models === undefined
+        ? { ...defaults, settings: merged, listText: defaults.wholeCatalogue ? defaults.listText : `models of ${where}: ${policy.defaults.models!.join(', ')}` }
+        : compileSettings(merged, where);
     return { rule, index, test: compileWhen(rule.when), effective };
   });
-  return { rules, defaults, models, resolve };
+  return { rules, defaults, models, resolve, hintMatches: hintMemory(models) };
+}
+
+function hintMemory(models: CompiledModel[]): (needle: string) => Uint8Array {
+  const memory = new Map<string, Uint8Array>();
+  return (needle) => {
+    let matches = memory.get(needle);
+    if (!matches) {
+      matches = new Uint8Array(models.length);
+      for (const m of models) if (m.haystack.includes(needle)) matches[m.index] = 1;
+      if (memory.size >= HINT_MEMORY) memory.clear();
+      memory.set(needle, matches);
+    }
+    return matches;
+  };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

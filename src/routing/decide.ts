@@ -10,7 +10,19 @@ import { compilePolicy, type CompiledModel, type CompiledPolicy, type CompiledRu
 import { requestFacts, KIND_BITS, type RequestFacts } from './request-facts.js';
 import { MAX_MATCH_NAME_LENGTH, matchableServerName } from './glob.js';
 import { EXACT_CHARS } from './estimate.js';
-import type { Candidate, CandidatePrompt, DecideContext, Decision, DenyDecision, Dropped, EffectiveSettings, Refusal, RouteDecision, SamplingRequest, TraceEntry } from './types.js';
+import type {
+  Candidate,
+  CandidatePrompt,
+  DecideContext,
+  Decision,
+  DenyDecision,
+  Dropped,
+  EffectiveSettings,
+  Refusal,
+  RouteDecision,
+  SamplingRequest,
+  TraceEntry,
+} from './types.js';
 
 /** What a model lacking speed, intelligence or a price counts as in priority scoring. */
 export const MISSING_METADATA_SCORE = 0.5;
@@ -27,7 +39,7 @@ export function decide(policy: Policy, request: SamplingRequest, context: Decide
   const early = earlyRefusal(rule, settings, facts, trace);
   if (early) return { action: 'deny', rule: rule.name, candidates: [], dropped: [], settings, refusal: early, trace };
   const { kept, dropped } = filterModels(policy, rule, facts, settings, context, trace);
-  const candidates = orderCandidates(kept, facts, settings, trace);
+  const candidates = orderCandidates(compiled, kept, facts, settings, trace);
   if (candidates.length === 0) {
     return { action: 'deny', rule: rule.name, candidates: [], dropped, settings, refusal: noCandidates(rule.name, dropped, trace), trace };
   }
@@ -87,49 +99,68 @@ function matchRule(compiled: CompiledPolicy, facts: RequestFacts, serverName: st
 /** Stage 2, settings: the rule's settings over the defaults, maxTokens lowered to the policy ceiling. */
 function settingsFor(rule: MatchedRule, facts: RequestFacts, trace: TraceEntry[]): EffectiveSettings {
   // The ceiling only; a model's maxOutput lowers it further per candidate (stage 4).
-  const s = rule.chosen.settings;
-  const maxTokens = s.maxTokens !== undefined && s.maxTokens < facts.maxTokens ? s.maxTokens : facts.maxTokens;
-  const settings: EffectiveSettings = {
-    maxTokens,
-    requestedMaxTokens: facts.maxTokens,
-    tools: s.tools,
-    timeout: s.timeout,
-    deadline: s.deadline,
-    retry: s.retry,
-    cooldown: s.cooldown,
-    hints: s.hints,
-    ...(s.fallbackOn ? { fallbackOn: s.fallbackOn } : {}),
-    approval: s.approval ?? DEFAULT_SETTINGS.approval!,
-    approvalFallback: s.approvalFallback ?? DEFAULT_SETTINGS.approvalFallback!,
-    approvalTimeout: s.approvalTimeout ?? DEFAULT_SETTINGS.approvalTimeout!,
-    ...(s.limits && Object.keys(s.limits).length ? { limits: s.limits } : {}),
-  };
-  noteSettings(settings, trace);
-  return settings;
-}
-
-function noteSettings(settings: EffectiveSettings, trace: TraceEntry[]): void {
-  const { maxTokens, requestedMaxTokens, tools, hints } = settings;
+  const ceiling = rule.chosen.settings.maxTokens;
+  const maxTokens = ceiling !== undefined && ceiling < facts.maxTokens ? ceiling : facts.maxTokens;
+  const fixed = fixedSettings(rule.chosen);
+  const settings: EffectiveSettings = { maxTokens, requestedMaxTokens: facts.maxTokens, ...fixed.settings };
+  const { tools, hints } = settings;
   trace.push({
     step: 'settings',
     message:
-      maxTokens < requestedMaxTokens
-        ? `maxTokens ${requestedMaxTokens} clamped to ${maxTokens} (ceiling); tools: ${tools}; hints: ${hints}`
+      maxTokens < facts.maxTokens
+        ? `maxTokens ${facts.maxTokens} clamped to ${maxTokens} (ceiling); tools: ${tools}; hints: ${hints}`
         : `maxTokens ${maxTokens}; tools: ${tools}; hints: ${hints}`,
   });
+  for (const message of fixed.notes) trace.push({ step: 'settings', message });
+  return settings;
+}
+
+/** The effective settings apart from maxTokens, and their trace lines: they depend on the policy only. */
+interface FixedSettings {
+  settings: Omit<EffectiveSettings, 'maxTokens' | 'requestedMaxTokens'>;
+  notes: string[];
+}
+
+const fixedMemory = new WeakMap<CompiledSettings, FixedSettings>();
+
+function fixedSettings(chosen: CompiledSettings): FixedSettings {
+  let fixed = fixedMemory.get(chosen);
+  if (!fixed) {
+    const s = chosen.settings;
+    const settings: FixedSettings['settings'] = {
+      tools: s.tools,
+      timeout: s.timeout,
+      deadline: s.deadline,
+      retry: s.retry,
+      cooldown: s.cooldown,
+      hints: s.hints,
+      ...(s.fallbackOn ? { fallbackOn: s.fallbackOn } : {}),
+      approval: s.approval ?? DEFAULT_SETTINGS.approval!,
+      approvalFallback: s.approvalFallback ?? DEFAULT_SETTINGS.approvalFallback!,
+      approvalTimeout: s.approvalTimeout ?? DEFAULT_SETTINGS.approvalTimeout!,
+      ...(s.limits && Object.keys(s.limits).length ? { limits: s.limits } : {}),
+    };
+    fixed = { settings, notes: settingsNotes(settings) };
+    fixedMemory.set(chosen, fixed);
+  }
+  return fixed;
+}
+
+function settingsNotes(settings: FixedSettings['settings']): string[] {
+  const notes: string[] = [];
   if (settings.approval === 'ask') {
-    trace.push({
-      step: 'settings',
-      message: `approval: ask: the host is asked before any provider is called (no answer within ${formatDuration(settings.approvalTimeout)} is a decline); a host without elicitation, or the model gateway, gets approvalFallback: ${settings.approvalFallback}`,
-    });
+    notes.push(
+      `approval: ask: the host is asked before any provider is called (no answer within ${formatDuration(settings.approvalTimeout)} is a decline); a host without elicitation, or the model gateway, gets approvalFallback: ${settings.approvalFallback}`,
+    );
   }
   if (settings.limits) {
     const parts = [
       settings.limits.requestsPerSession !== undefined ? `requestsPerSession ${settings.limits.requestsPerSession}` : '',
       settings.limits.toolRounds !== undefined ? `toolRounds ${settings.limits.toolRounds}` : '',
     ].filter(Boolean);
-    trace.push({ step: 'settings', message: `limits per server connection: ${parts.join(', ')}` });
+    notes.push(`limits per server connection: ${parts.join(', ')}`);
   }
+  return notes;
 }
 
 /** A deny rule, or tools under tools: deny: refused before any model is looked at. */
@@ -147,14 +178,16 @@ function earlyRefusal(rule: MatchedRule, settings: EffectiveSettings, facts: Req
 }
 
 /** Stage 3, filter: the listed models that can serve this request, each with its prompt estimate; the rest dropped with a reason. */
-function filterModels(policy: Policy, rule: MatchedRule, facts: RequestFacts, settings: EffectiveSettings, context: DecideContext, trace: TraceEntry[]): { kept: Kept[]; dropped: Dropped[] } {
+function filterModels(
+  policy: Policy,
+  rule: MatchedRule,
+  facts: RequestFacts,
+  settings: EffectiveSettings,
+  context: DecideContext,
+  trace: TraceEntry[],
+): { kept: Kept[]; dropped: Dropped[] } {
   const { chosen } = rule;
-  trace.push({
-    step: 'candidates',
-    message: chosen.wholeCatalogue
-      ? `every model in the policy (${chosen.list.length}), in file order`
-      : `models of ${rule.name ? `rule "${rule.name}"` : 'defaults'}: ${chosen.list.map((e) => e.name).join(', ')}`,
-  });
+  trace.push({ step: 'candidates', message: chosen.listText });
   const dropped: Dropped[] = [];
   const kept: Kept[] = [];
   const needs: Needs = {
@@ -184,12 +217,12 @@ function filterModels(policy: Policy, rule: MatchedRule, facts: RequestFacts, se
  * hints, in request order, pull the models they match to the front. Each candidate's maxTokens
  * is set here, once: the settings' value lowered to the model's maxOutput.
  */
-function orderCandidates(kept: Kept[], facts: RequestFacts, settings: EffectiveSettings, trace: TraceEntry[]): Candidate[] {
+function orderCandidates(compiled: CompiledPolicy, kept: Kept[], facts: RequestFacts, settings: EffectiveSettings, trace: TraceEntry[]): Candidate[] {
   const n = kept.length;
   let ordered: number[] = new Array<number>(n);
   for (let i = 0; i < n; i++) ordered[i] = i;
   const scores = facts.hasPriorities && n > 0 ? byPriorities(kept, facts, ordered, trace) : undefined;
-  const hinted = facts.hints.length > 0 ? byHints(kept, facts, settings, ordered, trace) : undefined;
+  const hinted = facts.hints.length > 0 ? byHints(compiled, kept, facts, settings, ordered, trace) : undefined;
   if (hinted) ordered = hinted.ordered;
   const maxTokens = settings.maxTokens;
   const candidates: Candidate[] = new Array<Candidate>(n);
@@ -224,7 +257,14 @@ function byPriorities(kept: Kept[], facts: RequestFacts, ordered: number[], trac
 }
 
 /** Pulls the models each hint matches to the front, hint by hint; undefined when hints are ignored or nothing is kept. */
-function byHints(kept: Kept[], facts: RequestFacts, settings: EffectiveSettings, ordered: number[], trace: TraceEntry[]): { ordered: number[]; hintOf: Array<string | undefined> } | undefined {
+function byHints(
+  compiled: CompiledPolicy,
+  kept: Kept[],
+  facts: RequestFacts,
+  settings: EffectiveSettings,
+  ordered: number[],
+  trace: TraceEntry[],
+): { ordered: number[]; hintOf: Array<string | undefined> } | undefined {
   if (settings.hints === 'ignore') {
     trace.push({ step: 'hints', message: `hints ${facts.hints.map((h) => `"${h}"`).join(', ')} ignored (hints: ignore)` });
     return undefined;
@@ -234,13 +274,13 @@ function byHints(kept: Kept[], facts: RequestFacts, settings: EffectiveSettings,
   const front: number[] = [];
   let rest = ordered;
   for (let h = 0; h < facts.hints.length; h++) {
-    const needle = facts.hintsLower[h]!;
+    const matches = compiled.hintMatches(facts.hintsLower[h]!);
     const hint = facts.hints[h]!;
     const left: number[] = [];
     let matched = '';
     for (const k of rest) {
       const model = kept[k]!.model;
-      if (model.haystack.includes(needle)) {
+      if (matches[model.index] === 1) {
         hintOf[k] = hint;
         front.push(k);
         matched += matched === '' ? model.config.id : `, ${model.config.id}`;
@@ -254,7 +294,9 @@ function byHints(kept: Kept[], facts: RequestFacts, settings: EffectiveSettings,
 
 function noCandidates(ruleName: string | null, dropped: Dropped[], trace: TraceEntry[]): Refusal {
   const where = ruleName ? `rule "${ruleName}"` : 'the defaults';
-  const detail = dropped.length ? dropped.map((d) => `${d.model}${d.provider ? ` (${d.provider})` : ''}: ${d.reason}`).join('; ') : 'the candidate list is empty';
+  const detail = dropped.length
+    ? dropped.map((d) => `${d.model}${d.provider ? ` (${d.provider})` : ''}: ${d.reason}`).join('; ')
+    : 'the candidate list is empty';
   const message = `mcp-route: no model can serve this request under ${where}: ${detail}`;
   trace.push({ step: 'refuse', message });
   return { code: 'NO_CANDIDATES', message };
@@ -341,7 +383,8 @@ function promptFor(model: CompiledModel, facts: RequestFacts, maxTokens: number,
 
 /** "o200k_base, exact", "bound by script", with the learned correction when there is one. */
 export function describeMethod(prompt: CandidatePrompt): string {
-  const base = prompt.method === 'bound' ? 'bound by script (no public tokenizer)' : `${prompt.method} tokenizer${prompt.exact ? '' : `, exact for the first ${EXACT_CHARS} characters, bound beyond`}`;
+  const base =
+    prompt.method === 'bound' ? 'bound by script (no public tokenizer)' : `${prompt.method} tokenizer${prompt.exact ? '' : `, exact for the first ${EXACT_CHARS} characters, bound beyond`}`;
   return prompt.correction > 1 ? `${base}, x${Math.round(prompt.correction * 100) / 100} learned` : base;
 }
 
