@@ -250,7 +250,7 @@ function orderCandidates(compiled: CompiledPolicy, kept: Kept[], facts: RequestF
 function byPriorities(kept: Kept[], facts: RequestFacts, ordered: number[], trace: TraceEntry[]): Float64Array {
   const scores = scoreAll(kept, facts);
   ordered.sort((a, b) => scores[b]! - scores[a]!);
-  let message = `cost ${facts.cost ?? 0}, speed ${facts.speed ?? 0}, intelligence ${facts.intelligence ?? 0}:`;
+  let message = `cost ${formatNumber(facts.cost ?? 0)}, speed ${formatNumber(facts.speed ?? 0)}, intelligence ${formatNumber(facts.intelligence ?? 0)}:`;
   for (let i = 0; i < ordered.length; i++) message += `${i ? ',' : ''} ${kept[ordered[i]!]!.model.config.id} ${formatScore(scores[ordered[i]!]!)}`;
   trace.push({ step: 'priorities', message });
   return scores;
@@ -410,6 +410,11 @@ function scoreAll(kept: Kept[], facts: RequestFacts): Float64Array {
     scores[i] = cp * cheapness + sp * (m.speed ?? MISSING_METADATA_SCORE) + ip * (m.intelligence ?? MISSING_METADATA_SCORE);
   }
   return scores;
+}
+
+/** String(n), by formatScore's way when n has at most 3 decimals (a priority usually has one). */
+function formatNumber(n: number): string {
+  return Math.round(n * 1000) / 1000 === n ? formatScore(n) : String(n);
 }
 
 /**
