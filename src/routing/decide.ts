@@ -29,6 +29,11 @@ export const MISSING_METADATA_SCORE = 0.5;
 
 const NEEDS_TOOLS = KIND_BITS.tool_use | KIND_BITS.tool_result;
 
+/**
+ * The decision in four stages, each adding to the trace it is handed: rule (matchRule),
+ * settings (settingsFor, then a deny rule or tools: deny refuses), filter (filterModels, which
+ * also estimates each model's prompt) and order (orderCandidates, which sets each maxTokens).
+ */
 export function decide(policy: Policy, request: SamplingRequest, context: DecideContext = {}): Decision {
   const compiled = compilePolicy(policy);
   const facts = requestFacts(request);
