@@ -10,19 +10,7 @@ import { compilePolicy, type CompiledModel, type CompiledPolicy, type CompiledRu
 import { requestFacts, KIND_BITS, type RequestFacts } from './request-facts.js';
 import { MAX_MATCH_NAME_LENGTH, matchableServerName } from './glob.js';
 import { EXACT_CHARS } from './estimate.js';
-import type {
-  Candidate,
-  CandidatePrompt,
-  DecideContext,
-  Decision,
-  DenyDecision,
-  Dropped,
-  EffectiveSettings,
-  Refusal,
-  RouteDecision,
-  SamplingRequest,
-  TraceEntry,
-} from './types.js';
+import type { Candidate, CandidatePrompt, DecideContext, Decision, DenyDecision, Dropped, EffectiveSettings, Refusal, RouteDecision, SamplingRequest, TraceEntry } from './types.js';
 
 /** What a model lacking speed, intelligence or a price counts as in priority scoring. */
 export const MISSING_METADATA_SCORE = 0.5;
@@ -112,9 +100,7 @@ function settingsFor(rule: MatchedRule, facts: RequestFacts, trace: TraceEntry[]
   trace.push({
     step: 'settings',
     message:
-      maxTokens < facts.maxTokens
-        ? `maxTokens ${facts.maxTokens} clamped to ${maxTokens} (ceiling); tools: ${tools}; hints: ${hints}`
-        : `maxTokens ${maxTokens}; tools: ${tools}; hints: ${hints}`,
+      maxTokens < facts.maxTokens ? `maxTokens ${facts.maxTokens} clamped to ${maxTokens} (ceiling); tools: ${tools}; hints: ${hints}` : `maxTokens ${maxTokens}; tools: ${tools}; hints: ${hints}`,
   });
   for (const message of fixed.notes) trace.push({ step: 'settings', message });
   return settings;
@@ -183,14 +169,7 @@ function earlyRefusal(rule: MatchedRule, settings: EffectiveSettings, facts: Req
 }
 
 /** Stage 3, filter: the listed models that can serve this request, each with its prompt estimate; the rest dropped with a reason. */
-function filterModels(
-  policy: Policy,
-  rule: MatchedRule,
-  facts: RequestFacts,
-  settings: EffectiveSettings,
-  context: DecideContext,
-  trace: TraceEntry[],
-): { kept: Kept[]; dropped: Dropped[] } {
+function filterModels(policy: Policy, rule: MatchedRule, facts: RequestFacts, settings: EffectiveSettings, context: DecideContext, trace: TraceEntry[]): { kept: Kept[]; dropped: Dropped[] } {
   const { chosen } = rule;
   trace.push({ step: 'candidates', message: chosen.listText });
   const dropped: Dropped[] = [];
@@ -299,9 +278,7 @@ function byHints(
 
 function noCandidates(ruleName: string | null, dropped: Dropped[], trace: TraceEntry[]): Refusal {
   const where = ruleName ? `rule "${ruleName}"` : 'the defaults';
-  const detail = dropped.length
-    ? dropped.map((d) => `${d.model}${d.provider ? ` (${d.provider})` : ''}: ${d.reason}`).join('; ')
-    : 'the candidate list is empty';
+  const detail = dropped.length ? dropped.map((d) => `${d.model}${d.provider ? ` (${d.provider})` : ''}: ${d.reason}`).join('; ') : 'the candidate list is empty';
   const message = `mcp-route: no model can serve this request under ${where}: ${detail}`;
   trace.push({ step: 'refuse', message });
   return { code: 'NO_CANDIDATES', message };
@@ -388,8 +365,7 @@ function promptFor(model: CompiledModel, facts: RequestFacts, maxTokens: number,
 
 /** "o200k_base, exact", "bound by script", with the learned correction when there is one. */
 export function describeMethod(prompt: CandidatePrompt): string {
-  const base =
-    prompt.method === 'bound' ? 'bound by script (no public tokenizer)' : `${prompt.method} tokenizer${prompt.exact ? '' : `, exact for the first ${EXACT_CHARS} characters, bound beyond`}`;
+  const base = prompt.method === 'bound' ? 'bound by script (no public tokenizer)' : `${prompt.method} tokenizer${prompt.exact ? '' : `, exact for the first ${EXACT_CHARS} characters, bound beyond`}`;
   return prompt.correction > 1 ? `${base}, x${Math.round(prompt.correction * 100) / 100} learned` : base;
 }
 
