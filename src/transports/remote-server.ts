@@ -48,8 +48,8 @@ export class RemoteServer implements ServerSide {
   private events?: ServerEvents;
   /** Requests sent and not answered yet, by id key. */
   private readonly pending = new Map<string, Pending>();
-  /** Bytes of an unfinished line from the core. */
-  private partial = '';
+  /** Pieces of an unfinished line from the core (a long line arrives in pieces). */
+  private partial: Buffer[] = [];
   private initializeKey?: string;
   /** Everything after an initialize waits for its POST to return: the session id comes in its headers. */
   private gate: Promise<void> = Promise.resolve();
@@ -83,10 +83,17 @@ export class RemoteServer implements ServerSide {
   }
 
   write(bytes: Buffer | string): boolean {
-    const text = this.partial + bytes.toString();
-    const lines = text.split('\n');
-    this.partial = lines.pop() ?? '';
-    for (const line of lines) {
+    // Split as bytes: a piece of a long line may end inside a UTF-8 character. Pieces are joined
+    // once, at the line's end, so a 50 MB line costs one copy rather than one per piece.
+    const chunk = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+    const end = chunk.lastIndexOf(0x0a);
+    if (end < 0) {
+      this.partial.push(chunk);
+      return true;
+    }
+    const complete = this.partial.length ? Buffer.concat([...this.partial, chunk.subarray(0, end)]) : chunk.subarray(0, end);
+    this.partial = end + 1 < chunk.length ? [chunk.subarray(end + 1)] : [];
+    for (const line of complete.toString('utf8').split('\n')) {
       if (!line.trim()) continue;
       let message: Message;
       try {

@@ -51,6 +51,9 @@ test('a 2025 session over HTTP: bearer header from the environment, sampling ans
   try {
     await host.connect();
     assert.equal(firstText(await host.client.callTool({ name: 'echo', arguments: { text: 'hi' } })), 'hi');
+    // A long request reaches mcp-route in pieces that may split a UTF-8 character: it arrives whole.
+    const long = 'ü€𝄞'.repeat(40_000);
+    assert.equal(firstText(await host.client.callTool({ name: 'echo', arguments: { text: long } })), long);
     assert.equal(firstText(await host.client.callTool({ name: 'ask', arguments: { q: 'what?' } })), 'sampled: answered by policy');
 
     // Cancelling the host's call reaches the server (its tool sees the abort).
