@@ -1,6 +1,7 @@
 // The router's own cost per sampling call: createRouter().createMessage against a fake
 // OpenAI server that answers at once, versus the same `openai` SDK calling the same
-// server directly with the equivalent body. Interleaved in one run; medians compared.
+// server directly with the equivalent body, over the same transport the providers use
+// (httpFetch), so the difference is the router's work alone. Interleaved in one run; medians compared.
 // Run: node --import tsx bench/execution.ts [iterations]
 
 import OpenAI from 'openai';
@@ -9,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { startTelemetry } from '../src/telemetry/otel.js';
 import { createRouter } from '../src/router/router.js';
 import { toOpenAIRequest } from '../src/providers/openai/to-openai-request.js';
+import { httpFetch } from '../src/providers/http-fetch.js';
 import { startFakeOpenAI } from '../test/helpers/fake-openai.js';
 import { modelConfig, providerConfig, testPolicy } from '../test/helpers/policy.js';
 
@@ -42,7 +44,7 @@ const tracedPolicy = testPolicy({
   models: [modelConfig('gpt-bench', 'oa')],
 });
 const traced = createRouter(tracedPolicy, { onOutcome: (o) => telemetry.record(o, tracedPolicy) });
-const direct = new OpenAI({ apiKey: 'bench-key-123456', baseURL: fake.baseURL, maxRetries: 0 });
+const direct = new OpenAI({ apiKey: 'bench-key-123456', baseURL: fake.baseURL, maxRetries: 0, fetch: httpFetch });
 const body = toOpenAIRequest(params, { model: 'gpt-bench' }) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
 
 async function timeOne(fn: () => Promise<unknown>): Promise<number> {
