@@ -3,7 +3,8 @@
 // and Request/Headers plumbing on top of the HTTP work, which is most of what a gateway call
 // adds over a direct one (README, "Benchmarks"). The SDKs still build every request, apply
 // their timeouts and parse every response; only the bytes travel differently. Anything this
-// does not handle (a stream or form body, a Request object, another scheme) goes to global fetch.
+// does not handle (a stream or form body, a Request object, a URL with credentials, another
+// scheme) goes to global fetch.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -21,11 +22,16 @@ export function httpFetch(input: string | URL | Request, init: RequestInit = {})
   const body = init.body;
   const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : undefined;
   const agent = url ? agents[url.protocol] : undefined;
-  if (!url || !agent || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) return fetch(input, init);
+  // Global fetch refuses a URL with credentials in it, naming the URL (redacted by the
+  // providers); node:http would quietly send them as basic auth instead.
+  const plain = url !== undefined && url.username === '' && url.password === '';
+  if (!url || !agent || !plain || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) return fetch(input, init);
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   const headers = plainHeaders(init.headers);
-  if (body != null && headers['content-length'] === undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  // Encoded once: a request can carry tens of megabytes of base64 images.
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  if (bytes != null && headers['content-length'] === undefined) headers['content-length'] = String(bytes.byteLength);
   const transport = url.protocol === 'https:' ? https : http;
 
   return new Promise<Response>((resolve, reject) => {
@@ -62,7 +68,7 @@ export function httpFetch(input: string | URL | Request, init: RequestInit = {})
       reject(new TypeError('fetch failed', { cause: err }));
     });
     signal?.addEventListener('abort', onAbort, { once: true });
-    req.end(body ?? undefined);
+    req.end(bytes ?? undefined);
   });
 }
 
