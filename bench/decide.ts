@@ -3,34 +3,12 @@
 // in the same run. Goal: under 20 µs per decision. Run: node --import tsx bench/decide.ts
 import { decide } from '../src/routing/decide.js';
 import type { SamplingRequest } from '../src/routing/types.js';
-import type { ModelConfig, Policy, Rule, Settings } from '../src/policy/types.js';
+import type { ModelConfig, Policy, Rule } from '../src/policy/types.js';
+import { buildPolicy, provider } from '../test/helpers/policy.js';
 
-const settings: Settings = {
-  tools: 'allow',
-  timeout: 30_000,
-  deadline: 120_000,
-  retry: { attempts: 2, initialDelay: 500, maxDelay: 5_000 },
-  cooldown: 30_000,
-  hints: 'prefer',
-};
-
+// The routing tests' policy builder (and its default settings), with both vendors' providers.
 function policyWith(models: ModelConfig[], rules: Rule[]): Policy {
-  return {
-    version: 1,
-    source: '<bench>',
-    providers: {
-      anthropic: { name: 'anthropic', type: 'anthropic', envVars: [], usable: true, options: {} },
-      openai: { name: 'openai', type: 'openai', envVars: [], usable: true, options: {} },
-    },
-    models: Object.fromEntries(models.map((m) => [m.id, m])),
-    defaults: settings,
-    rules,
-    budgets: [],
-    state: { store: 'memory', prefix: 'bench' },
-    audit: { content: false },
-    credentialEnv: [],
-    secrets: [],
-  };
+  return buildPolicy({ models, rules, providers: [provider('anthropic'), provider('openai')] });
 }
 
 const families = ['claude-opus', 'claude-sonnet', 'claude-haiku', 'gpt-5', 'gpt-4.1', 'gpt-4o', 'o3', 'o4-mini'];

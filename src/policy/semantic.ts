@@ -473,28 +473,16 @@ function checkBudgetScope(c: Checker, names: ModelNames, name: string, scope: un
     reportedName(c, `budget \`${name}\` is per server, so it`, c.map.value([...path, 'scope', ...(scope === 'server' ? [] : ['server'])]));
   }
   if (!isObj(scope)) return;
-  const p = str(scope['provider']);
-  if (p !== undefined && !isGlob(p) && !(p in c.providers)) {
-    const guess = closest(p, c.providerNames);
-    c.report(
-      'warning',
-      'undefined-provider',
-      `budget \`${name}\` selects provider \`${p}\`, which is not defined, so it never applies`,
-      c.map.value([...path, 'scope', 'provider']),
-      guess ? `did you mean \`${guess}\`?` : undefined,
-    );
-  }
-  const m = str(scope['model']);
-  if (m !== undefined && !isGlob(m) && names.index.resolve(m) === undefined) {
-    const guess = closest(m, names.ids);
-    c.report(
-      'warning',
-      'undefined-model',
-      `budget \`${name}\` selects model \`${m}\`, which is not defined, so it never applies`,
-      c.map.value([...path, 'scope', 'model']),
-      guess ? `did you mean \`${guess}\`?` : undefined,
-    );
-  }
+  // A selector naming something not defined (and not a glob) can never match.
+  const undefinedName = (kind: 'provider' | 'model', known: (value: string) => boolean, candidates: readonly string[]) => {
+    const value = str(scope[kind]);
+    if (value === undefined || isGlob(value) || known(value)) return;
+    const guess = closest(value, candidates);
+    const message = `budget \`${name}\` selects ${kind} \`${value}\`, which is not defined, so it never applies`;
+    c.report('warning', `undefined-${kind}`, message, c.map.value([...path, 'scope', kind]), guess ? `did you mean \`${guess}\`?` : undefined);
+  };
+  undefinedName('provider', (p) => p in c.providers, c.providerNames);
+  undefinedName('model', (m) => names.index.resolve(m) !== undefined, names.ids);
 }
 
 // State: keys that the chosen store does not read.
