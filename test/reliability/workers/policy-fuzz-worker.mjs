@@ -7,7 +7,7 @@ import YAML from 'yaml';
 const { distDir, seed, iterations, bases, env } = workerData;
 const { lintText } = await import(`${distDir}/policy/lint.js`);
 const { parsePolicy } = await import(`${distDir}/policy/load.js`);
-const { createRouter } = await import(`${distDir}/router.js`);
+const { createRouter } = await import(`${distDir}/router/router.js`);
 
 // test/helpers/prng.ts, repeated: this worker is plain JS run against dist/, without tsx.
 function prng(s) {
