@@ -70,6 +70,25 @@ const ratios = { rtt: [] as number[], perSec: [] as number[] };
 /** Small calls run in blocks of this many, the modes taking turns, so machine drift within a round hits all alike. */
 const BLOCK = 50;
 
+/** `calls` small echo calls per connection, the modes taking turns in blocks of BLOCK; each call's time by mode. */
+async function timeEchoCalls<M>(
+  conns: ReadonlyArray<{ mode: M; client: { callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown> } }>,
+  calls: number,
+): Promise<Map<M, number[]>> {
+  const times = new Map<M, number[]>(conns.map((c) => [c.mode, []]));
+  for (let done = 0; done < calls; done += BLOCK) {
+    for (const c of conns) {
+      const t = times.get(c.mode)!;
+      for (let i = 0; i < BLOCK; i++) {
+        const t0 = performance.now();
+        await c.client.callTool({ name: 'echo', arguments: { text: `ping ${done + i}` } });
+        t.push(performance.now() - t0);
+      }
+    }
+  }
+  return times;
+}
+
 interface Connected {
   mode: Mode;
   client: Client;
@@ -92,17 +111,7 @@ async function round(r: number): Promise<void> {
   // Idle: connected and used, before any large result has grown the heap.
   for (const c of conns) if (c.mode !== 'direct' && c.pid) results[c.mode].rss.push(rssMiB(c.pid));
   for (const c of conns) await c.client.callTool({ name: 'big', arguments: { bytes: MIB } });
-  const times = new Map<Mode, number[]>(modes.map((m) => [m, []]));
-  for (let done = 0; done < SMALL_CALLS; done += BLOCK) {
-    for (const c of conns) {
-      const t = times.get(c.mode)!;
-      for (let i = 0; i < BLOCK; i++) {
-        const t0 = performance.now();
-        await c.client.callTool({ name: 'echo', arguments: { text: `ping ${done + i}` } });
-        t.push(performance.now() - t0);
-      }
-    }
-  }
+  const times = await timeEchoCalls(conns, SMALL_CALLS);
   for (const mode of modes) results[mode].rtt.push(median(times.get(mode)!));
   // 1 MiB results the same way: one call per mode in turn, each timed on its own.
   // Throughput is taken from the median call, so a GC pause in the shared client process
@@ -179,17 +188,7 @@ for (let r = 0; r < rounds; r++) {
   const order = modernModes.map((_, i) => modernModes[(i + r) % modernModes.length]!);
   const conns: Array<{ mode: ModernMode; client: V2Client }> = [];
   for (const mode of order) conns.push({ mode, client: await connectModern(mode) });
-  const times = new Map<ModernMode, number[]>(modernModes.map((m) => [m, []]));
-  for (let done = 0; done < MODERN_CALLS; done += BLOCK) {
-    for (const c of conns) {
-      const t = times.get(c.mode)!;
-      for (let i = 0; i < BLOCK; i++) {
-        const t0 = performance.now();
-        await c.client.callTool({ name: 'echo', arguments: { text: `ping ${done + i}` } });
-        t.push(performance.now() - t0);
-      }
-    }
-  }
+  const times = await timeEchoCalls(conns, MODERN_CALLS);
   for (const mode of modernModes) modernRtt[mode].push(median(times.get(mode)!));
   modernRatios.push(modernRtt['mcp-route'].at(-1)! / modernRtt['raw pipe'].at(-1)!);
   // A hidden round: mcp-route answers the sampling entry (mock provider) and repeats the call.
