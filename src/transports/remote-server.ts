@@ -13,6 +13,7 @@ import type { JsonRpcId } from '../proxy/classify-frame.js';
 import type { Logger } from '../proxy/log.js';
 import type { ServerEvents, ServerSide } from '../proxy/sides.js';
 import { WIRE_CONNECTION_CLOSED, type WireError } from '../proxy/wire-errors.js';
+import { httpFetch } from '../providers/http-fetch.js';
 import { SignInRequiredError } from './oauth/provider.js';
 
 type Message = Record<string, unknown>;
@@ -61,6 +62,9 @@ export class RemoteServer implements ServerSide {
     this.fallbackName = o.url.hostname;
     this.transport = new StreamableHTTPClientTransport(o.url, {
       requestInit: { headers: o.headers },
+      // node:http with keep-alive rather than global fetch: undici's Request/Headers/web-stream
+      // plumbing was most of mcp-route's CPU per small call (bench/http.ts, README "Benchmarks").
+      fetch: httpFetch,
       ...(o.authProvider ? { authProvider: o.authProvider } : {}),
     });
   }
