@@ -22,12 +22,12 @@ state: { store: memory }
 `;
 const TOKEN = 'tok-0123456789-secret';
 
-function runArgs(url: string, extra: string[] = []): string[] {
-  return [CLI, 'run', '--policy', writePolicy(tempDir(), POLICY), '--log-level', 'debug', '--grace', '2s', '--url', url, ...extra];
+function runArgs(url: string, extra: string[] = [], policy = POLICY): string[] {
+  return [CLI, 'run', '--policy', writePolicy(tempDir(), policy), '--log-level', 'debug', '--grace', '2s', '--url', url, ...extra];
 }
 
-async function v1Host(url: string, env: Record<string, string>, extra: string[] = []) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: runArgs(url, extra), env: { ...(process.env as Record<string, string>), ...env }, cwd: ROOT, stderr: 'pipe' });
+async function v1Host(url: string, env: Record<string, string>, extra: string[] = [], policy = POLICY) {
+  const transport = new StdioClientTransport({ command: process.execPath, args: runArgs(url, extra, policy), env: { ...(process.env as Record<string, string>), ...env }, cwd: ROOT, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const client = new Client({ name: 'host-without-sampling', version: '1.0.0' }, { capabilities: {} });
@@ -150,6 +150,32 @@ test('an unreachable URL is named with its host and port', e2e, async () => {
     await assert.rejects(host.connect(), new RegExp(`cannot reach the server at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
   } finally {
     await host.client.close().catch(() => {});
+  }
+});
+
+test('a policy that turns the model gateway on gets a warning with --url, and no gateway is started', e2e, async () => {
+  const server = await startV1HttpServer(TOKEN);
+  const withGateway = `${POLICY}gateway: { openai: true }\n`;
+  const host = await v1Host(server.url, { REMOTE_TOKEN: TOKEN }, ['--header', 'Authorization: Bearer ${REMOTE_TOKEN}'], withGateway);
+  try {
+    await host.connect();
+    assert.equal(firstText(await host.client.callTool({ name: 'echo', arguments: { text: 'still works' } })), 'still works');
+    assert.match(host.stderr(), /the policy turns on the model gateway \(openai\), but with --url there is no child to point at it: not started/);
+    assert.doesNotMatch(host.stderr(), /model gateway on http/, 'no gateway listens');
+  } finally {
+    await host.client.close().catch(() => {});
+    await server.close();
+  }
+  // Without a gateway in the policy, nothing is said about one.
+  const plain = await startV1HttpServer(TOKEN);
+  const quiet = await v1Host(plain.url, { REMOTE_TOKEN: TOKEN }, ['--header', 'Authorization: Bearer ${REMOTE_TOKEN}']);
+  try {
+    await quiet.connect();
+    await quiet.client.callTool({ name: 'echo', arguments: { text: 'x' } });
+    assert.doesNotMatch(quiet.stderr(), /gateway/);
+  } finally {
+    await quiet.client.close().catch(() => {});
+    await plain.close();
   }
 });
 

@@ -159,8 +159,9 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   const onOutcome = outcomeRecorder(sinks);
   const routers = createLiveRouters(policy, { onOutcome, log });
   let reportedName: string | undefined;
-  // The gateway serves a spawned child; a remote server cannot reach it.
-  const gateway = await startRunGateway(policy, flags.url === undefined ? stripped : [], env, { log, routers, serverName: () => flags.serverName ?? reportedName ?? basename(command) });
+  // The gateway serves a spawned child; a remote server cannot reach it (see noGatewayForRemote).
+  const gateway =
+    flags.url === undefined ? await startRunGateway(policy, stripped, env, { log, routers, serverName: () => flags.serverName ?? reportedName ?? basename(command) }) : noGatewayForRemote(policy, log);
   if (gateway === 'failed') {
     audit?.close();
     return 1;
@@ -358,6 +359,23 @@ async function startRunGateway(
   Object.assign(env, gateway.childEnv);
   o.log.info(`model gateway on ${gateway.url} (${[apis.openai && 'openai', apis.anthropic && 'anthropic'].filter(Boolean).join(', ')})`);
   return gateway;
+}
+
+/**
+ * `run --url` starts no model gateway: the gateway works by pointing a child's OPENAI/ANTHROPIC
+ * base URL at a loopback port, and a remote server has neither our environment nor our
+ * loopback. Its own model calls are outside mcp-route's policy; a policy that turns the
+ * gateway on explicitly is told so at start rather than left to believe it applies.
+ */
+function noGatewayForRemote(policy: Policy, log: Logger): undefined {
+  const apis = gatewayApis(policy.gateway, []);
+  const on = [apis.openai && 'openai', apis.anthropic && 'anthropic'].filter(Boolean);
+  if (on.length) {
+    log.warn(
+      `the policy turns on the model gateway (${on.join(', ')}), but with --url there is no child to point at it: not started; a remote server's own model calls are not governed by this policy`,
+    );
+  }
+  return undefined;
 }
 
 /** Prometheus metrics: `serve` always keeps them (its own /metrics), `run` with --metrics serves them here. */
