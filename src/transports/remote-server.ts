@@ -5,8 +5,11 @@
 // same newline-delimited JSON-RPC bytes as from a child, so every interception stays there.
 //
 // What HTTP adds, answered here: a request whose POST fails (401/403, unreachable, a stream
-// that ends without a response) gets a JSON-RPC error at once, never silence; a cancellation
-// aborts the POST of the request it names; closing the side ends the session with DELETE.
+// that ends without a response) gets a JSON-RPC error at once, never silence; a request the
+// server accepts with 202 and no stream gets one after a bounded wait (noAnswerWaitMs); an
+// answer that comes after its error is dropped, so every request gets exactly one; a
+// cancellation aborts the POST of the request it names; closing the side ends the session
+// with DELETE.
 
 import { StreamableHTTPClientTransport, UnauthorizedError, type AuthProvider, type OAuthClientProvider } from '@modelcontextprotocol/client';
 import type { JsonRpcId } from '../proxy/classify-frame.js';
@@ -28,6 +31,8 @@ export interface RemoteServerOptions {
   redact: (text: string) => string;
   /** How long closing waits for the session's DELETE. */
   closeTimeoutMs: number;
+  /** How long a request the server accepted with 202 (no response stream) may wait for its answer on the GET stream. */
+  noAnswerWaitMs: () => number;
 }
 
 interface Pending {
@@ -35,9 +40,13 @@ interface Pending {
   abort: AbortController;
   /** A 2026 request: cancelled by aborting its stream alone (no notification, as the SDK does). */
   modern: boolean;
+  /** Set once the server accepted the request with 202: the bounded wait for its answer. */
+  noAnswer?: NodeJS.Timeout;
 }
 
 const CANCELLED = 'notifications/cancelled';
+/** Ids of requests that got mcp-route's error instead of an answer, kept to drop a late answer; the oldest are forgotten past this many. */
+const MAX_GAVE_UP = 1024;
 const PROTOCOL_VERSION_META = 'io.modelcontextprotocol/protocolVersion';
 
 /** JSON-RPC ids 1 and "1" are different requests. */
@@ -49,6 +58,8 @@ export class RemoteServer implements ServerSide {
   private events?: ServerEvents;
   /** Requests sent and not answered yet, by id key. */
   private readonly pending = new Map<string, Pending>();
+  /** Requests answered with mcp-route's error: a late answer from the server is dropped, not a second answer. */
+  private readonly gaveUp = new Set<string>();
   /** Pieces of an unfinished line from the core (a long line arrives in pieces). */
   private partial: Buffer[] = [];
   private initializeKey?: string;
@@ -62,9 +73,7 @@ export class RemoteServer implements ServerSide {
     this.fallbackName = o.url.hostname;
     this.transport = new StreamableHTTPClientTransport(o.url, {
       requestInit: { headers: o.headers },
-      // node:http with keep-alive rather than global fetch: undici's Request/Headers/web-stream
-      // plumbing was most of mcp-route's CPU per small call (bench/http.ts, README "Benchmarks").
-      fetch: httpFetch,
+      fetch: (url, init) => this.fetch(url, init),
       ...(o.authProvider ? { authProvider: o.authProvider } : {}),
     });
   }
@@ -137,8 +146,49 @@ export class RemoteServer implements ServerSide {
     const deleted = this.transport.terminateSession().catch((err: Error) => this.o.log.warn(this.o.redact(`ending the session at ${this.where}: ${err.message}`)));
     await Promise.race([deleted, timeout]);
     clearTimeout(timer);
-    for (const p of this.pending.values()) p.abort.abort();
+    for (const [key, p] of this.pending) {
+      this.settle(key);
+      p.abort.abort();
+    }
     await this.transport.close().catch(() => {});
+  }
+
+  // node:http with keep-alive rather than global fetch: undici's Request/Headers/web-stream
+  // plumbing was most of mcp-route's CPU per small call (bench/http.ts, README "Benchmarks").
+  // It is also where a 202 shows: the SDK returns from send() on it and reports nothing more.
+  private async fetch(url: string | URL, init?: RequestInit): Promise<Response> {
+    const response = await httpFetch(url, init);
+    if (response.status === 202 && init?.method === 'POST' && typeof init.body === 'string' && this.pending.size > 0) this.accepted(init.body);
+    return response;
+  }
+
+  /**
+   * A POST answered 202: for a notification or a response that is all there is; for a request
+   * the answer may still come on the GET stream, so it gets a bounded wait, then an error.
+   * (Only 202s are parsed here: notifications and sampling answers, never the tool-call path.)
+   */
+  private accepted(body: string): void {
+    let message: Message;
+    try {
+      message = JSON.parse(body) as Message;
+    } catch {
+      return;
+    }
+    if (typeof message.method !== 'string' || message.id === undefined) return;
+    const key = idKey(message.id);
+    const entry = this.pending.get(key);
+    if (!entry || entry.noAnswer) return;
+    const waitMs = this.o.noAnswerWaitMs();
+    this.o.log.debug(`${this.where} accepted request ${JSON.stringify(entry.id)} with 202 and no response stream: waiting up to ${waitMs} ms for its answer`);
+    entry.noAnswer = setTimeout(
+      () =>
+        this.fail(key, entry, {
+          code: WIRE_CONNECTION_CLOSED,
+          message: `mcp-route: ${this.where} accepted the request (HTTP 202) but sent no answer within ${waitMs} ms (the policy's defaults.deadline)`,
+          data: { reason: 'NO_ANSWER', waitedMs: waitMs },
+        }),
+      waitMs,
+    );
   }
 
   private toServer(message: Message): void {
@@ -153,7 +203,10 @@ export class RemoteServer implements ServerSide {
     const key = idKey(id);
     const meta = (message.params as { _meta?: Message } | undefined)?._meta;
     const entry: Pending = { id, abort: new AbortController(), modern: typeof meta?.[PROTOCOL_VERSION_META] === 'string' };
+    this.settle(key);
     this.pending.set(key, entry);
+    // The host reused the id: an answer under it now belongs to this request.
+    this.gaveUp.delete(key);
     const sent = this.send(message, {
       requestSignal: entry.abort.signal,
       // The response stream ended (after the SDK's own reconnection attempts) without an answer.
@@ -172,7 +225,7 @@ export class RemoteServer implements ServerSide {
     const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
     const key = idKey(requestId);
     const entry = this.pending.get(key);
-    this.pending.delete(key);
+    this.settle(key);
     const abort = () => entry?.abort.abort(new Error('cancelled by the host'));
     if (entry?.modern) {
       abort();
@@ -192,7 +245,11 @@ export class RemoteServer implements ServerSide {
     const isResponse = message.method === undefined && message.id !== undefined;
     if (isResponse) {
       const key = idKey(message.id);
-      this.pending.delete(key);
+      if (this.gaveUp.delete(key)) {
+        this.o.log.debug(`dropped a late answer to request ${JSON.stringify(message.id)} from ${this.where}: the host already had an error for it`);
+        return;
+      }
+      this.settle(key);
       if (key === this.initializeKey) {
         this.initializeKey = undefined;
         const version = (message.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
@@ -202,12 +259,22 @@ export class RemoteServer implements ServerSide {
     this.events?.data(Buffer.from(`${JSON.stringify(message)}\n`));
   }
 
-  /** The request gets this error as the server's answer, once (unless it was answered or cancelled). */
+  /** The request is no longer waited for: forget it and stop its bounded wait. */
+  private settle(key: string): void {
+    const entry = this.pending.get(key);
+    if (!entry) return;
+    clearTimeout(entry.noAnswer);
+    this.pending.delete(key);
+  }
+
+  /** The request gets this error as the server's answer, once (unless it was answered or cancelled); a later answer is dropped. */
   private fail(key: string, entry: Pending, error: WireError): void {
     if (this.pending.get(key) !== entry || entry.abort.signal.aborted) return;
-    this.pending.delete(key);
+    this.settle(key);
     this.o.log.warn(this.o.redact(`request ${JSON.stringify(entry.id)}: ${error.message}`));
     this.fromServer({ jsonrpc: '2.0', id: entry.id, error: { ...error, message: this.o.redact(error.message) } });
+    this.gaveUp.add(key);
+    if (this.gaveUp.size > MAX_GAVE_UP) this.gaveUp.delete(this.gaveUp.values().next().value!);
   }
 }
 

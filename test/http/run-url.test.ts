@@ -6,7 +6,10 @@
 // redaction of header values are checked on the wire and in stderr.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { createServer as createHttpServer, type ServerResponse } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { Client as ClientV2 } from '@modelcontextprotocol/client';
@@ -195,4 +198,93 @@ test('bad --url and --header usage are refused before anything starts', e2e, asy
   const noUrl = await runCli(['run', '--policy', policy, '--header', 'X-A: b', '--', 'node', 'x.js']);
   assert.equal(noUrl.code, 2);
   assert.match(noUrl.stderr, /--header and --header-file need --url/);
+});
+
+/**
+ * A loopback fake of a faulty server (no SDK server answers this way): it accepts every
+ * tools/call with 202 and no stream, and answers only if and when the test writes to its GET
+ * SSE stream. initialize and ping are answered as JSON.
+ */
+async function startAcceptingServer() {
+  let sse: ServerResponse | undefined;
+  const accepted: unknown[] = [];
+  const server = createHttpServer((req, res) => {
+    if (req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.flushHeaders();
+      sse = res;
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(200).end();
+      return;
+    }
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d));
+    req.on('end', () => {
+      const message = JSON.parse(body) as { id?: unknown; method?: string; params?: { protocolVersion?: string } };
+      const json = (result: unknown) => res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 'fake-session' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
+      if (message.method === 'initialize') json({ protocolVersion: message.params?.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'accepts-never-answers', version: '1' } });
+      else if (message.method === 'ping') json({});
+      else {
+        if (message.method === 'tools/call') accepted.push(message.id);
+        res.writeHead(202).end();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
+    accepted,
+    hasStream: () => sse !== undefined,
+    /** The answer to request `id`, on the GET stream. */
+    answerOnStream: (id: number, text: string) => sse!.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text }] } })}\n\n`),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+test('a request accepted with 202 and never answered gets one error after the policy deadline; a late answer is dropped, one in time passes', e2e, async () => {
+  const server = await startAcceptingServer();
+  const child = spawn(process.execPath, runArgs(server.url, [], `${POLICY}defaults: { deadline: 1s }\n`), { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const lines: Array<{ id?: unknown; result?: { content?: Array<{ text: string }> }; error?: { message: string; data?: { reason?: string } } }> = [];
+  createInterface({ input: child.stdout }).on('line', (line) => lines.push(JSON.parse(line)));
+  const send = (message: Record<string, unknown>) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+  const answerTo = async (id: number) => {
+    await until(() => lines.some((l) => l.id === id), `the answer to ${id}; stderr: ${stderr}`);
+    return lines.find((l) => l.id === id)!;
+  };
+  try {
+    send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw-host', version: '1' } } });
+    await answerTo(1);
+    send({ method: 'notifications/initialized' });
+    await until(() => server.hasStream(), 'the GET stream');
+
+    const started = Date.now();
+    send({ id: 2, method: 'tools/call', params: { name: 'never', arguments: {} } });
+    const error = await answerTo(2);
+    const waited = Date.now() - started;
+    assert.match(error.error?.message ?? '', /127\.0\.0\.1:\d+ accepted the request \(HTTP 202\) but sent no answer within 1000 ms/);
+    assert.equal(error.error?.data?.reason, 'NO_ANSWER');
+    assert.ok(waited >= 900 && waited < 8_000, `answered after the deadline, not before and not never (${waited} ms)`);
+
+    // The answer to 2 comes after its error: dropped. An answer on the stream within the wait passes.
+    server.answerOnStream(2, 'too late');
+    send({ id: 3, method: 'tools/call', params: { name: 'later', arguments: {} } });
+    await until(() => server.accepted.includes(3), 'the server to accept 3');
+    server.answerOnStream(3, 'late but in time');
+    assert.equal((await answerTo(3)).result?.content?.[0]?.text, 'late but in time');
+    send({ id: 4, method: 'ping' });
+    await answerTo(4);
+    assert.equal(lines.filter((l) => l.id === 2).length, 1, 'request 2 got exactly one answer');
+    assert.ok(!lines.some((l) => l.error && l.id === 3), 'no error for the request answered in time');
+  } finally {
+    child.stdin.end();
+    await new Promise((resolve) => child.once('exit', resolve));
+    await server.close();
+  }
 });

@@ -192,7 +192,7 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   const running = serve
     ? serveUntilSignalled({ ...serve, ...proxyOptions, ...(metrics ? { metrics: metrics.prometheus } : {}) })
     : flags.url !== undefined
-      ? runRemote(new URL(flags.url), start.remoteHeaders ?? { headers: {}, secrets: [] }, flags.authProvider, { ...proxyOptions, onServerName })
+      ? runRemote(new URL(flags.url), start.remoteHeaders ?? { headers: {}, secrets: [] }, flags.authProvider, { ...proxyOptions, onServerName }, () => routers.policy.defaults.deadline)
       : runProxy({
           ...proxyOptions,
           onServerName,
@@ -467,14 +467,25 @@ function dryRunAnswer(
   };
 }
 
-/** `run --url`: the same proxy core, with the remote server as its server side; SIGINT/SIGTERM end the session. */
-async function runRemote(url: URL, headers: RemoteHeaders, given: RunFlags['authProvider'], options: ChildProxyOptions): Promise<number> {
+/**
+ * `run --url`: the same proxy core, with the remote server as its server side; SIGINT/SIGTERM end the session.
+ * `noAnswerWaitMs` bounds a request the server accepted with 202 and never answered (the live policy's defaults.deadline).
+ */
+async function runRemote(url: URL, headers: RemoteHeaders, given: RunFlags['authProvider'], options: ChildProxyOptions, noAnswerWaitMs: () => number): Promise<number> {
   const { RemoteServer } = await import('../../transports/remote-server.js');
   // Without an Authorization header of the user's, the OAuth sign-in of `mcp-route auth URL`
   // (if any) is used and refreshed; a 401 it cannot fix says to run that command.
   const ownAuthorization = Object.keys(headers.headers).some((name) => name.toLowerCase() === 'authorization');
   const authProvider = given ?? (ownAuthorization ? undefined : (await import('../../transports/oauth/provider.js')).createOAuthProvider(url));
-  const server = new RemoteServer({ url, headers: headers.headers, log: options.log, redact: options.redact, closeTimeoutMs: options.graceMs, ...(authProvider ? { authProvider } : {}) });
+  const server = new RemoteServer({
+    url,
+    headers: headers.headers,
+    log: options.log,
+    redact: options.redact,
+    closeTimeoutMs: options.graceMs,
+    noAnswerWaitMs,
+    ...(authProvider ? { authProvider } : {}),
+  });
   const end = () => server.close();
   process.once('SIGINT', end);
   process.once('SIGTERM', end);
