@@ -30,6 +30,8 @@ export class TestAuthProvider implements OAuthServerProvider {
   readonly access = new Map<string, AuthInfo>();
   readonly refresh = new Map<string, string>(); // refresh token -> client id
   readonly counts = { registrations: 0, authorizations: 0, codeExchanges: 0, refreshes: 0 };
+  /** Refused refresh tokens are quoted in the error, as careless servers do (what the client logs must be scrubbed). */
+  echoRefusedRefreshTokens = false;
 
   constructor(private readonly accessTtlSeconds: number) {}
 
@@ -71,7 +73,7 @@ export class TestAuthProvider implements OAuthServerProvider {
   }
 
   async exchangeRefreshToken(client: OAuthClientInformationFull, refreshToken: string): Promise<OAuthTokens> {
-    if (this.refresh.get(refreshToken) !== client.client_id) throw new InvalidGrantError('unknown refresh token');
+    if (this.refresh.get(refreshToken) !== client.client_id) throw new InvalidGrantError(this.echoRefusedRefreshTokens ? `unknown refresh token ${refreshToken}` : 'unknown refresh token');
     this.refresh.delete(refreshToken); // rotation
     this.counts.refreshes++;
     return this.issue(client.client_id);

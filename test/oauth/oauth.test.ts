@@ -237,3 +237,37 @@ test('run --url: without a sign-in the host hears at once to run `mcp-route auth
     await server.close();
   }
 });
+
+test("run --url: the SDK's warning about a refused refresh goes through mcp-route's log, with the refused token redacted", e2e, async () => {
+  const server = await startOAuthMcpServer({ accessTtlSeconds: 2 });
+  const stateHome = join(tempDir(), 'state');
+  const store = new OAuthStore(join(stateHome, 'mcp-route', 'oauth'));
+  const policy = writePolicy(tempDir(), 'version: 1\nproviders: { canned: { type: mock, responses: [{ text: "x" }] } }\nmodels: { m: { provider: canned } }\nstate: { store: memory }\n');
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, 'run', '--policy', policy, '--grace', '1s', '--url', server.url],
+    env: { ...(process.env as Record<string, string>), XDG_STATE_HOME: stateHome },
+    cwd: ROOT,
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const client = new V1Client({ name: 'host', version: '1.0.0' }, { capabilities: {} });
+  try {
+    await signIn(server.url, { store, timeoutMs: 20_000, onAuthorizationUrl: (u) => void browse(u) });
+    await client.connect(transport);
+    await client.callTool({ name: 'whoami', arguments: {} });
+    const refreshToken = JSON.parse(readFileSync(store.fileFor(server.url), 'utf8')).tokens.refresh_token as string;
+    // The authorization server forgets the refresh token and quotes it when refusing it.
+    server.provider.refresh.clear();
+    server.provider.echoRefusedRefreshTokens = true;
+    await sleep(2_200);
+    await assert.rejects(client.callTool({ name: 'whoami', arguments: {} }), /requires an OAuth sign-in/);
+    assert.match(stderr, /^mcp-route warn: \[mcp-sdk\] OAuth "invalid_grant" .*unknown refresh token \[redacted\]/m, stderr);
+    assert.ok(!stderr.includes(refreshToken), 'the refused refresh token reached stderr');
+    assert.ok(!/^\[mcp-sdk\]/m.test(stderr), 'no SDK line bypasses the logger');
+  } finally {
+    await client.close().catch(() => {});
+    await server.close();
+  }
+});

@@ -5,8 +5,9 @@
 
 import type { Command } from 'commander';
 import { parseDuration } from '../../policy/duration.js';
-import { OAuthStore, normaliseServerUrl } from '../../transports/oauth/store.js';
-import { oauthRedactor, openBrowser, signIn, signInStatus, type SignInStatus } from '../../transports/oauth/sign-in.js';
+import { OAuthStore, normaliseServerUrl, oauthRedactor } from '../../transports/oauth/store.js';
+import { openBrowser, signIn, signInStatus, type SignInStatus } from '../../transports/oauth/sign-in.js';
+import { routeSdkWarnings } from '../../transports/sdk-warnings.js';
 
 interface AuthFlags {
   open?: boolean;
@@ -55,12 +56,15 @@ async function runAuth(rawUrl: string, flags: AuthFlags): Promise<number> {
     return 2;
   }
   const store = new OAuthStore();
+  let restoreWarnings: (() => void) | undefined;
   try {
     if (flags.logout) {
       say(store.remove(url) ? `forgot the sign-in for ${url}` : `nothing was stored for ${url}`);
       return 0;
     }
     if (flags.status) return printStatus(signInStatus(url, store));
+    // The SDK's own warnings (a refused refresh, with the server's words) get the same scrubbing as ours.
+    restoreWarnings = routeSdkWarnings((line) => say(safeMessage(store, url, line)));
     const outcome = await signIn(url, {
       store,
       timeoutMs,
@@ -76,6 +80,8 @@ async function runAuth(rawUrl: string, flags: AuthFlags): Promise<number> {
   } catch (err) {
     say(safeMessage(store, url, err));
     return 1;
+  } finally {
+    restoreWarnings?.();
   }
 }
 

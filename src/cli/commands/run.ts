@@ -476,7 +476,12 @@ async function runRemote(url: URL, headers: RemoteHeaders, given: RunFlags['auth
   // Without an Authorization header of the user's, the OAuth sign-in of `mcp-route auth URL`
   // (if any) is used and refreshed; a 401 it cannot fix says to run that command.
   const ownAuthorization = Object.keys(headers.headers).some((name) => name.toLowerCase() === 'authorization');
-  const authProvider = given ?? (ownAuthorization ? undefined : (await import('../../transports/oauth/provider.js')).createOAuthProvider(url));
+  const stored = given || ownAuthorization ? undefined : (await import('../../transports/oauth/provider.js')).createOAuthProvider(url);
+  const authProvider = given ?? stored;
+  // The SDK's own warnings (a refused token refresh quotes the authorization server) go through
+  // the logger's redactor, and the stored sign-in's tokens are scrubbed from them first.
+  const { routeSdkWarnings } = await import('../../transports/sdk-warnings.js');
+  const restoreWarnings = routeSdkWarnings((line) => options.log.warn(stored ? stored.redactStored(line) : line));
   const server = new RemoteServer({
     url,
     headers: headers.headers,
@@ -495,6 +500,7 @@ async function runRemote(url: URL, headers: RemoteHeaders, given: RunFlags['auth
   } finally {
     process.off('SIGINT', end);
     process.off('SIGTERM', end);
+    restoreWarnings();
   }
 }
 

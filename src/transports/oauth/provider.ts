@@ -10,7 +10,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { OAuthClientInformationContext, OAuthClientMetadata, OAuthClientProvider, OAuthDiscoveryState, StoredOAuthClientInformation, StoredOAuthTokens } from '@modelcontextprotocol/client';
-import { normaliseServerUrl, OAuthStore, registeredRedirectUris, type OAuthRecord } from './store.js';
+import { normaliseServerUrl, OAuthStore, oauthRedactor, registeredRedirectUris, type OAuthRecord } from './store.js';
 
 /** Used for the client metadata in run mode before any client is registered (never visited). */
 const PLACEHOLDER_REDIRECT = 'http://127.0.0.1/callback';
@@ -151,6 +151,15 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     await this.signIn.onAuthorizationUrl(url);
   }
 
+  /** `text` without the stored token or client secret (read now: a line about a refused refresh comes before the SDK drops them). */
+  redactStored(text: string): string {
+    try {
+      return oauthRedactor(this.record())(text);
+    } catch {
+      return text; // an unreadable store holds nothing this process could leak
+    }
+  }
+
   saveCodeVerifier(verifier: string): void {
     this.verifier = verifier;
   }
@@ -194,6 +203,6 @@ export class StoredOAuthProvider implements OAuthClientProvider {
  * access token, lets the SDK refresh it on a 401, and answers a 401 it cannot fix with
  * SignInRequiredError (run `mcp-route auth URL`). Never opens a browser or waits for a person.
  */
-export function createOAuthProvider(serverUrl: string | URL, options: { store?: OAuthStore } = {}): OAuthClientProvider {
+export function createOAuthProvider(serverUrl: string | URL, options: { store?: OAuthStore } = {}): StoredOAuthProvider {
   return new StoredOAuthProvider(String(serverUrl), options.store ? { store: options.store } : {});
 }

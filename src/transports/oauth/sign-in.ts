@@ -11,7 +11,6 @@ import { auth, extractWWWAuthenticateParams, type FetchLike } from '@modelcontex
 import { startCallbackServer } from './callback-server.js';
 import { StoredOAuthProvider } from './provider.js';
 import { normaliseServerUrl, OAuthStore, registeredRedirectUris, tokenExpiry, type OAuthRecord } from './store.js';
-import { createRedactor, type Redactor } from '../../redact.js';
 
 export interface SignInOptions {
   store?: OAuthStore;
@@ -83,12 +82,6 @@ function registeredPort(record: OAuthRecord): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Scrubs the stored secrets of a server's sign-in from a message (errors may echo a token). */
-export function oauthRedactor(record: OAuthRecord): Redactor {
-  const secrets = [record.tokens?.access_token, record.tokens?.refresh_token, record.client?.client_secret];
-  return createRedactor(secrets.filter((s): s is string => typeof s === 'string'));
 }
 
 export interface SignInStatus {

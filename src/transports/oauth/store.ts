@@ -9,6 +9,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import type { OAuthDiscoveryState, StoredOAuthClientInformation, StoredOAuthTokens } from '@modelcontextprotocol/client';
 import { defaultStateDir } from '../../policy/defaults.js';
+import { createRedactor, type Redactor } from '../../redact.js';
 
 export interface OAuthRecord {
   /** The MCP server URL this sign-in is for (the key; kept in the file so it says whose it is). */
@@ -20,6 +21,12 @@ export interface OAuthRecord {
   tokensSavedAt?: number;
   /** Discovery results (protected-resource and authorization-server metadata). */
   discovery?: OAuthDiscoveryState;
+}
+
+/** Scrubs the stored secrets of a server's sign-in from a message (errors may echo a token). */
+export function oauthRedactor(record: OAuthRecord): Redactor {
+  const secrets = [record.tokens?.access_token, record.tokens?.refresh_token, record.client?.client_secret];
+  return createRedactor(secrets.filter((s): s is string => typeof s === 'string'));
 }
 
 /** A server URL as a store key: no fragment, the URL parser's spelling (case of scheme and host). */
