@@ -3,9 +3,8 @@
 // (rules, budgets, retries, fallback, audit), and the answer comes back in the caller's API
 // shape whichever provider served it. Only callers holding the per-run token get in.
 
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError, type Attempt } from '../errors.js';
 import type { Router } from '../router/types.js';
@@ -14,6 +13,7 @@ import type { Logger } from '../proxy/log.js';
 import { anthropicErrorBody, MessageEvents, parseMessagesRequest, toMessage } from './anthropic-api.js';
 import { ChatCompletionChunks, openAIErrorBody, parseChatCompletionRequest, toChatCompletion } from './openai-api.js';
 import { GatewayInputError, type GatewayRequest } from './shared.js';
+import { bindGatewayPort, closeGatewayPort, gatewayChildEnv, type GatewayPort } from './gateway-port.js';
 
 /** Request bodies above this are refused with 413: room for a few large base64 images. */
 export const MAX_GATEWAY_BODY_BYTES = 32 * 1024 * 1024;
@@ -33,6 +33,8 @@ export interface GatewayOptions {
   log: Logger;
   /** Default: 32 random bytes, hex. */
   token?: string;
+  /** A port bound already (with its token); default: bind one now. */
+  port?: GatewayPort;
 }
 
 export interface Gateway {
@@ -45,35 +47,16 @@ export interface Gateway {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const token = options.token ?? randomBytes(32).toString('hex');
-  const server = createServer((req, res) => {
+  const port = options.port ?? (await bindGatewayPort(options.token));
+  const { token } = port;
+  port.serve((req, res) => {
     handle(req, res, options, token).catch((err: unknown) => {
       options.log.error(`gateway: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) sendError(res, apiOf(req), 500, 'mcp-route: internal error');
       else res.destroy();
     });
   });
-  // Keep-alive sockets would hold close() open; callers reconnect cheaply on loopback.
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  const childEnv: Record<string, string> = {};
-  // The official SDKs append /chat/completions to a base URL ending in /v1, and /v1/messages
-  // to a bare origin.
-  if (options.apis.openai) Object.assign(childEnv, { OPENAI_BASE_URL: `${url}/v1`, OPENAI_API_KEY: token });
-  if (options.apis.anthropic) Object.assign(childEnv, { ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: token });
-  return { url, token, childEnv, close: () => closeServer(server) };
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  return { url: port.url, token, childEnv: gatewayChildEnv(port.url, token, options.apis), close: () => closeGatewayPort(port.server) };
 }
 
 function apiOf(req: IncomingMessage): Api {

@@ -26,6 +26,11 @@ export class ChildServer implements ServerSide {
   private readonly watchdog: { release: () => void };
   private gone = false;
   private closing = false;
+  private events: ServerEvents | undefined;
+  private exit: ServerExit | undefined;
+  private stdoutEnded = false;
+  private reported = false;
+  private spawnFailed = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   private readonly killOnExit = () => this.signal('SIGKILL');
@@ -50,6 +55,11 @@ export class ChildServer implements ServerSide {
       this.signalHandlers.push([sig, handler]);
     }
     process.on('exit', this.killOnExit);
+    // `mcp-route run` may spawn the server before the proxy starts (see src/cli/early-start.ts):
+    // a spawn error or an exit in between must be neither lost nor thrown (an 'error' event
+    // without a listener would end mcp-route), so both are listened for from the start.
+    this.child.on('error', (err: NodeJS.ErrnoException) => this.failed(err));
+    this.child.on('exit', (code, signal) => this.exitedWith(code, signal));
   }
 
   get writable(): boolean {
@@ -57,34 +67,43 @@ export class ChildServer implements ServerSide {
   }
 
   start(events: ServerEvents): void {
-    const { child } = this;
-    let stdoutEnded = false;
-    let exit: ServerExit | undefined;
-    let reported = false;
-    const report = () => {
-      if (reported || !exit) return;
-      reported = true;
-      events.exited(exit);
-    };
-    child.stdout.on('data', (chunk: Buffer) => events.data(chunk));
-    child.stdout.on('end', () => {
-      stdoutEnded = true;
-      report();
+    this.events = events;
+    this.child.stdout.on('data', (chunk: Buffer) => events.data(chunk));
+    this.child.stdout.on('end', () => {
+      this.stdoutEnded = true;
+      this.report();
     });
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      this.o.log.error(`cannot start ${this.o.command}: ${err.message}`);
-      this.gone = true;
-      const code = err.code === 'ENOENT' ? 127 : 126;
-      exit = { code, how: `code ${code}` };
-      report();
-    });
-    child.on('exit', (code, signal) => {
-      this.gone = true;
-      exit = { code: code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1), how: signal ? `signal ${signal}` : `code ${code}` };
-      if (stdoutEnded) report();
-      // A grandchild may hold the server's stdout open; do not wait for it forever.
-      else setTimeout(report, 500).unref();
-    });
+    // What happened before start (an early spawn that failed or already ended) is told now.
+    if (this.spawnFailed) this.report();
+    else if (this.exit) this.reportSoon();
+  }
+
+  private failed(err: NodeJS.ErrnoException): void {
+    this.o.log.error(`cannot start ${this.o.command}: ${err.message}`);
+    this.gone = true;
+    this.spawnFailed = true;
+    const code = err.code === 'ENOENT' ? 127 : 126;
+    this.exit = { code, how: `code ${code}` };
+    this.report();
+  }
+
+  private exitedWith(code: number | null, signal: NodeJS.Signals | null): void {
+    this.gone = true;
+    this.exit = { code: code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1), how: signal ? `signal ${signal}` : `code ${code}` };
+    if (this.stdoutEnded) this.report();
+    else this.reportSoon();
+  }
+
+  /** A grandchild may hold the server's stdout open; do not wait for it forever. */
+  private reportSoon(): void {
+    setTimeout(() => this.report(), 500).unref();
+  }
+
+  /** Tells `exited` once, when the proxy has started and the server is gone. */
+  private report(): void {
+    if (this.reported || !this.exit || !this.events) return;
+    this.reported = true;
+    this.events.exited(this.exit);
   }
 
   write(bytes: Buffer | string): boolean {
@@ -125,6 +144,12 @@ export class ChildServer implements ServerSide {
     process.off('exit', this.killOnExit);
     // The server is gone; anything it left in its group gets the shutdown sequence.
     this.watchdog.release();
+  }
+
+  /** Ends the server at once, before the proxy ever started (it was spawned early for nothing: see src/cli/early-start.ts). */
+  abandon(): void {
+    this.signal('SIGKILL');
+    this.dispose();
   }
 
   /** Runs `step` after the grace time if the server is still there. */

@@ -3,7 +3,7 @@
 // of its start-up with `run` (runRouted); only the host side differs.
 
 import type { Command } from 'commander';
-import { runRouted, type RunFlags } from './run.js';
+import { runRouted, type RunFlags } from './run-routed.js';
 import { parseDuration } from '../../policy/duration.js';
 
 interface ServeFlags extends RunFlags {

@@ -1,0 +1,160 @@
+// `mcp-route run --policy FILE -- server...` spawns the server before it loads the policy when
+// an earlier start with the same policy text and environment recorded what the server's
+// environment must lack (startup-cache.ts). The server then boots (a Node server takes 100 ms
+// or more) while mcp-route loads and checks its policy, opens the audit file and starts the
+// gateway, instead of after. Nothing of the host's is read before that is done (the proxy
+// starts afterwards), so `initialize` still waits for the policy's tools setting, and no
+// message reaches the server before the policy has been checked.
+//
+// Only modules that are small to load belong here: the point is to spawn before the policy
+// loader, the proxy and their dependencies are compiled. On a miss nothing is spawned here;
+// the normal start does it and records the entry for the next start.
+
+import { readFileSync } from 'node:fs';
+import type { GatewayApis } from '../gateway/apis.js';
+import { bindGatewayPort, gatewayChildEnv, type GatewayPort } from '../gateway/gateway-port.js';
+import { parseDuration } from '../policy/duration.js';
+import { secretForms } from '../policy/secrets.js';
+import { buildChildEnv, parseEnvFlags } from '../proxy/child-env.js';
+import { ChildServer } from '../proxy/child-server.js';
+import type { Logger, LogLevel } from '../proxy/log.js';
+import { makeNonDumpable } from '../proxy/non-dumpable.js';
+import { packageVersion } from '../util/package-root.js';
+import { readStartupEntry, startupCacheFile, writeStartupEntry, type StartupEntry, type StartupInputs } from './startup-cache.js';
+
+/** The signals `run` passes to a server whose policy is a file: SIGHUP reloads the policy instead. */
+export const FILE_POLICY_FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+/** The flags an early start reads; everything else waits for the normal start. */
+export interface EarlyFlags {
+  policy?: string | undefined;
+  url?: string | undefined;
+  cwd?: string | undefined;
+  env: string[];
+  grace: string;
+}
+
+export interface EarlyServer {
+  server: ChildServer;
+  /** The server's environment as spawned: the normal start compares it with what the loaded policy gives. */
+  env: NodeJS.ProcessEnv;
+  /** The model gateway's port, bound before the spawn since the server's environment names it. */
+  gatewayPort?: GatewayPort | undefined;
+  /** Hands the server's log lines so far, and from now on, to `log` (the one that redacts the policy's secrets). */
+  useLog(log: Logger): void;
+}
+
+export interface EarlyStart {
+  /** The server, when the cache allowed spawning it already. */
+  early?: EarlyServer;
+  /** Records what the loaded policy decided, for the next start; kept only if the policy file still holds the text read here. */
+  remember(entry: StartupEntry): void;
+}
+
+/** `--grace` in ms: a plain number is milliseconds. Throws on anything else. */
+export function graceMsOf(flag: string): number {
+  return parseDuration(/^\d+$/.test(flag) ? Number(flag) : flag);
+}
+
+/**
+ * Spawns the server now when the start-up cache has an entry for exactly this policy text and
+ * environment; undefined when there is no policy file to key on (the normal start reports any
+ * error in the flags or the file).
+ */
+export async function startEarly(command: string, args: string[], flags: EarlyFlags): Promise<EarlyStart | undefined> {
+  if (flags.policy === undefined || flags.url !== undefined) return undefined;
+  // As in the normal start: before any key can reach a process, our /proc entries close.
+  makeNonDumpable();
+  let inputs: StartupInputs;
+  let graceMs: number;
+  try {
+    const extraEnv = parseEnvFlags(flags.env);
+    graceMs = graceMsOf(flags.grace);
+    inputs = { version: packageVersion(), policyPath: flags.policy, text: readFileSync(flags.policy, 'utf8'), cwd: process.cwd(), env: { ...process.env, ...extraEnv } };
+  } catch {
+    return undefined;
+  }
+  const file = startupCacheFile(flags.policy, inputs.cwd);
+  const remember = (entry: StartupEntry) => rememberIfUnchanged(file, inputs, entry);
+  const entry = readStartupEntry(file, inputs);
+  const env = entry && envFromEntry(inputs.env, entry);
+  if (!entry || !env) return { remember };
+  const gatewayPort = await bindGatewayFor(entry.gateway, env);
+  if (gatewayPort === 'failed') return { remember };
+  const log = heldLogger();
+  try {
+    const server = new ChildServer({
+      command,
+      args,
+      ...(flags.cwd !== undefined ? { cwd: flags.cwd } : {}),
+      env,
+      log,
+      graceMs,
+      forwardedSignals: FILE_POLICY_FORWARDED_SIGNALS,
+    });
+    return { remember, early: { server, env, gatewayPort, useLog: log.attach } };
+  } catch {
+    // A command that cannot be spawned at all: the normal start tries again and says why.
+    gatewayPort?.server.close();
+    return { remember };
+  }
+}
+
+/**
+ * The server's environment under `entry`, or undefined when a current value could make the
+ * entry wrong: the digest leaves out the values of the variables kept from the server, and a
+ * secret the policy derives from one (the key itself, its token part, a Basic pair decoded)
+ * may now also sit in another variable, which must then be kept out too.
+ */
+function envFromEntry(base: NodeJS.ProcessEnv, entry: StartupEntry): NodeJS.ProcessEnv | undefined {
+  const derived = entry.strip.flatMap((name) => {
+    const value = base[name];
+    if (!value) return [];
+    return /^[A-Za-z0-9+/=]+$/.test(value) ? [...secretForms(value), ...secretForms(`Basic ${value}`)] : secretForms(value);
+  });
+  const { env, stripped } = buildChildEnv(base, {}, entry.strip, derived);
+  const same = stripped.length === entry.strip.length && stripped.every((name) => entry.strip.includes(name));
+  return same ? env : undefined;
+}
+
+/** Binds the gateway's port when the entry says the server gets one, and names it in `env`. */
+async function bindGatewayFor(apis: GatewayApis | null, env: NodeJS.ProcessEnv): Promise<GatewayPort | undefined | 'failed'> {
+  if (!apis || (!apis.openai && !apis.anthropic)) return undefined;
+  try {
+    const port = await bindGatewayPort();
+    Object.assign(env, gatewayChildEnv(port.url, port.token, apis));
+    return port;
+  } catch {
+    return 'failed';
+  }
+}
+
+function rememberIfUnchanged(file: string, inputs: StartupInputs, entry: StartupEntry): void {
+  let now: string;
+  try {
+    now = readFileSync(inputs.policyPath, 'utf8');
+  } catch {
+    return;
+  }
+  // The policy was loaded from the file a moment after `inputs.text` was read; an edit in
+  // between would pair the old text with the new policy's decision.
+  if (now === inputs.text) writeStartupEntry(file, inputs, entry);
+}
+
+/** A logger that holds its lines until the real one (which knows the policy's secrets to redact) is attached. */
+function heldLogger(): Logger & { attach(log: Logger): void } {
+  let target: Logger | undefined;
+  const held: Array<[LogLevel, string]> = [];
+  const at = (level: LogLevel) => (message: string) => (target ? target[level](message) : void held.push([level, message]));
+  return {
+    error: at('error'),
+    warn: at('warn'),
+    info: at('info'),
+    debug: at('debug'),
+    enabled: (level) => target?.enabled(level) ?? true,
+    attach(log) {
+      target = log;
+      for (const [level, message] of held.splice(0)) log[level](message);
+    },
+  };
+}

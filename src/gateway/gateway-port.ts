@@ -1,0 +1,61 @@
+// The model gateway's loopback port and what the server's environment says about it. Apart
+// from gateway-server.ts (the API handlers, the router) so that `mcp-route run` can bind the
+// port, and so know the server's whole environment, before any of that is loaded: the server
+// is spawned first and boots while the rest loads (src/cli/early-start.ts).
+
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GatewayApis } from './apis.js';
+
+export type GatewayHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface GatewayPort {
+  server: Server;
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** The per-run key a caller must present. */
+  token: string;
+  /** From now on requests go to `handler`; those that arrived before it was given go there first, in order. */
+  serve(handler: GatewayHandler): void;
+}
+
+/** Listens on 127.0.0.1, on a port the system picks; requests wait until `serve` is called. */
+export async function bindGatewayPort(token: string = randomBytes(32).toString('hex')): Promise<GatewayPort> {
+  const waiting: Array<[IncomingMessage, ServerResponse]> = [];
+  let handler: GatewayHandler | undefined;
+  const server = createServer((req, res) => (handler ? handler(req, res) : waiting.push([req, res])));
+  // Keep-alive sockets would hold close() open; callers reconnect cheaply on loopback.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    token,
+    serve(next) {
+      handler = next;
+      for (const [req, res] of waiting.splice(0)) next(req, res);
+    },
+  };
+}
+
+/** The variables the child gets so the official SDKs find the gateway unaided. */
+export function gatewayChildEnv(url: string, token: string, apis: GatewayApis): Record<string, string> {
+  const childEnv: Record<string, string> = {};
+  // The official SDKs append /chat/completions to a base URL ending in /v1, and /v1/messages
+  // to a bare origin.
+  if (apis.openai) Object.assign(childEnv, { OPENAI_BASE_URL: `${url}/v1`, OPENAI_API_KEY: token });
+  if (apis.anthropic) Object.assign(childEnv, { ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: token });
+  return childEnv;
+}
+
+export function closeGatewayPort(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,145 @@
+// The start-up cache (src/cli/startup-cache.ts, early-start.ts): `run --policy FILE` spawns the
+// server before loading the policy when an earlier start recorded, for the same policy text
+// and environment, which variables the server must not get. What must hold: a server spawned
+// early gets exactly the environment a normal start gives it (no key, the gateway's
+// variables), a changed policy or a changed value is never served from the entry, the file
+// holds names only, and an entry that disagrees with the loaded policy is caught before the
+// server receives a single message.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startupDigest, type StartupInputs } from '../../src/cli/startup-cache.js';
+import { assertAllGone, skipUnlessBuilt, startRoute, tempDir, type Route } from '../reliability/harness.js';
+
+const EARLY = /spawned before the policy was loaded/;
+const STALE = /start-up cache did not match the policy/;
+
+/** A policy whose openai provider reads `keyVar`, so that the gateway is on for openai. */
+function policyReading(keyVar: string): string {
+  return ['version: 1', 'providers:', '  oa:', '    type: openai', `    apiKey: "\${${keyVar}}"`, 'models:', '  gpt-x: { provider: oa }', 'state: { store: memory }', ''].join('\n');
+}
+
+async function childEnvOf(route: Route): Promise<Record<string, string>> {
+  const { env } = await route.call('faulty/env');
+  return env as Record<string, string>;
+}
+
+async function closeRoute(route: Route): Promise<void> {
+  const pids = [route.routerPid, route.serverPid];
+  await route.close();
+  await assertAllGone(pids);
+}
+
+function cacheFiles(state: string): string[] {
+  const dir = join(state, 'mcp-route', 'startup');
+  return readdirSync(dir).map((name) => join(dir, name));
+}
+
+test('a second start with the same policy and environment spawns the server early, with the environment a normal start gives', { skip: skipUnlessBuilt, timeout: 30_000 }, async () => {
+  const KEY = 'sk-startupCacheKey4242';
+  const dir = tempDir();
+  const state = tempDir();
+  const options = { policy: policyReading('OPENAI_API_KEY'), env: { OPENAI_API_KEY: KEY, XDG_STATE_HOME: state }, args: ['--log-level', 'debug'], dir };
+  const first = await startRoute(options);
+  const normal = await childEnvOf(first);
+  await closeRoute(first);
+  assert.doesNotMatch(first.stderr(), EARLY, 'nothing was recorded yet');
+  const [file] = cacheFiles(state);
+  const stored = readFileSync(file!, 'utf8');
+  assert.ok(!stored.includes(KEY), 'the entry holds no value');
+  assert.deepEqual(JSON.parse(stored).strip, ['OPENAI_API_KEY']);
+
+  const second = await startRoute(options);
+  try {
+    const early = await childEnvOf(second);
+    assert.match(second.stderr(), EARLY);
+    assert.doesNotMatch(second.stderr(), STALE);
+    for (const env of [normal, early]) {
+      assert.notEqual(env['OPENAI_API_KEY'], KEY, 'the key never reaches the server');
+      assert.ok(!JSON.stringify(env).includes(KEY));
+      assert.match(env['OPENAI_BASE_URL'] ?? '', /^http:\/\/127\.0\.0\.1:\d+\/v1$/, 'the gateway is named');
+    }
+    assert.deepEqual(Object.keys(early).sort(), Object.keys(normal).sort(), 'the same variables as a normal start');
+    // The gateway the early environment names is the one that answers, with its token.
+    const models = await fetch(`${early['OPENAI_BASE_URL']}/models`, { headers: { authorization: `Bearer ${early['OPENAI_API_KEY']}` } });
+    assert.equal(models.status, 200);
+  } finally {
+    await closeRoute(second);
+  }
+});
+
+test('an edited policy is not served from the entry of its old text: the variable it reads now stays out', { skip: skipUnlessBuilt, timeout: 30_000 }, async () => {
+  const dir = tempDir();
+  const state = tempDir();
+  const env = { KEY_A: 'sk-firstPolicyKey1111', KEY_B: 'sk-secondPolicyKey2222', XDG_STATE_HOME: state };
+  const first = await startRoute({ policy: policyReading('KEY_A'), env, args: ['--log-level', 'debug'], dir });
+  assert.equal((await childEnvOf(first))['KEY_B'], env.KEY_B, 'the first policy does not read KEY_B');
+  await closeRoute(first);
+  // The same file, edited: it now reads KEY_B.
+  const second = await startRoute({ policy: policyReading('KEY_B'), env, args: ['--log-level', 'debug'], dir });
+  try {
+    const childEnv = await childEnvOf(second);
+    assert.equal(childEnv['KEY_B'], undefined);
+    assert.equal(childEnv['KEY_A'], env.KEY_A, 'KEY_A is nothing to this policy');
+    assert.doesNotMatch(second.stderr(), EARLY);
+  } finally {
+    await closeRoute(second);
+  }
+});
+
+test('a key that changed to a value another variable holds: that variable stays out too, and nothing is spawned early', { skip: skipUnlessBuilt, timeout: 30_000 }, async () => {
+  const dir = tempDir();
+  const state = tempDir();
+  const OTHER = 'sk-sharedValue77777777';
+  const first = await startRoute({ policy: policyReading('MY_KEY'), env: { MY_KEY: 'sk-oldValue55555555', OTHER, XDG_STATE_HOME: state }, args: ['--log-level', 'debug'], dir });
+  assert.equal((await childEnvOf(first))['OTHER'], OTHER, 'OTHER held nothing secret then');
+  await closeRoute(first);
+  // The entry's digest leaves MY_KEY's value out, so it still matches; OTHER now holds the key.
+  const second = await startRoute({ policy: policyReading('MY_KEY'), env: { MY_KEY: OTHER, OTHER, XDG_STATE_HOME: state }, args: ['--log-level', 'debug'], dir });
+  try {
+    const childEnv = await childEnvOf(second);
+    assert.equal(childEnv['OTHER'], undefined);
+    assert.equal(childEnv['MY_KEY'], undefined);
+    assert.doesNotMatch(second.stderr(), EARLY);
+  } finally {
+    await closeRoute(second);
+  }
+});
+
+test('an entry that disagrees with the loaded policy is caught: the early server is stopped and the proxied one gets the right environment', { skip: skipUnlessBuilt, timeout: 30_000 }, async () => {
+  const dir = tempDir();
+  const state = tempDir();
+  const options = { policy: policyReading('OPENAI_API_KEY'), env: { OPENAI_API_KEY: 'sk-staleEntryKey3333', XDG_STATE_HOME: state }, args: ['--log-level', 'debug'], dir };
+  await closeRoute(await startRoute(options));
+  // The gateway is outside the digest: an entry saying "no gateway" still matches the inputs.
+  const [file] = cacheFiles(state);
+  writeFileSync(file!, JSON.stringify({ ...JSON.parse(readFileSync(file!, 'utf8')), gateway: null }));
+  const second = await startRoute(options);
+  try {
+    const childEnv = await childEnvOf(second);
+    assert.match(second.stderr(), STALE);
+    assert.match(childEnv['OPENAI_BASE_URL'] ?? '', /^http:\/\/127\.0\.0\.1:\d+\/v1$/, 'the server that answers was started with the policy’s environment');
+    // The entry is rewritten from the policy, so the next start is early again.
+    assert.deepEqual(JSON.parse(readFileSync(file!, 'utf8')).gateway, { openai: true, anthropic: false });
+  } finally {
+    await closeRoute(second);
+  }
+});
+
+test('the digest covers the text, the path and every value but those of the variables kept out', () => {
+  const inputs: StartupInputs = { version: '1', policyPath: 'p.yaml', text: 'version: 1\n', cwd: '/w', env: { KEY: 'secret-1', HOME: '/h' } };
+  const digest = startupDigest(inputs, ['KEY']);
+  assert.equal(startupDigest({ ...inputs, env: { KEY: 'secret-2', HOME: '/h' } }, ['KEY']), digest, 'a kept-out value is not part of it');
+  for (const changed of [
+    { text: 'version: 1\n# edited\n' },
+    { policyPath: 'q.yaml' },
+    { cwd: '/v' },
+    { version: '2' },
+    { env: { KEY: 'secret-1', HOME: '/g' } },
+    { env: { KEY: 'secret-1', HOME: '/h', NEW: '' } },
+  ]) {
+    assert.notEqual(startupDigest({ ...inputs, ...changed }, ['KEY']), digest, JSON.stringify(changed));
+  }
+  assert.notEqual(startupDigest(inputs, []), digest, 'nor is the list of names kept out');
+});
