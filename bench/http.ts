@@ -5,9 +5,12 @@
 //   serve     an SDK v1 HTTP client -> `mcp-route serve` -> the stdio fixture server's echo
 //             (the same SDK McpServer and tool, over stdio behind serve; goal within 1.2x)
 //   run --url an SDK v1 stdio client -> `mcp-route run --url` -> the plain server (goal within 1.2x)
+// Besides the round-trip times (which the load of a shared machine moves), it sums the CPU time
+// every process on each path spends per call (this process's client, mcp-route, the servers;
+// from /proc, Linux), which moves far less with load.
 // Needs the built CLI: npm run build && npm run bench -- http  [rounds]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,11 +51,48 @@ function startPrintingUrl(args: string[], env: NodeJS.ProcessEnv = process.env):
 type Mode = 'direct' | 'serve' | 'run --url';
 const modes: Mode[] = ['direct', 'serve', 'run --url'];
 
+/** CPU ms a process has used (utime + stime, in 10 ms ticks: summed over many blocks); 0 where /proc is missing or the process is gone. */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ms of a process and its children (serve's per-session servers). */
+function treeCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  let kids: number[] = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // no /proc children list: the process alone
+  }
+  return cpuMs(pid) + kids.reduce((sum, kid) => sum + cpuMs(kid), 0);
+}
+
+const ownCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+/** Per mode, summed over every block: calls made, CPU ms of the whole path and of mcp-route's own process. */
+const cpu: Record<Mode, { calls: number; path: number; mcpRoute: number }> = {
+  direct: { calls: 0, path: 0, mcpRoute: 0 },
+  serve: { calls: 0, path: 0, mcpRoute: 0 },
+  'run --url': { calls: 0, path: 0, mcpRoute: 0 },
+};
+const pids: { plain?: number; serve?: number; runUrl?: number } = {};
+
 async function connect(mode: Mode, plainUrl: string, serveUrl: string): Promise<Client> {
   const client = new Client({ name: 'bench-http', version: '1' }, { capabilities: {} });
   if (mode === 'run --url') {
     const args = [cli, 'run', '--policy', policyPath, '--url', plainUrl, '--header', 'Authorization: Bearer ${BENCH_TOKEN}'];
-    await client.connect(new StdioClientTransport({ command: process.execPath, args, env: { ...(process.env as Record<string, string>), BENCH_TOKEN: TOKEN }, stderr: 'inherit' }));
+    const transport = new StdioClientTransport({ command: process.execPath, args, env: { ...(process.env as Record<string, string>), BENCH_TOKEN: TOKEN }, stderr: 'inherit' });
+    await client.connect(transport);
+    pids.runUrl = transport.pid ?? undefined;
   } else {
     const url = mode === 'direct' ? plainUrl : serveUrl;
     await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }));
@@ -72,11 +112,17 @@ async function round(r: number, plainUrl: string, serveUrl: string): Promise<voi
   for (let done = 0; done < CALLS; done += BLOCK) {
     for (const mode of order) {
       const client = clients.get(mode)!;
+      const own = mode === 'serve' ? () => treeCpuMs(pids.serve) : mode === 'run --url' ? () => cpuMs(pids.runUrl) : () => 0;
+      const path = () => ownCpuMs() + own() + (mode === 'serve' ? 0 : cpuMs(pids.plain));
+      const [path0, own0] = [path(), own()];
       for (let i = 0; i < BLOCK; i++) {
         const t0 = performance.now();
         await client.callTool({ name: 'echo', arguments: { text: `ping ${done + i}` } });
         times.get(mode)!.push(performance.now() - t0);
       }
+      cpu[mode].calls += BLOCK;
+      cpu[mode].path += path() - path0;
+      cpu[mode].mcpRoute += own() - own0;
     }
   }
   for (const mode of modes) rtt[mode].push(median(times.get(mode)!));
@@ -87,7 +133,9 @@ async function round(r: number, plainUrl: string, serveUrl: string): Promise<voi
 
 try {
   const plainUrl = await startPrintingUrl(['--import', 'tsx', join(root, 'bench/_plain-http-server.ts')], { ...process.env, BENCH_TOKEN: TOKEN });
+  pids.plain = children.at(-1)!.pid;
   const serveUrl = await startPrintingUrl([cli, 'serve', '--policy', policyPath, '--port', '0', '--', process.execPath, fixture]);
+  pids.serve = children.at(-1)!.pid;
   for (let r = 0; r < rounds; r++) {
     await round(r, plainUrl, serveUrl);
     console.log(`round ${r + 1}/${rounds}: direct ${rtt.direct.at(-1)!.toFixed(3)} ms, serve ${ratios.serve.at(-1)!.toFixed(2)}x, run --url ${ratios['run --url'].at(-1)!.toFixed(2)}x`);
@@ -100,6 +148,11 @@ try {
     return `${m} ${ratio.toFixed(2)}x [${Math.min(...ratios[m]).toFixed(2)}-${Math.max(...ratios[m]).toFixed(2)}] ${ratio <= 1.2 ? 'met' : 'NOT met'}`;
   };
   console.log(`goals (median of per-round ratios, range in brackets): within 1.2x of direct: ${goal('serve')}; ${goal('run --url')}`);
+  const per = (mode: Mode, what: 'path' | 'mcpRoute') => cpu[mode][what] / cpu[mode].calls;
+  console.log(
+    `CPU per call, every process on the path (client, mcp-route and its child, server): direct ${per('direct', 'path').toFixed(3)} ms, serve ${per('serve', 'path').toFixed(3)} ms (${(per('serve', 'path') / per('direct', 'path')).toFixed(2)}x), run --url ${per('run --url', 'path').toFixed(3)} ms (${(per('run --url', 'path') / per('direct', 'path')).toFixed(2)}x)`,
+  );
+  console.log(`CPU per call of mcp-route's process: serve ${per('serve', 'mcpRoute').toFixed(3)} ms (with its child server), run --url ${per('run --url', 'mcpRoute').toFixed(3)} ms`);
 } finally {
   for (const child of children) child.kill('SIGTERM');
 }
