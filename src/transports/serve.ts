@@ -4,6 +4,9 @@
 // server side, joined by a pair of in-memory line streams. Every session draws on one set of
 // routers, so budgets are shared by the whole process (and beyond it through sqlite or Redis).
 // Host, Origin and the bearer token are checked before anything is spawned.
+// Phase one serves 2025 sessions only: a 2026-07-28 request without a session (a pinned 2026
+// client, or an `auto` client's server/discover probe) gets -32022 UnsupportedProtocolVersion
+// listing the 2025 versions, which `auto` clients take as "fall back to initialize".
 
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -11,11 +14,14 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { modernMeta, PROTOCOL_VERSION_META } from '../proxy/era.js';
 import type { Logger } from '../proxy/log.js';
 import { runProxy, type ChildProxyOptions } from '../proxy/proxy.js';
 import type { PrometheusMetrics } from '../telemetry/prometheus.js';
 
+/** The 2026-07-28 error for a protocol version the receiver does not serve. */
+const UNSUPPORTED_PROTOCOL_VERSION = -32022;
 /** Bodies above this are refused (413) before they reach the server. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -94,6 +100,8 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     if (req.method !== 'POST') return reply(res, 400, 'missing mcp-session-id header');
     const body = await readJson(req, res);
     if (body === INVALID) return;
+    const modern = modernRequest(body);
+    if (modern) return refuseModern(res, modern);
     if (!isInitialize(body)) return reply(res, 400, 'a request without mcp-session-id must be initialize');
     if (sessions.size >= o.maxSessions) return reply(res, 503, `session limit reached (${o.maxSessions}); try again later`, { 'retry-after': '5' });
     const session = openSession();
@@ -235,6 +243,29 @@ async function readJson(req: IncomingMessage, res: ServerResponse): Promise<unkn
 function isInitialize(body: unknown): boolean {
   const one = (m: unknown) => typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'initialize';
   return Array.isArray(body) ? body.some(one) : one(body);
+}
+
+/** A single 2026-07-28 request (its `_meta` names a protocol version): its id and that version. */
+function modernRequest(body: unknown): { id: RequestId; requested: string } | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const m = body as Record<string, unknown>;
+  const meta = modernMeta(m);
+  if (!meta || typeof m.method !== 'string' || (typeof m.id !== 'string' && typeof m.id !== 'number')) return undefined;
+  return { id: m.id, requested: meta[PROTOCOL_VERSION_META] as string };
+}
+
+/**
+ * Phase two (per-request 2026 traffic on a shared child) is not built: the request gets the
+ * 2026 error for an unsupported version, under its own id and with HTTP 400 (how 2026 clients
+ * read it), listing the 2025 versions a session can use. Nothing is spawned.
+ */
+function refuseModern(res: ServerResponse, { id, requested }: { id: RequestId; requested: string }): void {
+  const error = {
+    code: UNSUPPORTED_PROTOCOL_VERSION,
+    message: `mcp-route serve speaks 2025 sessions only (initialize, then Mcp-Session-Id): protocol ${requested} per request is not served yet; use a 2025 version (SDK v2 clients in auto mode fall back on their own)`,
+    data: { supported: [...SUPPORTED_PROTOCOL_VERSIONS], requested },
+  };
+  res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, error }));
 }
 
 function reply(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as ClientV2, StreamableHTTPClientTransport as StreamableHTTPClientTransportV2 } from '@modelcontextprotocol/client';
 import { CLI, ROOT, FIXTURE, e2e, tempDir } from '../e2e/harness.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -149,6 +150,46 @@ test('with a token, clients without it get 401', { ...e2e, timeout: 40_000 }, as
     assert.equal((await rawPost(serve.url, {}, INIT)).status, 401);
     const ok = await rawPost(serve.url, { authorization: 'Bearer serve-token-123' }, INIT);
     assert.equal(ok.status, 200, ok.text);
+  } finally {
+    await serve.stop();
+  }
+});
+
+test('phase one: a pinned 2026-07-28 client gets -32022 naming what serve speaks; an auto client falls back to a 2025 session', { ...e2e, timeout: 40_000 }, async () => {
+  const serve = await startServe(['--log-level', 'info']);
+  try {
+    const pinned = new ClientV2({ name: 'pinned', version: '1' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await assert.rejects(pinned.connect(new StreamableHTTPClientTransportV2(new URL(serve.url))), (err: Error & { code?: number }) => {
+      assert.equal(err.code, -32022, String(err));
+      assert.match(err.message, /mcp-route serve speaks 2025 sessions only .*protocol 2026-07-28 per request is not served yet/);
+      return true;
+    });
+    await pinned.close().catch(() => {});
+
+    // The same answer on the wire, under the request's own id, and no session is opened for it.
+    const raw = await rawPost(
+      serve.url,
+      {},
+      { jsonrpc: '2.0', id: 'm1', method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' }, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } } },
+    );
+    assert.equal(raw.status, 400);
+    const body = JSON.parse(raw.text);
+    assert.equal(body.id, 'm1');
+    assert.equal(body.error.code, -32022);
+    assert.equal(body.error.data.requested, '2026-07-28');
+    assert.ok(body.error.data.supported.includes('2025-06-18'), raw.text);
+    assert.doesNotMatch(serve.stderr(), /session \S+ opened/, 'no session (no child) for a refused request');
+
+    const auto = new ClientV2({ name: 'auto', version: '1' }, { capabilities: {}, versionNegotiation: { mode: 'auto' } });
+    await auto.connect(new StreamableHTTPClientTransportV2(new URL(serve.url)));
+    try {
+      const result = await auto.callTool({ name: 'echo', arguments: { text: 'negotiated 2025' } });
+      assert.equal((result.content as Array<{ text: string }>)[0]!.text, 'negotiated 2025');
+      assert.match(auto.getNegotiatedProtocolVersion() ?? '', /^2025-/);
+      assert.match(serve.stderr(), /session \S+ opened/);
+    } finally {
+      await auto.close();
+    }
   } finally {
     await serve.stop();
   }
