@@ -89,7 +89,7 @@ interface Run {
   deps: ExecuteDeps;
   redact: Redactor;
   attempts: Attempt[];
-  /** Ends at the deadline or the caller's cancellation. */
+  /** Ends at the deadline or the caller's cancellation (the deadline only once armDeadline() ran). */
   overall: AbortSignal;
   /** performance.now() when execution began: the deadline counts from here. */
   started: number;
@@ -98,25 +98,63 @@ interface Run {
    * what the caller already holds: the first failure after that ends the request.
    */
   streamed: boolean;
+  /** ms left before the deadline (0 once it has passed). */
+  remaining(): number;
+  /** Ends `overall` now, as the deadline. */
+  expire(): void;
+  /**
+   * Makes `overall` end at the deadline by itself, for the waits with no timer of their own
+   * (budget admission, backoff); an attempt's own timer covers the deadline (see attempt()).
+   */
+  armDeadline(): void;
+  /** Clears the timer and the caller's listener: the run is over. */
+  end(): void;
   /** Why the request must stop now (cancelled, past its deadline), else undefined. */
   stopReason(): McpRouteError | undefined;
 }
 
+// One AbortController per request, its deadline timer armed only when a wait needs it, and one
+// timer per attempt: AbortSignal.timeout() and AbortSignal.any() cost several times more per
+// call (weak references, finalisation registries), and most calls are one attempt that waits
+// for nothing else.
 function startRun(settings: EffectiveSettings, deps: ExecuteDeps): Run {
   const attempts: Attempt[] = [];
   const caller = deps.signal;
-  const deadline = AbortSignal.timeout(Math.max(1, settings.deadline));
-  return {
+  const controller = new AbortController();
+  const started = performance.now();
+  let expired = false;
+  let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  const onCaller = () => controller.abort(caller!.reason);
+  if (caller?.aborted) onCaller();
+  else caller?.addEventListener('abort', onCaller, { once: true });
+  const run: Run = {
     settings,
     deps,
     redact: deps.redact ?? ((s: string) => s),
     attempts,
-    overall: caller ? AbortSignal.any([caller, deadline]) : deadline,
-    started: performance.now(),
+    overall: controller.signal,
+    started,
     streamed: false,
+    remaining: () => Math.max(0, settings.deadline - (performance.now() - started)),
+    expire() {
+      expired = true;
+      controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    },
+    armDeadline() {
+      if (deadlineTimer !== undefined || controller.signal.aborted) return;
+      const left = run.remaining();
+      if (left <= 0) return run.expire();
+      deadlineTimer = setTimeout(run.expire, left);
+      // Like AbortSignal.timeout(): a pending deadline does not keep the process alive.
+      deadlineTimer.unref?.();
+    },
+    end() {
+      clearTimeout(deadlineTimer);
+      caller?.removeEventListener('abort', onCaller);
+    },
     stopReason() {
       if (caller?.aborted) return new McpRouteError('ABORTED', 'mcp-route: the request was cancelled', { reason: 'cancelled by the caller', attempts });
-      if (deadline.aborted) {
+      if (expired || run.remaining() <= 0) {
         return new McpRouteError('DEADLINE_EXCEEDED', `mcp-route: no answer within the ${settings.deadline}ms deadline`, {
           reason: `deadline of ${settings.deadline}ms exceeded`,
           attempts,
@@ -125,6 +163,7 @@ function startRun(settings: EffectiveSettings, deps: ExecuteDeps): Run {
       return undefined;
     },
   };
+  return run;
 }
 
 /** What one candidate came to: its answer, or the error that ended it. */
@@ -133,6 +172,14 @@ type CandidateResult = { ok: true; value: ProviderResult } | { ok: false; error:
 /** Layer 1, the fallback loop: candidates in order until one answers or a failure ends the request. */
 export async function executeDecision(decision: RouteDecision, request: CreateMessageRequestParams, deps: ExecuteDeps): Promise<ExecutionResult> {
   const run = startRun(decision.settings, deps);
+  try {
+    return await fallBack(run, decision, request);
+  } finally {
+    run.end();
+  }
+}
+
+async function fallBack(run: Run, decision: RouteDecision, request: CreateMessageRequestParams): Promise<ExecutionResult> {
   let lastError: unknown;
   for (const [index, candidate] of decision.candidates.entries()) {
     const stop = run.stopReason();
@@ -202,7 +249,7 @@ async function whetherToRetry(run: Run, candidate: Candidate, admission: Admissi
   const delay = error.retryAfterMs !== undefined ? Math.min(error.retryAfterMs, retry.maxDelay) : backoffDelay(attemptNumber, retry.initialDelay, retry.maxDelay, run.deps.random ?? Math.random);
   // Waiting past the deadline would only end in DEADLINE_EXCEEDED; the next candidate may
   // still answer in time.
-  if (delay >= run.settings.deadline - (performance.now() - run.started)) return false;
+  if (delay >= run.remaining()) return false;
   if (delay > 0) {
     try {
       await abortableDelay(delay, run.overall);
@@ -266,17 +313,17 @@ async function attempt(run: Run, call: PreparedCall, calls: CallOutcome[]): Prom
   const { candidate } = call;
   const stop = run.stopReason();
   if (stop) throw new AbortError(stop);
-  const attemptTimeout = AbortSignal.timeout(call.timeout);
+  const limit = attemptLimit(run, call.timeout);
   const t0 = performance.now();
   try {
-    const value = await call.provider.createMessage(call.request, { ...call.options, signal: AbortSignal.any([run.overall, attemptTimeout]) });
+    const value = await call.provider.createMessage(call.request, { ...call.options, signal: limit.signal });
     calls.push({ kind: 'answered', usage: value.usage });
     run.attempts.push({ provider: candidate.provider, model: candidate.model, ok: true, duration: Math.round(performance.now() - t0) });
     return value;
   } catch (raw) {
     const duration = Math.round(performance.now() - t0);
     const stopped = run.stopReason();
-    const err = !stopped && attemptTimeout.aborted ? timedOut(candidate, call.timeout) : raw;
+    const err = !stopped && limit.timedOut() ? timedOut(candidate, call.timeout) : raw;
     calls.push({ kind: callOutcomeOf(err) });
     const message = withoutCandidatePrefix(err instanceof Error ? err.message : String(err), candidate);
     run.attempts.push({
@@ -289,7 +336,40 @@ async function attempt(run: Run, call: PreparedCall, calls: CallOutcome[]): Prom
     });
     if (stopped) throw new AbortError(stopped);
     throw err instanceof Error ? err : new Error(String(err));
+  } finally {
+    limit.clear();
   }
+}
+
+/**
+ * One attempt's signal: it ends with the request (cancellation, deadline) or at the attempt's
+ * timeout. One timer serves both limits: it fires at whichever comes first, and ends the whole
+ * request when that was the deadline.
+ */
+function attemptLimit(run: Run, timeout: number): { signal: AbortSignal; timedOut(): boolean; clear(): void } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onOverall = () => controller.abort(run.overall.reason);
+  run.overall.addEventListener('abort', onOverall, { once: true });
+  const untilDeadline = run.remaining();
+  const timer = setTimeout(
+    () => {
+      if (timeout < untilDeadline) {
+        timedOut = true;
+        controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+      } else run.expire();
+    },
+    Math.max(1, Math.min(timeout, untilDeadline)),
+  );
+  timer.unref?.();
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    clear() {
+      clearTimeout(timer);
+      run.overall.removeEventListener('abort', onOverall);
+    },
+  };
 }
 
 function timedOut(candidate: Candidate, timeout: number): ProviderError {
@@ -364,6 +444,8 @@ async function retryAdmission(admission: Admission): Promise<string | undefined>
  */
 async function admitWithin(admit: NonNullable<ExecuteDeps['admit']>, candidate: Candidate, run: Run): Promise<Admission> {
   const { overall } = run;
+  // A store or a budget wait has no timer of its own: the deadline must end it.
+  run.armDeadline();
   const pending = admit(candidate, overall);
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
