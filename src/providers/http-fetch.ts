@@ -78,8 +78,8 @@ interface PendingResponse {
   abort: (reason: unknown) => void;
 }
 
-// Server-sent events are handed over chunk by chunk as they arrive (the SDK parses them as
-// they come); any other body is read whole first, which skips the web-stream machinery. A
+// Server-sent events are handed over chunk by chunk as they arrive (to liveChunks' reader,
+// or to the SDK's parser through `body`); any other body is read whole first, which skips the web-stream machinery. A
 // body that breaks off reads as an error from response.json()/text(), as with undici.
 function toResponse(res: http.IncomingMessage, head: boolean, done: () => void): PendingResponse {
   const status = res.statusCode ?? 502;
@@ -92,29 +92,8 @@ function toResponse(res: http.IncomingMessage, head: boolean, done: () => void):
   const source = decoded(res);
   const terminated = (cause: unknown) => new TypeError('terminated', { cause });
   if (String(res.headers['content-type'] ?? '').includes('text/event-stream')) {
-    let controller!: ReadableStreamDefaultController<Uint8Array>;
-    let ended = false;
-    const finish = (err?: unknown) => {
-      if (ended) return;
-      ended = true;
-      done();
-      if (err === undefined) controller.close();
-      else controller.error(err);
-    };
-    const stream = new ReadableStream<Uint8Array>({
-      start: (c) => void (controller = c),
-      // The SDK stopped reading (it broke out of the stream): free the socket.
-      cancel: () => {
-        ended = true;
-        done();
-        res.destroy();
-      },
-    });
-    source.on('data', (chunk: Buffer) => !ended && controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-    source.on('end', () => finish());
-    source.on('error', (err) => finish(terminated(err)));
-    res.on('close', () => !res.complete && finish(terminated(new Error('other side closed'))));
-    return { response: Promise.resolve(new Response(stream, init)), abort: (reason) => finish(reason) };
+    const events = new LiveBody(source, res, done, terminated);
+    return { response: Promise.resolve(liveResponse(events, init)), abort: (reason) => events.finish(reason) };
   }
   let rejectBody!: (reason: unknown) => void;
   const response = new Promise<Response>((resolve, reject) => {
@@ -139,6 +118,108 @@ function toResponse(res: http.IncomingMessage, head: boolean, done: () => void):
     res.on('close', () => !res.complete && broken(new Error('other side closed')));
   });
   return { response, abort: (reason) => rejectBody(reason) };
+}
+
+/** Where a live body's chunks go: straight to a reader (liveChunks) or into a web stream. */
+export interface ChunkSink {
+  chunk(bytes: Buffer): void;
+  /** The body ended: cleanly (no error) or broken off / aborted. */
+  end(err?: unknown): void;
+}
+
+/**
+ * A server-sent events body as it arrives. Its one reader subscribes: chunks that came before
+ * are handed over at once, later ones as they arrive, in the socket's own 'data' event.
+ */
+class LiveBody {
+  private pending: Buffer[] = [];
+  private sink: ChunkSink | undefined;
+  private ended = false;
+  private error: unknown;
+
+  constructor(
+    source: Readable,
+    private readonly res: http.IncomingMessage,
+    private readonly done: () => void,
+    terminated: (cause: unknown) => TypeError,
+  ) {
+    source.on('data', (chunk: Buffer) => {
+      if (this.ended) return;
+      if (this.sink) this.sink.chunk(chunk);
+      else this.pending.push(chunk);
+    });
+    source.on('end', () => this.finish());
+    source.on('error', (err) => this.finish(terminated(err)));
+    res.on('close', () => !res.complete && this.finish(terminated(new Error('other side closed'))));
+  }
+
+  subscribe(sink: ChunkSink): void {
+    if (this.sink) throw new TypeError('Body is unusable: Body has already been read');
+    this.sink = sink;
+    const pending = this.pending;
+    this.pending = [];
+    for (const chunk of pending) sink.chunk(chunk);
+    if (this.ended) sink.end(this.error);
+  }
+
+  finish(err?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.error = err;
+    this.done();
+    this.sink?.end(err);
+  }
+
+  /** The reader stopped reading: free the socket. */
+  cancel(): void {
+    this.ended = true;
+    this.pending = [];
+    this.done();
+    this.res.destroy();
+  }
+}
+
+const LIVE_BODY = Symbol('mcp-route.live-body');
+
+/**
+ * A streamed response whose bytes a reader can take straight from the socket (liveChunks),
+ * skipping the web stream; `body` is still there, as a web stream made on first use, for any
+ * other reader (the SDKs' own stream parsers).
+ */
+function liveResponse(events: LiveBody, init: ResponseInit): Response {
+  const response = new Response(null, init);
+  let stream: ReadableStream<Uint8Array> | undefined;
+  const body = () =>
+    (stream ??= new ReadableStream<Uint8Array>({
+      start: (c) =>
+        events.subscribe({
+          chunk: (b) => c.enqueue(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
+          end: (err) => (err === undefined ? c.close() : c.error(err)),
+        }),
+      // The SDK stopped reading (it broke out of the stream): free the socket.
+      cancel: () => events.cancel(),
+    }));
+  const whole = () => new Response(body(), init);
+  Object.defineProperties(response, {
+    [LIVE_BODY]: { value: events },
+    body: { get: body },
+    text: { value: () => whole().text() },
+    json: { value: () => whole().json() },
+    arrayBuffer: { value: () => whole().arrayBuffer() },
+  });
+  return response;
+}
+
+/**
+ * Subscribes `sink` to a streamed body that httpFetch answered, chunk by chunk as the socket
+ * delivers them (no web stream, no promise per chunk), and returns how to stop reading;
+ * undefined for any other response (read its `body` instead).
+ */
+export function liveChunks(response: Response, sink: ChunkSink): { cancel(): void } | undefined {
+  const events = (response as Response & { [LIVE_BODY]?: LiveBody })[LIVE_BODY];
+  if (!events) return undefined;
+  events.subscribe(sink);
+  return { cancel: () => events.cancel() };
 }
 
 /**

@@ -2,14 +2,15 @@
 // serves OpenAI-compatible endpoints (Ollama, vLLM, OpenRouter) via baseURL. The SDK's
 // own retries are off; execution runs the one retry loop and owns the AbortSignal.
 
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import type { ProviderConfig } from '../policy/types.js';
 import { createRedactor } from '../redact.js';
 import { providerSecrets } from '../policy/secrets.js';
 import type { Provider, ProviderEnvironment } from './types.js';
 import { toOpenAIRequest } from './openai/to-openai-request.js';
 import { fromOpenAIResponse, type OpenAIChatResponse } from './openai/from-openai-response.js';
-import { ChatCompletionAccumulator } from './openai/accumulate-chunks.js';
+import { ChatCompletionAccumulator, type OpenAIChunk } from './openai/accumulate-chunks.js';
+import { readSseEvents } from './sse-events.js';
 import { toProviderError } from './to-provider-error.js';
 import { httpFetch } from './http-fetch.js';
 import { withUsageMeta } from './result-meta.js';
@@ -67,16 +68,31 @@ export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvir
 
 // Streaming: each chunk's text goes to onDelta as it arrives, and the chunks add up to the
 // same chat.completion the non-streaming call returns, so one mapper serves both; usage
-// arrives in the last chunk only when asked for.
+// arrives in the last chunk only when asked for. The SDK sends the request and turns an error
+// status into its APIError; the events are read by readSseEvents as the socket delivers them,
+// with the SDK's own rules: `[DONE]` ends the stream, an event carrying `error` is an APIError.
 async function streamCompletion(client: OpenAI, body: object, signal: AbortSignal, onDelta: (text: string) => void): Promise<OpenAIChatResponse> {
   const params = { ...body, stream: true, stream_options: { include_usage: true } } as unknown as OpenAI.ChatCompletionCreateParamsStreaming;
-  const stream = await client.chat.completions.create(params, { signal });
+  const response = await client.chat.completions.create(params, { signal }).asResponse();
   const completion = new ChatCompletionAccumulator();
-  for await (const chunk of stream) {
-    const text = completion.add(chunk);
-    if (text) onDelta(text);
+  let done = false;
+  try {
+    await readSseEvents(response, ({ data }) => {
+      if (done) return;
+      if (data.startsWith('[DONE]')) {
+        done = true;
+        return;
+      }
+      const chunk = JSON.parse(data) as (OpenAIChunk & { error?: object }) | null;
+      if (chunk?.error) throw new APIError(undefined, chunk.error, undefined, response.headers);
+      const text = completion.add(chunk as OpenAIChunk);
+      if (text) onDelta(text);
+    });
+  } catch (err) {
+    // An aborted request ends with the signal's reason, whatever the body said on its way out.
+    signal.throwIfAborted();
+    throw err;
   }
-  // The SDK ends the iteration quietly when the request is aborted.
   signal.throwIfAborted();
   return completion.result();
 }
