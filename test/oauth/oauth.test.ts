@@ -171,6 +171,15 @@ test('mcp-route auth: signs in from the CLI (URL on stderr), --status without se
     assert.match(again.stderr, /already signed in; tokens refreshed/);
     for (const out of [stdout, stderr, status.stdout, status.stderr, again.stdout, again.stderr]) for (const s of secrets) assert.ok(!out.includes(s), 'a token reached the output');
 
+    // A refused refresh that quotes the token: the SDK's warning is scrubbed and printed as auth's own line.
+    const refreshToken = JSON.parse(readFileSync(new OAuthStore(join(stateHome, 'mcp-route', 'oauth')).fileFor(server.url), 'utf8')).tokens.refresh_token as string;
+    server.provider.refresh.clear();
+    server.provider.echoRefusedRefreshTokens = true;
+    const refused = await runCli(['auth', server.url, '--timeout', '1s'], { env });
+    assert.equal(refused.code, 1, 'nobody opened the new sign-in URL');
+    assert.match(refused.stderr, /^mcp-route auth: \[mcp-sdk\] OAuth "invalid_grant" .*unknown refresh token \[redacted\]/m, refused.stderr);
+    assert.ok(!refused.stderr.includes(refreshToken), 'the refused token reached the output');
+
     const logout = await runCli(['auth', server.url, '--logout'], { env });
     assert.equal(logout.code, 0);
     assert.match(logout.stderr, /forgot the sign-in/);
