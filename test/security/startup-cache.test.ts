@@ -7,9 +7,10 @@
 // server receives a single message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startupDigest, type StartupInputs } from '../../src/cli/startup-cache.js';
+import { isAlive, runCli } from '../helpers/cli.js';
 import { assertAllGone, skipUnlessBuilt, startRoute, tempDir, type Route } from '../reliability/harness.js';
 
 const EARLY = /spawned before the policy was loaded/;
@@ -143,3 +144,43 @@ test('the digest covers the text, the path and every value but those of the vari
   }
   assert.notEqual(startupDigest(inputs, []), digest, 'nor is the list of names kept out');
 });
+
+test('a server spawned early that exits at once still gives mcp-route its exit code', { skip: skipUnlessBuilt, timeout: 30_000 }, async () => {
+  const dir = tempDir();
+  const policy = join(dir, 'policy.yaml');
+  writeFileSync(policy, policyReading('MY_KEY'));
+  const env = { ...process.env, MY_KEY: 'sk-exitCodeKey99999999', XDG_STATE_HOME: tempDir() };
+  const args = ['run', '--policy', policy, '--log-level', 'debug', '--', process.execPath, '-e', 'process.exit(3)'];
+  const first = await runCli(args, { env });
+  assert.equal(first.code, 3, first.stderr);
+  const second = await runCli(args, { env });
+  assert.match(second.stderr, EARLY);
+  assert.equal(second.code, 3, second.stderr);
+});
+
+test('a start that fails after the early spawn (no --server-name where the policy requires one) leaves no server behind', { skip: skipUnlessBuilt, timeout: 30_000 }, async () => {
+  const dir = tempDir();
+  const state = tempDir();
+  const policy = join(dir, 'policy.yaml');
+  writeFileSync(policy, `requireServerName: true\n${policyReading('MY_KEY')}`);
+  const pidFile = join(dir, 'server.pid');
+  const env = { ...process.env, MY_KEY: 'sk-failedStartKey8888888', XDG_STATE_HOME: state };
+  // A server that says its pid at once and ignores its stdin closing.
+  const server = ['--', 'sh', '-c', `echo $$ > ${pidFile}; exec sleep 30`];
+  await runCli(['run', '--policy', policy, '--server-name', 'named', '--grace', '100ms', ...server], { env });
+  assert.equal(cacheFiles(state).length, 1, 'the first start recorded its entry');
+  rmSync(pidFile, { force: true });
+  // The entry matches (arguments are not part of it): the server is spawned, then the start fails.
+  // The grace is long, so the watchdog's own clean-up cannot be what ends it.
+  const second = await runCli(['run', '--policy', policy, '--grace', '20s', ...server], { env });
+  assert.equal(second.code, 2, second.stderr);
+  assert.match(second.stderr, /--server-name/);
+  await waitFor(() => existsSync(pidFile), 'the server was spawned early');
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  await waitFor(() => !isAlive(pid), 'the early server is gone');
+});
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 40 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(condition(), what);
+}
