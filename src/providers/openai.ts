@@ -11,6 +11,7 @@ import { toOpenAIRequest } from './openai/to-openai-request.js';
 import { fromOpenAIResponse, type OpenAIChatResponse } from './openai/from-openai-response.js';
 import { ChatCompletionAccumulator, type OpenAIChunk } from './openai/accumulate-chunks.js';
 import { readSseEvents } from './sse-events.js';
+import { ChatCompletionsSender } from './openai/send-chat.js';
 import { toProviderError } from './to-provider-error.js';
 import { httpFetch } from './http-fetch.js';
 import { withUsageMeta } from './result-meta.js';
@@ -25,6 +26,8 @@ export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvir
   const maxTokensParam = config.maxTokensParam ?? 'max_completion_tokens';
   const storeMetadata = config.storeMetadata === true;
   let client: OpenAI | undefined;
+  let sender: ChatCompletionsSender | undefined;
+  const getSender = () => (sender ??= new ChatCompletionsSender(getClient()));
   const getClient = () =>
     (client ??= new OpenAI({
       apiKey: config.apiKey || NO_KEY,
@@ -45,10 +48,8 @@ export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvir
     async createMessage(request, options) {
       const body = applyBodyOverrides(toOpenAIRequest(request, { model: options.model, maxTokensParam, storeMetadata }), config.options, options.params);
       try {
-        const response = options.onDelta
-          ? await streamCompletion(getClient(), body, options.signal, options.onDelta)
-          : await getClient().chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal: options.signal });
-        const { result, usage } = fromOpenAIResponse(response, options.model);
+        const response = options.onDelta ? await streamCompletion(getSender(), body, options.signal, options.onDelta) : await ChatCompletionsSender.parse(await getSender().send(body, options.signal));
+        const { result, usage } = fromOpenAIResponse(response as OpenAIChatResponse, options.model);
         return { result: withUsageMeta(result, { provider: config.name, usage }), usage };
       } catch (err) {
         throw toProviderError(err, { provider: config.name, model: options.modelId, redact, signal: options.signal, endpoint: getClient().baseURL });
@@ -68,12 +69,11 @@ export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvir
 
 // Streaming: each chunk's text goes to onDelta as it arrives, and the chunks add up to the
 // same chat.completion the non-streaming call returns, so one mapper serves both; usage
-// arrives in the last chunk only when asked for. The SDK sends the request and turns an error
-// status into its APIError; the events are read by readSseEvents as the socket delivers them,
-// with the SDK's own rules: `[DONE]` ends the stream, an event carrying `error` is an APIError.
-async function streamCompletion(client: OpenAI, body: object, signal: AbortSignal, onDelta: (text: string) => void): Promise<OpenAIChatResponse> {
-  const params = { ...body, stream: true, stream_options: { include_usage: true } } as unknown as OpenAI.ChatCompletionCreateParamsStreaming;
-  const response = await client.chat.completions.create(params, { signal }).asResponse();
+// arrives in the last chunk only when asked for. The events are read by readSseEvents as the
+// socket delivers them, with the SDK's own rules: `[DONE]` ends the stream, an event carrying
+// `error` is an APIError.
+async function streamCompletion(sender: ChatCompletionsSender, body: object, signal: AbortSignal, onDelta: (text: string) => void): Promise<OpenAIChatResponse> {
+  const response = await sender.send({ ...body, stream: true, stream_options: { include_usage: true } }, signal);
   const completion = new ChatCompletionAccumulator();
   let done = false;
   try {
