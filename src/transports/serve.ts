@@ -4,9 +4,8 @@
 // server side, joined by a pair of in-memory line streams. Every session draws on one set of
 // routers, so budgets are shared by the whole process (and beyond it through sqlite or Redis).
 // Host, Origin and the bearer token are checked before anything is spawned.
-// Phase one serves 2025 sessions only: a 2026-07-28 request without a session (a pinned 2026
-// client, or an `auto` client's server/discover probe) gets -32022 UnsupportedProtocolVersion
-// listing the 2025 versions, which `auto` clients take as "fall back to initialize".
+// 2026-07-28 requests come without a session (each carries its own `_meta`): they go to one
+// shared child instead (serve-modern.ts).
 
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -14,14 +13,13 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { modernMeta, PROTOCOL_VERSION_META } from '../proxy/era.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { modernMeta } from '../proxy/era.js';
+import { ModernRequests } from './serve-modern.js';
 import type { Logger } from '../proxy/log.js';
 import { runProxy, type ChildProxyOptions } from '../proxy/proxy.js';
 import type { PrometheusMetrics } from '../telemetry/prometheus.js';
 
-/** The 2026-07-28 error for a protocol version the receiver does not serve. */
-const UNSUPPORTED_PROTOCOL_VERSION = -32022;
 /** Bodies above this are refused (413) before they reach the server. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -65,6 +63,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     throw new Error(`refusing to listen on ${o.host} without a bearer token: set MCP_ROUTE_SERVE_TOKEN (clients then send "Authorization: Bearer <token>")`);
   }
   const sessions = new Map<string, Session>();
+  const modern = new ModernRequests((input, output) => runChild(o, input, output), o.log);
   const updateGauge = () => o.metrics?.setSessions(sessions.size);
 
   const server = createServer((req, res) => {
@@ -100,8 +99,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     if (req.method !== 'POST') return reply(res, 400, 'missing mcp-session-id header');
     const body = await readJson(req, res);
     if (body === INVALID) return;
-    const modern = modernRequest(body);
-    if (modern) return refuseModern(res, modern);
+    if (isModernRequest(body)) return modern.handle(res, body);
     if (!isInitialize(body)) return reply(res, 400, 'a request without mcp-session-id must be initialize');
     if (sessions.size >= o.maxSessions) return reply(res, 503, `session limit reached (${o.maxSessions}); try again later`, { 'retry-after': '5' });
     const session = openSession();
@@ -154,21 +152,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       const related = relatedRequest(message, progressOwners) ?? (m.method !== undefined ? openRequests[openRequests.length - 1] : undefined);
       transport.send(message, related !== undefined ? { relatedRequestId: related } : undefined).catch((err: unknown) => o.log.debug(`session ${session?.id}: ${(err as Error).message}`));
     });
-    const done = runProxy({
-      command: o.command,
-      args: o.args,
-      cwd: o.cwd,
-      env: o.env,
-      log: o.log,
-      redact: o.redact,
-      serverName: o.serverName,
-      toolsMayBeAllowed: o.toolsMayBeAllowed,
-      graceMs: o.graceMs,
-      input,
-      output,
-      createRouter: o.createRouter,
-      ...(o.dryRun ? { dryRun: o.dryRun } : {}),
-    });
+    const done = runChild(o, input, output);
     session = {
       id: '',
       transport,
@@ -210,7 +194,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       clearInterval(sweeper);
       const all = [...sessions.values()];
       for (const s of all) s.close();
-      await Promise.allSettled(all.map((s) => s.done));
+      await Promise.allSettled([...all.map((s) => s.done), modern.close()]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -245,27 +229,30 @@ function isInitialize(body: unknown): boolean {
   return Array.isArray(body) ? body.some(one) : one(body);
 }
 
-/** A single 2026-07-28 request (its `_meta` names a protocol version): its id and that version. */
-function modernRequest(body: unknown): { id: RequestId; requested: string } | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+/** A single 2026-07-28 request: its `_meta` names a protocol version (it has no session to belong to). */
+function isModernRequest(body: unknown): body is Record<string, unknown> & { id: RequestId } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
   const m = body as Record<string, unknown>;
-  const meta = modernMeta(m);
-  if (!meta || typeof m.method !== 'string' || (typeof m.id !== 'string' && typeof m.id !== 'number')) return undefined;
-  return { id: m.id, requested: meta[PROTOCOL_VERSION_META] as string };
+  return modernMeta(m) !== undefined && typeof m.method === 'string' && (typeof m.id === 'string' || typeof m.id === 'number');
 }
 
-/**
- * Phase two (per-request 2026 traffic on a shared child) is not built: the request gets the
- * 2026 error for an unsupported version, under its own id and with HTTP 400 (how 2026 clients
- * read it), listing the 2025 versions a session can use. Nothing is spawned.
- */
-function refuseModern(res: ServerResponse, { id, requested }: { id: RequestId; requested: string }): void {
-  const error = {
-    code: UNSUPPORTED_PROTOCOL_VERSION,
-    message: `mcp-route serve speaks 2025 sessions only (initialize, then Mcp-Session-Id): protocol ${requested} per request is not served yet; use a 2025 version (SDK v2 clients in auto mode fall back on their own)`,
-    data: { supported: [...SUPPORTED_PROTOCOL_VERSIONS], requested },
-  };
-  res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, error }));
+/** One child behind one proxy core, its host side the given line streams (a session's, or the shared 2026 one). */
+function runChild(o: ServeOptions, input: PassThrough, output: PassThrough): Promise<number> {
+  return runProxy({
+    command: o.command,
+    args: o.args,
+    cwd: o.cwd,
+    env: o.env,
+    log: o.log,
+    redact: o.redact,
+    serverName: o.serverName,
+    toolsMayBeAllowed: o.toolsMayBeAllowed,
+    graceMs: o.graceMs,
+    input,
+    output,
+    createRouter: o.createRouter,
+    ...(o.dryRun ? { dryRun: o.dryRun } : {}),
+  });
 }
 
 function reply(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {

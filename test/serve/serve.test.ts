@@ -6,12 +6,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Client as ClientV2, StreamableHTTPClientTransport as StreamableHTTPClientTransportV2 } from '@modelcontextprotocol/client';
 import { CLI, ROOT, FIXTURE, e2e, tempDir } from '../e2e/harness.js';
+
+const MRTR_FIXTURE = join(ROOT, 'test/helpers/mcp-fixtures/mrtr-server.mjs');
+
+/** Resolves when `check` holds, polling; never a fixed sleep. */
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 import { runCli } from '../helpers/cli.js';
 
 const POLICY = `version: 1
@@ -24,11 +35,12 @@ budgets:
   - { name: shared, rpm: 1000 }
 `;
 
-async function startServe(extra: string[] = []) {
+async function startServe(extra: string[] = [], server = FIXTURE, env: NodeJS.ProcessEnv = process.env) {
   const dir = tempDir();
   writeFileSync(join(dir, 'policy.yaml'), POLICY);
-  const child = spawn(process.execPath, [CLI, 'serve', '--policy', join(dir, 'policy.yaml'), '--port', '0', ...extra, '--', process.execPath, FIXTURE], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--policy', join(dir, 'policy.yaml'), '--port', '0', ...extra, '--', process.execPath, server], {
     cwd: ROOT,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -155,30 +167,13 @@ test('with a token, clients without it get 401', { ...e2e, timeout: 40_000 }, as
   }
 });
 
-test('phase one: a pinned 2026-07-28 client gets -32022 naming what serve speaks; an auto client falls back to a 2025 session', { ...e2e, timeout: 40_000 }, async () => {
+test('2026-07-28 clients of a 2025-only server: a pinned one is told the server offers no 2026; an auto one falls back to a 2025 session', { ...e2e, timeout: 40_000 }, async () => {
   const serve = await startServe(['--log-level', 'info']);
   try {
     const pinned = new ClientV2({ name: 'pinned', version: '1' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } });
-    await assert.rejects(pinned.connect(new StreamableHTTPClientTransportV2(new URL(serve.url))), (err: Error & { code?: number }) => {
-      assert.equal(err.code, -32022, String(err));
-      assert.match(err.message, /mcp-route serve speaks 2025 sessions only .*protocol 2026-07-28 per request is not served yet/);
-      return true;
-    });
+    await assert.rejects(pinned.connect(new StreamableHTTPClientTransportV2(new URL(serve.url))), /did not offer pinned protocol version 2026-07-28/);
     await pinned.close().catch(() => {});
-
-    // The same answer on the wire, under the request's own id, and no session is opened for it.
-    const raw = await rawPost(
-      serve.url,
-      {},
-      { jsonrpc: '2.0', id: 'm1', method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' }, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } } },
-    );
-    assert.equal(raw.status, 400);
-    const body = JSON.parse(raw.text);
-    assert.equal(body.id, 'm1');
-    assert.equal(body.error.code, -32022);
-    assert.equal(body.error.data.requested, '2026-07-28');
-    assert.ok(body.error.data.supported.includes('2025-06-18'), raw.text);
-    assert.doesNotMatch(serve.stderr(), /session \S+ opened/, 'no session (no child) for a refused request');
+    assert.doesNotMatch(serve.stderr(), /session \S+ opened/, 'the probe opened no session');
 
     const auto = new ClientV2({ name: 'auto', version: '1' }, { capabilities: {}, versionNegotiation: { mode: 'auto' } });
     await auto.connect(new StreamableHTTPClientTransportV2(new URL(serve.url)));
@@ -191,6 +186,46 @@ test('phase one: a pinned 2026-07-28 client gets -32022 naming what serve speaks
       await auto.close();
     }
   } finally {
+    await serve.stop();
+  }
+});
+
+test('2026-07-28 clients of a dual-era server share one child: sampling inside input_required answered by the policy, ids kept apart, a closed request cancelled', {
+  ...e2e,
+  timeout: 60_000,
+}, async () => {
+  const wireLog = join(tempDir(), 'wire.jsonl');
+  const serve = await startServe(['--log-level', 'info'], MRTR_FIXTURE, { ...process.env, MRTR_WIRE_LOG: wireLog });
+  const pinnedClient = async () => {
+    const client = new ClientV2({ name: 'pinned', version: '1' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(new StreamableHTTPClientTransportV2(new URL(serve.url)));
+    return client;
+  };
+  const text = (r: unknown) => (r as { content: Array<{ text: string }> }).content[0]!.text;
+  const [a, b] = [await pinnedClient(), await pinnedClient()];
+  try {
+    assert.equal(a.getNegotiatedProtocolVersion(), '2026-07-28');
+    assert.match(text(await a.callTool({ name: 'ask', arguments: { q: 'modern?' } })), /^answer: served over http; state: state-1/);
+    // Both clients number their requests alike: every answer still reaches the client and call that asked.
+    const calls = await Promise.all([...Array(6).keys()].map((i) => (i % 2 ? a : b).callTool({ name: 'echo', arguments: { text: `call ${i}` } })));
+    assert.deepEqual(
+      calls.map(text),
+      [...Array(6).keys()].map((i) => `call ${i}`),
+    );
+    assert.doesNotMatch(serve.stderr(), /session \S+ opened/, 'no 2025 session for 2026 clients');
+    assert.equal((serve.stderr().match(/the shared server started/g) ?? []).length, 1, 'one child for both clients');
+
+    // The client aborts a call (2026 cancels by closing the request): the shared child hears of it.
+    const controller = new AbortController();
+    const slow = b.callTool({ name: 'slow-after-sampling', arguments: {} }, { signal: controller.signal });
+    const wire = () => (existsSync(wireLog) ? readFileSync(wireLog, 'utf8') : '');
+    await until(() => wire().includes('"slow-after-sampling"') && (wire().match(/"slow-after-sampling"/g) ?? []).length >= 2, 'the repeated slow call to reach the child');
+    controller.abort();
+    await assert.rejects(slow);
+    await until(() => wire().includes('notifications/cancelled'), 'the cancellation to reach the child');
+  } finally {
+    await a.close().catch(() => {});
+    await b.close().catch(() => {});
     await serve.stop();
   }
 });
