@@ -12,6 +12,13 @@ export class SamplingSession {
   private readonly remembered = new Map<string, boolean>();
 
   /**
+   * `canRemember` false: answers are never remembered, so every request is asked. For a
+   * connection shared by several clients (serve's 2026 child), where one person's "remember"
+   * must not answer for another.
+   */
+  constructor(private readonly canRemember = true) {}
+
+  /**
    * Counts one request and refuses it when it goes beyond `limits`. Every request counts, refused
    * ones too: a server that keeps asking after a refusal is still asking.
    */
@@ -41,6 +48,6 @@ export class SamplingSession {
   }
 
   remember(server: string, approve: boolean): void {
-    this.remembered.set(server, approve);
+    if (this.canRemember) this.remembered.set(server, approve);
   }
 }

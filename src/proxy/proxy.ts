@@ -84,6 +84,12 @@ export interface ProxyCoreOptions {
   maxSamplingInFlight?: number;
   /** How long a sampling request that arrives before the host's initialize waits for it. Default HOST_INITIALIZE_WAIT_MS. */
   hostInitializeWaitMs?: number;
+  /**
+   * False when the host side carries several clients (serve's shared 2026 child): approval
+   * answers are then not remembered, since one person's "remember" must not answer another's
+   * requests. Limits still count for the whole connection. Default true.
+   */
+  rememberApprovals?: boolean;
 }
 
 /**
@@ -213,7 +219,7 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
 
   const approver = createHostApprover((method, params, signal) => hostRequests.request(method, params, signal));
   /** One server connection: its caps and remembered approvals outlive policy reloads. */
-  const session = new SamplingSession();
+  const session = new SamplingSession(o.rememberApprovals ?? true);
 
   // The router is built once, from what the host declared: a server that samples before the
   // host's initialize waits for it, rather than freezing a view of a host that knows nothing.

@@ -63,7 +63,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     throw new Error(`refusing to listen on ${o.host} without a bearer token: set MCP_ROUTE_SERVE_TOKEN (clients then send "Authorization: Bearer <token>")`);
   }
   const sessions = new Map<string, Session>();
-  const modern = new ModernRequests((input, output) => runChild(o, input, output), o.log);
+  const modern = new ModernRequests((input, output) => runChild(o, input, output, { shared: true }), o.log);
   const updateGauge = () => o.metrics?.setSessions(sessions.size);
 
   const server = createServer((req, res) => {
@@ -237,8 +237,10 @@ function isModernRequest(body: unknown): body is Record<string, unknown> & { id:
 }
 
 /** One child behind one proxy core, its host side the given line streams (a session's, or the shared 2026 one). */
-function runChild(o: ServeOptions, input: PassThrough, output: PassThrough): Promise<number> {
+function runChild(o: ServeOptions, input: PassThrough, output: PassThrough, { shared = false } = {}): Promise<number> {
   return runProxy({
+    // Several clients behind one core: nobody's remembered approval may answer for the others.
+    rememberApprovals: !shared,
     command: o.command,
     args: o.args,
     cwd: o.cwd,

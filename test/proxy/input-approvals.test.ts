@@ -14,7 +14,7 @@ import type { SamplingOutcome } from '../../src/router/types.js';
 
 const APPROVAL_KEY = /^mcp-route-approval-[0-9a-f]{8}-\d+$/;
 
-function setup(extra: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}) {
+function setup(extra: Record<string, unknown> = {}, defaults: Record<string, unknown> = {}, session = new SamplingSession()) {
   const outcomes: SamplingOutcome[] = [];
   const router = createRouter(
     normalisePolicy({
@@ -26,7 +26,7 @@ function setup(extra: Record<string, unknown> = {}, defaults: Record<string, unk
     }),
     { onOutcome: (o) => outcomes.push(o) },
   );
-  return { ...inputRequiredSides(router, { session: new SamplingSession() }), outcomes };
+  return { ...inputRequiredSides(router, { session }), outcomes };
 }
 
 const ELICITING = { [PROTOCOL_VERSION_META]: '2026-07-28', [CLIENT_CAPABILITIES_META]: { elicitation: { form: {} } } };
@@ -148,5 +148,16 @@ describe('approval questions for a 2026 host', () => {
     assert.equal(third.result.isError, true);
     assert.match(third.result.content[0].text, /limits\.requestsPerSession \(2/);
     assert.equal(s.toHost.filter((m) => m.result?.resultType === 'input_required').length, 1, 'asked once');
+  });
+
+  it("a connection shared by several clients (serve's 2026 child) remembers no answer: the next request is asked again", async () => {
+    const s = setup({}, {}, new SamplingSession(false));
+    const round = (await askedRound(s, 1, { s: sampling('one') })).result;
+    const key = Object.keys(round.inputRequests)[0]!;
+    s.calls.fromHost(toolCall(2, { requestState: round.requestState, inputResponses: { [key]: { action: 'accept', content: { approve: true, remember: true } } } }), 2, 'tools/call');
+    await until(() => s.toServer.length === 1, 'the repeat');
+    const again = await askedRound(s, 3, { s: sampling('two') });
+    assert.equal(again.result.resultType, 'input_required', 'asked again, not answered from a remembered approval');
+    assert.equal(s.outcomes.filter((o) => o.approval?.by === 'remembered').length, 0);
   });
 });
