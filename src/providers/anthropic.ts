@@ -4,7 +4,7 @@
 // prints model deprecation notices with console.warn on every request: they are caught and
 // go through mcp-route's logger instead, once per distinct notice.
 
-import Anthropic from '@anthropic-ai/sdk';
+import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import type { ProviderConfig } from '../policy/types.js';
 import { createRedactor } from '../redact.js';
 import { providerSecrets } from '../policy/secrets.js';
@@ -16,6 +16,7 @@ import { toProviderError } from './to-provider-error.js';
 import { httpFetch } from './http-fetch.js';
 import { withUsageMeta } from './result-meta.js';
 import { applyBodyOverrides } from './body-overrides.js';
+import { readSseEvents } from './sse-events.js';
 
 export function createAnthropicProvider(config: ProviderConfig, env: ProviderEnvironment = {}): Provider {
   const redact = createRedactor(providerSecrets(config));
@@ -67,18 +68,42 @@ export function createAnthropicProvider(config: ProviderConfig, env: ProviderEnv
 }
 
 // Streaming: each text delta goes to onDelta as it arrives, and the events add up to the same
-// Message the non-streaming call returns, so one mapper serves both.
+// Message the non-streaming call returns, so one mapper serves both. The SDK sends the request
+// and turns an error status into its APIError; the events are read by readSseEvents as the
+// socket delivers them, with the SDK's own rules: `ping` and unnamed events are skipped, an
+// `error` event is an APIError.
 async function streamMessage(client: Anthropic, body: object, signal: AbortSignal, onDelta: (text: string) => void, onNotice: (text: string) => void): Promise<AnthropicMessageResponse> {
   const params = { ...body, stream: true } as unknown as Anthropic.MessageCreateParamsStreaming;
-  const stream = await withConsoleWarnCaptured(onNotice, () => client.messages.create(params, { signal }));
+  const response = await withConsoleWarnCaptured(onNotice, () => client.messages.create(params, { signal }).asResponse());
   const message = new MessageAccumulator();
-  for await (const event of stream) {
-    const text = message.add(event as AnthropicStreamEvent);
-    if (text) onDelta(text);
+  try {
+    await readSseEvents(response, ({ event, data }) => {
+      if (event === null || event === 'ping') return;
+      if (event === 'error') {
+        const error = parsedOr(data);
+        const type = (error as { error?: { type?: Anthropic.ErrorType } }).error?.type;
+        throw new APIError(undefined, error, undefined, response.headers, type);
+      }
+      if (!data) return;
+      const text = message.add(JSON.parse(data) as AnthropicStreamEvent);
+      if (text) onDelta(text);
+    });
+  } catch (err) {
+    // An aborted request ends with the signal's reason, whatever the body said on its way out.
+    signal.throwIfAborted();
+    throw err;
   }
-  // The SDK ends the iteration quietly when the request is aborted.
   signal.throwIfAborted();
   return message.result();
+}
+
+/** An error event's body: its JSON when it parses, else its text (as the SDK does). */
+function parsedOr(data: string): object {
+  try {
+    return (JSON.parse(data) as object | null) ?? (data as unknown as object);
+  } catch {
+    return data as unknown as object;
+  }
 }
 
 /**

@@ -189,16 +189,25 @@ const LIVE_BODY = Symbol('mcp-route.live-body');
 function liveResponse(events: LiveBody, init: ResponseInit): Response {
   const response = new Response(null, init);
   let stream: ReadableStream<Uint8Array> | undefined;
+  let subscribed = false;
+  // The stream takes the body at its first read, not when made: an SDK may look at `body`
+  // (to log it) while liveChunks' reader is the one that reads.
   const body = () =>
-    (stream ??= new ReadableStream<Uint8Array>({
-      start: (c) =>
-        events.subscribe({
-          chunk: (b) => c.enqueue(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
-          end: (err) => (err === undefined ? c.close() : c.error(err)),
-        }),
-      // The SDK stopped reading (it broke out of the stream): free the socket.
-      cancel: () => events.cancel(),
-    }));
+    (stream ??= new ReadableStream<Uint8Array>(
+      {
+        pull: (c) => {
+          if (subscribed) return;
+          subscribed = true;
+          events.subscribe({
+            chunk: (b) => c.enqueue(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
+            end: (err) => (err === undefined ? c.close() : c.error(err)),
+          });
+        },
+        // The SDK stopped reading (it broke out of the stream): free the socket.
+        cancel: () => events.cancel(),
+      },
+      { highWaterMark: 0 },
+    ));
   const whole = () => new Response(body(), init);
   Object.defineProperties(response, {
     [LIVE_BODY]: { value: events },
