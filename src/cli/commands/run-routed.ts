@@ -143,7 +143,7 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   const onServerName = (name: string) => {
     reportedName = name;
   };
-  const spawned = early && reload ? earlyServerIfRight(early, env, log) : undefined;
+  const spawned = early ? earlyServerIfRight(early, env, reload !== undefined, log) : undefined;
   const running = serve
     ? serveUntilSignalled({ ...serve, ...proxyOptions, ...(metrics ? { metrics: metrics.prometheus } : {}) })
     : flags.url !== undefined
@@ -176,14 +176,17 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
  * otherwise (the cache was stale, the policy file changed meanwhile) it is killed before the
  * proxy starts, so before it receives a single message, and undefined says to spawn again.
  */
-function earlyServerIfRight(early: EarlyServer, env: NodeJS.ProcessEnv, log: Logger): ChildServer | undefined {
+function earlyServerIfRight(early: EarlyServer, env: NodeJS.ProcessEnv, live: boolean, log: Logger): ChildServer | undefined {
   const names = Object.keys(env);
   const same = names.length === Object.keys(early.env).length && names.every((name) => early.env[name] === env[name]);
-  if (same) {
+  // `live`: the policy file is still there to watch. The early server forwards SIGINT and SIGTERM
+  // only, as a server under a live policy does; without one it would also need SIGHUP.
+  if (same && live) {
     log.debug('the server was spawned before the policy was loaded (start-up cache; the environment matches the policy)');
     return early.server;
   }
-  log.warn('the start-up cache did not match the policy: the server started early is stopped and started again');
+  const why = same ? 'the policy file is gone' : 'the start-up cache did not match the policy';
+  log.warn(`${why}: the server started early is stopped and started again`);
   early.server.abandon();
   return undefined;
 }
