@@ -29,5 +29,10 @@ await build({
   banner: { js: "import { createRequire as __mcpRouteRequire } from 'node:module';\nconst require = __mcpRouteRequire(import.meta.url);" },
   external: ['@anthropic-ai/sdk', 'openai', '@modelcontextprotocol/*', '@opentelemetry/*', 'better-sqlite3', 'ioredis', 'prom-client', 'gpt-tokenizer', 'gpt-tokenizer/*'],
   sourcemap: 'linked',
+  // Whitespace and syntax only (names stay, for stack traces; `node --enable-source-maps` maps
+  // lines back): less source to scan and to keep in memory (V8 holds every module's text). The
+  // idle router's RSS fell by about 1 MiB (56.3 to 55.3 MiB, cache warm, prod.yaml).
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });

@@ -34,7 +34,8 @@ export async function resolve(specifier, context, next) {
   writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
   const r = await runCli(args, { env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent-home', NODE_OPTIONS: `--import ${register}` } });
   const urls = existsSync(log) ? [...new Set(readFileSync(log, 'utf8').trim().split('\n'))] : [];
-  const loaded = urls.flatMap((url) => [...readFileSync(fileURLToPath(url), 'utf8').matchAll(/^(?:export )?function register([A-Z]\w*)\(/gm)].map((m) => m[1]!.toLowerCase()));
+  // The bundle is minified (whitespace): a definition need not start a line.
+  const loaded = urls.flatMap((url) => [...readFileSync(fileURLToPath(url), 'utf8').matchAll(/(?:^|[\s;{}])function register([A-Z]\w*)\(/gm)].map((m) => m[1]!.toLowerCase()));
   return { loaded, stdout: r.stdout, code: r.code };
 }
 
