@@ -17,6 +17,8 @@ export interface FrameInfo {
   message?: Record<string, unknown>;
   /** An `id` member is present but is not a string or number (null, an object...). */
   badId?: boolean;
+  /** The top-level `params` value's span, when the frame was read from its bytes (not parsed). */
+  params?: Span;
 }
 
 /** Frames up to this size are parsed when their keys need decoding (escapes). */
@@ -31,7 +33,9 @@ export function classifyFrame(frame: Buffer, needsMessage: (method: string | und
   if (members === undefined || members === ESCAPED_KEY) return classifyExactly(frame, needsMessage);
   const id = members.id && readIdOrMethod(frame, members.id);
   const method = members.method && readIdOrMethod(frame, members.method);
-  return describe(frame, typeof id === 'string' || typeof id === 'number' ? id : undefined, members.id !== undefined, method, members.result || members.error, needsMessage);
+  const info = describe(frame, typeof id === 'string' || typeof id === 'number' ? id : undefined, members.id !== undefined, method, members.result || members.error, needsMessage);
+  if (members.params && !info.message) info.params = members.params;
+  return info;
 }
 
 /** The kind of a frame from its top-level id, method and whether it holds a result or error. */

@@ -2,6 +2,8 @@
 // A 2026 request carries its own `_meta` envelope (protocol version, client info, client
 // capabilities); everything else is 2025 traffic and keeps the proxy's byte path untouched.
 
+import { objectMembers, type FoundMembers, type InnerMembers, type Span } from './json-top-level.js';
+
 export const PROTOCOL_VERSION_META = 'io.modelcontextprotocol/protocolVersion';
 export const CLIENT_CAPABILITIES_META = 'io.modelcontextprotocol/clientCapabilities';
 
@@ -63,4 +65,66 @@ export function withSamplingCapability(message: Obj, toolsMayBeAllowed: boolean)
     ...message,
     params: { ...params, _meta: { ...meta, [CLIENT_CAPABILITIES_META]: { ...declared, sampling } } },
   };
+}
+
+/** What samplingCapabilityBytes read from a 2026 request, and the frame to send on. */
+export interface ModernRequestBytes {
+  /** The frame with sampling declared (with its line ending); undefined when the host's own declaration already covers it. */
+  rewritten?: Buffer;
+  /** `_meta.progressToken` as JSON.parse reads it, when present. */
+  progressToken?: unknown;
+}
+
+const OPEN = 0x7b;
+const QUOTE = 0x22;
+const NEWLINE = Buffer.from('\n');
+const isObjectAt = (b: Buffer, span: Span | undefined): span is Span => span !== undefined && b[span[0]] === OPEN;
+
+/**
+ * withSamplingCapability on the bytes, for a frame whose top-level `params` is at `params`:
+ * the members on the way (`params`, `_meta`, the capabilities, `sampling`) are read without
+ * parsing, the last duplicate winning as in JSON.parse, and the missing member is inserted
+ * before the closing brace of the innermost object that exists, so every byte the host sent
+ * stays as it was. Undefined when the frame is not a 2026 request the bytes can answer for:
+ * no string protocolVersion, a key written with escapes, a capability that is not an object,
+ * or a retry (inputResponses, requestState); the caller then parses, as before.
+ */
+export function samplingCapabilityBytes(frame: Buffer, params: Span, toolsMayBeAllowed: boolean): ModernRequestBytes | undefined {
+  if (!isObjectAt(frame, params)) return undefined;
+  // `_meta` is read on the way through params: the one walk over its bytes.
+  const meta: InnerMembers = { key: '_meta', keys: [PROTOCOL_VERSION_META, CLIENT_CAPABILITIES_META, 'progressToken'] };
+  const outer = objectMembers(frame, params[0], ['_meta', 'inputResponses', 'requestState'], meta);
+  if (!outer || outer.spans[1] || outer.spans[2] || !meta.found) return undefined;
+  const [version, caps, token] = meta.found.spans;
+  if (version === undefined || frame[version[0]] !== QUOTE) return undefined;
+  const out: ModernRequestBytes = {};
+  if (token) {
+    try {
+      out.progressToken = JSON.parse(frame.toString('utf8', token[0], token[1]));
+    } catch {
+      return undefined;
+    }
+  }
+  const sampling = toolsMayBeAllowed ? '{"tools":{}}' : '{}';
+  if (caps === undefined) return insert(out, frame, meta.found, `"${CLIENT_CAPABILITIES_META}":{"sampling":${sampling}}`);
+  if (!isObjectAt(frame, caps)) return undefined;
+  const declared = objectMembers(frame, caps[0], ['sampling']);
+  if (!declared) return undefined;
+  const hostSampling = declared.spans[0];
+  if (hostSampling === undefined) return insert(out, frame, declared, `"sampling":${sampling}`);
+  if (!isObjectAt(frame, hostSampling)) return undefined;
+  if (!toolsMayBeAllowed) return out;
+  const tools = objectMembers(frame, hostSampling[0], ['tools']);
+  if (!tools) return undefined;
+  const declaredTools = tools.spans[0];
+  if (declaredTools === undefined) return insert(out, frame, tools, '"tools":{}');
+  return isObjectAt(frame, declaredTools) ? out : undefined;
+}
+
+/** `member` added as the last member of the object at `into` (its key is absent there, so nothing shadows it). */
+function insert(out: ModernRequestBytes, frame: Buffer, into: FoundMembers, member: string): ModernRequestBytes {
+  const at = into.span[1] - 1; // the object's closing brace
+  const empty = into.empty;
+  out.rewritten = Buffer.concat([frame.subarray(0, at), Buffer.from(empty ? member : `,${member}`), frame.subarray(at), NEWLINE]);
+  return out;
 }

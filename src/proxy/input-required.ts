@@ -14,7 +14,7 @@ import { DEFAULT_INPUT_REQUIRED } from '../policy/defaults.js';
 import type { InputRequiredConfig } from '../policy/types.js';
 import { abortableDelay } from '../util/abortable-delay.js';
 import type { JsonRpcId } from './classify-frame.js';
-import { hostDeclaresSampling, hostDeclaresFormElicitation, INPUT_REQUIRED_METHODS, withSamplingCapability } from './era.js';
+import { hostDeclaresSampling, hostDeclaresFormElicitation, INPUT_REQUIRED_METHODS, withSamplingCapability, type ModernRequestBytes } from './era.js';
 import { InputHandles, type HeldRound, type PendingApprovals } from './input-handles.js';
 import { ApprovalRound } from '../approval/input-approvals.js';
 import type { SamplingSession } from '../approval/session.js';
@@ -54,9 +54,8 @@ export interface InputRequiredDeps {
   now?: () => number;
 }
 
-interface Call {
-  hostId: JsonRpcId;
-  method: string;
+/** What the rounds need from the host's request; most calls never have a round, so read only when one comes. */
+interface HostRequest {
   /** The host's params with the capability added, without inputResponses / requestState. */
   params: Obj;
   name?: string;
@@ -64,6 +63,14 @@ interface Call {
   hostSampling: boolean;
   /** The host declared form elicitation in this request: `approval: ask` can ask it (else approvalFallback answers). */
   hostElicitation: boolean;
+}
+
+interface Call {
+  hostId: JsonRpcId;
+  method: string;
+  /** See request(): reads the host's request once, on the first round. */
+  readRequest: () => HostRequest;
+  request?: HostRequest;
   /** The leg in flight at the server, if any (the host's own id for the first leg). */
   legId?: JsonRpcId;
   rounds: number;
@@ -150,7 +157,8 @@ export class InputRequiredCalls {
       legParams = { ...base, inputResponses: { ...fromHost, ...held.answered }, ...(held.serverState !== undefined ? { requestState: held.serverState } : {}) };
     }
 
-    const call = this.track(id, method, base, message, held?.rounds ?? 0);
+    const request = hostRequestOf(message, method, base);
+    const call = this.track(id, method, () => request, isObj(base._meta) ? base._meta.progressToken : undefined, held?.rounds ?? 0);
     if (held?.pending) {
       // Router calls wait for the host's approval answers: mcp-route finishes them, then sends the leg itself.
       this.legs.delete(idKey(id));
@@ -161,20 +169,37 @@ export class InputRequiredCalls {
     return { ...rewritten, params: legParams };
   }
 
+  /**
+   * A 2026 host request whose capabilities were rewritten on its bytes (era.ts,
+   * samplingCapabilityBytes): no inputResponses or requestState, so no handle to look up. The
+   * three methods that may answer input_required are tracked; their params are parsed only if
+   * a round comes. Returns the frame's verdict: the rewritten bytes, or the original ones.
+   */
+  fromHostBytes(frame: Buffer, request: ModernRequestBytes, id: JsonRpcId | undefined, method: string): FrameVerdict {
+    if (id !== undefined && INPUT_REQUIRED_METHODS.has(method)) {
+      // A copy: the frame may be a view of a chunk its reader reuses.
+      const source = Buffer.from(frame);
+      const read = () => {
+        const message = JSON.parse(source.toString('utf8')) as Obj;
+        return hostRequestOf(message, method, withSamplingCapability(message, this.d.toolsMayBeAllowed).params as Obj);
+      };
+      this.track(id, method, read, request.progressToken, 0);
+    }
+    return request.rewritten ?? true;
+  }
+
+  /** The host's request as the rounds see it (parsed on first use; a request that cannot be read fails the call). */
+  private request(call: Call): HostRequest {
+    call.request ??= call.readRequest();
+    return call.request;
+  }
+
   /** Starts tracking a host request whose first leg goes out under the host's own id. */
-  private track(id: JsonRpcId, method: string, base: Obj, message: Obj, rounds: number): Call {
-    const name = method === 'resources/read' ? base.uri : base.name;
-    const meta = isObj(base._meta) ? base._meta : undefined;
-    // What the host declared itself, before mcp-route added sampling for the server.
-    const hostMeta = isObj(message.params) && isObj(message.params._meta) ? message.params._meta : undefined;
-    const token = meta?.progressToken;
+  private track(id: JsonRpcId, method: string, readRequest: () => HostRequest, token: unknown, rounds: number): Call {
     const call: Call = {
       hostId: id,
       method,
-      params: base,
-      ...(typeof name === 'string' ? { name } : {}),
-      hostSampling: hostMeta !== undefined && hostDeclaresSampling(hostMeta),
-      hostElicitation: hostMeta !== undefined && hostDeclaresFormElicitation(hostMeta),
+      readRequest,
       legId: id,
       rounds,
       sheds: 0,
@@ -204,7 +229,7 @@ export class InputRequiredCalls {
       this.armDeadline(call, router.policy.defaults.deadline);
       pending.approvals.answer(responses);
       const ours = await pending.answers;
-      this.sendLeg(call, { ...call.params, inputResponses: { ...fromHost, ...ours }, ...(held.serverState !== undefined ? { requestState: held.serverState } : {}) });
+      this.sendLeg(call, { ...this.request(call).params, inputResponses: { ...fromHost, ...ours }, ...(held.serverState !== undefined ? { requestState: held.serverState } : {}) });
     } catch (err) {
       if (!call.over) this.fail(call, err);
     }
@@ -306,7 +331,7 @@ export class InputRequiredCalls {
         // Load shedding: only requestState came back. Wait a little and ask again; it counts as a round.
         const delay = Math.min(SHED_BACKOFF_MS * 2 ** call.sheds++, SHED_BACKOFF_MAX_MS);
         await abortableDelay(delay, call.abort.signal);
-        this.sendLeg(call, { ...call.params, ...(state !== undefined ? { requestState: state } : {}) });
+        this.sendLeg(call, { ...this.request(call).params, ...(state !== undefined ? { requestState: state } : {}) });
         return;
       }
       const isOurs = ([, entry]: [string, { method: string; params: unknown }]) => entry.method === SAMPLING && !this.routesToHost(call, router, entry.params);
@@ -329,7 +354,7 @@ export class InputRequiredCalls {
         });
         return;
       }
-      this.sendLeg(call, { ...call.params, inputResponses: answered, ...(state !== undefined ? { requestState: state } : {}) });
+      this.sendLeg(call, { ...this.request(call).params, inputResponses: answered, ...(state !== undefined ? { requestState: state } : {}) });
     } catch (err) {
       if (call.over) return;
       this.fail(call, err);
@@ -352,10 +377,11 @@ export class InputRequiredCalls {
     const stopOthers = new AbortController();
     const signal = AbortSignal.any([call.abort.signal, stopOthers.signal]);
     // Without form elicitation nobody can be asked: null keeps any approver the router has, and approvalFallback answers.
-    const approvals = call.hostElicitation ? new ApprovalRound(entries.length, () => this.approvalKey(requests)) : undefined;
+    const { name, hostElicitation } = this.request(call);
+    const approvals = hostElicitation ? new ApprovalRound(entries.length, () => this.approvalKey(requests)) : undefined;
     const all = Promise.all(
       entries.map(async ([key, entry]) => {
-        const inputRound: InputRound = { method: call.method, ...(call.name !== undefined ? { name: call.name } : {}), hostRequestId: call.hostId, round: call.rounds, key };
+        const inputRound: InputRound = { method: call.method, ...(name !== undefined ? { name } : {}), hostRequestId: call.hostId, round: call.rounds, key };
         try {
           answered[key] = await router.createMessage(entry.params, {
             serverName,
@@ -391,7 +417,7 @@ export class InputRequiredCalls {
 
   /** Sampling the policy sends to a `client` provider (the host's own model) is the host's to answer, when it declared sampling. */
   private routesToHost(call: Call, router: Router, params: unknown): boolean {
-    if (!call.hostSampling) return false;
+    if (!this.request(call).hostSampling) return false;
     try {
       const decision = router.explain(params, { serverName: this.d.serverName(), hostSampling: true });
       return decision.action === 'route' && router.policy.providers[decision.candidates[0].provider]?.type === 'client';
@@ -435,7 +461,9 @@ export class InputRequiredCalls {
   private fail(call: Call, err: unknown): void {
     this.finish(call);
     const error = toWireError(err, this.d.redact);
-    this.d.log.info(`${call.method} ${JSON.stringify(call.hostId)}${call.name ? ` (${call.name})` : ''} failed in input round ${call.rounds}: ${error.message}`);
+    // Only a name already read: the request may be the unreadable thing that failed.
+    const name = call.request?.name;
+    this.d.log.info(`${call.method} ${JSON.stringify(call.hostId)}${name ? ` (${name})` : ''} failed in input round ${call.rounds}: ${error.message}`);
     if (call.method === 'tools/call') {
       // resultType is required of 2026 results (the SDK v2 client rejects a result without it).
       this.d.sendToHost({ jsonrpc: '2.0', id: call.hostId, result: { content: [{ type: 'text', text: error.message }], isError: true, resultType: 'complete' } });
@@ -453,6 +481,19 @@ export class InputRequiredCalls {
     if (call.progressKey !== undefined && this.byProgress.get(call.progressKey) === call) this.byProgress.delete(call.progressKey);
     this.d.settled(call.hostId);
   }
+}
+
+/** The parts of a 2026 host request the rounds use; `params` has the capability added and no inputResponses / requestState. */
+function hostRequestOf(message: Obj, method: string, params: Obj): HostRequest {
+  const name = method === 'resources/read' ? params.uri : params.name;
+  // What the host declared itself, before mcp-route added sampling for the server.
+  const hostMeta = isObj(message.params) && isObj(message.params._meta) ? message.params._meta : undefined;
+  return {
+    params,
+    ...(typeof name === 'string' ? { name } : {}),
+    hostSampling: hostMeta !== undefined && hostDeclaresSampling(hostMeta),
+    hostElicitation: hostMeta !== undefined && hostDeclaresFormElicitation(hostMeta),
+  };
 }
 
 /** Checks the untrusted shape once, at the edge: entries are `{method, params}` under bounded keys. */

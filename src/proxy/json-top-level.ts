@@ -19,48 +19,59 @@ function skipSpace(b: Buffer, i: number): number {
   return i;
 }
 
-/** Short strings are the rule (keys, ids, methods): looked through here, long ones by Buffer.indexOf. */
-function nextQuote(b: Buffer, from: number): number {
-  const near = Math.min(b.length, from + 64);
-  for (let k = from; k < near; k++) if (b[k] === QUOTE) return k;
-  return near === b.length ? -1 : b.indexOf(QUOTE, near);
+/** Bytes of a string walked one by one before Buffer.indexOf takes over: keys, ids and methods are shorter. */
+const SHORT_STRING = 64;
+
+/**
+ * Index just past the string starting at b[i] (a quote), or -1 if it never ends. Short
+ * strings are walked here (an escape skips the byte after it); long ones jump from quote to
+ * quote with Buffer.indexOf, a quote being real when an even run of backslashes precedes it.
+ */
+function skipString(b: Buffer, i: number): number {
+  const n = b.length;
+  let k = i + 1;
+  const near = Math.min(n, k + SHORT_STRING);
+  while (k < near) {
+    const c = b[k]!;
+    if (c === QUOTE) return k + 1;
+    k += c === BACKSLASH ? 2 : 1;
+  }
+  // k is not inside an escape here, so a run of backslashes before a quote starts at k or later.
+  for (;;) {
+    const q = k < n ? b.indexOf(QUOTE, k) : -1;
+    if (q === -1) return -1;
+    let j = q - 1;
+    while (j >= k && b[j] === BACKSLASH) j--;
+    if ((q - 1 - j) % 2 === 0) return q + 1;
+    k = q + 1;
+  }
 }
 
-/** Index just past the string starting at b[i] (a quote), or -1 if it never ends. */
-function skipString(b: Buffer, i: number): number {
-  let from = i + 1;
-  for (;;) {
-    const q = nextQuote(b, from);
-    if (q === -1) return -1;
-    let k = q - 1;
-    while (b[k] === BACKSLASH) k--;
-    if ((q - 1 - k) % 2 === 0) return q + 1; // an even run of backslashes: the quote is real
-    from = q + 1;
+/** Index just past the object or array starting at b[i], skipped without recursion; -1 if unterminated. */
+function skipComposite(b: Buffer, i: number): number {
+  const n = b.length;
+  let depth = 0;
+  while (i < n) {
+    const d = b[i]!;
+    if (d === QUOTE) {
+      i = skipString(b, i);
+      if (i === -1) return -1;
+      continue;
+    }
+    // One compare for both brackets of a kind: '[' | 0x20 is '{', ']' | 0x20 is '}'.
+    const folded = d | 0x20;
+    if (folded === 0x7b) depth++;
+    else if (folded === 0x7d && --depth === 0) return i + 1;
+    i++;
   }
+  return -1;
 }
 
 /** Index just past the value starting at b[i], or -1 when it is malformed or unterminated. */
 function skipValue(b: Buffer, i: number): number {
   const c = b[i];
   if (c === QUOTE) return skipString(b, i);
-  if (c === 0x7b || c === 0x5b) {
-    let depth = 0;
-    while (i < b.length) {
-      const d = b[i]!;
-      if (d === QUOTE) {
-        i = skipString(b, i);
-        if (i === -1) return -1;
-        continue;
-      }
-      if (d === 0x7b || d === 0x5b) depth++;
-      else if (d === 0x7d || d === 0x5d) {
-        depth--;
-        if (depth === 0) return i + 1;
-      }
-      i++;
-    }
-    return -1;
-  }
+  if (c === 0x7b || c === 0x5b) return skipComposite(b, i);
   // A number, true, false or null: up to the next delimiter.
   const start = i;
   while (i < b.length) {
@@ -83,32 +94,45 @@ function decodeKey(b: Buffer, start: number, end: number): string | undefined {
 }
 
 /**
- * Walks the members of a top-level object, handing `visit` each key's span (with its quotes)
- * and value span; `visit` returning false stops the walk. True when the frame is a well-formed
- * object at the top level and no visit said stop.
+ * Walks the members of the object starting at b[start] (after blanks), handing `value` each
+ * key's span (with its quotes) and where its value starts; `value` returns the index just past
+ * the value (usually skipValue's; a caller may read into it instead), or -1 to stop. Returns
+ * the index just past the object's closing brace, or -1 when it is malformed or was stopped.
  */
-function eachMember(b: Buffer, visit: (keyStart: number, keyEnd: number, valueStart: number, valueEnd: number) => boolean): boolean {
-  let i = skipSpace(b, 0);
-  if (b[i] !== 0x7b) return false;
+function walkMembers(b: Buffer, start: number, value: (keyStart: number, keyEnd: number, valueStart: number) => number): number {
+  let i = skipSpace(b, start);
+  if (b[i] !== 0x7b) return -1;
   i = skipSpace(b, i + 1);
-  if (b[i] === 0x7d) return skipSpace(b, i + 1) === b.length;
+  if (b[i] === 0x7d) return i + 1;
   for (;;) {
-    if (b[i] !== QUOTE) return false;
+    if (b[i] !== QUOTE) return -1;
     const keyEnd = skipString(b, i);
-    if (keyEnd === -1) return false;
+    if (keyEnd === -1) return -1;
     const keyStart = i;
     i = skipSpace(b, keyEnd);
-    if (b[i] !== 0x3a) return false;
-    const valueStart = skipSpace(b, i + 1);
-    const valueEnd = skipValue(b, valueStart);
-    if (valueEnd === -1 || !visit(keyStart, keyEnd, valueStart, valueEnd)) return false;
+    if (b[i] !== 0x3a) return -1;
+    const valueEnd = value(keyStart, keyEnd, skipSpace(b, i + 1));
+    if (valueEnd === -1) return -1;
     i = skipSpace(b, valueEnd);
     if (b[i] === 0x2c) {
       i = skipSpace(b, i + 1);
       continue;
     }
-    return b[i] === 0x7d && skipSpace(b, i + 1) === b.length;
+    return b[i] === 0x7d ? i + 1 : -1;
   }
+}
+
+/**
+ * Walks the members of a top-level object, handing `visit` each key's span (with its quotes)
+ * and value span; `visit` returning false stops the walk. True when the frame is a well-formed
+ * object at the top level (nothing but blanks after it) and no visit said stop.
+ */
+function eachMember(b: Buffer, visit: (keyStart: number, keyEnd: number, valueStart: number, valueEnd: number) => boolean): boolean {
+  const end = walkMembers(b, 0, (keyStart, keyEnd, valueStart) => {
+    const valueEnd = skipValue(b, valueStart);
+    return valueEnd !== -1 && visit(keyStart, keyEnd, valueStart, valueEnd) ? valueEnd : -1;
+  });
+  return end !== -1 && skipSpace(b, end) === b.length;
 }
 
 /** The members of a top-level object, key -> value span; undefined if the frame is not a well-formed object at the top level. */
@@ -127,50 +151,102 @@ export function topLevelMembers(b: Buffer): Map<string, Span> | undefined {
 export interface RpcMembers {
   id?: Span;
   method?: Span;
+  /** Where a 2026 request's `_meta` lives (see objectMembers). */
+  params?: Span;
   result: boolean;
   error: boolean;
 }
 
-/** rpcMembers found a key written with escapes: only a decoding reader can tell what it names. */
+/** rpcMembers found a short key written with escapes: only a decoding reader can tell what it names. */
 export const ESCAPED_KEY = 'escaped-key';
 
-// The keys the proxy looks at, as bytes: a key without escapes is equal to its raw bytes.
-const ID = Buffer.from('id');
-const METHOD = Buffer.from('method');
-const RESULT = Buffer.from('result');
-const ERROR = Buffer.from('error');
+/** One of our four keys written with escapes takes at most 6 bytes a character (`\u006d`): longer keys are none of them. */
+const MAX_ESCAPED_KEY = 6 * 'method'.length;
 
 function hasBackslash(b: Buffer, start: number, end: number): boolean {
   for (let k = start; k < end; k++) if (b[k] === BACKSLASH) return true;
   return false;
 }
 
-function keyIs(b: Buffer, start: number, end: number, key: Buffer): boolean {
-  if (end - start !== key.length) return false;
-  for (let k = 0; k < key.length; k++) if (b[start + k] !== key[k]) return false;
+/** b[at..] spells `word` (ASCII), byte for byte. */
+function spells(b: Buffer, at: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (b[at + k] !== word.charCodeAt(k)) return false;
   return true;
 }
 
 /**
  * topLevelMembers for the four members the proxy routes by, without building a key string or
  * a map per frame: what every small frame on the hot path needs. The last duplicate wins, as in
- * JSON.parse; a key with an escape gives ESCAPED_KEY (the caller decodes the slow way).
+ * JSON.parse; a key with an escape that may spell one of the four gives ESCAPED_KEY (the caller
+ * decodes the slow way). Keys are told apart by their length first: most are none of the four.
  */
 export function rpcMembers(b: Buffer): RpcMembers | typeof ESCAPED_KEY | undefined {
   const out: RpcMembers = { result: false, error: false };
   let escaped = false;
   const ok = eachMember(b, (keyStart, keyEnd, valueStart, valueEnd) => {
     const first = keyStart + 1;
-    const last = keyEnd - 1;
-    if (hasBackslash(b, first, last)) return !(escaped = true);
-    if (keyIs(b, first, last, ID)) out.id = [valueStart, valueEnd];
-    else if (keyIs(b, first, last, METHOD)) out.method = [valueStart, valueEnd];
-    else if (keyIs(b, first, last, RESULT)) out.result = true;
-    else if (keyIs(b, first, last, ERROR)) out.error = true;
+    const length = keyEnd - 1 - first;
+    if (length === 2 && b[first] === 0x69 && b[first + 1] === 0x64) out.id = [valueStart, valueEnd];
+    else if (length === 6 && spells(b, first, 'method')) out.method = [valueStart, valueEnd];
+    else if (length === 6 && spells(b, first, 'result')) out.result = true;
+    else if (length === 6 && spells(b, first, 'params')) out.params = [valueStart, valueEnd];
+    else if (length === 5 && spells(b, first, 'error')) out.error = true;
+    else if (length <= MAX_ESCAPED_KEY && hasBackslash(b, first, first + length)) return !(escaped = true);
     return true;
   });
   if (escaped) return ESCAPED_KEY;
   return ok ? out : undefined;
+}
+
+/** The members objectMembers found: each wanted key's last value span, whether the object has any member, and its own span. */
+export interface FoundMembers {
+  spans: Array<Span | undefined>;
+  empty: boolean;
+  span: Span;
+}
+
+/** Reads the members of the object under the last `key` on the way (objectMembers' `inner`). */
+export interface InnerMembers {
+  key: string;
+  keys: readonly string[];
+  /** Set to what was found there, when that member is an object. */
+  found?: FoundMembers;
+}
+
+/**
+ * The value spans of `keys` (plain ASCII) among the members of the object starting at
+ * b[start], the last duplicate winning as in JSON.parse: for reading a few nested members
+ * without parsing (a 2026 request's capabilities). With `inner`, the members of one member's
+ * object value are read in the same pass instead of skipping the value and walking it again.
+ * Undefined when that is not a well-formed object at its top level, or when one of its keys is
+ * written with escapes (the caller parses instead).
+ */
+export function objectMembers(b: Buffer, start: number, keys: readonly string[], inner?: InnerMembers): FoundMembers | undefined {
+  const spans: Array<Span | undefined> = keys.map(() => undefined);
+  let empty = true;
+  const end = walkMembers(b, start, (keyStart, keyEnd, valueStart) => {
+    empty = false;
+    const first = keyStart + 1;
+    const length = keyEnd - 1 - first;
+    if (hasBackslash(b, first, first + length)) return -1;
+    let valueEnd: number;
+    if (inner && inner.key.length === length && spells(b, first, inner.key) && b[valueStart] === 0x7b) {
+      const found = objectMembers(b, valueStart, inner.keys);
+      if (!found) return -1;
+      inner.found = found;
+      valueEnd = found.span[1];
+    } else {
+      if (inner?.key.length === length && spells(b, first, inner.key)) inner.found = undefined; // a later duplicate that is not an object wins
+      valueEnd = skipValue(b, valueStart);
+      if (valueEnd === -1) return -1;
+    }
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
+      if (key.length === length && spells(b, first, key)) spans[k] = [valueStart, valueEnd];
+    }
+    return valueEnd;
+  });
+  return end === -1 ? undefined : { spans, empty, span: [skipSpace(b, start), end] };
 }
 
 /** The elements of a top-level array (a JSON-RPC batch) as spans; undefined if malformed. */

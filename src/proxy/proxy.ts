@@ -12,7 +12,7 @@ import type { Router } from '../router/types.js';
 import type { HostSampler } from '../providers/types.js';
 import { classifyFrame, classifyHead, idText, mayStartJsonRpc, parseFrame, tailId, tailIdWithText, type FrameInfo, type JsonRpcId } from './classify-frame.js';
 import { judgeBatch } from './judge-batch.js';
-import { declaresFormElicitation, mayBeModern, modernMeta } from './era.js';
+import { declaresFormElicitation, mayBeModern, modernMeta, samplingCapabilityBytes } from './era.js';
 import { InputRequiredCalls } from './input-required.js';
 import { HostRequests } from './host-requests.js';
 import type { Approver } from '../approval/approval.js';
@@ -262,6 +262,13 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
   /** A 2026 request gets its capability rewrite and, for tools/call & co., its input rounds; undefined for 2025 frames. */
   const fromModernHost = (frame: Buffer, info: FrameInfo): FrameVerdict | undefined => {
     if (!info.message && !mayBeModern(frame)) return undefined;
+    // The usual request is rewritten on its bytes; unusual shapes are parsed and re-encoded.
+    const bytes = info.params && samplingCapabilityBytes(frame, info.params, o.toolsMayBeAllowed);
+    if (bytes) {
+      hostSpeaksModern = true;
+      hostKnown();
+      return inputRequired.fromHostBytes(frame, bytes, info.id, info.method!);
+    }
     const message = info.message ?? parseFrame(frame).message;
     if (!message || !modernMeta(message)) return undefined;
     hostSpeaksModern = true;

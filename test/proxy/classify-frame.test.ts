@@ -6,7 +6,13 @@ const big = 'x'.repeat(PARSE_ALWAYS_BELOW * 4);
 const c = (v: unknown, needs: (m?: string) => boolean = () => false) => classifyFrame(Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)), needs);
 
 test('small frames are parsed and classified', () => {
-  assert.deepEqual({ ...c({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: {} }), message: undefined }, { kind: 'request', id: 3, method: 'tools/call', message: undefined });
+  const text = '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{}}';
+  const request = c(text);
+  assert.deepEqual(
+    { ...request, message: undefined },
+    { kind: 'request', id: 3, method: 'tools/call', message: undefined, params: [text.indexOf('{}'), text.indexOf('{}') + 2] },
+    "with where params' value is",
+  );
   assert.equal(c({ jsonrpc: '2.0', method: 'notifications/progress' }).kind, 'notification');
   assert.equal(c({ jsonrpc: '2.0', id: 'a', result: {} }).id, 'a');
   assert.equal(c('not json').kind, 'invalid');
@@ -32,7 +38,8 @@ test('large requests whose method the caller needs are parsed in full', () => {
   assert.equal(info.id, 9);
   assert.ok(info.message, 'parsed');
   const skipped = c(frame, () => false);
-  assert.deepEqual(skipped, { kind: 'request', id: 9, method: 'sampling/createMessage' });
+  assert.deepEqual({ ...skipped, params: undefined }, { kind: 'request', id: 9, method: 'sampling/createMessage', params: undefined });
+  assert.ok(skipped.params, 'the span of params when not parsed');
   // Without an id at either end a notification cannot be told from a request cheaply: parsed.
   const note = c({ method: 'notifications/message', params: { data: big }, jsonrpc: '2.0' });
   assert.equal(note.kind, 'notification');
