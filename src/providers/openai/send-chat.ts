@@ -4,8 +4,8 @@
 // body and goes out over httpFetch. An error status, a failed connection or an abort become
 // the SDK's own error classes, made as the SDK makes them, so toProviderError reads them
 // unchanged. Why: in the model gateway the SDK's request building, logging and response
-// parsing were about a sixth of the CPU of a call and most of the time from a streamed
-// answer's first byte to its first token (README, "Speed"). The SDK's own timeout backstop
+// parsing were about a sixth of the instructions of a call, and much of the time between a
+// streamed answer's first byte and its first token (README, "Speed"). The SDK's own timeout backstop
 // is not needed here: execution bounds every attempt with its timeout and deadline.
 
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
