@@ -22,6 +22,9 @@ import { makeNonDumpable } from '../proxy/non-dumpable.js';
 import { packageVersion } from '../util/package-root.js';
 import { readStartupEntry, startupCacheFile, writeStartupEntry, type StartupEntry, type StartupInputs } from './startup-cache.js';
 
+/** Default time between closing the server's stdin and SIGTERM, and SIGTERM and SIGKILL. */
+export const DEFAULT_GRACE = '2s';
+
 /** The signals `run` passes to a server whose policy is a file: SIGHUP reloads the policy instead. */
 export const FILE_POLICY_FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
@@ -49,6 +52,83 @@ export interface EarlyStart {
   early?: EarlyServer;
   /** Records what the loaded policy decided, for the next start; kept only if the policy file still holds the text read here. */
   remember(entry: StartupEntry): void;
+}
+
+/** A command line as `run` reads it, as far as an early start needs it. */
+export interface EarlyCommandLine {
+  command: string;
+  args: string[];
+  flags: EarlyFlags;
+}
+
+// `run`'s options (src/cli/commands/run.ts), by what they take. --url, --header and
+// --header-file are not here: with them there is no server to spawn.
+const VALUE_OPTIONS = new Set(['-p', '--policy', '--server-name', '--cwd', '--env', '--log-level', '--log-format', '--audit', '--metrics', '--grace']);
+const FLAG_OPTIONS = new Set(['--require-policy', '--dry-run']);
+
+/**
+ * `run`'s arguments (after `run`) read before commander is even loaded, so the server can be
+ * spawned first: only the plain shape hosts are configured with (known options as `--opt value`
+ * or `--opt=value`, then `--`, then the server's command); undefined for anything else, which
+ * then waits for commander. What commander reads is compared with this before the proxy starts
+ * (takeEarlyStart), so a reading that differed would stop the server it spawned.
+ */
+export function readRunArgv(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): EarlyCommandLine | undefined {
+  const end = argv.indexOf('--');
+  if (end < 0 || end === argv.length - 1) return undefined;
+  const flags: EarlyFlags = { env: [], grace: env['MCP_ROUTE_GRACE'] ?? DEFAULT_GRACE };
+  for (let i = 0; i < end; i++) {
+    const arg = argv[i]!;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (FLAG_OPTIONS.has(name) && eq < 0) continue;
+    if (!VALUE_OPTIONS.has(name)) return undefined;
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    // A value that looks like an option (or is the `--`) is where parsers differ: leave it to commander.
+    if (value === undefined || i >= end || value.startsWith('-')) return undefined;
+    if (name === '-p' || name === '--policy') flags.policy = value;
+    else if (name === '--cwd') flags.cwd = value;
+    else if (name === '--env') flags.env.push(value);
+    else if (name === '--grace') flags.grace = value;
+  }
+  return { command: argv[end + 1]!, args: argv.slice(end + 2), flags };
+}
+
+let pending: { line: EarlyCommandLine; start: Promise<EarlyStart | undefined> } | undefined;
+
+/** main.ts, for `run`: spawns the server from the raw arguments when it can, before commander loads. */
+export function startEarlyFromArgv(argv: readonly string[]): Promise<unknown> {
+  const line = readRunArgv(argv);
+  if (!line) return Promise.resolve();
+  pending = { line, start: startEarly(line.command, line.args, line.flags) };
+  return pending.start;
+}
+
+/**
+ * The early start for the command line commander read: the one main.ts made when both read
+ * the same, else one made now (and a server spawned from a different reading is stopped).
+ */
+export async function takeEarlyStart(command: string, args: string[], flags: EarlyFlags): Promise<EarlyStart | undefined> {
+  const made = pending;
+  pending = undefined;
+  if (made && sameCommandLine(made.line, { command, args, flags })) return made.start;
+  const stale = await made?.start;
+  stale?.early?.server.abandon();
+  void stale?.early?.gatewayPort?.server.close();
+  return startEarly(command, args, flags);
+}
+
+function sameCommandLine(a: EarlyCommandLine, b: EarlyCommandLine): boolean {
+  const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  return (
+    a.command === b.command &&
+    same(a.args, b.args) &&
+    a.flags.policy === b.flags.policy &&
+    a.flags.cwd === b.flags.cwd &&
+    same(a.flags.env, b.flags.env) &&
+    a.flags.grace === b.flags.grace &&
+    b.flags.url === undefined
+  );
 }
 
 /** `--grace` in ms: a plain number is milliseconds. Throws on anything else. */

@@ -2,9 +2,14 @@
 // The mcp-route command line: thin wrappers that parse, call the library, print, exit.
 // Each subcommand lives in its own file under commands/ and registers itself here.
 
-import { Command } from 'commander';
+import type { Command as CommandType } from 'commander';
 import { packageVersion } from '../util/package-root.js';
 
+// `run` spawns its server before anything else loads when the start-up cache allows it
+// (early-start.ts): even commander, which would cost the server a few ms of its head start.
+if (process.argv[2] === 'run') await (await import('./early-start.js')).startEarlyFromArgv(process.argv.slice(3));
+
+const { Command } = await import('commander');
 const pkg = { version: packageVersion() };
 
 const program = new Command();
@@ -26,7 +31,7 @@ program
 // `run` stays resident for hours inside a host, so only the subcommand being invoked is
 // loaded: the proxy must not carry the other commands' dependencies (the MCP SDK's schemas
 // alone are ~18 MB of RSS). Help and unknown commands load them all, in this order.
-const commands: Record<string, () => Promise<(program: Command) => void>> = {
+const commands: Record<string, () => Promise<(program: CommandType) => void>> = {
   run: async () => (await import('./commands/run.js')).registerRun,
   lint: async () => (await import('./commands/lint.js')).registerLint,
   explain: async () => (await import('./commands/explain.js')).registerExplain,

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readRunArgv } from '../../src/cli/early-start.js';
 import { startupDigest, type StartupInputs } from '../../src/cli/startup-cache.js';
 import { isAlive, runCli } from '../helpers/cli.js';
 import { assertAllGone, skipUnlessBuilt, startRoute, tempDir, type Route } from '../reliability/harness.js';
@@ -184,3 +185,25 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 40 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
   assert.ok(condition(), what);
 }
+
+test('run arguments read before commander: only the plain shape, else left to commander', () => {
+  const env = {};
+  assert.deepEqual(readRunArgv(['--policy', 'p.yaml', '--server-name', 'x', '--env', 'A=1', '--env=B=2', '--grace=3s', '-p', 'q.yaml', '--dry-run', '--', 'node', 's.js', '--flag'], env), {
+    command: 'node',
+    args: ['s.js', '--flag'],
+    flags: { policy: 'q.yaml', env: ['A=1', 'B=2'], grace: '3s' },
+  });
+  assert.equal(readRunArgv(['--policy', 'p.yaml', '--', 'node'], { MCP_ROUTE_GRACE: '1s' })?.flags.grace, '1s', 'the same default as commander');
+  for (const argv of [
+    ['--policy', 'p.yaml', 'node', 's.js'], // no `--`: options and the command interleave
+    ['--policy', 'p.yaml', '--'], // no command
+    ['--policy', '--', 'node'], // a value missing
+    ['--policy', '-x.yaml', '--', 'node'], // a value that looks like an option
+    ['--url', 'https://example.com/mcp', '--', 'node'], // a remote server
+    ['--unknown', '--', 'node'],
+    ['-h', '--', 'node'],
+    ['--dry-run=yes', '--', 'node'],
+  ]) {
+    assert.equal(readRunArgv(argv, env), undefined, argv.join(' '));
+  }
+});

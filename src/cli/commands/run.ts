@@ -5,11 +5,8 @@
 // while it boots.
 
 import type { Command } from 'commander';
-import { startEarly } from '../early-start.js';
+import { DEFAULT_GRACE, takeEarlyStart } from '../early-start.js';
 import type { RunFlags } from './run-routed.js';
-
-/** Default time between closing the server's stdin and SIGTERM, and SIGTERM and SIGKILL. */
-const DEFAULT_GRACE = '2s';
 
 export function registerRun(program: Command): void {
   program
@@ -49,7 +46,7 @@ async function run(command: string | undefined, args: string[], flags: RunFlags)
     return 2;
   }
   // A server command (not --url): spawned now when the start-up cache knows its environment.
-  const early = command !== undefined ? await startEarly(command, args, flags) : undefined;
+  const early = command !== undefined ? await takeEarlyStart(command, args, flags) : undefined;
   const { runRouted } = await import('./run-routed.js');
   return runRouted(command ?? '', args, flags, undefined, early);
 }
