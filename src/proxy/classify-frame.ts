@@ -9,6 +9,13 @@ import { ESCAPED_KEY, rpcMembers, topLevelMembers, type Span } from './json-top-
 
 export type JsonRpcId = string | number;
 
+/**
+ * How requests are keyed in maps: by the id itself, since a Map tells 1 from "1" (JSON-RPC
+ * ids 1 and "1" are different requests) and no per-message key string has to be built.
+ */
+export type IdKey = JsonRpcId;
+export const idKey = (id: JsonRpcId): IdKey => id;
+
 export interface FrameInfo {
   kind: 'request' | 'notification' | 'response' | 'batch' | 'unknown' | 'invalid';
   id?: JsonRpcId;

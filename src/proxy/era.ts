@@ -125,6 +125,14 @@ export function samplingCapabilityBytes(frame: Buffer, params: Span, toolsMayBeA
 function insert(out: ModernRequestBytes, frame: Buffer, into: FoundMembers, member: string): ModernRequestBytes {
   const at = into.span[1] - 1; // the object's closing brace
   const empty = into.empty;
-  out.rewritten = Buffer.concat([frame.subarray(0, at), Buffer.from(empty ? member : `,${member}`), frame.subarray(at), NEWLINE]);
+  out.rewritten = Buffer.concat([frame.subarray(0, at), insertion(empty ? member : `,${member}`), frame.subarray(at), NEWLINE]);
   return out;
+}
+
+/** The few insertions there are (which member, comma or not, tools or not), encoded once. */
+const insertions = new Map<string, Buffer>();
+function insertion(text: string): Buffer {
+  let bytes = insertions.get(text);
+  if (!bytes) insertions.set(text, (bytes = Buffer.from(text)));
+  return bytes;
 }

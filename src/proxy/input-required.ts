@@ -13,7 +13,7 @@ import type { InputRound, Router } from '../router/types.js';
 import { DEFAULT_INPUT_REQUIRED } from '../policy/defaults.js';
 import type { InputRequiredConfig } from '../policy/types.js';
 import { abortableDelay } from '../util/abortable-delay.js';
-import type { JsonRpcId } from './classify-frame.js';
+import { idKey, type IdKey, type JsonRpcId } from './classify-frame.js';
 import { hostDeclaresSampling, hostDeclaresFormElicitation, INPUT_REQUIRED_METHODS, withSamplingCapability, type ModernRequestBytes } from './era.js';
 import { InputHandles, type HeldRound, type PendingApprovals } from './input-handles.js';
 import { ApprovalRound } from '../approval/input-approvals.js';
@@ -85,10 +85,6 @@ interface Call {
   over: boolean;
 }
 
-function idKey(id: JsonRpcId): string {
-  return typeof id === 'number' ? `n${id}` : `s${id}`;
-}
-
 export class InputRequiredCalls {
   /** Ids of the legs mcp-route sends itself: random, so they never collide with the host's. */
   readonly legPrefix = `mcp-route-${randomBytes(4).toString('hex')}-leg-`;
@@ -96,8 +92,8 @@ export class InputRequiredCalls {
   /** Keys of mcp-route's approval questions among a round's inputRequests (see approvalKey). */
   private readonly approvalPrefix = `mcp-route-approval-${randomBytes(4).toString('hex')}-`;
   private nextApproval = 1;
-  private readonly legs = new Map<string, Call>();
-  private readonly byHost = new Map<string, Call>();
+  private readonly legs = new Map<IdKey, Call>();
+  private readonly byHost = new Map<IdKey, Call>();
   private readonly byProgress = new Map<string, Call>();
   private handles?: InputHandles;
   private readonly now: () => number;

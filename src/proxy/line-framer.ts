@@ -122,7 +122,8 @@ export class LineFramer {
       }
       pos = nl + 1;
     }
-    if (pos > runStart) this.out(chunk.subarray(runStart, pos));
+    // The usual chunk is whole lines passed on: written as it came, without a view of it.
+    if (pos > runStart) this.out(runStart === 0 && pos === chunk.length ? chunk : chunk.subarray(runStart, pos));
     if (pos < chunk.length) {
       const rest = chunk.subarray(pos);
       this.parts.push(rest);

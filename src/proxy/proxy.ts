@@ -10,7 +10,7 @@ import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError } from '../errors.js';
 import type { Router } from '../router/types.js';
 import type { HostSampler } from '../providers/types.js';
-import { classifyFrame, classifyHead, idText, mayStartJsonRpc, parseFrame, tailId, tailIdWithText, type FrameInfo, type JsonRpcId } from './classify-frame.js';
+import { classifyFrame, classifyHead, idKey, idText, type IdKey, mayStartJsonRpc, parseFrame, tailId, tailIdWithText, type FrameInfo, type JsonRpcId } from './classify-frame.js';
 import { judgeBatch } from './judge-batch.js';
 import { declaresFormElicitation, mayBeModern, modernMeta, samplingCapabilityBytes } from './era.js';
 import { InputRequiredCalls } from './input-required.js';
@@ -106,11 +106,6 @@ const SAMPLING = 'sampling/createMessage';
 const CANCELLED = 'notifications/cancelled';
 const PROGRESS = 'notifications/progress';
 
-/** JSON-RPC ids 1 and "1" are different requests. */
-function idKey(id: JsonRpcId): string {
-  return typeof id === 'number' ? `n${id}` : `s${id}`;
-}
-
 /** The server side `o` asks for: a spawned child unless a side is given. Throws when the child cannot be spawned. */
 function serverSideFor(o: ProxyOptions): ServerSide {
   if ('server' in o) return o.server;
@@ -140,11 +135,12 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
 
   let serverName = o.serverName;
   let host: HostCapabilities | undefined;
-  let initializeKey: string | undefined;
+  let initializeKey: IdKey | undefined;
   /** Host requests the server has not answered yet: each gets an error if the server dies. */
-  const pendingHost = new Map<string, string>(); // id key -> the id's JSON text, copied for the reply
+  /** id key -> the id's JSON text for the reply, copied from the frame; undefined when JSON.stringify(id) gives it. */
+  const pendingHost = new Map<IdKey, string | undefined>();
   /** Sampling requests from the server that we are answering. */
-  const inflight = new Map<string, AbortController>();
+  const inflight = new Map<IdKey, AbortController>();
   /** How many sampling requests are being answered (ids may repeat, so not inflight.size). */
   let samplingInFlight = 0;
   /** Sampling requests seen in the current chunk from the server: after such a chunk we yield to I/O. */
@@ -381,9 +377,11 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
         return judgeBatch(frame, fromHost);
       case 'request': {
         const key = idKey(info.id!);
-        const id = idText(info.id!, frame);
-        pendingHost.set(key, id);
+        // Only an id that is not a safe number needs its text copied (2^53 + 1 stays itself).
+        const exact = typeof info.id === 'number' && !Number.isSafeInteger(info.id);
+        pendingHost.set(key, exact ? idText(info.id!, frame) : undefined);
         if (info.method === 'initialize' && info.message) {
+          const id = idText(info.id!, frame);
           initializeKey = key;
           let rewritten: string;
           try {
@@ -587,8 +585,10 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
     const finish = ({ code, how }: ServerExit) => {
       serverFramer.end();
       // Anything the server never answered gets an answer now, so no host call hangs.
-      for (const id of pendingHost.values()) {
-        sendLineToHost(replyLine(id, 'error', { code: WIRE_CONNECTION_CLOSED, message: `mcp-route: the server exited (${how}) before answering`, data: { reason: 'SERVER_EXITED' } }));
+      for (const [key, text] of pendingHost) {
+        sendLineToHost(
+          replyLine(text ?? JSON.stringify(key), 'error', { code: WIRE_CONNECTION_CLOSED, message: `mcp-route: the server exited (${how}) before answering`, data: { reason: 'SERVER_EXITED' } }),
+        );
       }
       pendingHost.clear();
       inputRequired.serverExited();
