@@ -100,7 +100,8 @@ let pending: { line: EarlyCommandLine; start: Promise<EarlyStart | undefined> } 
 export function startEarlyFromArgv(argv: readonly string[]): Promise<unknown> {
   const line = readRunArgv(argv);
   if (!line) return Promise.resolve();
-  pending = { line, start: startEarly(line.command, line.args, line.flags) };
+  // Never fatal: whatever went wrong here, the normal start does the same work and reports it.
+  pending = { line, start: startEarly(line.command, line.args, line.flags).catch(() => undefined) };
   return pending.start;
 }
 
@@ -115,7 +116,7 @@ export async function takeEarlyStart(command: string, args: string[], flags: Ear
   const stale = await made?.start;
   stale?.early?.server.abandon();
   void stale?.early?.gatewayPort?.server.close();
-  return startEarly(command, args, flags);
+  return startEarly(command, args, flags).catch(() => undefined);
 }
 
 function sameCommandLine(a: EarlyCommandLine, b: EarlyCommandLine): boolean {
