@@ -57,6 +57,12 @@ export interface ExecuteDeps {
   random?: () => number;
   /** A streaming caller's sink for text deltas (see ProviderCallOptions.onDelta). */
   onDelta?: (text: string, from: { provider: string; model: string }) => void;
+  /**
+   * Called with the result as soon as a candidate has answered, before its budget admission is
+   * settled (executeDecision still resolves after the settlement): the answer need not wait
+   * for bookkeeping. A throw from it is ignored.
+   */
+  onResult?: (result: ExecutionResult) => void;
 }
 
 export interface ExecutionResult {
@@ -224,6 +230,7 @@ async function runCandidate(run: Run, candidate: Candidate, request: CreateMessa
       shouldRetry: ({ error, attemptNumber }) => whetherToRetry(run, candidate, admission, error, attemptNumber),
     });
     deps.cooldown?.clear(candidate.provider, candidate.model);
+    early(deps, { ...value, candidate, attempts: run.attempts });
     await settle(admission, calls);
     return { ok: true, value };
   } catch (err) {
@@ -408,6 +415,15 @@ function failureSummary(run: Run): string {
     .filter((a) => !a.ok)
     .map((a) => `${a.provider}/${a.model}: ${a.error ?? 'failed'}`)
     .join('; ');
+}
+
+/** Hands the answer over before settlement (ExecuteDeps.onResult). */
+function early(deps: ExecuteDeps, result: ExecutionResult): void {
+  try {
+    deps.onResult?.(result);
+  } catch {
+    // The caller gets the same result when executeDecision resolves.
+  }
 }
 
 // Settling is bookkeeping: a store hiccup after the answer arrived must not turn that

@@ -96,16 +96,26 @@ async function answer(res: ServerResponse, api: Api, request: GatewayRequest, o:
   const id = api === 'openai' ? `chatcmpl-${randomUUID()}` : `msg_${randomUUID().replace(/-/g, '')}`;
   const stream = request.stream ? openStream(res, api, id, request.includeUsage) : undefined;
   const router = await o.getRouter();
+  let sent = false;
+  // The answer goes out as soon as the router has it: settling its budget reservation (a store
+  // round trip) happens after, while createMessage is still pending.
+  const send = (result: CreateMessageResult) => {
+    if (sent) return;
+    sent = true;
+    if (stream) stream.finish(result);
+    else sendJson(res, 200, api === 'openai' ? toChatCompletion(result, id, nowSeconds()) : toMessage(result, id));
+  };
   try {
     const result = await router.createMessage(request.params, {
       serverName: o.serverName(),
       signal: abort.signal,
       via: api === 'openai' ? 'gateway:openai' : 'gateway:anthropic',
       ...(stream ? { onDelta: stream.delta } : {}),
+      onAnswer: send,
     });
-    if (stream) return stream.finish(result);
-    sendJson(res, 200, api === 'openai' ? toChatCompletion(result, id, nowSeconds()) : toMessage(result, id));
+    send(result);
   } catch (err) {
+    if (sent) return;
     if (abort.signal.aborted) return;
     const { status, message, headers } = describeFailure(err);
     o.log.warn(`gateway ${api}: ${status} ${message}`);

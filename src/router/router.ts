@@ -156,6 +156,7 @@ async function answer(core: RouterCore, params: unknown, route: RouteOptions, re
       record: (r) => (recorder.outcome.approval = r),
     });
   }
+  let result: CreateMessageResult | undefined;
   const executed = await executeDecision(decision, prepared, {
     getProvider: core.getProvider,
     signal: route.signal,
@@ -164,8 +165,14 @@ async function answer(core: RouterCore, params: unknown, route: RouteOptions, re
     redact: core.redact,
     ...(gate ? { admit: budgetAdmitter({ policy, gate, corrections: core.corrections, decision, serverName: route.serverName }) } : {}),
     ...(route.onDelta ? { onDelta: route.onDelta } : {}),
+    // The answer (its _meta, its audit line) is made before the settlement, and the caller may
+    // send it then (RouteOptions.onAnswer).
+    onResult: (early) => {
+      result = answered(policy, early, recorder);
+      route.onAnswer?.(result);
+    },
   });
-  return answered(policy, executed, recorder);
+  return result ?? answered(policy, executed, recorder);
 }
 
 /** The result with its _meta, and the outcome reported. */

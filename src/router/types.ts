@@ -78,6 +78,12 @@ export interface RouteOptions {
    * per request, inside its input_required round); null: nobody can be asked, approvalFallback answers.
    */
   approver?: Approver | null;
+  /**
+   * Called once with the answer as soon as it is final, before its budget reservation is
+   * settled; createMessage still resolves only after the settlement. The model gateway sends
+   * its HTTP answer here, so a store's round trip is not added to every call.
+   */
+  onAnswer?: (result: CreateMessageResult) => void;
 }
 
 export interface RouterOptions {

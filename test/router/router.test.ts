@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { createRouter } from '../../src/router/router.js';
 import type { McpRouteError } from '../../src/errors.js';
 import type { SamplingOutcome } from '../../src/router/types.js';
+import type { BudgetGate } from '../../src/budgets/types.js';
+import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { startFakeOpenAI, openaiError, openaiCompletion } from '../helpers/fake-openai.js';
 import { startFakeAnthropic, anthropicError } from '../helpers/fake-anthropic.js';
 import { hello, modelConfig, providerConfig, testPolicy } from '../helpers/policy.js';
@@ -145,4 +147,47 @@ test('a mock provider told to failWith 529 demos fallback to the next mock', asy
   const result = await router.createMessage(hello);
   assert.deepEqual(result.content, { type: 'text', text: 'second' });
   assert.equal((result._meta!['mcp-route'] as { attempts: number }).attempts, 4);
+});
+
+test('onAnswer hands over the answer before the budget settles; createMessage resolves after the settlement', async () => {
+  const events: string[] = [];
+  let letSettle!: () => void;
+  const settleMayEnd = new Promise<void>((r) => (letSettle = r));
+  // A gate whose settlement waits, like a store round trip.
+  const budgetGate: BudgetGate = {
+    reserve: async () => ({
+      ok: true,
+      reservation: {
+        settle: async () => {
+          events.push('settle started');
+          await settleMayEnd;
+          events.push('settled');
+        },
+        release: async () => void events.push('released'),
+      },
+    }),
+    status: async () => [],
+    close: async () => {},
+  };
+  const router = createRouter(testPolicy({ providers: [providerConfig('demo', 'mock', { responses: [{ match: 'hello', text: 'hi there' }] })], models: [modelConfig('m1', 'demo')] }), {
+    budgetGate,
+  });
+  let answered!: (r: CreateMessageResult) => void;
+  const early = new Promise<CreateMessageResult>((r) => (answered = r));
+  const done = router.createMessage(hello, {
+    onAnswer: (r) => {
+      events.push('answer');
+      answered(r);
+    },
+  });
+  void done.then(() => events.push('resolved'));
+  const first = await early;
+  assert.deepEqual(first.content, { type: 'text', text: 'hi there' });
+  assert.equal((first._meta?.['mcp-route'] as { model: string } | undefined)?.model, 'm1', 'the answer has its _meta already');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(events, ['answer', 'settle started'], 'not resolved while the settlement is pending');
+  letSettle();
+  assert.equal(await done, first, 'the same answer');
+  assert.deepEqual(events, ['answer', 'settle started', 'settled', 'resolved']);
+  await router.close();
 });
