@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunArgv } from '../../src/cli/early-start.js';
+import { bindGatewayPort, closeGatewayPort, gatewayChildEnv } from '../../src/gateway/gateway-port.js';
 import { startupDigest, type StartupInputs } from '../../src/cli/startup-cache.js';
 import { isAlive, runCli } from '../helpers/cli.js';
 import { assertAllGone, skipUnlessBuilt, startRoute, tempDir, type Route } from '../reliability/harness.js';
@@ -205,5 +206,27 @@ test('run arguments read before commander: only the plain shape, else left to co
     ['--dry-run=yes', '--', 'node'],
   ]) {
     assert.equal(readRunArgv(argv, env), undefined, argv.join(' '));
+  }
+});
+
+test('the gateway port bound before the spawn holds requests until the gateway serves them', async () => {
+  const port = await bindGatewayPort('t0ken');
+  try {
+    assert.match(port.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.deepEqual(gatewayChildEnv(port.url, port.token, { openai: true, anthropic: false }), { OPENAI_BASE_URL: `${port.url}/v1`, OPENAI_API_KEY: 't0ken' });
+    // Sent before there is a handler: they wait rather than fail.
+    const early = [fetch(`${port.url}/first`), fetch(`${port.url}/second`)];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const seen: string[] = [];
+    port.serve((req, res) => {
+      seen.push(req.url ?? '');
+      res.end(`answered ${req.url}`);
+    });
+    const bodies = await Promise.all(early.map(async (r) => (await r).text()));
+    assert.deepEqual(bodies, ['answered /first', 'answered /second']);
+    assert.equal(await (await fetch(`${port.url}/later`)).text(), 'answered /later');
+    assert.deepEqual(seen.sort(), ['/first', '/later', '/second']);
+  } finally {
+    await closeGatewayPort(port.server);
   }
 });
