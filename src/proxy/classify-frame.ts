@@ -5,7 +5,7 @@
 // the head alone. Nested values are not validated here (a frame malformed inside passes on,
 // and the receiver's parser refuses it), except in the messages the proxy must read whole.
 
-import { ESCAPED_KEY, rpcMembers, topLevelMembers, type Span } from './json-top-level.js';
+import { ESCAPED_KEY, rpcMembers, spells, topLevelMembers, type Span } from './json-top-level.js';
 
 export type JsonRpcId = string | number;
 
@@ -39,7 +39,7 @@ export function classifyFrame(frame: Buffer, needsMessage: (method: string | und
   const members = rpcMembers(frame);
   if (members === undefined || members === ESCAPED_KEY) return classifyExactly(frame, needsMessage);
   const id = members.id && readIdOrMethod(frame, members.id);
-  const method = members.method && readIdOrMethod(frame, members.method);
+  const method = members.method && readMethod(frame, members.method);
   const info = describe(frame, typeof id === 'string' || typeof id === 'number' ? id : undefined, members.id !== undefined, method, members.result || members.error, needsMessage);
   if (members.params && !info.message) info.params = members.params;
   return info;
@@ -72,6 +72,32 @@ function classifyExactly(frame: Buffer, needsMessage: (method: string | undefine
   const methodSpan = members.get('method');
   const method = methodSpan && readPrimitive(frame.subarray(methodSpan[0], methodSpan[1]).toString('utf8'));
   return describe(frame, id, idSpan !== undefined, method, members.has('result') || members.has('error'), needsMessage);
+}
+
+/**
+ * Method names seen lately. A frame's method is matched against them byte for byte, which
+ * costs less than decoding it (a call into C++) for every frame; only plain ASCII names are
+ * kept (their bytes are their characters), at most MAX_KNOWN_METHODS, replaced in turn, so a
+ * peer sending endless new names only makes the cache miss.
+ */
+const knownMethods: string[] = [];
+const MAX_KNOWN_METHODS = 32;
+const MAX_KNOWN_METHOD_LENGTH = 64;
+let nextKnownMethod = 0;
+
+/** A method value as JSON.parse reads it (see readIdOrMethod), from the known names when it is one. */
+function readMethod(frame: Buffer, span: Span): unknown {
+  const [start, end] = span;
+  const length = end - start - 2;
+  if (frame[start] === 0x22 && frame[end - 1] === 0x22) {
+    for (const known of knownMethods) if (known.length === length && spells(frame, start + 1, known)) return known;
+  }
+  const method = readIdOrMethod(frame, span);
+  if (typeof method === 'string' && method.length <= MAX_KNOWN_METHOD_LENGTH && /^[\x20-\x7e]*$/.test(method) && !method.includes('\\') && !method.includes('"')) {
+    knownMethods[nextKnownMethod] = method;
+    nextKnownMethod = (nextKnownMethod + 1) % MAX_KNOWN_METHODS;
+  }
+  return method;
 }
 
 /**

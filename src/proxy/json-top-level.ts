@@ -169,7 +169,7 @@ function hasBackslash(b: Buffer, start: number, end: number): boolean {
 }
 
 /** b[at..] spells `word` (ASCII), byte for byte. */
-function spells(b: Buffer, at: number, word: string): boolean {
+export function spells(b: Buffer, at: number, word: string): boolean {
   for (let k = 0; k < word.length; k++) if (b[at + k] !== word.charCodeAt(k)) return false;
   return true;
 }
@@ -181,21 +181,36 @@ function spells(b: Buffer, at: number, word: string): boolean {
  * decodes the slow way). Keys are told apart by their length first: most are none of the four.
  */
 export function rpcMembers(b: Buffer): RpcMembers | typeof ESCAPED_KEY | undefined {
+  // walkMembers' loop written out, without its callbacks: every frame on the hot path comes here.
   const out: RpcMembers = { result: false, error: false };
-  let escaped = false;
-  const ok = eachMember(b, (keyStart, keyEnd, valueStart, valueEnd) => {
-    const first = keyStart + 1;
+  let i = skipSpace(b, 0);
+  if (b[i] !== 0x7b) return undefined;
+  i = skipSpace(b, i + 1);
+  if (b[i] === 0x7d) return skipSpace(b, i + 1) === b.length ? out : undefined;
+  for (;;) {
+    if (b[i] !== QUOTE) return undefined;
+    const keyEnd = skipString(b, i);
+    if (keyEnd === -1) return undefined;
+    const first = i + 1;
     const length = keyEnd - 1 - first;
+    i = skipSpace(b, keyEnd);
+    if (b[i] !== 0x3a) return undefined;
+    const valueStart = skipSpace(b, i + 1);
+    const valueEnd = skipValue(b, valueStart);
+    if (valueEnd === -1) return undefined;
     if (length === 2 && b[first] === 0x69 && b[first + 1] === 0x64) out.id = [valueStart, valueEnd];
     else if (length === 6 && spells(b, first, 'method')) out.method = [valueStart, valueEnd];
     else if (length === 6 && spells(b, first, 'result')) out.result = true;
     else if (length === 6 && spells(b, first, 'params')) out.params = [valueStart, valueEnd];
     else if (length === 5 && spells(b, first, 'error')) out.error = true;
-    else if (length <= MAX_ESCAPED_KEY && hasBackslash(b, first, first + length)) return !(escaped = true);
-    return true;
-  });
-  if (escaped) return ESCAPED_KEY;
-  return ok ? out : undefined;
+    else if (length <= MAX_ESCAPED_KEY && hasBackslash(b, first, first + length)) return ESCAPED_KEY;
+    i = skipSpace(b, valueEnd);
+    if (b[i] === 0x2c) {
+      i = skipSpace(b, i + 1);
+      continue;
+    }
+    return b[i] === 0x7d && skipSpace(b, i + 1) === b.length ? out : undefined;
+  }
 }
 
 /** The members objectMembers found: each wanted key's last value span, whether the object has any member, and its own span. */

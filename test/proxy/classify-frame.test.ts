@@ -77,3 +77,16 @@ test('small frames read from their bytes agree with JSON.parse on ids, methods, 
   // Not an object at the top level: invalid, as before.
   for (const text of ['{"half": ', '{"a":1}}', '{"a" 1}', '42', 'null']) assert.equal(parsed(text).kind, 'invalid', text);
 });
+
+test('method names are read the same whether or not they were seen before (escapes, look-alikes, a flood of new names)', () => {
+  for (let round = 0; round < 2; round++) {
+    assert.equal(c('{"jsonrpc":"2.0","id":1,"method":"tools/call"}').method, 'tools/call');
+    assert.equal(c('{"jsonrpc":"2.0","id":1,"method":"tools\\/call"}').method, 'tools/call', 'an escaped slash');
+    assert.equal(c('{"jsonrpc":"2.0","id":1,"method":"tools/calL"}').method, 'tools/calL');
+    assert.equal(c('{"jsonrpc":"2.0","id":1,"method":"tööls/call"}').method, 'tööls/call', 'non-ASCII is decoded, never matched');
+    const invalidUtf8 = Buffer.from([...Buffer.from('{"id":1,"method":"'), 0xfc, ...Buffer.from('"}')]);
+    assert.equal(classifyFrame(invalidUtf8, () => false).method, '\ufffd', 'a byte that is not UTF-8 reads as JSON.parse reads it');
+  }
+  for (let n = 0; n < 100; n++) assert.equal(c(`{"jsonrpc":"2.0","method":"m${n}"}`).method, `m${n}`);
+  assert.equal(c('{"jsonrpc":"2.0","id":1,"method":"tools/call"}').method, 'tools/call');
+});
