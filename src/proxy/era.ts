@@ -80,8 +80,22 @@ const QUOTE = 0x22;
 const NEWLINE = Buffer.from('\n');
 const isObjectAt = (b: Buffer, span: Span | undefined): span is Span => span !== undefined && b[span[0]] === OPEN;
 
+/** A 2026 request's params as samplingCapabilityBytes reads them: its members, and those of its `_meta`. */
+export interface ModernParams {
+  outer: FoundMembers;
+  meta?: FoundMembers;
+}
+
+/** Reads the params object at frame[start] and its `_meta` in one pass; undefined when the bytes cannot say. */
+export function readModernParams(frame: Buffer, start: number): ModernParams | undefined {
+  const meta: InnerMembers = { key: '_meta', keys: [PROTOCOL_VERSION_META, CLIENT_CAPABILITIES_META, 'progressToken'] };
+  const outer = objectMembers(frame, start, ['_meta', 'inputResponses', 'requestState'], meta);
+  return outer && { outer, ...(meta.found ? { meta: meta.found } : {}) };
+}
+
 /**
- * withSamplingCapability on the bytes, for a frame whose top-level `params` is at `params`:
+ * withSamplingCapability on the bytes, for a frame whose top-level `params` is at `params` (or
+ * was read on the way by readModernParams):
  * the members on the way (`params`, `_meta`, the capabilities, `sampling`) are read without
  * parsing, the last duplicate winning as in JSON.parse, and the missing member is inserted
  * before the closing brace of the innermost object that exists, so every byte the host sent
@@ -89,13 +103,12 @@ const isObjectAt = (b: Buffer, span: Span | undefined): span is Span => span !==
  * no string protocolVersion, a key written with escapes, a capability that is not an object,
  * or a retry (inputResponses, requestState); the caller then parses, as before.
  */
-export function samplingCapabilityBytes(frame: Buffer, params: Span, toolsMayBeAllowed: boolean): ModernRequestBytes | undefined {
-  if (!isObjectAt(frame, params)) return undefined;
-  // `_meta` is read on the way through params: the one walk over its bytes.
-  const meta: InnerMembers = { key: '_meta', keys: [PROTOCOL_VERSION_META, CLIENT_CAPABILITIES_META, 'progressToken'] };
-  const outer = objectMembers(frame, params[0], ['_meta', 'inputResponses', 'requestState'], meta);
-  if (!outer || outer.spans[1] || outer.spans[2] || !meta.found) return undefined;
-  const [version, caps, token] = meta.found.spans;
+export function samplingCapabilityBytes(frame: Buffer, params: Span | ModernParams, toolsMayBeAllowed: boolean): ModernRequestBytes | undefined {
+  const read = 'outer' in params ? params : isObjectAt(frame, params) ? readModernParams(frame, params[0]) : undefined;
+  if (!read) return undefined;
+  const { outer, meta } = read;
+  if (outer.spans[1] || outer.spans[2] || !meta) return undefined;
+  const [version, caps, token] = meta.spans;
   if (version === undefined || frame[version[0]] !== QUOTE) return undefined;
   const out: ModernRequestBytes = {};
   if (token) {
@@ -106,7 +119,7 @@ export function samplingCapabilityBytes(frame: Buffer, params: Span, toolsMayBeA
     }
   }
   const sampling = toolsMayBeAllowed ? '{"tools":{}}' : '{}';
-  if (caps === undefined) return insert(out, frame, meta.found, `"${CLIENT_CAPABILITIES_META}":{"sampling":${sampling}}`);
+  if (caps === undefined) return insert(out, frame, meta, `"${CLIENT_CAPABILITIES_META}":{"sampling":${sampling}}`);
   if (!isObjectAt(frame, caps)) return undefined;
   const declared = objectMembers(frame, caps[0], ['sampling']);
   if (!declared) return undefined;

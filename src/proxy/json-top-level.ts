@@ -175,12 +175,18 @@ export function spells(b: Buffer, at: number, word: string): boolean {
 }
 
 /**
+ * Reads a frame's `params` value on the way (rpcMembers hands it each `params` member's start):
+ * returns the index just past the value, or -1 to have it skipped as usual.
+ */
+export type ParamsReader = (valueStart: number) => number;
+
+/**
  * topLevelMembers for the four members the proxy routes by, without building a key string or
  * a map per frame: what every small frame on the hot path needs. The last duplicate wins, as in
  * JSON.parse; a key with an escape that may spell one of the four gives ESCAPED_KEY (the caller
  * decodes the slow way). Keys are told apart by their length first: most are none of the four.
  */
-export function rpcMembers(b: Buffer): RpcMembers | typeof ESCAPED_KEY | undefined {
+export function rpcMembers(b: Buffer, readParams?: ParamsReader): RpcMembers | typeof ESCAPED_KEY | undefined {
   // walkMembers' loop written out, without its callbacks: every frame on the hot path comes here.
   const out: RpcMembers = { result: false, error: false };
   let i = skipSpace(b, 0);
@@ -196,12 +202,14 @@ export function rpcMembers(b: Buffer): RpcMembers | typeof ESCAPED_KEY | undefin
     i = skipSpace(b, keyEnd);
     if (b[i] !== 0x3a) return undefined;
     const valueStart = skipSpace(b, i + 1);
-    const valueEnd = skipValue(b, valueStart);
+    const isParams = length === 6 && spells(b, first, 'params');
+    const read = isParams && readParams ? readParams(valueStart) : -1;
+    const valueEnd = read === -1 ? skipValue(b, valueStart) : read;
     if (valueEnd === -1) return undefined;
     if (length === 2 && b[first] === 0x69 && b[first + 1] === 0x64) out.id = [valueStart, valueEnd];
     else if (length === 6 && spells(b, first, 'method')) out.method = [valueStart, valueEnd];
     else if (length === 6 && spells(b, first, 'result')) out.result = true;
-    else if (length === 6 && spells(b, first, 'params')) out.params = [valueStart, valueEnd];
+    else if (isParams) out.params = [valueStart, valueEnd];
     else if (length === 5 && spells(b, first, 'error')) out.error = true;
     else if (length <= MAX_ESCAPED_KEY && hasBackslash(b, first, first + length)) return ESCAPED_KEY;
     i = skipSpace(b, valueEnd);

@@ -12,7 +12,7 @@ import type { Router } from '../router/types.js';
 import type { HostSampler } from '../providers/types.js';
 import { classifyFrame, classifyHead, idKey, idText, type IdKey, mayStartJsonRpc, parseFrame, tailId, tailIdWithText, type FrameInfo, type JsonRpcId } from './classify-frame.js';
 import { judgeBatch } from './judge-batch.js';
-import { declaresFormElicitation, mayBeModern, modernMeta, samplingCapabilityBytes } from './era.js';
+import { declaresFormElicitation, mayBeModern, type ModernParams, modernMeta, readModernParams, samplingCapabilityBytes } from './era.js';
 import { InputRequiredCalls } from './input-required.js';
 import { HostRequests } from './host-requests.js';
 import type { Approver } from '../approval/approval.js';
@@ -256,10 +256,10 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
   /** The host sent a 2026 request: from then on its long requests are read whole (their `_meta` may sit at the end). */
   let hostSpeaksModern = false;
   /** A 2026 request gets its capability rewrite and, for tools/call & co., its input rounds; undefined for 2025 frames. */
-  const fromModernHost = (frame: Buffer, info: FrameInfo): FrameVerdict | undefined => {
-    if (!info.message && !mayBeModern(frame)) return undefined;
+  /** Only for a frame that may be one (mayBeModern) or was parsed anyway. `read`: its params, read on the way. */
+  const fromModernHost = (frame: Buffer, info: FrameInfo, read: ModernParams | undefined): FrameVerdict | undefined => {
     // The usual request is rewritten on its bytes; unusual shapes are parsed and re-encoded.
-    const bytes = info.params && samplingCapabilityBytes(frame, info.params, o.toolsMayBeAllowed);
+    const bytes = info.params && samplingCapabilityBytes(frame, read ?? info.params, o.toolsMayBeAllowed);
     if (bytes) {
       hostSpeaksModern = true;
       hostKnown();
@@ -371,7 +371,16 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
 
   // ---- host -> server ----------------------------------------------------------------------
   const fromHost = (frame: Buffer): FrameVerdict => {
-    const info = classifyFrame(frame, (m) => m === 'initialize' || m === CANCELLED);
+    // A frame that may be a 2026 request has its params read on the way through it (one walk).
+    let modernParams: ModernParams | undefined;
+    const maybeModern = mayBeModern(frame);
+    const readParams = maybeModern
+      ? (start: number) => {
+          modernParams = readModernParams(frame, start);
+          return modernParams ? modernParams.outer.span[1] : -1;
+        }
+      : undefined;
+    const info = classifyFrame(frame, (m) => m === 'initialize' || m === CANCELLED, readParams);
     switch (info.kind) {
       case 'batch':
         return judgeBatch(frame, fromHost);
@@ -404,7 +413,7 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
           return Buffer.from(`${rewritten}\n`);
         }
         // null (mcp-route answered or holds the request) is a verdict too: only undefined passes the frame on.
-        const modern = fromModernHost(frame, info);
+        const modern = maybeModern || info.message ? fromModernHost(frame, info, modernParams) : undefined;
         return modern === undefined ? true : modern;
       }
       case 'notification':

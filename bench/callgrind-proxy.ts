@@ -6,7 +6,7 @@
 // the JIT has settled (3,000 were not enough: TurboFan was still compiling), and off after
 // CALLS more: start-up, warm-up and shutdown are not counted. The server and the client are
 // not counted either (valgrind does not follow children; the client is this process).
-// Needs the built CLI and valgrind: npm run build && npm run bench -- proxy-instructions
+// Needs the built CLI and valgrind: npm run build && npm run bench -- callgrind-proxy
 // (CG_WARM, CG_CALLS override the counts; CG_NODE_FLAGS=--perf-basic-prof names JIT code.)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -94,6 +94,11 @@ async function perCall(mode: Mode, era: Era, calls: number): Promise<number> {
 function control(pid: number, ...args: string[]): void {
   const r = spawnSync('callgrind_control', [...args, String(pid)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`callgrind_control ${args.join(' ')}: ${r.stderr}`);
+}
+
+if (spawnSync('valgrind', ['--version']).status !== 0) {
+  console.log('skipped: valgrind is not installed (it counts the instructions)');
+  process.exit(0);
 }
 
 console.log(`instructions per small tools/call round trip in the proxy process (callgrind, ${CALLS} calls counted after ${WARM} uncounted)`);
