@@ -34,6 +34,7 @@ describe('npm pack', () => {
       'README.md',
       'binding.gyp',
       'native/harden.c',
+      'native/memory.cc',
       'scripts/build-native.mjs',
     ]) {
       assert.ok(paths.includes(needed), `${needed} missing from the package`);

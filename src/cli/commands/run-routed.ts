@@ -15,6 +15,7 @@ import { openProxyAudit, routedProxyOptions, serverEnv } from '../../proxy/proxy
 import { createLogger, isLogFormat, isLogLevel, type LogFormat, type Logger, type LogLevel } from '../../proxy/log.js';
 import { makeNonDumpable } from '../../proxy/non-dumpable.js';
 import { runProxy } from '../../proxy/proxy.js';
+import { releaseMemoryOnceIdle } from '../../util/release-memory.js';
 import { WIRE_REFUSED, type WireError } from '../../proxy/wire-errors.js';
 import { UNITLESS_DURATION_LIMIT } from '../../policy/foreign-habits.js';
 import { policyMayAllowTools } from '../../policy/may-allow-tools.js';
@@ -162,6 +163,7 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   // The server is spawned (runProxy does so before it returns): what is not needed to start
   // it loads while it boots, rather than before.
   sinks.telemetry = startTelemetryLazily(log);
+  releaseMemoryOnceIdle();
   const code = await running;
   reload?.close();
   metrics?.prometheus.setSessions(0);

@@ -1,0 +1,52 @@
+// Gives back, once the router is idle after start-up, the memory that start-up used and no
+// longer needs: about 4 MiB of an idle `mcp-route run` (README, Start-up). V8 would return
+// most of it by itself (its memory reducer), but only after some 10 s idle, and glibc keeps the
+// freed C heap. The work is in the optional native addon (native/memory.cc, Linux): without it
+// nothing happens and nothing breaks.
+
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+
+/** Where scripts/build-native.mjs puts the addon, from dist/util/, src/util/ or the bundle in dist/cli/. */
+const ADDON = '../../build/Release/mcp_route_memory.node';
+/** How often the event loop's recent business is looked at. */
+const POLL_MS = 500;
+/** Not before this long after the call: start-up (the policy, the proxy, initialize) is done by then. */
+const FIRST_MS = 1000;
+/** Idle: the event loop was busy for less than this share of the last poll. */
+const IDLE_UTILIZATION = 0.05;
+/** A proxy busy all this while is not idle: its memory is in use, and the pause (about 25 ms) would delay traffic. */
+const GIVE_UP_MS = 60_000;
+
+let armed = false;
+
+/**
+ * Once the event loop has been nearly idle for a poll (at the earliest FIRST_MS from now),
+ * runs V8's memory-reducing full collections and trims the C heap, once per process. The timers
+ * never keep the process alive. The addon loads only then, off the path to `initialize`.
+ */
+export function releaseMemoryOnceIdle(): void {
+  if (armed || process.platform !== 'linux') return;
+  armed = true;
+  const started = performance.now();
+  let last = performance.eventLoopUtilization();
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const busy = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    const elapsed = performance.now() - started;
+    if (elapsed >= FIRST_MS && busy < IDLE_UTILIZATION) loadAddon()?.releaseMemory();
+    else if (elapsed < GIVE_UP_MS) return;
+    clearInterval(timer);
+  }, POLL_MS);
+  timer.unref();
+}
+
+function loadAddon(): { releaseMemory(): void } | undefined {
+  try {
+    return createRequire(import.meta.url)(ADDON) as { releaseMemory(): void };
+  } catch {
+    // Not built (no compiler at install), or built for another Node: idle memory stays as it is.
+    return undefined;
+  }
+}
