@@ -9,6 +9,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
+import { urlToHttpOptions } from 'node:url';
 import zlib from 'node:zlib';
 
 // Idle keep-alive sockets are unref'd by the agent, so they never hold a process open.
@@ -20,7 +21,8 @@ const agents: Record<string, http.Agent> = {
 /** A drop-in `fetch` for the `openai` and `@anthropic-ai/sdk` clients (their `fetch` option). */
 export function httpFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   const body = init.body;
-  const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : undefined;
+  const target = typeof input === 'string' || input instanceof URL ? targetOf(input) : undefined;
+  const url = target?.url;
   const agent = url ? agents[url.protocol] : undefined;
   // Global fetch refuses a URL with credentials in it, naming the URL (redacted by the
   // providers); node:http would quietly send them as basic auth instead.
@@ -45,7 +47,7 @@ export function httpFetch(input: string | URL | Request, init: RequestInit = {})
       settled = true;
     };
     const done = () => signal?.removeEventListener('abort', onAbort);
-    const req = transport.request(url, { method: init.method ?? 'GET', headers, agent }, (res) => {
+    const req = transport.request({ ...target!.options, method: init.method ?? 'GET', headers, agent }, (res) => {
       const answer = toResponse(res, init.method === 'HEAD', done);
       onBodyAbort = answer.abort;
       answer.response.then(
@@ -70,6 +72,31 @@ export function httpFetch(input: string | URL | Request, init: RequestInit = {})
     signal?.addEventListener('abort', onAbort, { once: true });
     req.end(bytes ?? undefined);
   });
+}
+
+/** A URL as parsed once: the WHATWG URL and node:http's request options for it. */
+interface Target {
+  url: URL;
+  options: http.RequestOptions;
+}
+
+// A provider sends every call to the same one or two URLs: each is parsed once (WHATWG URL,
+// then node:http's options for it, which http.request would redo from a URL on every call),
+// not on every call in the path between a gateway request arriving and its upstream request
+// leaving. Bounded, oldest out first, for embedders that call many URLs.
+const targets = new Map<string, Target>();
+const MAX_TARGETS = 64;
+
+function targetOf(input: string | URL): Target {
+  if (typeof input !== 'string') return { url: input, options: urlToHttpOptions(input) };
+  let target = targets.get(input);
+  if (!target) {
+    const url = new URL(input);
+    target = { url, options: urlToHttpOptions(url) };
+    if (targets.size >= MAX_TARGETS) targets.delete(targets.keys().next().value!);
+    targets.set(input, target);
+  }
+  return target;
 }
 
 interface PendingResponse {

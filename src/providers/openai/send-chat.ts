@@ -31,7 +31,7 @@ export class ChatCompletionsSender {
     if (signal.aborted) throw new APIUserAbortError();
     let response: Response;
     try {
-      response = await httpFetch(url, { method: 'POST', headers: { ...headers }, body: JSON.stringify(body), signal });
+      response = await httpFetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
     } catch (err) {
       throw connectionError(err, signal);
     }
