@@ -19,6 +19,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const node = process.execPath;
 const WARM = Number(process.env.CG_WARM ?? 10_000);
 const CALLS = Number(process.env.CG_CALLS ?? 2_000);
+const BIG_WARM = 200;
+const BIG_CALLS = 40;
+const MIB = 1 << 20;
 
 const dir = mkdtempSync(join(tmpdir(), 'mcp-route-bench-cg-'));
 const policyPath = join(dir, 'bench.yaml');
@@ -46,9 +49,12 @@ function proxyArgs(mode: Mode, era: Era): string[] {
   return [join(root, 'dist/cli/main.js'), 'run', '--policy', policyPath, '--', node, servers[era]];
 }
 
-/** Instructions of one proxy process over `calls` echo calls, counted after WARM calls (callgrind switched on then). */
-async function perCall(mode: Mode, era: Era, calls: number): Promise<number> {
-  const out = join(dir, `${mode.replace(' ', '-')}-${era}.cg`);
+/** What each call asks for: a small echo, or a 1 MiB result (the streamed path). */
+type Kind = 'echo' | 'big';
+
+/** Instructions of one proxy process per call over `calls` calls, counted after WARM small calls and `warm` of the kind (callgrind switched on then). */
+async function perCall(mode: Mode, era: Era, kind: Kind, warm: number, calls: number): Promise<number> {
+  const out = join(dir, `${mode.replace(' ', '-')}-${era}-${kind}.cg`);
   const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, node, ...nodeFlags, ...proxyArgs(mode, era)], { stdio: ['pipe', 'pipe', 'ignore'] });
   const waiting = new Map<number | string, (message: Record<string, unknown>) => void>();
   createInterface({ input: child.stdout }).on('line', (line) => {
@@ -73,17 +79,20 @@ async function perCall(mode: Mode, era: Era, calls: number): Promise<number> {
   } else {
     await request('server/discover', { _meta: META_2026 });
   }
-  const echo = async (i: number) => {
-    const params = { name: 'echo', arguments: { text: `ping ${i}` }, ...(era === '2026' ? { _meta: META_2026 } : {}) };
+  const call = async (i: number, what: Kind = kind) => {
+    const args = what === 'big' ? { name: 'big', arguments: { bytes: MIB } } : { name: 'echo', arguments: { text: `ping ${i}` } };
+    const params = { ...args, ...(era === '2026' ? { _meta: META_2026 } : {}) };
     const answer = await request('tools/call', params);
     if (!answer.result) throw new Error(`${mode} ${era}: ${JSON.stringify(answer)}`);
   };
-  for (let i = 0; i < WARM; i++) await echo(i);
+  // Small calls first in every case, as in a proxy's life: the frame path gets optimised.
+  for (let i = 0; i < WARM; i++) await call(i, 'echo');
+  if (kind === 'big') for (let i = 0; i < warm; i++) await call(i);
   // callgrind reads its commands when the process next runs: the first measured call switches it on.
   control(child.pid!, '-i', 'on');
-  for (let i = 0; i < calls; i++) await echo(WARM + i);
+  for (let i = 0; i < calls; i++) await call(i);
   control(child.pid!, '-i', 'off');
-  await echo(WARM + calls); // switched off by the time this one is forwarded
+  await call(calls); // switched off by the time this one is forwarded
   child.stdin.end();
   await exited;
   const totals = /^totals: (\d+)/m.exec(readFileSync(out, 'utf8'));
@@ -102,8 +111,10 @@ if (spawnSync('valgrind', ['--version']).status !== 0) {
 }
 
 console.log(`instructions per small tools/call round trip in the proxy process (callgrind, ${CALLS} calls counted after ${WARM} uncounted)`);
+const row = (what: string, pipe: number, routed: number) =>
+  console.log(`${what}: raw pipe ${Math.round(pipe).toLocaleString('en')}, mcp-route ${Math.round(routed).toLocaleString('en')}: ${(routed / pipe).toFixed(2)}x the pipe`);
 for (const era of ['2025', '2026'] as const) {
-  const pipe = await perCall('raw pipe', era, CALLS);
-  const routed = await perCall('mcp-route', era, CALLS);
-  console.log(`${era}: raw pipe ${Math.round(pipe).toLocaleString('en')}, mcp-route ${Math.round(routed).toLocaleString('en')}: ${(routed / pipe).toFixed(2)}x the pipe`);
+  row(era, await perCall('raw pipe', era, 'echo', 0, CALLS), await perCall('mcp-route', era, 'echo', 0, CALLS));
 }
+console.log(`per 1 MiB tool result (2025, ${BIG_CALLS} calls counted after ${WARM} small and ${BIG_WARM} large uncounted)`);
+row('1 MiB', await perCall('raw pipe', '2025', 'big', BIG_WARM, BIG_CALLS), await perCall('mcp-route', '2025', 'big', BIG_WARM, BIG_CALLS));
