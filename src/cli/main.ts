@@ -8,6 +8,8 @@ import { packageVersion } from '../util/package-root.js';
 // `run` spawns its server before anything else loads when the start-up cache allows it
 // (early-start.ts): even commander, which would cost the server a few ms of its head start.
 if (process.argv[2] === 'run') await (await import('./early-start.js')).startEarlyFromArgv(process.argv.slice(3));
+// Off the server's path (spawned above when it could be): no optimising compiler during start-up.
+if (process.argv[2] === 'run') (await import('./startup-tiering.js')).holdOptimizingCompiler();
 
 const { Command } = await import('commander');
 const pkg = { version: packageVersion() };

@@ -5,7 +5,6 @@
 // nothing happens and nothing breaks.
 
 import { createRequire } from 'node:module';
-import { performance } from 'node:perf_hooks';
 
 /** Where scripts/build-native.mjs puts the addon, from dist/util/, src/util/ or the bundle in dist/cli/. */
 const ADDON = '../../build/Release/mcp_route_memory.node';
