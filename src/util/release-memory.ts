@@ -5,6 +5,7 @@
 // nothing happens and nothing breaks.
 
 import { createRequire } from 'node:module';
+import type { Logger } from '../proxy/log.js';
 
 /** Where scripts/build-native.mjs puts the addon, from dist/util/, src/util/ or the bundle in dist/cli/. */
 const ADDON = '../../build/Release/mcp_route_memory.node';
@@ -24,7 +25,7 @@ let armed = false;
  * runs V8's memory-reducing full collections and trims the C heap, once per process. The timers
  * never keep the process alive. The addon loads only then, off the path to `initialize`.
  */
-export function releaseMemoryOnceIdle(): void {
+export function releaseMemoryOnceIdle(log: Logger): void {
   if (armed || process.platform !== 'linux') return;
   armed = true;
   const started = performance.now();
@@ -34,11 +35,21 @@ export function releaseMemoryOnceIdle(): void {
     const busy = performance.eventLoopUtilization(now, last).utilization;
     last = now;
     const elapsed = performance.now() - started;
-    if (elapsed >= FIRST_MS && busy < IDLE_UTILIZATION) loadAddon()?.releaseMemory();
+    if (elapsed >= FIRST_MS && busy < IDLE_UTILIZATION) release(log);
     else if (elapsed < GIVE_UP_MS) return;
     clearInterval(timer);
   }, POLL_MS);
   timer.unref();
+}
+
+function release(log: Logger): void {
+  const addon = loadAddon();
+  if (!addon) return;
+  const before = process.memoryUsage.rss();
+  addon.releaseMemory();
+  const after = process.memoryUsage.rss();
+  const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
+  log.debug(`idle after start-up: gave back ${mib(before - after)} MiB (resident ${mib(before)} -> ${mib(after)} MiB)`);
 }
 
 function loadAddon(): { releaseMemory(): void } | undefined {

@@ -165,7 +165,7 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   // it loads while it boots, rather than before.
   sinks.telemetry = startTelemetryLazily(log);
   resumeOptimizingCompilerSoon();
-  releaseMemoryOnceIdle();
+  releaseMemoryOnceIdle(log);
   const code = await running;
   reload?.close();
   metrics?.prometheus.setSessions(0);
