@@ -12,7 +12,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { GatewayApis } from '../gateway/apis.js';
-import { bindGatewayPort, gatewayChildEnv, type GatewayPort } from '../gateway/gateway-port.js';
+import type { GatewayPort } from '../gateway/gateway-port.js';
 import { parseDuration } from '../policy/duration.js';
 import { secretForms } from '../policy/secrets.js';
 import { buildChildEnv, parseEnvFlags } from '../proxy/child-env.js';
@@ -202,6 +202,9 @@ function envFromEntry(base: NodeJS.ProcessEnv, entry: StartupEntry): NodeJS.Proc
 async function bindGatewayFor(apis: GatewayApis | null, env: NodeJS.ProcessEnv): Promise<GatewayPort | undefined | 'failed'> {
   if (!apis || (!apis.openai && !apis.anthropic)) return undefined;
   try {
+    // Loaded only here: node:http costs the server's head start some 2.5 ms, and most
+    // policies turn no gateway on.
+    const { bindGatewayPort, gatewayChildEnv } = await import('../gateway/gateway-port.js');
     const port = await bindGatewayPort();
     Object.assign(env, gatewayChildEnv(port.url, port.token, apis));
     return port;
