@@ -3,7 +3,9 @@
 // through Portkey's open-source gateway (`@portkey-ai/gateway`, a separate process pointed at
 // the same fake with its custom-host header). Sequential calls, modes interleaved in rounds
 // (order rotated each round), so noise shows as spread between rounds. Also time to first
-// streamed token, direct vs through mcp-route, against a fake that streams in four parts.
+// streamed token, direct vs through mcp-route, against a fake that streams in four parts, with
+// a minimal relay process (bench/_http-relay.mjs) beside them as the floor: the fake runs in
+// this process, so "direct" crosses no process and any gateway pays two more hops.
 // Run: npm run bench -- gateway [rounds] [callsPerRound]
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -55,6 +57,10 @@ const portkeyBin = join(ROOT, 'node_modules/@portkey-ai/gateway/build/start-serv
 const portkey = spawn(process.execPath, [portkeyBin, `--port=${portkeyPort}`, '--headless'], { cwd: dir, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise<void>((resolve) => portkey.stdout!.on('data', (d: Buffer) => d.toString().includes('Ready') && resolve()));
 
+// ---- the floor for streamed calls: a relay process with nothing in it --------------------------
+const relay = spawn(process.execPath, [join(ROOT, 'bench/_http-relay.mjs'), fake.baseURL], { stdio: ['ignore', 'pipe', 'inherit'] });
+const relayURL = await new Promise<string>((resolve) => relay.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+
 const body = { model: 'gpt-bench', messages: [{ role: 'user' as const, content: 'Summarise the weather in Oslo in one line.' }], max_tokens: 50 };
 const clients: Record<string, OpenAI> = {
   direct: new OpenAI({ apiKey: 'bench-key-123456', baseURL: fake.baseURL, maxRetries: 0 }),
@@ -67,6 +73,7 @@ const clients: Record<string, OpenAI> = {
   }),
 };
 const modes = Object.keys(clients);
+clients['relay'] = new OpenAI({ apiKey: 'bench-key-123456', baseURL: `${relayURL}/v1`, maxRetries: 0 });
 
 async function callOnce(mode: string): Promise<number> {
   const t0 = performance.now();
@@ -110,20 +117,23 @@ console.log(`median added per call: mcp-route ${fmt(ours)}, portkey ${fmt(theirs
 
 // Streamed calls take paths the calls above did not: warm them up alike in both modes, as the
 // plain calls were, so the rounds time a running gateway rather than its first compilations.
-for (const mode of ['direct', 'mcp-route']) for (let i = 0; i < 100; i++) await firstToken(mode, true);
-const ttft: Record<string, number[]> = { direct: [], 'mcp-route': [] };
+const streamModes = ['direct', 'mcp-route', 'relay'];
+for (const mode of streamModes) for (let i = 0; i < 100; i++) await firstToken(mode, true);
+const ttft: Record<string, number[]> = { direct: [], 'mcp-route': [], relay: [] };
 const ttftRounds = 4;
 console.log(`time to first streamed token, ${ttftRounds} rounds x 10 calls per mode, alternating (median per round)`);
 for (let round = 0; round < ttftRounds; round++) {
-  const times: Record<string, number[]> = { direct: [], 'mcp-route': [] };
-  for (let i = 0; i < 10; i++) for (const mode of (i + round) % 2 ? ['direct', 'mcp-route'] : ['mcp-route', 'direct']) times[mode]!.push(await firstToken(mode));
-  for (const mode of ['direct', 'mcp-route']) ttft[mode]!.push(...times[mode]!);
-  console.log(`  round ${round + 1}: direct ${fmt(median(times['direct']!))}, mcp-route +${fmt(median(times['mcp-route']!) - median(times['direct']!))}`);
+  const times: Record<string, number[]> = { direct: [], 'mcp-route': [], relay: [] };
+  for (let i = 0; i < 10; i++) for (const mode of streamModes.map((_, j) => streamModes[(i + round + j) % streamModes.length]!)) times[mode]!.push(await firstToken(mode));
+  for (const mode of streamModes) ttft[mode]!.push(...times[mode]!);
+  const over = (mode: string) => fmt(median(times[mode]!) - median(times['direct']!));
+  console.log(`  round ${round + 1}: direct ${fmt(median(times['direct']!))}, mcp-route +${over('mcp-route')}, relay +${over('relay')}`);
 }
 const ttftDelta = median(ttft['mcp-route']!) - median(ttft['direct']!);
 console.log(
   `time to first streamed token (median of ${ttft['direct']!.length}): direct ${fmt(median(ttft['direct']!))}, mcp-route ${fmt(median(ttft['mcp-route']!))}, difference ${fmt(ttftDelta)} (goal <= 1 ms)`,
 );
+console.log(`the floor: a relay process with nothing in it adds ${fmt(median(ttft['relay']!) - median(ttft['direct']!))} to the first streamed token`);
 console.log(
   `load average ${loadavg()
     .map((l) => l.toFixed(2))
@@ -132,6 +142,7 @@ console.log(
 
 stop(mcpRoute);
 stop(portkey);
+stop(relay);
 await fake.close();
 
 function stop(p: ChildProcess): void {
