@@ -25,6 +25,20 @@ import { runCli } from '../helpers/cli.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A v1 host without sampling in front of `mcp-route run --url`, its stderr collected. */
+function runUrlHost(policy: string, stateHome: string, url: string) {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, 'run', '--policy', policy, '--grace', '1s', '--url', url],
+    env: { ...(process.env as Record<string, string>), XDG_STATE_HOME: stateHome },
+    cwd: ROOT,
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { client: new V1Client({ name: 'host', version: '1.0.0' }, { capabilities: {} }), transport, stderr: () => stderr };
+}
+
 /** What `run --url` does: an SDK v2 client over Streamable HTTP with the stored-token provider. */
 async function callWhoami(url: string, store: OAuthStore, provider = createOAuthProvider(url, { store })): Promise<string> {
   const client = new Client({ name: 'oauth-test-host', version: '1.0.0' }, { capabilities: {} });
@@ -208,18 +222,7 @@ test('run --url: without a sign-in the host hears at once to run `mcp-route auth
   const server = await startOAuthMcpServer({ accessTtlSeconds: 2 });
   const stateHome = join(tempDir(), 'state');
   const policy = writePolicy(tempDir(), 'version: 1\nproviders: { canned: { type: mock, responses: [{ text: "x" }] } }\nmodels: { m: { provider: canned } }\nstate: { store: memory }\n');
-  const host = () => {
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [CLI, 'run', '--policy', policy, '--grace', '1s', '--url', server.url],
-      env: { ...(process.env as Record<string, string>), XDG_STATE_HOME: stateHome },
-      cwd: ROOT,
-      stderr: 'pipe',
-    });
-    let stderr = '';
-    transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    return { client: new V1Client({ name: 'host', version: '1.0.0' }, { capabilities: {} }), transport, stderr: () => stderr };
-  };
+  const host = () => runUrlHost(policy, stateHome, server.url);
   try {
     const before = host();
     const started = Date.now();
@@ -252,16 +255,7 @@ test("run --url: the SDK's warning about a refused refresh goes through mcp-rout
   const stateHome = join(tempDir(), 'state');
   const store = new OAuthStore(join(stateHome, 'mcp-route', 'oauth'));
   const policy = writePolicy(tempDir(), 'version: 1\nproviders: { canned: { type: mock, responses: [{ text: "x" }] } }\nmodels: { m: { provider: canned } }\nstate: { store: memory }\n');
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI, 'run', '--policy', policy, '--grace', '1s', '--url', server.url],
-    env: { ...(process.env as Record<string, string>), XDG_STATE_HOME: stateHome },
-    cwd: ROOT,
-    stderr: 'pipe',
-  });
-  let stderr = '';
-  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const client = new V1Client({ name: 'host', version: '1.0.0' }, { capabilities: {} });
+  const { client, transport, stderr: stderrOf } = runUrlHost(policy, stateHome, server.url);
   try {
     await signIn(server.url, { store, timeoutMs: 20_000, onAuthorizationUrl: (u) => void browse(u) });
     await client.connect(transport);
@@ -272,6 +266,7 @@ test("run --url: the SDK's warning about a refused refresh goes through mcp-rout
     server.provider.echoRefusedRefreshTokens = true;
     await sleep(2_200);
     await assert.rejects(client.callTool({ name: 'whoami', arguments: {} }), /requires an OAuth sign-in/);
+    const stderr = stderrOf();
     assert.match(stderr, /^mcp-route warn: \[mcp-sdk\] OAuth "invalid_grant" .*unknown refresh token \[redacted\]/m, stderr);
     assert.ok(!stderr.includes(refreshToken), 'the refused refresh token reached stderr');
     assert.ok(!/^\[mcp-sdk\]/m.test(stderr), 'no SDK line bypasses the logger');
