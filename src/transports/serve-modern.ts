@@ -5,7 +5,7 @@
 // gets one JSON answer: its id is swapped for one of ours on the way in (clients' ids collide)
 // and restored on the way out; a client that goes away before the answer (how 2026 clients
 // cancel) has its request cancelled. Progress and other notifications are not relayed (answers
-// are JSON, not SSE). A child that speaks only 2025 answers `server/discover` with -32601,
+// are JSON, not SSE). The child ends after serve's idle timeout without a request, like a session. A child that speaks only 2025 answers `server/discover` with -32601,
 // which 2026 clients in `auto` mode take as "open a 2025 session".
 
 import type { ServerResponse } from 'node:http';
@@ -29,6 +29,10 @@ export class ModernRequests {
   private child?: { input: PassThrough; done: Promise<number> };
   private readonly waiting = new Map<string, Waiting>();
   private next = 0;
+  /** When a request last came in or was answered (ms since the epoch). */
+  private lastActive = 0;
+  /** Shared children ended for idleness that may not have exited yet (close() waits for them). */
+  private readonly ending = new Set<Promise<number>>();
 
   /** `start` runs one proxy core and child on the given line streams (what a session does). */
   constructor(
@@ -48,6 +52,7 @@ export class ModernRequests {
       return;
     }
     const child = this.sharedChild();
+    this.lastActive = Date.now();
     const ours = `mcp-route-serve-${++this.next}`;
     this.waiting.set(ours, { res, id: message.id });
     // The client went away (its SDK aborts the request to cancel it): the child is told.
@@ -58,12 +63,28 @@ export class ModernRequests {
     child.input.write(`${JSON.stringify({ ...message, id: ours })}\n`);
   }
 
+  /**
+   * Ends the shared child once nothing is waiting and nothing came for `idleMs`, as idle 2025
+   * sessions end: 2026 clients hold no session to close, so a child nobody uses would otherwise
+   * run until serve stops. The next 2026 request starts a new one.
+   */
+  closeIfIdle(now: number, idleMs: number): void {
+    const child = this.child;
+    if (!child || this.waiting.size > 0 || now - this.lastActive <= idleMs) return;
+    // Forgotten before it has exited, so a request arriving meanwhile starts a fresh child
+    // instead of writing to this one's ended input.
+    this.child = undefined;
+    this.log.info(`2026-07-28 requests: the shared server is ending after ${Math.round(idleMs / 1000)} s without a request`);
+    child.input.end();
+    this.ending.add(child.done);
+    void child.done.finally(() => this.ending.delete(child.done));
+  }
+
   /** Closes the shared child; what is still waiting gets the core's "server exited" errors first. */
   async close(): Promise<void> {
     const child = this.child;
-    if (!child) return;
-    child.input.end();
-    await child.done;
+    child?.input.end();
+    await Promise.all([child?.done, ...this.ending]);
   }
 
   /** Started on the first 2026 request, and again after the child exited. */
@@ -97,6 +118,7 @@ export class ModernRequests {
     const waiting = this.waiting.get(message.id);
     if (!waiting) return;
     this.waiting.delete(message.id);
+    this.lastActive = Date.now();
     reply(waiting.res, 200, { ...message, id: waiting.id });
   }
 }

@@ -176,6 +176,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     () => {
       const now = Date.now();
       for (const s of sessions.values()) if (now - s.lastActive > o.idleTimeoutMs) s.close();
+      modern.closeIfIdle(now, o.idleTimeoutMs);
     },
     Math.max(250, Math.min(o.idleTimeoutMs / 4, 30_000)),
   );

@@ -229,3 +229,20 @@ test('2026-07-28 clients of a dual-era server share one child: sampling inside i
     await serve.stop();
   }
 });
+
+test('the shared 2026 child ends after the idle timeout without a request, and the next 2026 request starts a new one', { ...e2e, timeout: 40_000 }, async () => {
+  const serve = await startServe(['--log-level', 'info', '--idle-timeout', '1s'], MRTR_FIXTURE);
+  const client = new ClientV2({ name: 'pinned', version: '1' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  const text = (r: unknown) => (r as { content: Array<{ text: string }> }).content[0]!.text;
+  try {
+    await client.connect(new StreamableHTTPClientTransportV2(new URL(serve.url)));
+    assert.equal(text(await client.callTool({ name: 'echo', arguments: { text: 'before' } })), 'before');
+    await until(() => /the shared server exited/.test(serve.stderr()), 'the idle shared child to exit');
+    assert.match(serve.stderr(), /the shared server is ending after 1 s without a request/);
+    assert.equal(text(await client.callTool({ name: 'echo', arguments: { text: 'after' } })), 'after');
+    assert.equal((serve.stderr().match(/the shared server started/g) ?? []).length, 2, 'a new child for the request after the idle end');
+  } finally {
+    await client.close().catch(() => {});
+    await serve.stop();
+  }
+});
