@@ -121,7 +121,10 @@ test('100 MiB of output without a newline that is not JSON is dropped as it stre
     await route.call('faulty/notify', { count: 1, offset: 42 });
     assert.deepEqual(await route.call('ping'), {});
     const grown = peakRssMiB(route.routerPid) - before;
-    assert.ok(grown < 40, `peak RSS grew ${grown.toFixed(1)} MiB for 100 MiB of garbage`);
+    // Holding the garbage would grow the peak by 100 MiB or more. Dropping it as it streams
+    // leaves only garbage the collector has not reached yet: 32.5-36 MiB on a quiet machine,
+    // 40.9 MiB once in CI under load (the collector runs later when the CPU is busy).
+    assert.ok(grown < 60, `peak RSS grew ${grown.toFixed(1)} MiB for 100 MiB of garbage`);
     assert.match(route.stderr(), /not JSON-RPC \(104857600 bytes\)/);
     await waitUntil(() => route.logs.some((d) => (d as { seq?: number })?.seq === 42), 'the notification after the garbage arrives');
   } finally {
