@@ -15,11 +15,19 @@ export interface SseEvent {
   data: string;
 }
 
+/**
+ * A line, or an event's data, longer than this is a broken provider, not a token (streamed
+ * events carry deltas of a few bytes to a few KiB); without a bound a stream that never ends
+ * its line would grow without end.
+ */
+export const MAX_SSE_EVENT_CHARS = 16 * 1024 * 1024;
+
 /** Splits decoded text into lines and lines into events. */
 class SseParser {
   private rest = '';
   private event: string | null = null;
   private data: string[] = [];
+  private dataChars = 0;
   private readonly decoder = new StringDecoder('utf8');
 
   constructor(private readonly onEvent: (event: SseEvent) => void) {}
@@ -27,6 +35,9 @@ class SseParser {
   feed(bytes: Buffer | Uint8Array): void {
     const text = this.rest + this.decoder.write(bytes as Buffer);
     const lineEnd = /\r\n|\r|\n/g;
+    // `rest` holds no line end but perhaps a \r last: only that and the new text are searched,
+    // so a long line arriving in many chunks is scanned once, not once per chunk.
+    lineEnd.lastIndex = Math.max(0, this.rest.length - 1);
     let start = 0;
     for (let m = lineEnd.exec(text); m !== null; m = lineEnd.exec(text)) {
       // A \r last in the chunk may be the first half of \r\n: wait for the next chunk.
@@ -35,6 +46,7 @@ class SseParser {
       start = m.index + m[0].length;
     }
     this.rest = text.slice(start);
+    if (this.rest.length > MAX_SSE_EVENT_CHARS) throw new Error(`the provider's event stream sent a line of over ${MAX_SSE_EVENT_CHARS} characters`);
   }
 
   private line(line: string): void {
@@ -43,6 +55,7 @@ class SseParser {
       const event = { event: this.event, data: this.data.join('\n') };
       this.event = null;
       this.data = [];
+      this.dataChars = 0;
       this.onEvent(event);
       return;
     }
@@ -52,7 +65,13 @@ class SseParser {
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
     if (field === 'event') this.event = value;
-    else if (field === 'data') this.data.push(value);
+    else if (field === 'data') this.addData(value);
+  }
+
+  private addData(value: string): void {
+    this.dataChars += value.length + 1;
+    if (this.dataChars > MAX_SSE_EVENT_CHARS) throw new Error(`the provider's event stream sent an event of over ${MAX_SSE_EVENT_CHARS} characters`);
+    this.data.push(value);
   }
 }
 

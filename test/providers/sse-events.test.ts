@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { httpFetch } from '../../src/providers/http-fetch.js';
-import { readSseEvents, type SseEvent } from '../../src/providers/sse-events.js';
+import { MAX_SSE_EVENT_CHARS, readSseEvents, type SseEvent } from '../../src/providers/sse-events.js';
 
 /** A server whose one answer is written by `write`, as server-sent events. */
 async function serve(write: (res: ServerResponse) => void) {
@@ -122,5 +122,30 @@ test('an abort ends the read with the signal reason', async () => {
     );
   } finally {
     await server.close();
+  }
+});
+
+test('a line or an event past the bound ends the read with an error, however it is split', async () => {
+  const chunk = 'x'.repeat(1 << 20);
+  const cases: Array<[string, string[]]> = [
+    ['a comment line never ended', [': ', ...Array(17).fill(chunk)]],
+    ['an event of many data lines', Array(17).fill(`data: ${chunk}\n`)],
+  ];
+  for (const [what, parts] of cases) {
+    const server = await serve((res) => {
+      for (const part of parts) res.write(part);
+      res.end('\n\n');
+    });
+    try {
+      const events: SseEvent[] = [];
+      await assert.rejects(
+        readSseEvents(await httpFetch(server.url), (e) => events.push(e)),
+        new RegExp(`over ${MAX_SSE_EVENT_CHARS} characters`),
+        what,
+      );
+      assert.equal(events.length, 0, what);
+    } finally {
+      await server.close();
+    }
   }
 });
