@@ -99,7 +99,10 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     if (req.method !== 'POST') return reply(res, 400, 'missing mcp-session-id header');
     const body = await readJson(req, res);
     if (body === INVALID) return;
-    if (isModernRequest(body)) return modern.handle(res, body);
+    if (isModernRequest(body)) return modern.handle(res, body, { sse: acceptsEventStream(req) });
+    // A 2026 client closing a listen stream also posts its cancellation, naming its own id, which
+    // other sessionless clients may use too: closing the stream is what cancels (serve-modern.ts).
+    if (isCancellation(body)) return void res.writeHead(202).end();
     if (!isInitialize(body)) return reply(res, 400, 'a request without mcp-session-id must be initialize');
     if (sessions.size >= o.maxSessions) return reply(res, 503, `session limit reached (${o.maxSessions}); try again later`, { 'retry-after': '5' });
     const session = openSession();
@@ -228,6 +231,15 @@ async function readJson(req: IncomingMessage, res: ServerResponse): Promise<unkn
 function isInitialize(body: unknown): boolean {
   const one = (m: unknown) => typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'initialize';
   return Array.isArray(body) ? body.some(one) : one(body);
+}
+
+function isCancellation(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'notifications/cancelled' && !('id' in body);
+}
+
+/** Whether the client takes an SSE answer (2026 requests are answered with JSON unless notifications come first). */
+function acceptsEventStream(req: IncomingMessage): boolean {
+  return /\btext\/event-stream\b/i.test(req.headers.accept ?? '');
 }
 
 /** A single 2026-07-28 request: its `_meta` names a protocol version (it has no session to belong to). */

@@ -246,3 +246,83 @@ test('the shared 2026 child ends after the idle timeout without a request, and t
     await serve.stop();
   }
 });
+
+test('2026-07-28 clients of the shared child: progress reaches the client whose call asked for it, under its own token', { ...e2e, timeout: 60_000 }, async () => {
+  const serve = await startServe([], MRTR_FIXTURE);
+  const pinned = async () => {
+    const client = new ClientV2({ name: 'pinned', version: '1' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(new StreamableHTTPClientTransportV2(new URL(serve.url)));
+    return client;
+  };
+  const [a, b] = [await pinned(), await pinned()];
+  try {
+    // Both clients' SDKs use their request id as the token, so both send the same tokens: each
+    // must still see exactly its own call's progress, across both legs of the input_required round.
+    const seen: Record<'a' | 'b', number[]> = { a: [], b: [] };
+    const call = (client: typeof a, who: 'a' | 'b') => client.callTool({ name: 'progress', arguments: {} }, { onprogress: (p) => void seen[who].push(p.progress) });
+    const [ra, rb] = await Promise.all([call(a, 'a'), call(b, 'b')]);
+    for (const r of [ra, rb]) assert.equal((r as { content: Array<{ text: string }> }).content[0]!.text, 'done: served over http');
+    // Two legs of 1..2 of 2, kept increasing across legs by the core: four each, nothing of the other's.
+    assert.deepEqual(seen.a, [1, 2, 3, 4]);
+    assert.deepEqual(seen.b, [1, 2, 3, 4]);
+    // A call without a token still gets a plain JSON answer.
+    assert.equal(((await a.callTool({ name: 'echo', arguments: { text: 'plain' } })) as { content: Array<{ text: string }> }).content[0]!.text, 'plain');
+  } finally {
+    await a.close().catch(() => {});
+    await b.close().catch(() => {});
+    await serve.stop();
+  }
+});
+
+test('2026-07-28 subscriptions/listen through the shared child: updates reach the subscribers that asked, closing a stream unsubscribes', { ...e2e, timeout: 60_000 }, async () => {
+  const wireLog = join(tempDir(), 'wire.jsonl');
+  const serve = await startServe(['--log-level', 'debug'], MRTR_FIXTURE, { ...process.env, MRTR_WIRE_LOG: wireLog });
+  const got: Record<'a' | 'b' | 'c', string[]> = { a: [], b: [], c: [] };
+  const pinned = async (who: 'a' | 'b' | 'c') => {
+    const client = new ClientV2({ name: `pinned-${who}`, version: '1' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    client.setNotificationHandler('notifications/resources/updated', (n) => void got[who].push(`updated ${n.params.uri}`));
+    client.setNotificationHandler('notifications/tools/list_changed', () => void got[who].push('tools changed'));
+    await client.connect(new StreamableHTTPClientTransportV2(new URL(serve.url)));
+    return client;
+  };
+  const [a, b, c] = [await pinned('a'), await pinned('b'), await pinned('c')];
+  const wire = () => (existsSync(wireLog) ? readFileSync(wireLog, 'utf8') : '');
+  try {
+    // Both clients' SDKs name their first listen "listen:0": the child must still tell them apart.
+    const subA = await a.listen({ resourceSubscriptions: ['note://a'], toolsListChanged: true });
+    const subB = await b.listen({ toolsListChanged: true });
+    assert.deepEqual(subA.honoredFilter, { resourceSubscriptions: ['note://a'], toolsListChanged: true });
+    assert.deepEqual(subB.honoredFilter, { toolsListChanged: true });
+
+    // c (no subscription) changes things; its call is answered though the tool also logs (dropped: no client to tie it to).
+    const touched = await c.callTool({ name: 'touch', arguments: { uri: 'note://a' } });
+    assert.equal((touched as { content: Array<{ text: string }> }).content[0]!.text, 'touched note://a');
+    await until(() => got.a.length === 2 && got.b.length === 1, 'both subscribers to hear of the change');
+    assert.deepEqual(got.a.sort(), ['tools changed', 'updated note://a']);
+    assert.deepEqual(got.b, ['tools changed']);
+
+    // An update of a resource nobody subscribed to reaches nobody (the tool list change still does).
+    await c.callTool({ name: 'touch', arguments: { uri: 'note://b' } });
+    await until(() => got.a.length === 3 && got.b.length === 2, 'the second list change');
+    assert.deepEqual(
+      got.a.filter((g) => g.startsWith('updated')),
+      ['updated note://a'],
+    );
+
+    // a closes its stream: the child hears the cancellation and stops delivering to it.
+    await subA.close();
+    await until(() => /"method":"notifications\/cancelled","params":\{"requestId":"mcp-route-serve-/.test(wire()), 'the listen cancellation to reach the child');
+    await c.callTool({ name: 'touch', arguments: { uri: 'note://a' } });
+    await until(() => got.b.length === 3, 'b to hear of the third change');
+    assert.equal(got.a.length, 3, 'nothing more for the closed subscription');
+    assert.deepEqual(got.c, [], 'nothing for a client that did not subscribe');
+    assert.match(serve.stderr(), /dropped a notifications\/message from the shared server/);
+    await subB.close();
+    // The cancellation the SDK also posts (no session, the client's own id) is accepted and changes nothing.
+    const posted = await rawPost(serve.url, {}, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'listen:0' } });
+    assert.equal(posted.status, 202);
+  } finally {
+    for (const client of [a, b, c]) await client.close().catch(() => {});
+    await serve.stop();
+  }
+});

@@ -40,7 +40,21 @@ const progress = async (ctx, value, total) => {
 };
 
 function build() {
-  const server = new McpServer({ name: 'mrtr-fixture', version: '1.0.0' });
+  // Resource subscriptions advertised, so a 2026 client's subscriptions/listen can ask for updates.
+  const server = new McpServer({ name: 'mrtr-fixture', version: '1.0.0' }, { capabilities: { logging: {}, resources: { subscribe: true, listChanged: true } } });
+
+  server.registerResource('note', 'note://a', { description: 'a note that `touch` updates' }, async (uri) => ({ contents: [{ uri: uri.href, text: 'note a' }] }));
+
+  server.registerTool(
+    'touch',
+    { description: 'updates a resource and the tool list, and logs: notifications tied to no request', inputSchema: z.object({ uri: z.string() }) },
+    async ({ uri }, ctx) => {
+      await ctx.mcpReq.notify({ method: 'notifications/message', params: { level: 'info', data: `touching ${uri}` } });
+      await server.server.sendResourceUpdated({ uri });
+      server.sendToolListChanged();
+      return text(`touched ${uri}`);
+    },
+  );
 
   server.registerTool('echo', { description: "no input needed (the benchmark's plain round trip)", inputSchema: z.object({ text: z.string() }) }, async ({ text: t }) => text(t));
 
