@@ -6,6 +6,7 @@
 
 import { createRequire } from 'node:module';
 import type { Logger } from '../proxy/log.js';
+import { dropCollectible } from './collectible.js';
 
 /** Where scripts/build-native.mjs puts the addon, from dist/util/, src/util/ or the bundle in dist/cli/. */
 const ADDON = '../../build/Release/mcp_route_memory.node';
@@ -43,6 +44,8 @@ export function releaseMemoryOnceIdle(log: Logger): void {
 }
 
 function release(log: Logger): void {
+  // Before the collections, so they take it; without the addon V8's memory reducer does later.
+  dropCollectible();
   const addon = loadAddon();
   if (!addon) return;
   const before = process.memoryUsage.rss();
