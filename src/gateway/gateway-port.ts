@@ -2,15 +2,19 @@
 // from gateway-server.ts (the API handlers, the router) so that `mcp-route run` can bind the
 // port, and so know the server's whole environment, before any of that is loaded: the server
 // is spawned first and boots while the rest loads (src/cli/early-start.ts).
+// The port is a plain TCP listener; node:http loads at the first connection, when the server
+// first calls a model: an idle proxy whose server never does so holds no HTTP code (about
+// 0.4 MiB of an idle `mcp-route run`, bench/startup.ts).
 
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { GatewayApis } from './apis.js';
 
 export type GatewayHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface GatewayPort {
+  /** The listening socket; its connections are handed to an HTTP server (closeGatewayPort closes both). */
   server: Server;
   /** e.g. http://127.0.0.1:41234 */
   url: string;
@@ -24,9 +28,20 @@ export interface GatewayPort {
 export async function bindGatewayPort(token: string = randomBytes(32).toString('hex')): Promise<GatewayPort> {
   const waiting: Array<[IncomingMessage, ServerResponse]> = [];
   let handler: GatewayHandler | undefined;
-  const server = createServer((req, res) => (handler ? handler(req, res) : waiting.push([req, res])));
-  // Keep-alive sockets would hold close() open; callers reconnect cheaply on loopback.
-  server.keepAliveTimeout = 5_000;
+  let http: Promise<HttpServer> | undefined;
+  // pauseOnConnect: nothing is read from a connection before the HTTP server has taken it.
+  const server = createServer({ pauseOnConnect: true }, (socket) => {
+    http ??= httpServerFor((req, res) => (handler ? handler(req, res) : void waiting.push([req, res])));
+    http.then(
+      (h) => {
+        h.emit('connection', socket);
+        // A connection paused on connect reads nothing until resumed; it now reads into the HTTP parser.
+        socket.resume();
+      },
+      () => socket.destroy(),
+    );
+  });
+  httpServerOf.set(server, () => http);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -53,9 +68,29 @@ export function gatewayChildEnv(url: string, token: string, apis: GatewayApis): 
   return childEnv;
 }
 
+/** The HTTP server a port hands its connections to, once there was a connection. */
+const httpServerOf = new WeakMap<Server, () => Promise<HttpServer> | undefined>();
+
+async function httpServerFor(onRequest: GatewayHandler): Promise<HttpServer> {
+  const { createServer: createHttpServer } = await import('node:http');
+  const http = createHttpServer(onRequest);
+  // Keep-alive sockets would hold close() open; callers reconnect cheaply on loopback.
+  http.keepAliveTimeout = 5_000;
+  // An HTTP server starts tracking its connections on 'listening' (the headersTimeout and
+  // requestTimeout checks, closeAllConnections); this one never listens itself.
+  http.emit('listening');
+  return http;
+}
+
+/** Stops listening and ends every connection, idle or not; resolves once all are closed. */
 export function closeGatewayPort(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
-    server.closeAllConnections();
+    void httpServerOf
+      .get(server)?.()
+      ?.then((http) => {
+        http.close();
+        http.closeAllConnections();
+      });
   });
 }

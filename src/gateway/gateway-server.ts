@@ -7,13 +7,12 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError, type Attempt } from '../errors.js';
-import type { Router } from '../router/types.js';
 import type { Policy } from '../policy/types.js';
-import type { Logger } from '../proxy/log.js';
 import { anthropicErrorBody, MessageEvents, parseMessagesRequest, toMessage } from './anthropic-api.js';
 import { ChatCompletionChunks, openAIErrorBody, parseChatCompletionRequest, toChatCompletion } from './openai-api.js';
 import { GatewayInputError, type GatewayRequest } from './shared.js';
-import { bindGatewayPort, closeGatewayPort, gatewayChildEnv, type GatewayPort } from './gateway-port.js';
+import type { GatewayHandler } from './gateway-port.js';
+import type { GatewayOptions } from './gateway.js';
 
 /** Request bodies above this are refused with 413: room for a few large base64 images. */
 export const MAX_GATEWAY_BODY_BYTES = 32 * 1024 * 1024;
@@ -22,41 +21,15 @@ const DEFAULT_MAX_TOKENS = 4096;
 
 type Api = 'openai' | 'anthropic';
 
-export interface GatewayOptions {
-  apis: { openai: boolean; anthropic: boolean };
-  /** The router every call goes through (built lazily by the caller, shared budgets). */
-  getRouter: () => Promise<Router>;
-  /** The name rules and budgets see, the same as for the server's sampling. */
-  serverName: () => string | undefined;
-  /** The policy in force now (it may be reloaded while the gateway runs). */
-  policy: () => Policy;
-  log: Logger;
-  /** Default: 32 random bytes, hex. */
-  token?: string;
-  /** A port bound already (with its token); default: bind one now. */
-  port?: GatewayPort;
-}
-
-export interface Gateway {
-  /** e.g. http://127.0.0.1:41234 */
-  url: string;
-  token: string;
-  /** The variables the child gets so the official SDKs find the gateway unaided. */
-  childEnv: Record<string, string>;
-  close(): Promise<void>;
-}
-
-export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const port = options.port ?? (await bindGatewayPort(options.token));
-  const { token } = port;
-  port.serve((req, res) => {
+/** Every request to the gateway; an error the handlers did not answer is a 500 in the caller's API shape. */
+export function gatewayHandler(options: GatewayOptions, token: string): GatewayHandler {
+  return (req, res) => {
     handle(req, res, options, token).catch((err: unknown) => {
       options.log.error(`gateway: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) sendError(res, apiOf(req), 500, 'mcp-route: internal error');
       else res.destroy();
     });
-  });
-  return { url: port.url, token, childEnv: gatewayChildEnv(port.url, token, options.apis), close: () => closeGatewayPort(port.server) };
+  };
 }
 
 function apiOf(req: IncomingMessage): Api {

@@ -30,7 +30,7 @@ import { gatewayApis, type GatewayApis } from '../../gateway/apis.js';
 import type { GatewayPort } from '../../gateway/gateway-port.js';
 import type { ChildServer } from '../../proxy/child-server.js';
 import { FILE_POLICY_FORWARDED_SIGNALS, graceMsOf, type EarlyServer, type EarlyStart } from '../early-start.js';
-import type { Gateway } from '../../gateway/gateway-server.js';
+import type { Gateway } from '../../gateway/gateway.js';
 import { basename } from 'node:path';
 import { BUILTIN_DEFAULT_SOURCE } from '../../policy/discover.js';
 import { createOutcomeWarner, isTruthyEnv, startupWarnings } from '../startup.js';
@@ -337,7 +337,7 @@ async function startRunGateway(
   if (!apis.openai && !apis.anthropic) return undefined;
   let gateway: Gateway;
   try {
-    const { startGateway } = await import('../../gateway/gateway-server.js');
+    const { startGateway } = await import('../../gateway/gateway.js');
     gateway = await startGateway({ apis, policy: () => o.routers.policy, log: o.log, getRouter: o.routers.forGateway, serverName: o.serverName, ...(o.port ? { port: o.port } : {}) });
   } catch (err) {
     o.log.error(`cannot start the model gateway: ${(err as Error).message}`);
