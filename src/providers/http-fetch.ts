@@ -263,7 +263,7 @@ export function liveChunks(response: Response, sink: ChunkSink): { cancel(): voi
  * through a web stream (the SDKs read non-streaming answers with one of them). `body` is still
  * there, as a stream made on first use, for any reader that wants one.
  */
-function bufferedResponse(bytes: Buffer, init: ResponseInit): Response {
+export function bufferedResponse(bytes: Buffer, init: ResponseInit): Response {
   const response = new Response(null, init);
   let stream: ReadableStream<Uint8Array> | undefined;
   const view = () => new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);

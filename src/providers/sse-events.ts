@@ -23,14 +23,18 @@ export interface SseEvent {
 export const MAX_SSE_EVENT_CHARS = 16 * 1024 * 1024;
 
 /** Splits decoded text into lines and lines into events. */
-class SseParser {
+export class SseParser {
   private rest = '';
   private event: string | null = null;
   private data: string[] = [];
   private dataChars = 0;
   private readonly decoder = new StringDecoder('utf8');
 
-  constructor(private readonly onEvent: (event: SseEvent) => void) {}
+  /** `onResumable` hears of each `id:` or `retry:` field (the server means the stream to be resumable). */
+  constructor(
+    private readonly onEvent: (event: SseEvent) => void,
+    private readonly onResumable?: () => void,
+  ) {}
 
   feed(bytes: Buffer | Uint8Array): void {
     const text = this.rest + this.decoder.write(bytes as Buffer);
@@ -66,6 +70,7 @@ class SseParser {
     if (value.startsWith(' ')) value = value.slice(1);
     if (field === 'event') this.event = value;
     else if (field === 'data') this.addData(value);
+    else if (field === 'id' || field === 'retry') this.onResumable?.();
   }
 
   private addData(value: string): void {

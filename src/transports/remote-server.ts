@@ -4,6 +4,9 @@
 // derives the 2026 per-request headers from each message's `_meta`. The core above sees the
 // same newline-delimited JSON-RPC bytes as from a child, so every interception stays there.
 //
+// The answer to a POST (an event stream or JSON) is read here rather than by the SDK, and each
+// message goes on as the server wrote it (see fetch() and sse-take.ts).
+//
 // What HTTP adds, answered here: a request whose POST fails (401/403, unreachable, a stream
 // that ends without a response) gets a JSON-RPC error at once, never silence; a request the
 // server accepts with 202 and no stream gets one after a bounded wait (noAnswerWaitMs); an
@@ -16,8 +19,10 @@ import type { JsonRpcId } from '../proxy/classify-frame.js';
 import type { Logger } from '../proxy/log.js';
 import type { ServerEvents, ServerSide } from '../proxy/sides.js';
 import { WIRE_CONNECTION_CLOSED, type WireError } from '../proxy/wire-errors.js';
-import { httpFetch } from '../providers/http-fetch.js';
+import { bufferedResponse, httpFetch } from '../providers/http-fetch.js';
+import type { SseEvent } from '../providers/sse-events.js';
 import { SignInRequiredError } from './oauth/provider.js';
+import { takeEventStream } from './sse-take.js';
 
 type Message = Record<string, unknown>;
 
@@ -48,6 +53,16 @@ const CANCELLED = 'notifications/cancelled';
 /** Ids of requests that got mcp-route's error instead of an answer, kept to drop a late answer; the oldest are forgotten past this many. */
 const MAX_GAVE_UP = 1024;
 const PROTOCOL_VERSION_META = 'io.modelcontextprotocol/protocolVersion';
+
+/** What the SDK reads from a JSON answer mcp-route has already relayed. */
+const EMPTY_BATCH = Buffer.from('[]');
+
+/** The shape the SDK's schema would accept, roughly: a request or notification, or an answer. */
+function isJsonRpcMessage(m: unknown): m is Message {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return false;
+  const message = m as Message;
+  return message.jsonrpc === '2.0' && (typeof message.method === 'string' || ('id' in message && ('result' in message || 'error' in message)));
+}
 
 /** JSON-RPC ids 1 and "1" are different requests. */
 const idKey = (id: unknown): string => (typeof id === 'number' ? `n${id}` : `s${String(id)}`);
@@ -156,10 +171,58 @@ export class RemoteServer implements ServerSide {
   // node:http with keep-alive rather than global fetch: undici's Request/Headers/web-stream
   // plumbing was most of mcp-route's CPU per small call (bench/http.ts, README "Benchmarks").
   // It is also where a 202 shows: the SDK returns from send() on it and reports nothing more.
+  // A POST's answer, an event stream (sse-take.ts) or JSON, is read here rather than by the
+  // SDK: it reaches the host without web streams, zod, or a parse and serialization of its own.
   private async fetch(url: string | URL, init?: RequestInit): Promise<Response> {
     const response = await httpFetch(url, init);
     if (response.status === 202 && init?.method === 'POST' && typeof init.body === 'string' && this.pending.size > 0) this.accepted(init.body);
-    return response;
+    if (response.status !== 200 || init?.method !== 'POST') return response;
+    const type = response.headers.get('content-type') ?? '';
+    if (type.includes('text/event-stream')) {
+      const onBroken = (err: unknown) => this.o.log.debug(this.o.redact(`${this.where}: a response stream broke off: ${(err as Error).message}`));
+      return takeEventStream(response, (event) => this.fromStream(event), onBroken) ?? response;
+    }
+    return type.includes('application/json') ? this.takeJson(response) : response;
+  }
+
+  /** One event of a POST's stream, as the SDK would take it: a `message` event whose data is one JSON-RPC message. */
+  private fromStream(event: SseEvent): void {
+    if (!event.data || (event.event !== null && event.event !== 'message')) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(event.data);
+    } catch (err) {
+      this.o.log.debug(`${this.where} sent an event that is not JSON: ${(err as Error).message}`);
+      return;
+    }
+    if (!isJsonRpcMessage(message)) {
+      this.o.log.debug(`${this.where} sent an event that is not a JSON-RPC message`);
+      return;
+    }
+    // The data goes on as it came, unless it spans lines (data: lines joined), which the core's
+    // newline-delimited framing cannot carry.
+    this.fromServer(message, event.data.includes('\n') ? undefined : event.data);
+  }
+
+  /**
+   * A POST answered with JSON (one message or a batch): relayed as it came, and the SDK reads
+   * an empty batch. A body the SDK would refuse (not JSON, not JSON-RPC) is left to it, so the
+   * request still fails as before rather than waiting for an answer that was never relayed.
+   */
+  private async takeJson(response: Response): Promise<Response> {
+    const init: ResponseInit = { status: response.status, statusText: response.statusText, headers: response.headers };
+    const text = (await response.text()).trim();
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      return bufferedResponse(Buffer.from(text), init);
+    }
+    const messages = Array.isArray(data) ? data : [data];
+    if (!messages.every(isJsonRpcMessage)) return bufferedResponse(Buffer.from(text), init);
+    const whole = Array.isArray(data) || text.includes('\n') ? undefined : text;
+    for (const message of messages) this.fromServer(message, whole);
+    return bufferedResponse(EMPTY_BATCH, init);
   }
 
   /**
@@ -240,7 +303,8 @@ export class RemoteServer implements ServerSide {
     return this.gate.then(() => this.transport.send(message as never, options));
   }
 
-  private fromServer(message: Message): void {
+  /** A message for the host; `text` is its JSON as the server sent it, when it fits on one line. */
+  private fromServer(message: Message, text?: string): void {
     if (this.done) return;
     const isResponse = message.method === undefined && message.id !== undefined;
     if (isResponse) {
@@ -256,7 +320,7 @@ export class RemoteServer implements ServerSide {
         if (typeof version === 'string') this.transport.setProtocolVersion(version);
       }
     }
-    this.events?.data(Buffer.from(`${JSON.stringify(message)}\n`));
+    this.events?.data(Buffer.from(`${text ?? JSON.stringify(message)}\n`));
   }
 
   /** The request is no longer waited for: forget it and stop its bounded wait. */

@@ -288,3 +288,115 @@ test('a request accepted with 202 and never answered gets one error after the po
     await server.close();
   }
 });
+
+/**
+ * A loopback fake answering each tools/call on its POST's event stream, as the tool's name
+ * says: `lines` (a log notification first, then the answer as JSON spread over three `data:`
+ * lines, written in two pieces), `ends` (a notification, then the stream ends unanswered),
+ * `resumable` (a priming event with an id, then the stream ends; the answer comes on the GET
+ * that resumes it with Last-Event-ID); `json` and `not-rpc` are answered with JSON (the answer
+ * spread over lines, or an object that is no JSON-RPC message).
+ */
+async function startStreamingServer() {
+  const resumedWith: string[] = [];
+  let resumable: unknown;
+  const server = createHttpServer((req, res) => {
+    const sse = () => res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const event = (message: unknown) => `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', ...(message as object) })}\n\n`;
+    if (req.method === 'GET') {
+      const last = req.headers['last-event-id'];
+      sse().flushHeaders();
+      if (typeof last !== 'string') return;
+      resumedWith.push(last);
+      res.end(event({ id: resumable, result: { content: [{ type: 'text', text: 'after resuming' }] } }));
+      return;
+    }
+    if (req.method !== 'POST') return void res.writeHead(200).end();
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d));
+    req.on('end', () => {
+      const message = JSON.parse(body) as { id?: unknown; method?: string; params?: { name?: string; protocolVersion?: string } };
+      const answer = (text: string) => ({ id: message.id, result: { content: [{ type: 'text', text }] } });
+      if (message.method === 'initialize') {
+        const result = { protocolVersion: message.params?.protocolVersion, capabilities: { tools: {}, logging: {} }, serverInfo: { name: 'streams', version: '1' } };
+        return void res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 'streams-session' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
+      }
+      if (message.method === 'ping') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: {} }));
+      if (message.method !== 'tools/call') return void res.writeHead(202).end();
+      const json = (body: string) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      if (message.params?.name === 'json') return json(`${JSON.stringify({ jsonrpc: '2.0', ...answer('as JSON ü') }, null, 2)}\n`);
+      if (message.params?.name === 'not-rpc') return json('{"hello":"world"}');
+      sse();
+      const log = event({ method: 'notifications/message', params: { level: 'info', data: `working on ${message.params?.name}` } });
+      if (message.params?.name === 'lines') {
+        const spread = JSON.stringify({ jsonrpc: '2.0', ...answer('over three lines ü') }, null, 1).split('\n');
+        const text = `${log}event: message\ndata: ${spread.slice(0, 2).join('\ndata: ')}\ndata: ${spread.slice(2).join('')}\n\n`;
+        res.write(text.slice(0, text.length - 20));
+        setTimeout(() => res.end(text.slice(text.length - 20)), 50);
+      } else if (message.params?.name === 'ends') res.end(log);
+      else {
+        resumable = message.id;
+        res.end('id: prime-1\ndata: \n\n');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
+    resumedWith,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+test(
+  'event-stream and JSON answers: data over several lines and pieces, a stream that ends unanswered (one error), a resumable stream resumed by the SDK, JSON that is no JSON-RPC (one error)',
+  e2e,
+  async () => {
+    const server = await startStreamingServer();
+    const child = spawn(process.execPath, runArgs(server.url), { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const lines: Array<{ id?: unknown; method?: string; params?: { data?: string }; result?: { content?: Array<{ text: string }> }; error?: { message: string; data?: { reason?: string } } }> = [];
+    createInterface({ input: child.stdout }).on('line', (line) => lines.push(JSON.parse(line)));
+    const send = (message: Record<string, unknown>) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+    const answerTo = async (id: number) => {
+      await until(() => lines.some((l) => l.id === id), `the answer to ${id}; stderr: ${stderr}`);
+      return lines.find((l) => l.id === id)!;
+    };
+    try {
+      send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw-host', version: '1' } } });
+      await answerTo(1);
+      send({ method: 'notifications/initialized' });
+
+      send({ id: 2, method: 'tools/call', params: { name: 'lines', arguments: {} } });
+      assert.equal((await answerTo(2)).result?.content?.[0]?.text, 'over three lines ü');
+      assert.ok(lines.findIndex((l) => l.method === 'notifications/message' && l.params?.data === 'working on lines') < lines.findIndex((l) => l.id === 2), 'the notification before its answer');
+
+      send({ id: 3, method: 'tools/call', params: { name: 'ends', arguments: {} } });
+      const ended = await answerTo(3);
+      assert.equal(ended.error?.data?.reason, 'STREAM_ENDED');
+      assert.match(ended.error?.message ?? '', /closed the response stream without answering/);
+
+      send({ id: 4, method: 'tools/call', params: { name: 'resumable', arguments: {} } });
+      assert.equal((await answerTo(4)).result?.content?.[0]?.text, 'after resuming');
+      assert.deepEqual(server.resumedWith, ['prime-1']);
+
+      // JSON answers: one over several lines passes whole; a body that is no JSON-RPC message still gets the request one error.
+      send({ id: 6, method: 'tools/call', params: { name: 'json', arguments: {} } });
+      assert.equal((await answerTo(6)).result?.content?.[0]?.text, 'as JSON ü');
+      send({ id: 7, method: 'tools/call', params: { name: 'not-rpc', arguments: {} } });
+      assert.match((await answerTo(7)).error?.message ?? '', /mcp-route: the request to 127\.0\.0\.1:\d+ failed/);
+
+      send({ id: 5, method: 'ping' });
+      await answerTo(5);
+      for (const id of [2, 3, 4, 6, 7]) assert.equal(lines.filter((l) => l.id === id).length, 1, `request ${id} got exactly one answer`);
+    } finally {
+      child.stdin.end();
+      await new Promise((resolve) => child.once('exit', resolve));
+      await server.close();
+    }
+  },
+);
