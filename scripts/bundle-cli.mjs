@@ -1,20 +1,30 @@
 // Bundles the CLI into dist/cli/main.js (the `bin`), after tsc has built dist/ (the library,
 // which stays unbundled). Why: a host spawns one mcp-route per server and waits for it, and
 // loading the CLI as some 150 modules of ours and 100 of its dependencies' cost more than
-// running them (resolving, reading and compiling each file). One entry plus chunks that load
-// on demand (a subcommand, the router at the first sampling request) starts much faster.
+// running them (resolving, reading and compiling each file). Two outputs: main.js, the bin,
+// one file with all `run` needs to spawn its server early; and cli.js plus chunks that load on
+// demand (a subcommand, the router at the first sampling request).
 // Chunks sit flat beside main.js, two levels below the package root like every module in
 // dist/<folder>/, so paths relative to a module (src/util/package-root.ts, the native addon)
 // still hold. Dependencies that load late or are large stay outside the bundle, loaded from
-// node_modules when first used: the provider SDKs, the MCP SDK, telemetry, stores, tokenizers.
+// node_modules when first used: the provider SDKs, the MCP SDK, telemetry, stores, tokenizers,
+// and cross-spawn (used on Windows only).
 import { readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+/** main.ts loads the command line as the separate bundle cli.js, not as code of its own. */
+const cliAsExternal = {
+  name: 'cli-as-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/cli\.js$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
 
 const root = new URL('..', import.meta.url).pathname;
 const outdir = `${root}dist/cli`;
 const CHUNK_PREFIX = 'bundle-';
 for (const name of readdirSync(outdir)) if (name.startsWith(CHUNK_PREFIX)) rmSync(`${outdir}/${name}`);
-const external = ['@anthropic-ai/sdk', 'openai', '@modelcontextprotocol/*', '@opentelemetry/*', 'better-sqlite3', 'ioredis', 'prom-client', 'gpt-tokenizer', 'gpt-tokenizer/*'];
+const external = ['@anthropic-ai/sdk', 'openai', '@modelcontextprotocol/*', '@opentelemetry/*', 'better-sqlite3', 'ioredis', 'prom-client', 'gpt-tokenizer', 'gpt-tokenizer/*', 'cross-spawn'];
 // Whitespace and syntax only (names stay, for stack traces; `node --enable-source-maps` maps
 // lines back): less source to scan and to keep in memory (V8 holds every module's text). The
 // idle router's RSS fell by about 1 MiB (56.3 to 55.3 MiB, cache warm, prod.yaml).
@@ -44,15 +54,12 @@ await build({
   logLevel: 'warning',
 });
 
-await build({
-  entryPoints: { main: `${root}src/cli/main.ts` },
-  outdir,
+const common = {
   bundle: true,
-  splitting: true,
-  chunkNames: `${CHUNK_PREFIX}[name]-[hash]`,
   format: 'esm',
   platform: 'node',
   target: 'node20',
+  outdir,
   allowOverwrite: true,
   // Bundled CommonJS dependencies (commander, yaml) call require() for Node's own modules.
   banner: { js: "import { createRequire as __mcpRouteRequire } from 'node:module';\nconst require = __mcpRouteRequire(import.meta.url);" },
@@ -61,4 +68,14 @@ await build({
   sourcemap: 'linked',
   ...minify,
   logLevel: 'warning',
-});
+};
+
+// The command line (commander, the subcommands, the router): one entry and chunks.
+await build({ ...common, entryPoints: { cli: `${root}src/cli/cli.ts` }, splitting: true, chunkNames: `${CHUNK_PREFIX}[name]-[hash]` });
+
+// The bin: one file with everything `run` needs to spawn its server early (src/cli/main.ts),
+// then cli.js. Not split: every chunk would be one more file for the ES loader to read,
+// compile and link before the spawn (per file, not per byte: the code is some 30 KB), which
+// cost the server about 35 ms of its head start on a 2-core machine. The few modules both
+// sides use (spawning and stopping the server, the child's environment) are in both copies.
+await build({ ...common, entryPoints: { main: `${root}src/cli/main.ts` }, plugins: [cliAsExternal, collectibleParsers] });

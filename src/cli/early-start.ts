@@ -94,15 +94,26 @@ export function readRunArgv(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   return { command: argv[end + 1]!, args: argv.slice(end + 2), flags };
 }
 
-let pending: { line: EarlyCommandLine; start: Promise<EarlyStart | undefined> } | undefined;
+interface PendingStart {
+  line: EarlyCommandLine;
+  start: Promise<EarlyStart | undefined>;
+}
+
+// The start main.ts made, for takeEarlyStart. Held on globalThis, not in this module: main.js
+// is bundled apart from the chunks that hold `run` (scripts/bundle-cli.mjs), so each has its
+// own copy of this module. Only plain data and objects used through their interfaces cross
+// (no instanceof, no module state), so which copy made the start does not matter.
+const PENDING = Symbol.for('mcp-route.early-start');
+const slot = globalThis as { [PENDING]?: PendingStart | undefined };
 
 /** main.ts, for `run`: spawns the server from the raw arguments when it can, before commander loads. */
 export function startEarlyFromArgv(argv: readonly string[]): Promise<unknown> {
   const line = readRunArgv(argv);
   if (!line) return Promise.resolve();
   // Never fatal: whatever went wrong here, the normal start does the same work and reports it.
-  pending = { line, start: startEarly(line.command, line.args, line.flags).catch(() => undefined) };
-  return pending.start;
+  const made: PendingStart = { line, start: startEarly(line.command, line.args, line.flags).catch(() => undefined) };
+  slot[PENDING] = made;
+  return made.start;
 }
 
 /**
@@ -110,8 +121,8 @@ export function startEarlyFromArgv(argv: readonly string[]): Promise<unknown> {
  * the same, else one made now (and a server spawned from a different reading is stopped).
  */
 export async function takeEarlyStart(command: string, args: string[], flags: EarlyFlags): Promise<EarlyStart | undefined> {
-  const made = pending;
-  pending = undefined;
+  const made = slot[PENDING];
+  slot[PENDING] = undefined;
   if (made && sameCommandLine(made.line, { command, args, flags })) return made.start;
   const stale = await made?.start;
   stale?.early?.server.abandon();

@@ -5,12 +5,23 @@
 // resolved there like a shell would (`npx` is `npx.cmd`) through cross-spawn.
 
 import { spawn as nodeSpawn, type ChildProcess, type ChildProcessByStdio, type SpawnOptions } from 'node:child_process';
+import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
-import crossSpawn from 'cross-spawn';
+import type CrossSpawn from 'cross-spawn';
 
 export type ServerProcess = ChildProcessByStdio<Writable, Readable, null>;
 
 const isWindows = process.platform === 'win32';
+
+/**
+ * cross-spawn, loaded when first needed: elsewhere than on Windows it passes the command to
+ * Node's spawn unchanged, and loading it (with which, isexe, shebang-command) before the
+ * server's spawn only delayed the server (`run` spawns as early as it can: src/cli/main.ts).
+ * Through require, since a spawn is synchronous; the CLI's bundle leaves it in node_modules.
+ */
+function crossSpawn(): typeof CrossSpawn {
+  return createRequire(import.meta.url)('cross-spawn') as typeof CrossSpawn;
+}
 
 /**
  * The command and arguments Node's spawn really gets for `command args` (no shell): on
@@ -18,20 +29,22 @@ const isWindows = process.platform === 'win32';
  * the command is unchanged. Exposed so the resolution can be tested on any platform.
  */
 export function resolveServerCommand(command: string, args: readonly string[], env: NodeJS.ProcessEnv): { command: string; args: string[] } {
-  const parsed = (crossSpawn as unknown as { _parse: (c: string, a: string[], o: SpawnOptions) => { command: string; args: string[] } })._parse(command, [...args], { env });
+  const parsed = (crossSpawn() as unknown as { _parse: (c: string, a: string[], o: SpawnOptions) => { command: string; args: string[] } })._parse(command, [...args], { env });
   return { command: parsed.command, args: parsed.args };
 }
 
 /** Spawns the server with stdin/stdout piped, stderr inherited; on POSIX as the leader of a new process group. */
 export function spawnServer(command: string, args: readonly string[], options: { cwd?: string; env: NodeJS.ProcessEnv }): ServerProcess {
-  return crossSpawn(command, [...args], {
+  const spawnOptions: SpawnOptions = {
     cwd: options.cwd,
     env: options.env,
     stdio: ['pipe', 'pipe', 'inherit'],
     // detached on POSIX = setsid(): a group of its own, so the whole tree can be signalled.
     // On Windows it would open a new console window instead; the tree is not grouped there.
     detached: !isWindows,
-  }) as unknown as ServerProcess;
+  };
+  const spawn = isWindows ? crossSpawn() : nodeSpawn;
+  return spawn(command, [...args], spawnOptions) as unknown as ServerProcess;
 }
 
 /** Sends `signal` to the server's whole process group (POSIX), or to the server itself (Windows). */
