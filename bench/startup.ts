@@ -17,7 +17,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(root, 'dist/cli/main.js');
+// The bin package.json names (dist/cli/main.cjs): what `npx mcp-route` and an installed
+// `mcp-route` run. dist/cli/main.js loads the same file from an ES module.
+const CLI = join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['mcp-route']!);
 if (!existsSync(CLI)) {
   console.error('bench/startup: build first (npm run build)');
   process.exit(1);

@@ -9,7 +9,7 @@
 // still hold. Dependencies that load late or are large stay outside the bundle, loaded from
 // node_modules when first used: the provider SDKs, the MCP SDK, telemetry, stores, tokenizers,
 // and cross-spawn (used on Windows only).
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 /** main.ts loads the command line as the separate bundle cli.js, not as code of its own. */
@@ -73,9 +73,29 @@ const common = {
 // The command line (commander, the subcommands, the router): one entry and chunks.
 await build({ ...common, entryPoints: { cli: `${root}src/cli/cli.ts` }, splitting: true, chunkNames: `${CHUNK_PREFIX}[name]-[hash]` });
 
-// The bin: one file with everything `run` needs to spawn its server early (src/cli/main.ts),
-// then cli.js. Not split: every chunk would be one more file for the ES loader to read,
-// compile and link before the spawn (per file, not per byte: the code is some 30 KB), which
-// cost the server about 35 ms of its head start on a 2-core machine. The few modules both
-// sides use (spawning and stopping the server, the child's environment) are in both copies.
-await build({ ...common, entryPoints: { main: `${root}src/cli/main.ts` }, plugins: [cliAsExternal, collectibleParsers] });
+// The bin: one CommonJS file with everything `run` needs to spawn its server early
+// (src/cli/main.ts), then cli.js. Not split: every chunk would be one more file to read,
+// compile and link before the spawn (per file, not per byte: the code is some 15 KB), which
+// cost the server about 35 ms of its head start on a 2-core machine. CommonJS, since Node sets
+// up its ES module loader (some 180 KiB of young heap, ~9 M instructions) before it runs an
+// ES module entry: with a .cjs entry that happens when cli.js is imported, after the spawn.
+// The few modules both sides use (spawning and stopping the server, the child's environment)
+// are in both copies. import.meta.url, which package-root.ts and non-dumpable.ts resolve
+// files against, is this file's URL.
+await build({
+  ...common,
+  entryPoints: { main: `${root}src/cli/main.ts` },
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  banner: { js: "const __mcpRouteUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__mcpRouteUrl' },
+  plugins: [cliAsExternal, collectibleParsers],
+});
+
+// dist/cli/main.js: the path the docs, the tests and existing host configurations name. It
+// loads main.cjs through require (one file, no ES-to-CommonJS translation).
+writeFileSync(
+  `${outdir}/main.js`,
+  "#!/usr/bin/env node\n// The mcp-route CLI as an ES module path; the bin is main.cjs (see scripts/bundle-cli.mjs).\nimport { createRequire } from 'node:module';\n\ncreateRequire(import.meta.url)('./main.cjs');\n",
+);
+rmSync(`${outdir}/main.js.map`, { force: true });

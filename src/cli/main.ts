@@ -1,17 +1,29 @@
 #!/usr/bin/env node
 // The `mcp-route` bin. For `run`, spawns the server before anything else loads when the
 // start-up cache allows it (early-start.ts): even commander, which would cost the server its
-// head start. This file is bundled on its own, with everything the early start needs and no
-// chunk to fetch (scripts/bundle-cli.mjs): each module the ES loader reads, links and
-// evaluates before the spawn is time the server has not started booting. The command line
-// itself (cli.ts, commander and the subcommands) loads afterwards, split into chunks.
+// head start. Bundled on its own as CommonJS, dist/cli/main.cjs, with everything the early
+// start needs and no chunk to fetch (scripts/bundle-cli.mjs): Node sets up its ES module
+// loader only for an ES module, and every module it reads, links and evaluates before the
+// spawn is time the server has not started booting. The command line itself (cli.ts: commander
+// and the subcommands, ES modules split into chunks) loads afterwards. dist/cli/main.js, the
+// path the docs and older host configurations name, loads this same file.
+// No top-level await here: CommonJS has none.
 
 import { startEarlyFromArgv } from './early-start.js';
 import { holdOptimizingCompiler } from './startup-tiering.js';
 
-if (process.argv[2] === 'run') {
-  await startEarlyFromArgv(process.argv.slice(3));
-  // Off the server's path (spawned above when it could be): no optimising compiler during start-up.
-  holdOptimizingCompiler();
+async function main(): Promise<void> {
+  if (process.argv[2] === 'run') {
+    await startEarlyFromArgv(process.argv.slice(3));
+    // Off the server's path (spawned above when it could be): no optimising compiler during start-up.
+    holdOptimizingCompiler();
+  }
+  await import('./cli.js');
 }
-await import('./cli.js');
+
+// As an error thrown by a top-level await would be: its stack on stderr, exit code 1 (and the
+// 'exit' handlers run: a server spawned early is killed with its group).
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error && err.stack ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -27,6 +27,7 @@ describe('npm pack', () => {
       'dist/index.js',
       'dist/index.d.ts',
       'dist/cli/main.js',
+      'dist/cli/main.cjs',
       'dist/library/sampling-handler.js',
       'schemas/policy.schema.json',
       'policies/demo.yaml',

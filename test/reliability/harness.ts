@@ -75,13 +75,15 @@ export interface RouteOptions {
   discover?: boolean;
   /** A command that runs mcp-route (e.g. ['setpriv', '--reuid=65534', ...]); it must exec, so the pid stays. */
   wrap?: string[];
+  /** The CLI file to run instead of dist/cli/main.js (e.g. the bin, dist/cli/main.cjs). */
+  cli?: string;
 }
 
 export async function startRoute(o: RouteOptions): Promise<Route> {
   const dir = o.dir ?? tempDir();
   const policyPath = join(dir, o.discover ? 'mcp-route.yaml' : 'policy.yaml');
   writeFileSync(policyPath, o.policy);
-  const routeArgs = [CLI, 'run', '--grace', '300ms', ...(o.discover ? [] : ['--policy', policyPath]), ...(o.args ?? []), '--', ...(o.command ?? [process.execPath, RAW_SERVER])];
+  const routeArgs = [o.cli ?? CLI, 'run', '--grace', '300ms', ...(o.discover ? [] : ['--policy', policyPath]), ...(o.args ?? []), '--', ...(o.command ?? [process.execPath, RAW_SERVER])];
   const transport = new StdioClientTransport({
     command: o.wrap?.[0] ?? process.execPath,
     args: o.wrap ? [...o.wrap.slice(1), process.execPath, ...routeArgs] : routeArgs,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { readRunArgv } from '../../src/cli/early-start.js';
 import { bindGatewayPort, closeGatewayPort, gatewayChildEnv } from '../../src/gateway/gateway-port.js';
 import { startupDigest, type StartupInputs } from '../../src/cli/startup-cache.js';
-import { isAlive, runCli } from '../helpers/cli.js';
+import { isAlive, ROOT, runCli } from '../helpers/cli.js';
 import { assertAllGone, skipUnlessBuilt, startRoute, tempDir, type Route } from '../reliability/harness.js';
 
 const EARLY = /spawned before the policy was loaded/;
@@ -67,6 +67,24 @@ test('a second start with the same policy and environment spawns the server earl
     // The gateway the early environment names is the one that answers, with its token.
     const models = await fetch(`${early['OPENAI_BASE_URL']}/models`, { headers: { authorization: `Bearer ${early['OPENAI_API_KEY']}` } });
     assert.equal(models.status, 200);
+  } finally {
+    await closeRoute(second);
+  }
+});
+
+test('the bin named in package.json (dist/cli/main.cjs, CommonJS) spawns early as dist/cli/main.js does', { skip: skipUnlessBuilt, timeout: 30_000 }, async () => {
+  const bin = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['mcp-route']!);
+  const state = tempDir();
+  const options = { policy: policyReading('OPENAI_API_KEY'), env: { OPENAI_API_KEY: 'sk-startupCacheKeyBin42', XDG_STATE_HOME: state }, args: ['--log-level', 'debug'], dir: tempDir(), cli: bin };
+  const first = await startRoute(options);
+  const normal = await childEnvOf(first);
+  await closeRoute(first);
+  assert.doesNotMatch(first.stderr(), EARLY);
+  const second = await startRoute(options);
+  try {
+    assert.match(second.stderr(), EARLY);
+    assert.doesNotMatch(second.stderr(), STALE);
+    assert.deepEqual(Object.keys(await childEnvOf(second)).sort(), Object.keys(normal).sort());
   } finally {
     await closeRoute(second);
   }
