@@ -87,7 +87,9 @@ await build({
   entryPoints: { main: `${root}src/cli/main.ts` },
   format: 'cjs',
   outExtension: { '.js': '.cjs' },
-  banner: { js: "const __mcpRouteUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // "use strict" first: the directive esbuild emits comes after the banner, where it is not one,
+  // and the code was written for ES modules, which are always strict.
+  banner: { js: "'use strict';\nconst __mcpRouteUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__mcpRouteUrl' },
   plugins: [cliAsExternal, collectibleParsers],
 });
