@@ -12,20 +12,24 @@ import { setFlagsFromString } from 'node:v8';
 /** How long after the server is spawned start-up counts as over. */
 const START_UP_MS = 1000;
 
-let held = false;
+// Whether it is held, on globalThis rather than in this module: the bin holds it
+// (dist/cli/main.cjs) and `run` resumes it from the other bundle, each with its own copy of
+// this module (scripts/bundle-cli.mjs). The flag itself is process-wide.
+const HELD = Symbol.for('mcp-route.optimizing-compiler-held');
+const state = globalThis as { [HELD]?: boolean };
 
 /** Turns the optimising compiler off until resumeOptimizingCompilerSoon() turns it back on. */
 export function holdOptimizingCompiler(): void {
   setFlagsFromString('--no-opt');
-  held = true;
+  state[HELD] = true;
 }
 
 /** Turns the optimising compiler back on START_UP_MS from now (at once when `now`), if held. */
 export function resumeOptimizingCompilerSoon(now = false): void {
-  if (!held) return;
+  if (!state[HELD]) return;
   const resume = () => {
-    if (!held) return;
-    held = false;
+    if (!state[HELD]) return;
+    state[HELD] = false;
     setFlagsFromString('--opt');
   };
   if (now) resume();

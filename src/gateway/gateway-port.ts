@@ -41,7 +41,7 @@ export async function bindGatewayPort(token: string = randomBytes(32).toString('
       () => socket.destroy(),
     );
   });
-  httpServerOf.set(server, () => http);
+  (server as PortServer)[HTTP_SERVER] = () => http;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -68,8 +68,14 @@ export function gatewayChildEnv(url: string, token: string, apis: GatewayApis): 
   return childEnv;
 }
 
-/** The HTTP server a port hands its connections to, once there was a connection. */
-const httpServerOf = new WeakMap<Server, () => Promise<HttpServer> | undefined>();
+/**
+ * The HTTP server a port hands its connections to, once there was a connection. Kept on the
+ * listener under a registry symbol, not in a map of this module's: `run` binds the port early
+ * from the bin (dist/cli/main.cjs), which has its own copy of this module, and the gateway
+ * closes it from the other bundle's copy (scripts/bundle-cli.mjs).
+ */
+const HTTP_SERVER = Symbol.for('mcp-route.gateway-http-server');
+type PortServer = Server & { [HTTP_SERVER]?: () => Promise<HttpServer> | undefined };
 
 async function httpServerFor(onRequest: GatewayHandler): Promise<HttpServer> {
   const { createServer: createHttpServer } = await import('node:http');
@@ -86,11 +92,9 @@ async function httpServerFor(onRequest: GatewayHandler): Promise<HttpServer> {
 export function closeGatewayPort(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
-    void httpServerOf
-      .get(server)?.()
-      ?.then((http) => {
-        http.close();
-        http.closeAllConnections();
-      });
+    void (server as PortServer)[HTTP_SERVER]?.()?.then((http) => {
+      http.close();
+      http.closeAllConnections();
+    });
   });
 }

@@ -8,6 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, get } from 'node:http';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { readRunArgv } from '../../src/cli/early-start.js';
 import { bindGatewayPort, closeGatewayPort, gatewayChildEnv } from '../../src/gateway/gateway-port.js';
@@ -225,6 +227,32 @@ test('run arguments read before commander: only the plain shape, else left to co
   ]) {
     assert.equal(readRunArgv(argv, env), undefined, argv.join(' '));
   }
+});
+
+test('a gateway port bound by one copy of its module is closed whole by another, kept-alive connections included', { timeout: 4000 }, async () => {
+  // The bin binds the port early with its own copy of gateway-port (dist/cli/main.cjs); the
+  // gateway closes it from the other bundle's. A second module instance stands for that here.
+  const other = (await import(`../../src/gateway/gateway-port.js?copy=${Date.now()}`)) as typeof import('../../src/gateway/gateway-port.js');
+  assert.notEqual(other.closeGatewayPort, closeGatewayPort);
+  const port = await bindGatewayPort('t0ken');
+  port.serve((_req, res) => res.end('ok'));
+  const agent = new Agent({ keepAlive: true });
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    let used: Socket | undefined;
+    get(`${port.url}/models`, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(used!));
+    })
+      .on('socket', (s) => (used = s))
+      .on('error', reject);
+  });
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  // The agent unrefs the sockets it keeps: this one must hold the test open until it closes.
+  socket.ref();
+  // Within the test's 4 s, before the HTTP server's own 5 s keep-alive timeout could end it.
+  await other.closeGatewayPort(port.server);
+  await closed;
+  agent.destroy();
 });
 
 test('the gateway port bound before the spawn holds requests until the gateway serves them', async () => {
