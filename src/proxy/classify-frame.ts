@@ -85,13 +85,21 @@ const knownMethods: string[] = [];
 const MAX_KNOWN_METHODS = 32;
 const MAX_KNOWN_METHOD_LENGTH = 64;
 let nextKnownMethod = 0;
+/** The name matched last: traffic repeats one method (tools/call), so it is tried first. */
+let lastKnownMethod = '';
 
 /** A method value as JSON.parse reads it (see readIdOrMethod), from the known names when it is one. */
 function readMethod(frame: Buffer, span: Span): unknown {
   const [start, end] = span;
   const length = end - start - 2;
   if (frame[start] === 0x22 && frame[end - 1] === 0x22) {
-    for (const known of knownMethods) if (known.length === length && spells(frame, start + 1, known)) return known;
+    if (lastKnownMethod.length === length && spells(frame, start + 1, lastKnownMethod)) return lastKnownMethod;
+    for (const known of knownMethods) {
+      if (known.length === length && spells(frame, start + 1, known)) {
+        lastKnownMethod = known;
+        return known;
+      }
+    }
   }
   const method = readIdOrMethod(frame, span);
   if (typeof method === 'string' && method.length <= MAX_KNOWN_METHOD_LENGTH && /^[\x20-\x7e]*$/.test(method) && !method.includes('\\') && !method.includes('"')) {

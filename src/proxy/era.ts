@@ -11,13 +11,42 @@ export const CLIENT_CAPABILITIES_META = 'io.modelcontextprotocol/clientCapabilit
 export const INPUT_REQUIRED_METHODS: ReadonlySet<string> = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
 const MARKER = Buffer.from(`"${PROTOCOL_VERSION_META}"`);
+/** Where the marker's rarest byte is (the V of protocolVersion: capitals are rare in JSON). */
+const MARKER_RARE = MARKER.indexOf('V');
 
 /**
  * Whether a frame may be a 2026 request, from its bytes: a plain substring search, so 2025
  * frames (which never carry the key) are not parsed for it.
  */
 export function mayBeModern(frame: Buffer): boolean {
-  return frame.indexOf(MARKER) !== -1;
+  return includesBytes(frame, MARKER, MARKER_RARE);
+}
+
+/** Rare-byte hits compared one by one before the general search takes over. */
+const RARE_HITS = 4;
+
+/**
+ * Whether `b` contains `needle`. Buffer.indexOf with a needle of several bytes builds a skip
+ * table on every call (about 2,500 instructions: more than the whole walk of a small frame), so
+ * the frame is first searched for one rare byte of the needle (memchr) and each hit compared;
+ * only a frame with many of them gets the general search, from the last hit on.
+ */
+export function includesBytes(b: Buffer, needle: Buffer, rareAt: number): boolean {
+  const rare = needle[rareAt]!;
+  let from = rareAt;
+  for (let hits = 0; hits < RARE_HITS; hits++) {
+    const at = from < b.length ? b.indexOf(rare, from) : -1;
+    if (at === -1) return false;
+    if (at - rareAt + needle.length <= b.length && sameBytes(b, at - rareAt, needle)) return true;
+    from = at + 1;
+  }
+  // Every occurrence not yet seen has its rare byte at `from` or later.
+  return b.indexOf(needle, from - rareAt) !== -1;
+}
+
+function sameBytes(b: Buffer, at: number, needle: Buffer): boolean {
+  for (let k = 0; k < needle.length; k++) if (b[at + k] !== needle[k]) return false;
+  return true;
 }
 
 type Obj = Record<string, unknown>;
@@ -88,10 +117,13 @@ export interface ModernParams {
 
 /** Reads the params object at frame[start] and its `_meta` in one pass; undefined when the bytes cannot say. */
 export function readModernParams(frame: Buffer, start: number): ModernParams | undefined {
-  const meta: InnerMembers = { key: '_meta', keys: [PROTOCOL_VERSION_META, CLIENT_CAPABILITIES_META, 'progressToken'] };
-  const outer = objectMembers(frame, start, ['_meta', 'inputResponses', 'requestState'], meta);
-  return outer && { outer, ...(meta.found ? { meta: meta.found } : {}) };
+  // Every host request's params come here: the same object shapes each time keep it cheap.
+  const meta: InnerMembers = { key: '_meta', keys: META_KEYS, found: undefined };
+  const outer = objectMembers(frame, start, PARAMS_KEYS, meta);
+  return outer && { outer, meta: meta.found };
 }
+const META_KEYS = [PROTOCOL_VERSION_META, CLIENT_CAPABILITIES_META, 'progressToken'] as const;
+const PARAMS_KEYS = ['_meta', 'inputResponses', 'requestState'] as const;
 
 /**
  * withSamplingCapability on the bytes, for a frame whose top-level `params` is at `params` (or
@@ -110,7 +142,7 @@ export function samplingCapabilityBytes(frame: Buffer, params: Span | ModernPara
   if (outer.spans[1] || outer.spans[2] || !meta) return undefined;
   const [version, caps, token] = meta.spans;
   if (version === undefined || frame[version[0]] !== QUOTE) return undefined;
-  const out: ModernRequestBytes = {};
+  const out: ModernRequestBytes = { rewritten: undefined, progressToken: undefined };
   if (token) {
     try {
       out.progressToken = JSON.parse(frame.toString('utf8', token[0], token[1]));

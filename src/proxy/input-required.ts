@@ -14,7 +14,7 @@ import { DEFAULT_INPUT_REQUIRED } from '../policy/defaults.js';
 import type { InputRequiredConfig } from '../policy/types.js';
 import { abortableDelay } from '../util/abortable-delay.js';
 import { idKey, type IdKey, type JsonRpcId } from './classify-frame.js';
-import { hostDeclaresSampling, hostDeclaresFormElicitation, INPUT_REQUIRED_METHODS, withSamplingCapability, type ModernRequestBytes } from './era.js';
+import { hostDeclaresSampling, hostDeclaresFormElicitation, includesBytes, INPUT_REQUIRED_METHODS, withSamplingCapability, type ModernRequestBytes } from './era.js';
 import { InputHandles, type HeldRound, type PendingApprovals } from './input-handles.js';
 import { ApprovalRound } from '../approval/input-approvals.js';
 import type { SamplingSession } from '../approval/session.js';
@@ -34,6 +34,8 @@ const SHED_BACKOFF_MAX_MS = 2_000;
 const MAX_INPUT_REQUESTS = 64;
 const MAX_KEY_LENGTH = 256;
 const INPUT_REQUIRED_BYTES = Buffer.from('"input_required"');
+/** Its underscore: rare in JSON, searched first (see includesBytes). */
+const INPUT_REQUIRED_RARE = INPUT_REQUIRED_BYTES.indexOf('_');
 
 export interface InputRequiredDeps {
   sendToServer(message: Obj): void;
@@ -77,12 +79,19 @@ interface Call {
   sheds: number;
   /** Started when the call arrives; enforced while mcp-route is the one working. */
   startedAt: number;
-  abort: AbortController;
+  /** Made on first use (see controllerOf): most calls end with no round, cancellation or deadline. */
+  controller: AbortController | undefined;
   deadlineTimer?: NodeJS.Timeout;
   progressKey?: string;
   progressBase: number;
   lastProgress: number;
   over: boolean;
+}
+
+/** A call's abort controller, made when first needed (an AbortController costs more than the rest of a call's bookkeeping). */
+function controllerOf(call: Call): AbortController {
+  call.controller ??= new AbortController();
+  return call.controller;
 }
 
 export class InputRequiredCalls {
@@ -200,7 +209,7 @@ export class InputRequiredCalls {
       rounds,
       sheds: 0,
       startedAt: this.now(),
-      abort: new AbortController(),
+      controller: undefined,
       progressBase: 0,
       lastProgress: 0,
       over: false,
@@ -219,7 +228,7 @@ export class InputRequiredCalls {
    * refuse), and the round's answers, with the host's own, go to the server in a new leg.
    */
   private async resume(call: Call, held: HeldRound, pending: PendingApprovals, fromHost: Obj, responses: Obj): Promise<void> {
-    call.abort.signal.addEventListener('abort', () => pending.stop(call.abort.signal.reason), { once: true });
+    controllerOf(call).signal.addEventListener('abort', () => pending.stop(controllerOf(call).signal.reason), { once: true });
     try {
       const router = await this.d.getRouter();
       this.armDeadline(call, router.policy.defaults.deadline);
@@ -240,7 +249,7 @@ export class InputRequiredCalls {
     if (!call) return undefined;
     const leg = call.legId;
     this.finish(call);
-    call.abort.abort(new McpRouteError('ABORTED', 'mcp-route: the request was cancelled', { reason: 'cancelled by the host' }));
+    controllerOf(call).abort(new McpRouteError('ABORTED', 'mcp-route: the request was cancelled', { reason: 'cancelled by the host' }));
     this.d.log.debug(`host cancelled ${call.method} ${JSON.stringify(requestId)}${leg === undefined ? ' while mcp-route answered its input requests' : ''}`);
     if (leg === undefined) return null;
     if (leg === requestId) return true;
@@ -254,7 +263,7 @@ export class InputRequiredCalls {
     const call = this.legs.get(idKey(id));
     if (!call) return null; // a late answer to a leg of a cancelled or finished call
     // The fast path: a final result for the host's own id passes as the original bytes.
-    if (!message && id === call.hostId && frame.indexOf(INPUT_REQUIRED_BYTES) === -1) {
+    if (!message && id === call.hostId && !includesBytes(frame, INPUT_REQUIRED_BYTES, INPUT_REQUIRED_RARE)) {
       this.finish(call);
       return true;
     }
@@ -302,7 +311,7 @@ export class InputRequiredCalls {
   serverExited(): void {
     for (const call of [...this.byHost.values()]) {
       this.finish(call);
-      call.abort.abort(new Error('the server exited'));
+      controllerOf(call).abort(new Error('the server exited'));
     }
     this.handles?.clear();
   }
@@ -326,7 +335,7 @@ export class InputRequiredCalls {
       if (entries.length === 0) {
         // Load shedding: only requestState came back. Wait a little and ask again; it counts as a round.
         const delay = Math.min(SHED_BACKOFF_MS * 2 ** call.sheds++, SHED_BACKOFF_MAX_MS);
-        await abortableDelay(delay, call.abort.signal);
+        await abortableDelay(delay, controllerOf(call).signal);
         this.sendLeg(call, { ...this.request(call).params, ...(state !== undefined ? { requestState: state } : {}) });
         return;
       }
@@ -371,7 +380,7 @@ export class InputRequiredCalls {
       throw new McpRouteError('DENIED_BY_RULE', error.message, error.data ?? {});
     }
     const stopOthers = new AbortController();
-    const signal = AbortSignal.any([call.abort.signal, stopOthers.signal]);
+    const signal = AbortSignal.any([controllerOf(call).signal, stopOthers.signal]);
     // Without form elicitation nobody can be asked: null keeps any approver the router has, and approvalFallback answers.
     const { name, hostElicitation } = this.request(call);
     const approvals = hostElicitation ? new ApprovalRound(entries.length, () => this.approvalKey(requests)) : undefined;
@@ -442,7 +451,7 @@ export class InputRequiredCalls {
         call,
         new McpRouteError('DEADLINE_EXCEEDED', `mcp-route: no final result within the ${deadlineMs}ms deadline across input_required rounds`, { reason: `deadline of ${deadlineMs}ms exceeded` }),
       );
-      call.abort.abort(new Error('deadline'));
+      controllerOf(call).abort(new Error('deadline'));
       if (leg !== undefined) this.d.sendToServer({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: leg, reason: 'mcp-route: deadline exceeded' } });
     };
     if (left <= 0) {

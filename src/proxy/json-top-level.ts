@@ -25,18 +25,27 @@ const SHORT_STRING = 64;
 /**
  * Index just past the string starting at b[i] (a quote), or -1 if it never ends. Short
  * strings are walked here (an escape skips the byte after it); long ones jump from quote to
- * quote with Buffer.indexOf, a quote being real when an even run of backslashes precedes it.
+ * quote with Buffer.indexOf (see skipLongString).
  */
 function skipString(b: Buffer, i: number): number {
   const n = b.length;
   let k = i + 1;
-  const near = Math.min(n, k + SHORT_STRING);
+  const near = Math.min(k + SHORT_STRING, n);
   while (k < near) {
     const c = b[k]!;
     if (c === QUOTE) return k + 1;
     k += c === BACKSLASH ? 2 : 1;
   }
-  // k is not inside an escape here, so a run of backslashes before a quote starts at k or later.
+  return k < n ? skipLongString(b, k) : -1;
+}
+
+/**
+ * Index just past a string whose body continues at b[k] (k not inside an escape), or -1: the
+ * quotes are found with Buffer.indexOf, a quote being real when an even run of backslashes
+ * precedes it (a run that starts at k or later, since k is not inside an escape).
+ */
+function skipLongString(b: Buffer, k: number): number {
+  const n = b.length;
   for (;;) {
     const q = k < n ? b.indexOf(QUOTE, k) : -1;
     if (q === -1) return -1;
@@ -47,22 +56,35 @@ function skipString(b: Buffer, i: number): number {
   }
 }
 
-/** Index just past the object or array starting at b[i], skipped without recursion; -1 if unterminated. */
+/**
+ * Index just past the object or array starting at b[i], skipped without recursion; -1 if
+ * unterminated. One loop with the string walk written in (this runs over every nested byte of
+ * every small frame the proxy classifies, so calls per string cost more than the bytes do).
+ */
 function skipComposite(b: Buffer, i: number): number {
   const n = b.length;
   let depth = 0;
   while (i < n) {
-    const d = b[i]!;
+    const d = b[i++]!;
     if (d === QUOTE) {
-      i = skipString(b, i);
-      if (i === -1) return -1;
+      const near = Math.min(i + SHORT_STRING, n);
+      for (;;) {
+        if (i >= near) {
+          if (i >= n) return -1;
+          i = skipLongString(b, i);
+          if (i === -1) return -1;
+          break;
+        }
+        const c = b[i++]!;
+        if (c === QUOTE) break;
+        if (c === BACKSLASH) i++;
+      }
       continue;
     }
     // One compare for both brackets of a kind: '[' | 0x20 is '{', ']' | 0x20 is '}'.
     const folded = d | 0x20;
     if (folded === 0x7b) depth++;
-    else if (folded === 0x7d && --depth === 0) return i + 1;
-    i++;
+    else if (folded === 0x7d && --depth === 0) return i;
   }
   return -1;
 }
@@ -163,7 +185,12 @@ export const ESCAPED_KEY = 'escaped-key';
 /** One of our four keys written with escapes takes at most 6 bytes a character (`\u006d`): longer keys are none of them. */
 const MAX_ESCAPED_KEY = 6 * 'method'.length;
 
+/** Whether b[start..end) holds a backslash: walked when short, searched natively when long. */
 function hasBackslash(b: Buffer, start: number, end: number): boolean {
+  if (end - start > SHORT_STRING) {
+    const at = b.indexOf(BACKSLASH, start);
+    return at !== -1 && at < end;
+  }
   for (let k = start; k < end; k++) if (b[k] === BACKSLASH) return true;
   return false;
 }
@@ -184,41 +211,79 @@ export type ParamsReader = (valueStart: number) => number;
  * topLevelMembers for the four members the proxy routes by, without building a key string or
  * a map per frame: what every small frame on the hot path needs. The last duplicate wins, as in
  * JSON.parse; a key with an escape that may spell one of the four gives ESCAPED_KEY (the caller
- * decodes the slow way). Keys are told apart by their length first: most are none of the four.
+ * decodes the slow way). Keys are told apart by their length and first byte: most are none of
+ * the four. walkMembers' loop written out, with the key walk and blank skipping in line (compact
+ * JSON has no blanks): every frame on the hot path comes here, so calls cost more than bytes.
  */
 export function rpcMembers(b: Buffer, readParams?: ParamsReader): RpcMembers | typeof ESCAPED_KEY | undefined {
-  // walkMembers' loop written out, without its callbacks: every frame on the hot path comes here.
-  const out: RpcMembers = { result: false, error: false };
-  let i = skipSpace(b, 0);
+  const n = b.length;
+  let id: Span | undefined;
+  let method: Span | undefined;
+  let params: Span | undefined;
+  let result = false;
+  let error = false;
+  let i = 0;
+  if (i < n && b[i]! <= 0x20) i = skipSpace(b, i);
   if (b[i] !== 0x7b) return undefined;
-  i = skipSpace(b, i + 1);
-  if (b[i] === 0x7d) return skipSpace(b, i + 1) === b.length ? out : undefined;
-  for (;;) {
-    if (b[i] !== QUOTE) return undefined;
-    const keyEnd = skipString(b, i);
-    if (keyEnd === -1) return undefined;
-    const first = i + 1;
-    const length = keyEnd - 1 - first;
-    i = skipSpace(b, keyEnd);
-    if (b[i] !== 0x3a) return undefined;
-    const valueStart = skipSpace(b, i + 1);
-    const isParams = length === 6 && spells(b, first, 'params');
-    const read = isParams && readParams ? readParams(valueStart) : -1;
-    const valueEnd = read === -1 ? skipValue(b, valueStart) : read;
-    if (valueEnd === -1) return undefined;
-    if (length === 2 && b[first] === 0x69 && b[first + 1] === 0x64) out.id = [valueStart, valueEnd];
-    else if (length === 6 && spells(b, first, 'method')) out.method = [valueStart, valueEnd];
-    else if (length === 6 && spells(b, first, 'result')) out.result = true;
-    else if (isParams) out.params = [valueStart, valueEnd];
-    else if (length === 5 && spells(b, first, 'error')) out.error = true;
-    else if (length <= MAX_ESCAPED_KEY && hasBackslash(b, first, first + length)) return ESCAPED_KEY;
-    i = skipSpace(b, valueEnd);
-    if (b[i] === 0x2c) {
-      i = skipSpace(b, i + 1);
-      continue;
+  i++;
+  if (i < n && b[i]! <= 0x20) i = skipSpace(b, i);
+  if (b[i] !== 0x7d) {
+    for (;;) {
+      if (b[i] !== QUOTE) return undefined;
+      const first = i + 1;
+      let k = first;
+      let escaped = false;
+      const near = Math.min(first + SHORT_STRING, n);
+      for (;;) {
+        if (k >= near) {
+          // A long key is none of the four, escaped or not.
+          k = k < n ? skipLongString(b, k) - 1 : -1;
+          if (k < 0) return undefined;
+          escaped = false;
+          break;
+        }
+        const c = b[k]!;
+        if (c === QUOTE) break;
+        if (c === BACKSLASH) {
+          escaped = true;
+          k += 2;
+        } else k++;
+      }
+      const length = k - first;
+      i = k + 1;
+      if (i < n && b[i]! <= 0x20) i = skipSpace(b, i);
+      if (b[i] !== 0x3a) return undefined;
+      i++;
+      if (i < n && b[i]! <= 0x20) i = skipSpace(b, i);
+      const valueStart = i;
+      const f = b[first];
+      const isParams = length === 6 && f === 0x70 && spells(b, first, 'params');
+      const read = isParams && readParams ? readParams(valueStart) : -1;
+      const valueEnd = read === -1 ? skipValue(b, valueStart) : read;
+      if (valueEnd === -1) return undefined;
+      if (length === 2) {
+        if (f === 0x69 && b[first + 1] === 0x64) id = [valueStart, valueEnd];
+      } else if (length === 6) {
+        if (isParams) params = [valueStart, valueEnd];
+        else if (f === 0x6d && spells(b, first, 'method')) method = [valueStart, valueEnd];
+        else if (f === 0x72 && spells(b, first, 'result')) result = true;
+      } else if (length === 5 && f === 0x65 && spells(b, first, 'error')) error = true;
+      if (escaped && length <= MAX_ESCAPED_KEY) return ESCAPED_KEY;
+      i = valueEnd;
+      if (i < n && b[i]! <= 0x20) i = skipSpace(b, i);
+      if (b[i] === 0x2c) {
+        i++;
+        if (i < n && b[i]! <= 0x20) i = skipSpace(b, i);
+        continue;
+      }
+      if (b[i] !== 0x7d) return undefined;
+      break;
     }
-    return b[i] === 0x7d && skipSpace(b, i + 1) === b.length ? out : undefined;
   }
+  i++;
+  if (i < n && b[i]! <= 0x20) i = skipSpace(b, i);
+  // Every field present in every result: one object shape for all frames keeps the readers monomorphic.
+  return i === n ? { id, method, params, result, error } : undefined;
 }
 
 /** The members objectMembers found: each wanted key's last value span, whether the object has any member, and its own span. */
@@ -242,34 +307,64 @@ export interface InnerMembers {
  * without parsing (a 2026 request's capabilities). With `inner`, the members of one member's
  * object value are read in the same pass instead of skipping the value and walking it again.
  * Undefined when that is not a well-formed object at its top level, or when one of its keys is
- * written with escapes (the caller parses instead).
+ * written with escapes (the caller parses instead). walkMembers' loop written out (no callback):
+ * every host request's params are read this way.
  */
 export function objectMembers(b: Buffer, start: number, keys: readonly string[], inner?: InnerMembers): FoundMembers | undefined {
-  const spans: Array<Span | undefined> = keys.map(() => undefined);
+  const n = b.length;
+  const spans: Array<Span | undefined> = [];
+  for (let k = 0; k < keys.length; k++) spans.push(undefined);
+  let i = start;
+  if (i < n && b[i]! <= 0x20) i = skipSpace(b, i);
+  if (b[i] !== 0x7b) return undefined;
+  const open = i;
+  i++;
+  if (i < n && b[i]! <= 0x20) i = skipSpace(b, i);
   let empty = true;
-  const end = walkMembers(b, start, (keyStart, keyEnd, valueStart) => {
-    empty = false;
-    const first = keyStart + 1;
-    const length = keyEnd - 1 - first;
-    if (hasBackslash(b, first, first + length)) return -1;
-    let valueEnd: number;
-    if (inner && inner.key.length === length && spells(b, first, inner.key) && b[valueStart] === 0x7b) {
-      const found = objectMembers(b, valueStart, inner.keys);
-      if (!found) return -1;
-      inner.found = found;
-      valueEnd = found.span[1];
-    } else {
-      if (inner?.key.length === length && spells(b, first, inner.key)) inner.found = undefined; // a later duplicate that is not an object wins
-      valueEnd = skipValue(b, valueStart);
-      if (valueEnd === -1) return -1;
+  if (b[i] !== 0x7d) {
+    for (;;) {
+      if (b[i] !== QUOTE) return undefined;
+      const keyEnd = skipString(b, i);
+      if (keyEnd === -1) return undefined;
+      const first = i + 1;
+      const length = keyEnd - 1 - first;
+      if (hasBackslash(b, first, keyEnd - 1)) return undefined; // escaped keys are left to a parser
+      i = keyEnd;
+      if (i < n && b[i]! <= 0x20) i = skipSpace(b, i);
+      if (b[i] !== 0x3a) return undefined;
+      i++;
+      if (i < n && b[i]! <= 0x20) i = skipSpace(b, i);
+      empty = false;
+      const valueStart = i;
+      let valueEnd: number;
+      if (inner && inner.key.length === length && spells(b, first, inner.key)) {
+        if (b[valueStart] === 0x7b) {
+          const found = objectMembers(b, valueStart, inner.keys);
+          if (!found) return undefined;
+          inner.found = found;
+          valueEnd = found.span[1];
+        } else {
+          inner.found = undefined; // a later duplicate that is not an object wins
+          valueEnd = skipValue(b, valueStart);
+        }
+      } else valueEnd = skipValue(b, valueStart);
+      if (valueEnd === -1) return undefined;
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k]!;
+        if (key.length === length && spells(b, first, key)) spans[k] = [valueStart, valueEnd];
+      }
+      i = valueEnd;
+      if (i < n && b[i]! <= 0x20) i = skipSpace(b, i);
+      if (b[i] === 0x2c) {
+        i++;
+        if (i < n && b[i]! <= 0x20) i = skipSpace(b, i);
+        continue;
+      }
+      if (b[i] !== 0x7d) return undefined;
+      break;
     }
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k]!;
-      if (key.length === length && spells(b, first, key)) spans[k] = [valueStart, valueEnd];
-    }
-    return valueEnd;
-  });
-  return end === -1 ? undefined : { spans, empty, span: [skipSpace(b, start), end] };
+  }
+  return { spans, empty, span: [open, i + 1] };
 }
 
 /** The elements of a top-level array (a JSON-RPC batch) as spans; undefined if malformed. */

@@ -45,6 +45,23 @@ export const TAIL_BYTES = 256;
 /** Bytes of a long line's start handed to the decider (where the top-level keys live). */
 export const HEAD_BYTES = 512;
 
+export interface FramerOptions {
+  /**
+   * `onFrame` may get a frame with its line ending still on (it skips trailing blanks, as JSON
+   * readers do): a chunk that is exactly one line is then handed over as it is, since making a
+   * view of it costs more than the rest of a small frame's classification.
+   */
+  lineEndInFrame?: boolean;
+}
+
+/** The frame without the line ending a framer with `lineEndInFrame` may have left on it. */
+export function withoutLineEnd(frame: Buffer): Buffer {
+  let end = frame.length;
+  if (end > 0 && frame[end - 1] === NL) end--;
+  if (end > 0 && frame[end - 1] === 0x0d) end--;
+  return end === frame.length ? frame : frame.subarray(0, end);
+}
+
 export class LineFramer {
   private parts: Buffer[] = [];
   private partsLength = 0;
@@ -65,6 +82,7 @@ export class LineFramer {
     private readonly out: (bytes: Buffer) => void,
     private readonly decideStream?: StreamDecider,
     private readonly limit?: LineLimit,
+    private readonly options: FramerOptions = {},
   ) {}
 
   /** True while a line is half-written to `out`: other writers must queue until it ends. */
@@ -112,7 +130,8 @@ export class LineFramer {
     }
     let runStart = pos;
     for (;;) {
-      const nl = chunk.indexOf(NL, pos);
+      // A chunk of whole lines ends at its last newline: no search past it (each one is a call into C++).
+      const nl = pos < chunk.length ? chunk.indexOf(NL, pos) : -1;
       if (nl === -1) break;
       const verdict = this.judge(chunk, pos, nl);
       if (verdict !== true) {
@@ -207,6 +226,7 @@ export class LineFramer {
       this.limit.onOverflow(Buffer.from(line.subarray(0, HEAD_BYTES)), Buffer.from(line.subarray(-TAIL_BYTES)), line.length);
       return null;
     }
+    if (this.options.lineEndInFrame && start === 0 && nl === buf.length - 1) return this.onFrame(buf);
     return this.onFrame(buf.subarray(start, end));
   }
 }

@@ -18,7 +18,7 @@ import { HostRequests } from './host-requests.js';
 import type { Approver } from '../approval/approval.js';
 import { createHostApprover } from '../approval/host-approver.js';
 import { SamplingSession } from '../approval/session.js';
-import { LineFramer, type FrameVerdict, type LongLine } from './line-framer.js';
+import { LineFramer, type FrameVerdict, type LongLine, withoutLineEnd } from './line-framer.js';
 import type { Logger } from './log.js';
 import { ChildServer } from './child-server.js';
 import type { HostSide, ServerExit, ServerSide } from './sides.js';
@@ -103,6 +103,7 @@ export const MAX_SAMPLING_IN_FLIGHT = 256;
 export const HOST_INITIALIZE_WAIT_MS = 10_000;
 
 const SAMPLING = 'sampling/createMessage';
+const NO_FRAME = Buffer.alloc(0);
 const CANCELLED = 'notifications/cancelled';
 const PROGRESS = 'notifications/progress';
 
@@ -257,7 +258,9 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
   let hostSpeaksModern = false;
   /** A 2026 request gets its capability rewrite and, for tools/call & co., its input rounds; undefined for 2025 frames. */
   /** Only for a frame that may be one (mayBeModern) or was parsed anyway. `read`: its params, read on the way. */
-  const fromModernHost = (frame: Buffer, info: FrameInfo, read: ModernParams | undefined): FrameVerdict | undefined => {
+  const fromModernHost = (line: Buffer, info: FrameInfo, read: ModernParams | undefined): FrameVerdict | undefined => {
+    // The rewrite inserts bytes and ends the line itself; spans read from `line` hold for `frame`.
+    const frame = withoutLineEnd(line);
     // The usual request is rewritten on its bytes; unusual shapes are parsed and re-encoded.
     const bytes = info.params && samplingCapabilityBytes(frame, read ?? info.params, o.toolsMayBeAllowed);
     if (bytes) {
@@ -275,12 +278,13 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
   };
 
   // ---- server -> host ----------------------------------------------------------------------
+  const needsServerMessage = (m: string | undefined) => m === SAMPLING || m === CANCELLED || (m === PROGRESS && inputRequired.watchingProgress);
   const fromServer = (frame: Buffer): FrameVerdict => {
-    const info = classifyFrame(frame, (m) => m === SAMPLING || m === CANCELLED || (m === PROGRESS && inputRequired.watchingProgress));
+    const info = classifyFrame(frame, needsServerMessage);
     switch (info.kind) {
       case 'invalid': {
         const text = frame.subarray(0, 200).toString('utf8');
-        log.warn(`dropped a line from the server's stdout that is not JSON-RPC (${frame.length} bytes): ${JSON.stringify(text)}`);
+        log.warn(`dropped a line from the server's stdout that is not JSON-RPC (${withoutLineEnd(frame).length} bytes): ${JSON.stringify(text)}`);
         return null;
       }
       case 'batch':
@@ -370,17 +374,25 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
   };
 
   // ---- host -> server ----------------------------------------------------------------------
+  /** What readHostParams read from the frame being classified (one frame at a time). */
+  let modernParams: ModernParams | undefined;
+  let hostFrame: Buffer = NO_FRAME;
+  const readHostParams = (start: number): number => {
+    modernParams = readModernParams(hostFrame, start);
+    return modernParams ? modernParams.outer.span[1] : -1;
+  };
+  const needsHostMessage = (m: string | undefined) => m === 'initialize' || m === CANCELLED;
   const fromHost = (frame: Buffer): FrameVerdict => {
-    // A frame that may be a 2026 request has its params read on the way through it (one walk).
-    let modernParams: ModernParams | undefined;
-    const maybeModern = mayBeModern(frame);
-    const readParams = maybeModern
-      ? (start: number) => {
-          modernParams = readModernParams(frame, start);
-          return modernParams ? modernParams.outer.span[1] : -1;
-        }
-      : undefined;
-    const info = classifyFrame(frame, (m) => m === 'initialize' || m === CANCELLED, readParams);
+    hostFrame = frame;
+    // The params are read on the way through the frame (one walk): a 2026 request is one whose
+    // params carry `_meta` with the protocol version. Frames the bytes cannot tell about (escaped
+    // keys, params that are not an object, no params) fall back to searching for the version key.
+    modernParams = undefined;
+    const info = classifyFrame(frame, needsHostMessage, readHostParams);
+    hostFrame = NO_FRAME; // not kept alive past its walk
+    const read = modernParams as ModernParams | undefined; // set by readHostParams during the walk
+    // `read` is the last params member's only when the walk reached the frame's end (info.params set).
+    const maybeModern = read && info.params !== undefined ? read.meta?.spans[0] !== undefined : mayBeModern(frame);
     switch (info.kind) {
       case 'batch':
         return judgeBatch(frame, fromHost);
@@ -413,7 +425,7 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
           return Buffer.from(`${rewritten}\n`);
         }
         // null (mcp-route answered or holds the request) is a verdict too: only undefined passes the frame on.
-        const modern = maybeModern || info.message ? fromModernHost(frame, info, modernParams) : undefined;
+        const modern = maybeModern || info.message ? fromModernHost(frame, info, read) : undefined;
         return modern === undefined ? true : modern;
       }
       case 'notification':
@@ -577,8 +589,9 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
   }
 
   // ---- wiring and lifecycle -----------------------------------------------------------------
-  const serverFramer = new LineFramer(fromServer, toHost, streamFromServer, { maxLine: maxParsedFrame, onOverflow: serverLineTooLarge });
-  const hostFramer = new LineFramer(fromHost, toServer, streamFromHost, { maxLine: maxParsedFrame, onOverflow: hostLineTooLarge });
+  // Frames may keep their line ending (every reader here skips trailing blanks): see FramerOptions.
+  const serverFramer = new LineFramer(fromServer, toHost, streamFromServer, { maxLine: maxParsedFrame, onOverflow: serverLineTooLarge }, { lineEndInFrame: true });
+  const hostFramer = new LineFramer(fromHost, toServer, streamFromHost, { maxLine: maxParsedFrame, onOverflow: hostLineTooLarge }, { lineEndInFrame: true });
 
   const onHostClosed = () => {
     if (hostInputClosed) return;

@@ -4,7 +4,7 @@
 // it declines go to the parse path, and the proxy still answers them that way.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT_CAPABILITIES_META, PROTOCOL_VERSION_META, samplingCapabilityBytes, withSamplingCapability } from '../../src/proxy/era.js';
+import { CLIENT_CAPABILITIES_META, includesBytes, PROTOCOL_VERSION_META, samplingCapabilityBytes, withSamplingCapability } from '../../src/proxy/era.js';
 import { rpcMembers } from '../../src/proxy/json-top-level.js';
 import { prng } from '../helpers/prng.js';
 
@@ -123,5 +123,24 @@ describe('the sampling capability inserted on the bytes', () => {
     }
     // The generator is not allowed to drift into shapes the bytes never take.
     assert.ok(counts.rewritten > 1000 && counts.unchanged > 50, JSON.stringify(counts));
+  });
+});
+
+describe('includesBytes: the substring search the 2026 checks use', () => {
+  it('agrees with Buffer.indexOf, however many rare bytes come before a match or stand alone', () => {
+    const needle = Buffer.from('"input_required"');
+    const rareAt = needle.indexOf('_');
+    const random = prng(19);
+    // Pieces that make near misses likely: the needle itself, its halves, lone rare bytes.
+    const pieces = ['"input_required"', '"input_', '_required"', '_', 'x', '"', 'input', 'required'];
+    for (let n = 0; n < 3000; n++) {
+      let text = '';
+      const count = Math.floor(random() * 12);
+      for (let k = 0; k < count; k++) text += pieces[Math.floor(random() * pieces.length)];
+      const b = Buffer.from(text);
+      assert.equal(includesBytes(b, needle, rareAt), b.indexOf(needle) !== -1, text);
+    }
+    assert.equal(includesBytes(Buffer.from(`${'_'.repeat(50)}"input_required"`), needle, rareAt), true, 'found after many lone rare bytes');
+    assert.equal(includesBytes(Buffer.from('_required"'), needle, rareAt), false, 'a rare byte too near the start');
   });
 });

@@ -69,3 +69,29 @@ test('streams a long line chunk by chunk when the decider says so, and hands ove
   assert.equal(tails.length, 1);
   assert.ok(tails[0]!.endsWith('"id":77}'), tails[0]);
 });
+
+test('lineEndInFrame: a chunk that is one whole line is handed over with its line ending; withoutLineEnd takes it off', async () => {
+  const { withoutLineEnd } = await import('../../src/proxy/line-framer.js');
+  const frames: Buffer[] = [];
+  const writes: string[] = [];
+  const framer = new LineFramer(
+    (f) => (frames.push(f), true),
+    (b) => writes.push(b.toString()),
+    undefined,
+    undefined,
+    { lineEndInFrame: true },
+  );
+  const one = Buffer.from('{"a":1}\r\n');
+  framer.push(one);
+  framer.push(Buffer.from('{"b":2}\n{"c":3}\n'));
+  assert.equal(frames[0], one, 'the chunk itself, not a view of it');
+  assert.deepEqual(
+    frames.map((f) => f.toString()),
+    ['{"a":1}\r\n', '{"b":2}', '{"c":3}'],
+  );
+  assert.deepEqual(
+    frames.map((f) => withoutLineEnd(f).toString()),
+    ['{"a":1}', '{"b":2}', '{"c":3}'],
+  );
+  assert.equal(writes.join(''), '{"a":1}\r\n{"b":2}\n{"c":3}\n', 'bytes unchanged');
+});
