@@ -4,7 +4,9 @@
 // adds over a direct one (README, "Benchmarks"). The SDKs still build every request, apply
 // their timeouts and parse every response; only the bytes travel differently. Anything this
 // does not handle (a stream or form body, a Request object, a URL with credentials, another
-// scheme) goes to global fetch.
+// scheme) goes to global fetch. Mcp-route's own senders (openai/send-chat.ts) go one step
+// further with httpSend: the same request, answered as an HttpAnswer read straight from the
+// node:http response, without a web Response and Headers built per call.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -20,6 +22,35 @@ const agents: Record<string, http.Agent> = {
 
 /** A drop-in `fetch` for the `openai` and `@anthropic-ai/sdk` clients (their `fetch` option). */
 export function httpFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  return nodeOrGlobal(input, init, responseShapes) ?? fetch(input, init);
+}
+
+/**
+ * What mcp-route's own senders read of an answer: the part of a Response they use. A Response
+ * is one (global fetch answers what httpSend cannot send itself).
+ */
+export interface HttpAnswer {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+  /** The body as a web stream, made on first use; streamed bodies are better read with liveChunks. */
+  readonly body: ReadableStream<Uint8Array> | null;
+}
+
+/** As httpFetch, answered as an HttpAnswer: no Response or Headers is made for a node:http answer. */
+export function httpSend(url: string, init: RequestInit): Promise<HttpAnswer> {
+  return nodeOrGlobal(url, init, answerShapes) ?? fetch(url, init);
+}
+
+/** The Headers of an answer, for the SDKs' error classes. */
+export function webHeaders(answer: HttpAnswer): Headers {
+  return answer instanceof NodeAnswer ? responseHeaders(answer.rawHeaders) : (answer.headers as Headers);
+}
+
+/** The request over node:http, answered in `shapes`' form; undefined when global fetch must take it. */
+function nodeOrGlobal<R>(input: string | URL | Request, init: RequestInit, shapes: Shapes<R>): Promise<R> | undefined {
   const body = init.body;
   const target = typeof input === 'string' || input instanceof URL ? targetOf(input) : undefined;
   const url = target?.url;
@@ -27,7 +58,7 @@ export function httpFetch(input: string | URL | Request, init: RequestInit = {})
   // Global fetch refuses a URL with credentials in it, naming the URL (redacted by the
   // providers); node:http would quietly send them as basic auth instead.
   const plain = url !== undefined && url.username === '' && url.password === '';
-  if (!url || !agent || !plain || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) return fetch(input, init);
+  if (!url || !agent || !plain || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) return undefined;
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   const headers = plainHeaders(init.headers);
@@ -36,7 +67,7 @@ export function httpFetch(input: string | URL | Request, init: RequestInit = {})
   if (bytes != null && headers['content-length'] === undefined) headers['content-length'] = String(bytes.byteLength);
   const transport = url.protocol === 'https:' ? https : http;
 
-  return new Promise<Response>((resolve, reject) => {
+  return new Promise<R>((resolve, reject) => {
     let settled = false;
     let onBodyAbort: ((reason: unknown) => void) | undefined;
     const onAbort = () => {
@@ -48,7 +79,7 @@ export function httpFetch(input: string | URL | Request, init: RequestInit = {})
     };
     const done = () => signal?.removeEventListener('abort', onAbort);
     const req = transport.request({ ...target!.options, method: init.method ?? 'GET', headers, agent }, (res) => {
-      const answer = toResponse(res, init.method === 'HEAD', done);
+      const answer = toAnswer(res, init.method === 'HEAD', done, shapes);
       onBodyAbort = answer.abort;
       answer.response.then(
         (response) => {
@@ -99,31 +130,60 @@ function targetOf(input: string | URL): Target {
   return target;
 }
 
-interface PendingResponse {
-  response: Promise<Response>;
+interface Pending<R> {
+  response: Promise<R>;
   /** The caller aborted after the status line arrived: the body ends with `reason`. */
   abort: (reason: unknown) => void;
 }
 
+/** How one answer form is made from a node:http response and what its body came to. */
+interface Shapes<R> {
+  /** No body (HEAD, 204...). */
+  empty(res: http.IncomingMessage): R;
+  /** The whole body. */
+  buffered(res: http.IncomingMessage, bytes: Buffer): R;
+  /** The body broke off: reading it fails with `err`. */
+  broken(res: http.IncomingMessage, err: unknown): R;
+  /** Server-sent events, handed over as they arrive. */
+  live(res: http.IncomingMessage, events: LiveBody): R;
+}
+
+function responseInit(res: http.IncomingMessage): ResponseInit {
+  return { status: res.statusCode ?? 502, statusText: res.statusMessage ?? '', headers: responseHeaders(res.rawHeaders) };
+}
+
+const responseShapes: Shapes<Response> = {
+  empty: (res) => new Response(null, responseInit(res)),
+  buffered: (res, bytes) => bufferedResponse(bytes, responseInit(res)),
+  broken: (res, err) => new Response(erroredStream(err), responseInit(res)),
+  live: (res, events) => liveResponse(events, responseInit(res)),
+};
+
+const answerShapes: Shapes<HttpAnswer> = {
+  empty: (res) => new NodeAnswer(res, null),
+  buffered: (res, bytes) => new NodeAnswer(res, bytes),
+  broken: (res, err) => new NodeAnswer(res, { error: err }),
+  live: (res, events) => new NodeAnswer(res, events),
+};
+
 // Server-sent events are handed over chunk by chunk as they arrive (to liveChunks' reader,
-// or to the SDK's parser through `body`); any other body is read whole first, which skips the web-stream machinery. A
-// body that breaks off reads as an error from response.json()/text(), as with undici.
-function toResponse(res: http.IncomingMessage, head: boolean, done: () => void): PendingResponse {
+// or to the SDK's parser through `body`); any other body is read whole first, which skips the
+// web-stream machinery. A body that breaks off reads as an error from json()/text(), as with undici.
+function toAnswer<R>(res: http.IncomingMessage, head: boolean, done: () => void, shapes: Shapes<R>): Pending<R> {
   const status = res.statusCode ?? 502;
-  const init: ResponseInit = { status, statusText: res.statusMessage ?? '', headers: responseHeaders(res.rawHeaders) };
   if (head || status === 204 || status === 205 || status === 304) {
     res.resume();
     done();
-    return { response: Promise.resolve(new Response(null, init)), abort: () => {} };
+    return { response: Promise.resolve(shapes.empty(res)), abort: () => {} };
   }
   const source = decoded(res);
   const terminated = (cause: unknown) => new TypeError('terminated', { cause });
   if (String(res.headers['content-type'] ?? '').includes('text/event-stream')) {
     const events = new LiveBody(source, res, done, terminated);
-    return { response: Promise.resolve(liveResponse(events, init)), abort: (reason) => events.finish(reason) };
+    return { response: Promise.resolve(shapes.live(res, events)), abort: (reason) => events.finish(reason) };
   }
   let rejectBody!: (reason: unknown) => void;
-  const response = new Promise<Response>((resolve, reject) => {
+  const response = new Promise<R>((resolve, reject) => {
     rejectBody = reject;
     const chunks: Buffer[] = [];
     let over = false;
@@ -132,19 +192,23 @@ function toResponse(res: http.IncomingMessage, head: boolean, done: () => void):
       over = true;
       done();
       // Headers arrived, so like fetch this resolves; reading the body is what fails.
-      resolve(new Response(new ReadableStream({ start: (c) => c.error(terminated(err)) }), init));
+      resolve(shapes.broken(res, terminated(err)));
     };
     source.on('data', (chunk: Buffer) => chunks.push(chunk));
     source.on('end', () => {
       if (over) return;
       over = true;
       done();
-      resolve(bufferedResponse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), init));
+      resolve(shapes.buffered(res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     });
     source.on('error', broken);
     res.on('close', () => !res.complete && broken(new Error('other side closed')));
   });
   return { response, abort: (reason) => rejectBody(reason) };
+}
+
+function erroredStream(err: unknown): ReadableStream<Uint8Array> {
+  return new ReadableStream({ start: (c) => c.error(err) });
 }
 
 /** Where a live body's chunks go: straight to a reader (liveChunks) or into a web stream. */
@@ -215,11 +279,25 @@ const LIVE_BODY = Symbol('mcp-route.live-body');
  */
 function liveResponse(events: LiveBody, init: ResponseInit): Response {
   const response = new Response(null, init);
+  const body = liveStream(events);
+  const whole = () => new Response(body(), init);
+  Object.defineProperties(response, {
+    [LIVE_BODY]: { value: events },
+    body: { get: body },
+    text: { value: () => whole().text() },
+    json: { value: () => whole().json() },
+    arrayBuffer: { value: () => whole().arrayBuffer() },
+  });
+  return response;
+}
+
+/** A live body's web stream, made on first call. */
+function liveStream(events: LiveBody): () => ReadableStream<Uint8Array> {
   let stream: ReadableStream<Uint8Array> | undefined;
   let subscribed = false;
   // The stream takes the body at its first read, not when made: an SDK may look at `body`
   // (to log it) while liveChunks' reader is the one that reads.
-  const body = () =>
+  return () =>
     (stream ??= new ReadableStream<Uint8Array>(
       {
         pull: (c) => {
@@ -235,15 +313,6 @@ function liveResponse(events: LiveBody, init: ResponseInit): Response {
       },
       { highWaterMark: 0 },
     ));
-  const whole = () => new Response(body(), init);
-  Object.defineProperties(response, {
-    [LIVE_BODY]: { value: events },
-    body: { get: body },
-    text: { value: () => whole().text() },
-    json: { value: () => whole().json() },
-    arrayBuffer: { value: () => whole().arrayBuffer() },
-  });
-  return response;
 }
 
 /**
@@ -251,8 +320,8 @@ function liveResponse(events: LiveBody, init: ResponseInit): Response {
  * delivers them (no web stream, no promise per chunk), and returns how to stop reading;
  * undefined for any other response (read its `body` instead).
  */
-export function liveChunks(response: Response, sink: ChunkSink): { cancel(): void } | undefined {
-  const events = (response as Response & { [LIVE_BODY]?: LiveBody })[LIVE_BODY];
+export function liveChunks(response: HttpAnswer, sink: ChunkSink): { cancel(): void } | undefined {
+  const events = (response as HttpAnswer & { [LIVE_BODY]?: LiveBody })[LIVE_BODY];
   if (!events) return undefined;
   events.subscribe(sink);
   return { cancel: () => events.cancel() };
@@ -266,22 +335,76 @@ export function liveChunks(response: Response, sink: ChunkSink): { cancel(): voi
 export function bufferedResponse(bytes: Buffer, init: ResponseInit): Response {
   const response = new Response(null, init);
   let stream: ReadableStream<Uint8Array> | undefined;
-  const view = () => new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   Object.defineProperties(response, {
     text: { value: async () => bytes.toString('utf8') },
     json: { value: async () => JSON.parse(bytes.toString('utf8')) as unknown },
-    arrayBuffer: { value: async () => view().slice().buffer },
-    body: {
-      get: () =>
-        (stream ??= new ReadableStream<Uint8Array>({
-          start: (c) => {
-            c.enqueue(view());
-            c.close();
-          },
-        })),
-    },
+    arrayBuffer: { value: async () => viewOf(bytes).slice().buffer },
+    body: { get: () => (stream ??= bytesStream(bytes)) },
   });
   return response;
+}
+
+function viewOf(bytes: Buffer): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function bytesStream(bytes: Buffer): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start: (c) => {
+      c.enqueue(viewOf(bytes));
+      c.close();
+    },
+  });
+}
+
+/**
+ * httpSend's answer: the status and headers as node:http parsed them, and the body as it came
+ * (whole, live, broken off, or none). Its headers are looked up in node's own object; a
+ * Headers is made only for an error (webHeaders).
+ */
+class NodeAnswer implements HttpAnswer {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly rawHeaders: string[];
+  private stream: ReadableStream<Uint8Array> | undefined;
+  private used = false;
+
+  constructor(
+    res: http.IncomingMessage,
+    private readonly content: Buffer | LiveBody | { error: unknown } | null,
+  ) {
+    this.status = res.statusCode ?? 502;
+    this.ok = this.status >= 200 && this.status <= 299;
+    this.rawHeaders = res.rawHeaders;
+    const parsed = res.headers;
+    this.headers = {
+      get(name) {
+        const value = parsed[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    };
+    if (content instanceof LiveBody) Object.defineProperty(this, LIVE_BODY, { value: content });
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    const content = this.content;
+    if (content === null) return null;
+    return (this.stream ??= content instanceof LiveBody ? liveStream(content)() : Buffer.isBuffer(content) ? bytesStream(content) : erroredStream(content.error));
+  }
+
+  async text(): Promise<string> {
+    if (this.used) throw new TypeError('Body is unusable: Body has already been read');
+    this.used = true;
+    const content = this.content;
+    if (content === null) return '';
+    if (Buffer.isBuffer(content)) return content.toString('utf8');
+    return new Response(this.body).text();
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text()) as unknown;
+  }
 }
 
 /** The body as sent, undoing a content-encoding the server applied anyway. */

@@ -13,7 +13,7 @@ import { ChatCompletionAccumulator, type OpenAIChunk } from './openai/accumulate
 import { readSseEvents } from './sse-events.js';
 import { ChatCompletionsSender } from './openai/send-chat.js';
 import { toProviderError } from './to-provider-error.js';
-import { httpFetch } from './http-fetch.js';
+import { httpFetch, webHeaders } from './http-fetch.js';
 import { withUsageMeta } from './result-meta.js';
 import { applyBodyOverrides } from './body-overrides.js';
 
@@ -84,7 +84,7 @@ async function streamCompletion(sender: ChatCompletionsSender, body: object, sig
         return;
       }
       const chunk = JSON.parse(data) as (OpenAIChunk & { error?: object }) | null;
-      if (chunk?.error) throw new APIError(undefined, chunk.error, undefined, response.headers);
+      if (chunk?.error) throw new APIError(undefined, chunk.error, undefined, webHeaders(response));
       const text = completion.add(chunk as OpenAIChunk);
       if (text) onDelta(text);
     });

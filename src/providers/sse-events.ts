@@ -7,7 +7,7 @@
 // \n, and an event the body ends inside is dropped.
 
 import { StringDecoder } from 'node:string_decoder';
-import { liveChunks } from './http-fetch.js';
+import { liveChunks, type HttpAnswer } from './http-fetch.js';
 
 export interface SseEvent {
   /** The `event:` field; null when the event named none. */
@@ -85,7 +85,7 @@ export class SseParser {
  * ends, rejects when it breaks off, is aborted, or `onEvent` throws (which also stops reading
  * and frees the connection).
  */
-export function readSseEvents(response: Response, onEvent: (event: SseEvent) => void): Promise<void> {
+export function readSseEvents(response: HttpAnswer, onEvent: (event: SseEvent) => void): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let over = false;
     let failed = false;
@@ -126,7 +126,7 @@ export function readSseEvents(response: Response, onEvent: (event: SseEvent) => 
 }
 
 /** Any other response: its body, through the web stream. */
-function readBody(response: Response, sink: { chunk(b: Uint8Array): void; end(err?: unknown): void }, onCancel: (cancel: () => void) => void): void {
+function readBody(response: HttpAnswer, sink: { chunk(b: Uint8Array): void; end(err?: unknown): void }, onCancel: (cancel: () => void) => void): void {
   const body = response.body;
   if (!body) {
     sink.end(new Error('the streamed response has no body'));

@@ -1,7 +1,7 @@
 // Sends Chat Completions requests as the `openai` SDK sends them, without its per-call work.
 // The SDK builds the request once per client (URL and headers: key, organization, the
 // policy's headers, its user agent and platform headers); each call then only serialises its
-// body and goes out over httpFetch. An error status, a failed connection or an abort become
+// body and goes out over httpSend (no web Response per call). An error status, a failed connection or an abort become
 // the SDK's own error classes, made as the SDK makes them, so toProviderError reads them
 // unchanged. Why: in the model gateway the SDK's request building, logging and response
 // parsing were about a sixth of the instructions of a call, and much of the time between a
@@ -10,7 +10,7 @@
 
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type OpenAI from 'openai';
-import { httpFetch } from '../http-fetch.js';
+import { httpSend, webHeaders, type HttpAnswer } from '../http-fetch.js';
 
 const PATH = '/chat/completions';
 
@@ -26,12 +26,12 @@ export class ChatCompletionsSender {
   constructor(private readonly client: OpenAI) {}
 
   /** POSTs `body`; resolves with the response when its status is 2xx, rejects as the SDK would otherwise. */
-  async send(body: object, signal: AbortSignal): Promise<Response> {
+  async send(body: object, signal: AbortSignal): Promise<HttpAnswer> {
     const { url, headers } = await this.prepare();
     if (signal.aborted) throw new APIUserAbortError();
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await httpFetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
+      response = await httpSend(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
     } catch (err) {
       throw connectionError(err, signal);
     }
@@ -40,7 +40,7 @@ export class ChatCompletionsSender {
   }
 
   /** A non-streamed answer's body, read as the SDK reads it (JSON when it says so, else text). */
-  static async parse(response: Response): Promise<unknown> {
+  static async parse(response: HttpAnswer): Promise<unknown> {
     if (response.status === 204) return null;
     const mediaType = response.headers.get('content-type')?.split(';')[0]?.trim();
     if (mediaType?.includes('application/json') || mediaType?.endsWith('+json')) {
@@ -74,7 +74,7 @@ function connectionError(err: unknown, signal: AbortSignal): APIError {
 }
 
 /** As the SDK's makeStatusError: the body as JSON when it parses, else as the message. */
-async function statusError(response: Response): Promise<APIError> {
+async function statusError(response: HttpAnswer): Promise<APIError> {
   const text = await response.text().catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
   let json: object | undefined;
   try {
@@ -82,5 +82,5 @@ async function statusError(response: Response): Promise<APIError> {
   } catch {
     json = undefined;
   }
-  return APIError.generate(response.status, json, json ? undefined : text, response.headers);
+  return APIError.generate(response.status, json, json ? undefined : text, webHeaders(response));
 }
