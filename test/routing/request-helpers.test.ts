@@ -5,6 +5,7 @@ import { estimatePromptTokens, IMAGE_TOKENS, AUDIO_TOKENS, MESSAGE_OVERHEAD_TOKE
 import { boundTokens } from '../../src/routing/tokenizers.js';
 import { costUsd } from '../../src/routing/cost.js';
 import { compileGlob } from '../../src/routing/glob.js';
+import { CreateMessageRequestParamsSchema } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError } from '../../src/errors.js';
 import type { SamplingRequest } from '../../src/routing/types.js';
 
@@ -122,5 +123,102 @@ describe('costUsd and globs', () => {
     assert.ok(compileGlob('fs-?').test('fs-1'));
     assert.ok(!compileGlob('a.b').test('axb'));
     assert.ok(compileGlob('claude-*(beta)').test('claude-3(beta)'));
+  });
+});
+
+describe('parseSamplingRequest: the hand check of common requests', () => {
+  const text = (t: string) => ({ type: 'text', text: t });
+  const base = { messages: [{ role: 'user', content: text('hi') }], maxTokens: 10 };
+  // Common requests (the hand check answers them), and near misses around every rule it has
+  // (the schema must answer those): either way the result or the error must be the schema's.
+  const inputs: unknown[] = [
+    base,
+    { maxTokens: 5, messages: [] },
+    {
+      ...base,
+      messages: [
+        { content: [text('a'), text('')], role: 'assistant' },
+        { role: 'user', content: [] },
+      ],
+    },
+    { systemPrompt: 'sys', stopSequences: ['x', ''], temperature: 0.2, metadata: { user: 'u', nested: { a: [1] } }, ...base },
+    { ...base, modelPreferences: { speedPriority: 0.5, hints: [{ name: 'gpt' }, {}], costPriority: 0, intelligencePriority: 1 } },
+    { ...base, modelPreferences: {} },
+    { ...base, extra: true },
+    { ...base, systemPrompt: undefined },
+    { ...base, _meta: { progressToken: 1 } },
+    { ...base, messages: [{ role: 'user', content: { ...text('a'), annotations: { priority: 1 } } }] },
+    { ...base, messages: [{ role: 'user', content: { ...text('a'), extra: 1 } }] },
+    { ...base, messages: [{ role: 'user', content: text('a'), _meta: {} }] },
+    { ...base, messages: [{ role: 'system', content: text('a') }] },
+    { ...base, messages: [{ role: 'user', content: { type: 'text', text: 5 } }] },
+    { ...base, messages: [{ role: 'user', content: [text('a'), null] }] },
+    // biome-ignore lint/suspicious/noSparseArray: a hole is one of the near misses
+    { ...base, messages: [{ role: 'user', content: [, text('a')] }] },
+    { ...base, messages: [{ role: 'user', content: { type: 'image', data: 'aGk=', mimeType: 'image/png' } }] },
+    { ...base, messages: [{ role: 'user', content: [text('a'), { type: 'image', data: 'not base64!', mimeType: 'image/png' }] }] },
+    { ...base, messages: 'hi' },
+    { ...base, messages: [null] },
+    { ...base, maxTokens: 2.5 },
+    { ...base, maxTokens: 2 ** 53 },
+    { ...base, maxTokens: '10' },
+    { ...base, maxTokens: 0 },
+    { ...base, temperature: Number.POSITIVE_INFINITY },
+    { ...base, temperature: Number.NaN },
+    { ...base, temperature: '0.5' },
+    { ...base, systemPrompt: 3 },
+    { ...base, stopSequences: ['a', 1] },
+    // biome-ignore lint/suspicious/noSparseArray: a hole is one of the near misses
+    { ...base, stopSequences: ['a', , 'b'] },
+    { ...base, stopSequences: 'a' },
+    { ...base, metadata: null },
+    { ...base, metadata: 'm' },
+    { ...base, metadata: [1] },
+    { ...base, modelPreferences: { hints: [{ name: 1 }] } },
+    { ...base, modelPreferences: { hints: [{ name: 'a', other: 1 }] } },
+    { ...base, modelPreferences: { hints: 'a' } },
+    { ...base, modelPreferences: { costPriority: 1.5 } },
+    { ...base, modelPreferences: { speedPriority: -0.1 } },
+    { ...base, modelPreferences: { intelligencePriority: Number.NaN } },
+    { ...base, modelPreferences: { hints: [], surprise: 1 } },
+    { ...base, tools: [{ name: 't', inputSchema: { type: 'object' } }], toolChoice: { mode: 'auto' } },
+    { ...base, includeContext: 'none' },
+    Object.assign(Object.create({ temperature: 'inherited' }), base),
+  ];
+
+  it('gives exactly what the schema gives, or the error the schema gives', () => {
+    for (const input of inputs) {
+      const expected = CreateMessageRequestParamsSchema.safeParse(input);
+      let got: unknown;
+      let error: unknown;
+      try {
+        got = parseSamplingRequest(input);
+      } catch (err) {
+        error = err;
+      }
+      const label = JSON.stringify(input);
+      if (!expected.success) {
+        assert.ok(error instanceof McpRouteError, `${label} must be refused`);
+        // The message is the schema's: its first issue's path is named.
+        assert.match(error.message, /invalid sampling\/createMessage params: /, label);
+        continue;
+      }
+      if ((expected.data.maxTokens ?? 0) < 1) {
+        assert.ok(error instanceof McpRouteError, `${label}: maxTokens must be positive`);
+        continue;
+      }
+      assert.equal(error, undefined, `${label} must pass`);
+      // Same keys in the same order (an audit line with content prints them), same values.
+      assert.equal(JSON.stringify(got), JSON.stringify(expected.data), label);
+      assert.deepEqual(got, expected.data, label);
+      assert.notEqual(got, input, `${label}: a copy, as the schema returns`);
+    }
+  });
+
+  it('refuses with the schema message for a near miss of the common shape', () => {
+    const err = invalid({ ...base, messages: [{ role: 'user', content: { type: 'text', text: 5 } }] });
+    const schema = CreateMessageRequestParamsSchema.safeParse({ ...base, messages: [{ role: 'user', content: { type: 'text', text: 5 } }] });
+    assert.equal(schema.success, false);
+    assert.match(err.message, /messages\[0\]\.content\.text: /);
   });
 });
