@@ -223,7 +223,7 @@ async function runCandidate(run: Run, candidate: Candidate, request: CreateMessa
   const calls: CallOutcome[] = [];
   const call = prepareCall(run, candidate, provider, request);
   try {
-    const value = await pRetry(() => attempt(run, call, calls), {
+    const value = await withRetries(() => attempt(run, call, calls), {
       retries: Math.max(0, settings.retry.attempts - 1),
       minTimeout: 0,
       maxTimeout: 0,
@@ -242,6 +242,27 @@ async function runCandidate(run: Run, candidate: Candidate, request: CreateMessa
     if (coolsDown(err)) deps.cooldown?.mark(candidate.provider, candidate.model, settings.cooldown, (deps.now ?? Date.now)());
     return { ok: false, error: err };
   }
+}
+
+/**
+ * p-retry over `call`, entered only once the first attempt has failed: most calls answer at
+ * the first attempt, and setting up p-retry's loop was a few per cent of a gateway call's CPU
+ * (README, "Speed"). The first failure is handed to p-retry as its own first attempt's, so
+ * what follows (AbortError, shouldRetry, the attempt numbers) is exactly p-retry's.
+ */
+async function withRetries<T>(call: () => Promise<T>, options: Parameters<typeof pRetry>[1]): Promise<T> {
+  let first: unknown;
+  try {
+    return await call();
+  } catch (err) {
+    first = err;
+  }
+  let failedFirst = true;
+  return pRetry(() => {
+    if (!failedFirst) return call();
+    failedFirst = false;
+    return Promise.reject(first);
+  }, options);
 }
 
 /**

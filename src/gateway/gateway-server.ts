@@ -23,8 +23,9 @@ type Api = 'openai' | 'anthropic';
 
 /** Every request to the gateway; an error the handlers did not answer is a 500 in the caller's API shape. */
 export function gatewayHandler(options: GatewayOptions, token: string): GatewayHandler {
+  const tokenBytes = Buffer.from(token);
   return (req, res) => {
-    handle(req, res, options, token).catch((err: unknown) => {
+    handle(req, res, options, tokenBytes).catch((err: unknown) => {
       options.log.error(`gateway: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) sendError(res, apiOf(req), 500, 'mcp-route: internal error');
       else res.destroy();
@@ -36,7 +37,7 @@ function apiOf(req: IncomingMessage): Api {
   return req.url?.startsWith('/v1/messages') || req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, o: GatewayOptions, token: string): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, o: GatewayOptions, token: Buffer): Promise<void> {
   const api = apiOf(req);
   if (!isLoopback(req.socket.remoteAddress)) return sendError(res, api, 403, 'mcp-route: the gateway accepts loopback connections only');
   if (!authorised(req, token))
@@ -227,16 +228,15 @@ function listModels(policy: Policy, api: Api): Record<string, unknown> {
   return { object: 'list', data: ids.map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.provider })) };
 }
 
-function authorised(req: IncomingMessage, token: string): boolean {
+function authorised(req: IncomingMessage, token: Buffer): boolean {
   const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
   const apiKey = req.headers['x-api-key'];
-  return [bearer, typeof apiKey === 'string' ? apiKey : undefined].some((given) => given !== undefined && sameSecret(given, token));
+  return (bearer !== undefined && sameSecret(bearer, token)) || (typeof apiKey === 'string' && sameSecret(apiKey, token));
 }
 
-function sameSecret(given: string, token: string): boolean {
+function sameSecret(given: string, token: Buffer): boolean {
   const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return a.length === token.length && timingSafeEqual(a, token);
 }
 
 function isLoopback(address: string | undefined): boolean {
