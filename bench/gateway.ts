@@ -7,9 +7,11 @@
 // a minimal relay process (bench/_http-relay.mjs) beside them as the floor: the fake runs in
 // this process, so "direct" crosses no process and any gateway pays two more hops.
 // Run: npm run bench -- gateway [rounds] [callsPerRound]
+// COMPARE_CLI=<another build's dist/cli/main.js> (inside this checkout, so that its packages
+// resolve) adds that build's gateway as one more mode in the same rounds, for before/after.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,10 +48,17 @@ models:
 gateway: { openai: true, anthropic: false }
 `,
 );
-const report = join(dir, 'child-env.json');
-const child = `require('fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({ url: process.env.OPENAI_BASE_URL, key: process.env.OPENAI_API_KEY })); setInterval(() => {}, 1e9);`;
-const mcpRoute = spawn(process.execPath, [CLI, 'run', '--policy', policy, '--', process.execPath, '-e', child], { cwd: ROOT, stdio: ['pipe', 'ignore', 'inherit'] });
-const routed = await waitFor(() => (existsSync(report) ? (JSON.parse(readFileSync(report, 'utf8')) as { url: string; key: string }) : undefined));
+/** `mcp-route run` from the build at `cli`, with a child that only reports the gateway's address. */
+async function startMcpRoute(cli: string, name: string): Promise<{ process: ChildProcess; url: string; key: string }> {
+  const report = join(dir, `${name}-env.json`);
+  const child = `require('fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({ url: process.env.OPENAI_BASE_URL, key: process.env.OPENAI_API_KEY })); setInterval(() => {}, 1e9);`;
+  const spawned = spawn(process.execPath, [cli, 'run', '--policy', policy, '--', process.execPath, '-e', child], { cwd: ROOT, stdio: ['pipe', 'ignore', 'inherit'] });
+  const { url, key } = await waitFor(() => readReport(report));
+  return { process: spawned, url, key };
+}
+const routed = await startMcpRoute(CLI, 'this');
+const compareCli = process.env['COMPARE_CLI'];
+const other = compareCli ? await startMcpRoute(compareCli, 'other') : undefined;
 
 // ---- Portkey ------------------------------------------------------------------------------
 const portkeyPort = await freePort();
@@ -72,6 +81,7 @@ const clients: Record<string, OpenAI> = {
     defaultHeaders: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': fake.baseURL },
   }),
 };
+if (other) clients['other'] = new OpenAI({ apiKey: other.key, baseURL: other.url, maxRetries: 0 });
 const modes = Object.keys(clients);
 clients['relay'] = new OpenAI({ apiKey: 'bench-key-123456', baseURL: `${relayURL}/v1`, maxRetries: 0 });
 
@@ -99,7 +109,7 @@ const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 
 for (const mode of modes) for (let i = 0; i < 100; i++) await callOnce(mode);
 
-const overhead: Record<string, number[]> = { 'mcp-route': [], portkey: [] };
+const overhead: Record<string, number[]> = { 'mcp-route': [], portkey: [], other: [] };
 console.log(`per-call latency, ${rounds} rounds x ${perRound} sequential calls per mode (median per round)`);
 for (let round = 0; round < rounds; round++) {
   const order = modes.map((_, i) => modes[(i + round) % modes.length]!);
@@ -109,38 +119,46 @@ for (let round = 0; round < rounds; round++) {
   const med = Object.fromEntries(modes.map((m) => [m, median(times[m]!)]));
   overhead['mcp-route']!.push(med['mcp-route']! - med['direct']!);
   overhead['portkey']!.push(med['portkey']! - med['direct']!);
-  console.log(`  round ${round + 1}: direct ${fmt(med['direct']!)}, mcp-route +${fmt(med['mcp-route']! - med['direct']!)}, portkey +${fmt(med['portkey']! - med['direct']!)}`);
+  if (other) overhead['other']!.push(med['other']! - med['direct']!);
+  const otherText = other ? `, other build +${fmt(med['other']! - med['direct']!)}` : '';
+  console.log(`  round ${round + 1}: direct ${fmt(med['direct']!)}, mcp-route +${fmt(med['mcp-route']! - med['direct']!)}, portkey +${fmt(med['portkey']! - med['direct']!)}${otherText}`);
 }
 const ours = median(overhead['mcp-route']!);
 const theirs = median(overhead['portkey']!);
 console.log(`median added per call: mcp-route ${fmt(ours)}, portkey ${fmt(theirs)}; mcp-route / portkey = ${(ours / theirs).toFixed(2)} (goal <= 0.50)`);
+if (other) {
+  const theirsOther = median(overhead['other']!);
+  console.log(`the other build: ${fmt(theirsOther)} added per call; other / portkey = ${(theirsOther / theirs).toFixed(2)}`);
+}
 
 // Streamed calls take paths the calls above did not: warm them up alike in both modes, as the
 // plain calls were, so the rounds time a running gateway rather than its first compilations.
-const streamModes = ['direct', 'mcp-route', 'relay'];
+const streamModes = ['direct', 'mcp-route', 'relay', ...(other ? ['other'] : [])];
 for (const mode of streamModes) for (let i = 0; i < 100; i++) await firstToken(mode, true);
-const ttft: Record<string, number[]> = { direct: [], 'mcp-route': [], relay: [] };
+const ttft: Record<string, number[]> = Object.fromEntries(streamModes.map((m) => [m, []]));
 const ttftRounds = 4;
 console.log(`time to first streamed token, ${ttftRounds} rounds x 10 calls per mode, alternating (median per round)`);
 for (let round = 0; round < ttftRounds; round++) {
-  const times: Record<string, number[]> = { direct: [], 'mcp-route': [], relay: [] };
+  const times: Record<string, number[]> = Object.fromEntries(streamModes.map((m) => [m, []]));
   for (let i = 0; i < 10; i++) for (const mode of streamModes.map((_, j) => streamModes[(i + round + j) % streamModes.length]!)) times[mode]!.push(await firstToken(mode));
   for (const mode of streamModes) ttft[mode]!.push(...times[mode]!);
   const over = (mode: string) => fmt(median(times[mode]!) - median(times['direct']!));
-  console.log(`  round ${round + 1}: direct ${fmt(median(times['direct']!))}, mcp-route +${over('mcp-route')}, relay +${over('relay')}`);
+  console.log(`  round ${round + 1}: direct ${fmt(median(times['direct']!))}, mcp-route +${over('mcp-route')}, relay +${over('relay')}${other ? `, other build +${over('other')}` : ''}`);
 }
 const ttftDelta = median(ttft['mcp-route']!) - median(ttft['direct']!);
 console.log(
   `time to first streamed token (median of ${ttft['direct']!.length}): direct ${fmt(median(ttft['direct']!))}, mcp-route ${fmt(median(ttft['mcp-route']!))}, difference ${fmt(ttftDelta)} (goal <= 1 ms)`,
 );
 console.log(`the floor: a relay process with nothing in it adds ${fmt(median(ttft['relay']!) - median(ttft['direct']!))} to the first streamed token`);
+if (other) console.log(`the other build: first streamed token ${fmt(median(ttft['other']!) - median(ttft['direct']!))} over direct`);
 console.log(
   `load average ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')} at the end (${loadAtStart} at the start)`,
 );
 
-stop(mcpRoute);
+stop(routed.process);
+if (other) stop(other.process);
 stop(portkey);
 stop(relay);
 await fake.close();
@@ -148,6 +166,15 @@ await fake.close();
 function stop(p: ChildProcess): void {
   p.stdin?.end();
   p.kill('SIGTERM');
+}
+
+/** The child's report, once written whole. */
+function readReport(path: string): { url: string; key: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { url: string; key: string };
+  } catch {
+    return undefined;
+  }
 }
 
 async function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
