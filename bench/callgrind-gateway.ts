@@ -70,7 +70,17 @@ async function startRelay(): Promise<Target> {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-function call(target: Target, stream: boolean): Promise<void> {
+/** One call; a kept-alive socket the server closed while callgrind_control ran is replaced once. */
+async function call(target: Target, stream: boolean): Promise<void> {
+  try {
+    await callOnce(target, stream);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET') throw err;
+    await callOnce(target, stream);
+  }
+}
+
+function callOnce(target: Target, stream: boolean): Promise<void> {
   const body = JSON.stringify({ model: 'gpt-bench', messages: [{ role: 'user', content: 'Summarise the weather in Oslo in one line.' }], max_tokens: 50, stream });
   return new Promise((resolve, reject) => {
     const req = http.request(
