@@ -10,13 +10,14 @@
 // (CG_WARM, CG_CALLS override the counts.)
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeOpenAI, openaiCompletion } from '../test/helpers/fake-openai.js';
 import { openaiStreamReply } from '../test/helpers/fake-streams.js';
 import { CLI, ROOT } from '../test/helpers/cli.js';
+import { reportingRunArgs, waitForReport, writeGatewayPolicy } from './_gateway-target.js';
 
 const WARM = Number(process.env['CG_WARM'] ?? 3000);
 const CALLS = Number(process.env['CG_CALLS'] ?? 500);
@@ -29,17 +30,7 @@ if (spawnSync('valgrind', ['--version']).status !== 0) {
 
 const fake = await startFakeOpenAI();
 fake.setDefault((req) => (req.body?.stream ? openaiStreamReply({ text: 'one two three four', model: 'gpt-bench', pieces: 4 }) : openaiCompletion({ model: 'gpt-bench', text: 'ok' })));
-const policy = join(dir, 'policy.yaml');
-writeFileSync(
-  policy,
-  `version: 1
-providers:
-  oa: { type: openai, baseURL: "${fake.baseURL}", apiKey: bench-key-123456 }
-models:
-  gpt-bench: { provider: oa }
-gateway: { openai: true, anthropic: false }
-`,
-);
+const policy = writeGatewayPolicy(dir, fake.baseURL);
 
 interface Target {
   process: ChildProcess;
@@ -56,9 +47,8 @@ function underCallgrind(name: string, args: string[]): { process: ChildProcess; 
 
 async function startGateway(cli: string, name: string): Promise<Target> {
   const report = join(dir, `${name}-env.json`);
-  const child = `require('fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({ url: process.env.OPENAI_BASE_URL, key: process.env.OPENAI_API_KEY })); setInterval(() => {}, 1e9);`;
-  const { process: spawned, out } = underCallgrind(name, [cli, 'run', '--policy', policy, '--', process.execPath, '-e', child]);
-  const { url, key } = await waitFor(() => readReport(report), 120_000);
+  const { process: spawned, out } = underCallgrind(name, reportingRunArgs(cli, policy, report));
+  const { url, key } = await waitForReport(report, 120_000);
   return { process: spawned, url: new URL(`${url}/chat/completions`), key, out };
 }
 
@@ -134,24 +124,6 @@ function totals(file: string): number {
   const found = /^totals: (\d+)/m.exec(readFileSync(file, 'utf8'));
   if (!found) throw new Error(`no totals in ${file}`);
   return Number(found[1]);
-}
-
-function readReport(path: string): { url: string; key: string } | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as { url: string; key: string };
-  } catch {
-    return undefined;
-  }
-}
-
-async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting for the mcp-route gateway to start under valgrind');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const builds: Array<[string, string]> = [['mcp-route', process.env['GATEWAY_CLI'] ?? CLI]];

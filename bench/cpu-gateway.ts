@@ -9,13 +9,14 @@
 // Run: npm run bench -- cpu-gateway [calls] [rounds]
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeOpenAI, openaiCompletion } from '../test/helpers/fake-openai.js';
 import { openaiStreamReply } from '../test/helpers/fake-streams.js';
 import { CLI, ROOT } from '../test/helpers/cli.js';
+import { reportingRunArgs, waitForReport, writeGatewayPolicy } from './_gateway-target.js';
 
 const calls = Number(process.argv[2] ?? 1000);
 const rounds = Number(process.argv[3] ?? 3);
@@ -25,25 +26,14 @@ const dir = mkdtempSync(join(tmpdir(), 'mcp-route-bench-cpu-gateway-'));
 const fake = await startFakeOpenAI();
 fake.setDefault((req) => (req.body?.stream ? openaiStreamReply({ text: 'one two three four', model: 'gpt-bench', pieces: 4 }) : openaiCompletion({ model: 'gpt-bench', text: 'ok' })));
 
-const policy = join(dir, 'policy.yaml');
-writeFileSync(
-  policy,
-  `version: 1
-providers:
-  oa: { type: openai, baseURL: "${fake.baseURL}", apiKey: bench-key-123456 }
-models:
-  gpt-bench: { provider: oa }
-gateway: { openai: true, anthropic: false }
-`,
-);
+const policy = writeGatewayPolicy(dir, fake.baseURL);
 const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
 
 /** `mcp-route run` from the build at `cli`, with a child that only reports the gateway's address. */
 async function startGateway(cli: string, name: string): Promise<{ process: ChildProcess; url: string; key: string }> {
   const report = join(dir, `${name}-env.json`);
-  const child = `require('fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({ url: process.env.OPENAI_BASE_URL, key: process.env.OPENAI_API_KEY })); setInterval(() => {}, 1e9);`;
-  const spawned = spawn(process.execPath, [...nodeArgs, cli, 'run', '--policy', policy, '--', process.execPath, '-e', child], { cwd: dir, stdio: ['pipe', 'ignore', 'inherit'] });
-  const { url, key } = await waitFor(() => readReport(report));
+  const spawned = spawn(process.execPath, [...nodeArgs, ...reportingRunArgs(cli, policy, report)], { cwd: dir, stdio: ['pipe', 'ignore', 'inherit'] });
+  const { url, key } = await waitForReport(report);
   return { process: spawned, url, key };
 }
 
@@ -119,26 +109,7 @@ agent.destroy();
 await fake.close();
 if (profDir) await Promise.all(Object.values(gateways).map((g) => new Promise((r) => g.process.once('exit', r))));
 
-/** The child's report, once written whole. */
-function readReport(path: string): { url: string; key: string } | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as { url: string; key: string };
-  } catch {
-    return undefined;
-  }
-}
-
 function stop(p: ChildProcess): void {
   p.stdin?.end();
   p.kill('SIGTERM');
-}
-
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting for the mcp-route gateway to start');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

@@ -11,7 +11,7 @@
 // resolve) adds that build's gateway as one more mode in the same rounds, for before/after.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import OpenAI from 'openai';
 import { startFakeOpenAI, openaiCompletion } from '../test/helpers/fake-openai.js';
 import { openaiStreamReply } from '../test/helpers/fake-streams.js';
 import { CLI, ROOT } from '../test/helpers/cli.js';
+import { reportingRunArgs, waitForReport, writeGatewayPolicy } from './_gateway-target.js';
 
 const loadAtStart = loadavg()
   .map((l) => l.toFixed(2))
@@ -37,23 +38,12 @@ fake.setDefault((req) => {
 });
 
 // ---- mcp-route: `run` with a child that only reports the gateway's address ----------------
-const policy = join(dir, 'policy.yaml');
-writeFileSync(
-  policy,
-  `version: 1
-providers:
-  oa: { type: openai, baseURL: "${fake.baseURL}", apiKey: bench-key-123456 }
-models:
-  gpt-bench: { provider: oa }
-gateway: { openai: true, anthropic: false }
-`,
-);
+const policy = writeGatewayPolicy(dir, fake.baseURL);
 /** `mcp-route run` from the build at `cli`, with a child that only reports the gateway's address. */
 async function startMcpRoute(cli: string, name: string): Promise<{ process: ChildProcess; url: string; key: string }> {
   const report = join(dir, `${name}-env.json`);
-  const child = `require('fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({ url: process.env.OPENAI_BASE_URL, key: process.env.OPENAI_API_KEY })); setInterval(() => {}, 1e9);`;
-  const spawned = spawn(process.execPath, [cli, 'run', '--policy', policy, '--', process.execPath, '-e', child], { cwd: ROOT, stdio: ['pipe', 'ignore', 'inherit'] });
-  const { url, key } = await waitFor(() => readReport(report));
+  const spawned = spawn(process.execPath, reportingRunArgs(cli, policy, report), { cwd: ROOT, stdio: ['pipe', 'ignore', 'inherit'] });
+  const { url, key } = await waitForReport(report);
   return { process: spawned, url, key };
 }
 const routed = await startMcpRoute(CLI, 'this');
@@ -166,25 +156,6 @@ await fake.close();
 function stop(p: ChildProcess): void {
   p.stdin?.end();
   p.kill('SIGTERM');
-}
-
-/** The child's report, once written whole. */
-function readReport(path: string): { url: string; key: string } | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as { url: string; key: string };
-  } catch {
-    return undefined;
-  }
-}
-
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting for the mcp-route gateway to start');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function freePort(): Promise<number> {

@@ -6,7 +6,7 @@
 // redaction of header values are checked on the wire and in stderr.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -249,15 +249,7 @@ async function startAcceptingServer() {
 test('a request accepted with 202 and never answered gets one error after the policy deadline; a late answer is dropped, one in time passes', e2e, async () => {
   const server = await startAcceptingServer();
   const child = spawn(process.execPath, runArgs(server.url, [], `${POLICY}defaults: { deadline: 1s }\n`), { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const lines: Array<{ id?: unknown; result?: { content?: Array<{ text: string }> }; error?: { message: string; data?: { reason?: string } } }> = [];
-  createInterface({ input: child.stdout }).on('line', (line) => lines.push(JSON.parse(line)));
-  const send = (message: Record<string, unknown>) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
-  const answerTo = async (id: number) => {
-    await until(() => lines.some((l) => l.id === id), `the answer to ${id}; stderr: ${stderr}`);
-    return lines.find((l) => l.id === id)!;
-  };
+  const { lines, send, answerTo } = rawHost(child);
   try {
     send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw-host', version: '1' } } });
     await answerTo(1);
@@ -357,15 +349,7 @@ test(
   async () => {
     const server = await startStreamingServer();
     const child = spawn(process.execPath, runArgs(server.url), { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const lines: Array<{ id?: unknown; method?: string; params?: { data?: string }; result?: { content?: Array<{ text: string }> }; error?: { message: string; data?: { reason?: string } } }> = [];
-    createInterface({ input: child.stdout }).on('line', (line) => lines.push(JSON.parse(line)));
-    const send = (message: Record<string, unknown>) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
-    const answerTo = async (id: number) => {
-      await until(() => lines.some((l) => l.id === id), `the answer to ${id}; stderr: ${stderr}`);
-      return lines.find((l) => l.id === id)!;
-    };
+    const { lines, send, answerTo } = rawHost(child);
     try {
       send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw-host', version: '1' } } });
       await answerTo(1);
@@ -400,3 +384,25 @@ test(
     }
   },
 );
+
+interface HostLine {
+  id?: unknown;
+  method?: string;
+  params?: { data?: string };
+  result?: { content?: Array<{ text: string }> };
+  error?: { message: string; data?: { reason?: string } };
+}
+
+/** A host written by hand on `run --url`'s stdio: what it received, line by line, and how to send and wait. */
+function rawHost(child: ChildProcessWithoutNullStreams) {
+  let stderrText = '';
+  child.stderr.on('data', (d: Buffer) => (stderrText += d));
+  const lines: HostLine[] = [];
+  createInterface({ input: child.stdout }).on('line', (line) => lines.push(JSON.parse(line)));
+  const send = (message: Record<string, unknown>) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+  const answerTo = async (id: number) => {
+    await until(() => lines.some((l) => l.id === id), `the answer to ${id}; stderr: ${stderrText}`);
+    return lines.find((l) => l.id === id)!;
+  };
+  return { lines, send, answerTo, stderr: () => stderrText };
+}
