@@ -16,11 +16,7 @@ export function inputRequiredSides(router: Router, deps: Partial<InputRequiredDe
     sendToHost: (m) => toHost.push(m),
     getRouter: async () => router,
     serverName: () => 'unit-server',
-    log: createLogger(
-      'error',
-      (t) => t,
-      () => {},
-    ),
+    log: silentLogger(),
     redact: (t) => t,
     toolsMayBeAllowed: false,
     settled: (id) => settled.push(id),
@@ -28,4 +24,13 @@ export function inputRequiredSides(router: Router, deps: Partial<InputRequiredDe
   });
   after(() => router.close());
   return { calls, toServer, toHost, settled };
+}
+
+/** A logger that writes nothing: for proxy parts under test whose log lines are not asserted. */
+export function silentLogger() {
+  return createLogger(
+    'error',
+    (t) => t,
+    () => {},
+  );
 }

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { runProxy } from '../../src/proxy/proxy.js';
-import { createLogger } from '../../src/proxy/log.js';
+import { silentLogger } from '../helpers/input-required-sides.js';
 import type { ServerEvents, ServerSide } from '../../src/proxy/sides.js';
 import { CLIENT_CAPABILITIES_META, PROTOCOL_VERSION_META } from '../../src/proxy/era.js';
 
@@ -49,11 +49,7 @@ async function sentToServer(frames: string[]): Promise<string[]> {
     server: side,
     input,
     output,
-    log: createLogger(
-      'error',
-      (t) => t,
-      () => {},
-    ),
+    log: silentLogger(),
     redact: (t) => t,
     toolsMayBeAllowed: false,
     createRouter: () => {
