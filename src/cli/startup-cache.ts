@@ -12,15 +12,25 @@
 // changed, and another variable now holds a secret derived from it) is checked at each start
 // against the current values (early-start.ts), and the policy loaded afterwards is compared
 // with what the cache said (run-routed.ts), so a stale entry never decides alone.
+//
+// The digest is MurmurHash3's 128 bits (src/util/murmur3.ts), not SHA-256: it is computed
+// before the server's spawn, where node:crypto costs the server its head start. It only has to
+// differ when an input differs. Inputs change by accident (an edit, a new variable), not by
+// someone crafting two that collide: whoever chooses the policy text or mcp-route's
+// environment decides what the server gets anyway, so 128 bits leave a stale match at about one
+// in 2^128 per change. Nothing secret goes in (above), so a faster hash tells a reader of the
+// file nothing the server is not given. Forging an entry (the folder is the user's) needs the
+// digest of inputs that hold the very values the forged entry would stop keeping out: the
+// secrets; true of either hash.
 
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { GatewayApis } from '../gateway/apis.js';
 import { defaultStateDir } from '../policy/defaults.js';
+import { murmur3Hex } from '../util/murmur3.js';
 
-/** Bump when the entry's meaning or the digest's inputs change: older entries then never match. */
-const FORMAT = 1;
+/** Bump when the entry's meaning, the digest's inputs or its hash change: older entries then never match (format 2: MurmurHash3, was SHA-256). */
+const FORMAT = 2;
 
 export interface StartupEntry {
   /** Variables of the server's environment it does not get (credentials, secret holders). */
@@ -51,14 +61,12 @@ export function startupDigest(inputs: StartupInputs, strip: readonly string[]): 
   const env = Object.keys(inputs.env)
     .sort()
     .map((name) => [name, kept.has(name) ? null : (inputs.env[name] ?? null)]);
-  const hash = createHash('sha256');
-  hash.update(JSON.stringify([FORMAT, inputs.version, resolve(inputs.cwd, inputs.policyPath), inputs.cwd, inputs.text, env]));
-  return hash.digest('hex');
+  return murmur3Hex(JSON.stringify([FORMAT, inputs.version, resolve(inputs.cwd, inputs.policyPath), inputs.cwd, inputs.text, env]));
 }
 
 /** Where the entry of the policy file at `policyPath` lives (one file per policy path, rewritten in place). */
 export function startupCacheFile(policyPath: string, cwd: string, env: NodeJS.ProcessEnv = process.env): string {
-  const id = createHash('sha256').update(resolve(cwd, policyPath)).digest('hex').slice(0, 32);
+  const id = murmur3Hex(resolve(cwd, policyPath)).slice(0, 32);
   return join(defaultStateDir(env), 'startup', `${id}.json`);
 }
 

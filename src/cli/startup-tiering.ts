@@ -7,7 +7,7 @@
 // v8.setFlagsFromString after start-up is allowed by Node (it does not freeze V8's flags);
 // TurboFan reads this flag each time it decides whether to optimise a function.
 
-import { setFlagsFromString } from 'node:v8';
+import { createRequire } from 'node:module';
 
 /** How long after the server is spawned start-up counts as over. */
 const START_UP_MS = 1000;
@@ -17,6 +17,15 @@ const START_UP_MS = 1000;
 // this module (scripts/bundle-cli.mjs). The flag itself is process-wide.
 const HELD = Symbol.for('mcp-route.optimizing-compiler-held');
 const state = globalThis as { [HELD]?: boolean };
+
+/**
+ * node:v8's setFlagsFromString, node:v8 loaded at the first call: the bin (main.cjs) loads this
+ * module before it spawns the server, and node:v8 brings five of Node's own modules with it
+ * (heap snapshots, serialisation, promise hooks), compiled for nothing before the spawn.
+ */
+function setFlagsFromString(flags: string): void {
+  (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString(flags);
+}
 
 /** Turns the optimising compiler off until resumeOptimizingCompilerSoon() turns it back on. */
 export function holdOptimizingCompiler(): void {

@@ -6,9 +6,9 @@
 // first calls a model: an idle proxy whose server never does so holds no HTTP code (about
 // 0.4 MiB of an idle `mcp-route run`, bench/startup.ts).
 
-import { randomBytes } from 'node:crypto';
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { randomHex } from '../util/random-hex.js';
 import type { GatewayApis } from './apis.js';
 
 export type GatewayHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -25,7 +25,7 @@ export interface GatewayPort {
 }
 
 /** Listens on 127.0.0.1, on a port the system picks; requests wait until `serve` is called. */
-export async function bindGatewayPort(token: string = randomBytes(32).toString('hex')): Promise<GatewayPort> {
+export async function bindGatewayPort(token: string = randomHex(32)): Promise<GatewayPort> {
   const waiting: Array<[IncomingMessage, ServerResponse]> = [];
   let handler: GatewayHandler | undefined;
   let http: Promise<HttpServer> | undefined;
@@ -44,7 +44,8 @@ export async function bindGatewayPort(token: string = randomBytes(32).toString('
   (server as PortServer)[HTTP_SERVER] = () => http;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.once('listening', () => resolve());
+    listenOnLoopback(server);
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -56,6 +57,23 @@ export async function bindGatewayPort(token: string = randomBytes(32).toString('
       for (const [req, res] of waiting.splice(0)) next(req, res);
     },
   };
+}
+
+type Listen2 = (this: Server, address: string, port: number, addressType: number, backlog: number) => void;
+
+/**
+ * server.listen(0, '127.0.0.1') without the two modules listen() loads before it binds, at the
+ * bin's start before the server's spawn: a host, even an IP address, goes through node:dns
+ * (c-ares, which also reads /etc/resolv.conf), and every listen asks node:cluster whether this
+ * process is a cluster worker. `_listen2` is the step listen() ends with in a process that is
+ * not one (net.js keeps the name as a legacy alias, for code that wraps it); it binds and emits
+ * 'listening' or 'error' as listen() does. mcp-route never runs as a cluster worker, and this
+ * port is its own. Where a Node has no `_listen2`, listen() as before.
+ */
+function listenOnLoopback(server: Server): void {
+  const listen2 = (server as Server & { _listen2?: Listen2 })._listen2;
+  if (typeof listen2 === 'function') listen2.call(server, '127.0.0.1', 0, 4, 511);
+  else server.listen(0, '127.0.0.1');
 }
 
 /** The variables the child gets so the official SDKs find the gateway unaided. */

@@ -92,6 +92,43 @@ test('the bin named in package.json (dist/cli/main.cjs, CommonJS) spawns early a
   }
 });
 
+// Records, at the router's first spawn (the server's), which of Node's modules it had loaded.
+const SPAWN_PROBE = `
+const { ChildProcess } = require('node:child_process');
+const { writeFileSync } = require('node:fs');
+const spawn = ChildProcess.prototype.spawn;
+ChildProcess.prototype.spawn = function (options) {
+  ChildProcess.prototype.spawn = spawn;
+  if (process.env.MODULES_AT_SPAWN) writeFileSync(process.env.MODULES_AT_SPAWN, JSON.stringify(process.moduleLoadList));
+  return spawn.call(this, options);
+};
+`;
+
+test('the bin spawns early without loading node:crypto, node:dns, node:cluster or node:v8 first (the gateway on)', { skip: skipUnlessBuilt, timeout: 30_000 }, async () => {
+  const bin = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['mcp-route']!);
+  const dir = tempDir();
+  const probe = join(dir, 'probe.cjs');
+  writeFileSync(probe, SPAWN_PROBE);
+  const record = join(dir, 'modules.json');
+  // The server is a Node process too and runs the probe as well; it spawns nothing, so records nothing.
+  const env = { OPENAI_API_KEY: 'sk-startupCacheKeyMods42', XDG_STATE_HOME: tempDir(), NODE_OPTIONS: `--require ${probe}`, MODULES_AT_SPAWN: record };
+  const options = { policy: policyReading('OPENAI_API_KEY'), env, args: ['--log-level', 'debug'], dir: tempDir(), cli: bin };
+  await closeRoute(await startRoute(options));
+  rmSync(record);
+  const second = await startRoute(options);
+  try {
+    assert.match(second.stderr(), EARLY);
+    const env = await childEnvOf(second);
+    assert.equal(env['OPENAI_API_KEY']?.length, 64, 'the gateway token, 32 random bytes as hex');
+    assert.match(env['OPENAI_BASE_URL'] ?? '', /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+  } finally {
+    await closeRoute(second);
+  }
+  const loaded = new Set(JSON.parse(readFileSync(record, 'utf8')) as string[]);
+  assert.ok(loaded.has('NativeModule child_process'), 'recorded at the spawn');
+  for (const name of ['crypto', 'dns', 'cluster', 'v8']) assert.ok(!loaded.has(`NativeModule ${name}`), `node:${name} was loaded before the spawn`);
+});
+
 test('an edited policy is not served from the entry of its old text: the variable it reads now stays out', { skip: skipUnlessBuilt, timeout: 30_000 }, async () => {
   const dir = tempDir();
   const state = tempDir();
