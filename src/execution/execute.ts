@@ -95,8 +95,19 @@ interface Run {
   deps: ExecuteDeps;
   redact: Redactor;
   attempts: Attempt[];
-  /** Ends at the deadline or the caller's cancellation (the deadline only once armDeadline() ran). */
-  overall: AbortSignal;
+  /**
+   * A signal that ends at the deadline or the caller's cancellation (the deadline only once
+   * armDeadline() ran), for the waits that need one (budget admission, backoff); made on
+   * first use. A method, not a getter: a getter defined per run in an object literal gives
+   * every run object a map of its own, which V8 keeps until a full GC (callgrind counted
+   * 50-110 k more GC instructions per gateway call with one).
+   */
+  overall(): AbortSignal;
+  /**
+   * Calls `listener` with the reason when the run ends (cancellation, deadline) while it is
+   * set; returns how to unset it. One at a time: an attempt's, and attempts do not overlap.
+   */
+  onEnd(listener: (reason: unknown) => void): () => void;
   /** performance.now() when execution began: the deadline counts from here. */
   started: number;
   /**
@@ -106,7 +117,7 @@ interface Run {
   streamed: boolean;
   /** ms left before the deadline (0 once it has passed). */
   remaining(): number;
-  /** Ends `overall` now, as the deadline. */
+  /** Ends the run now, as the deadline. */
   expire(): void;
   /**
    * Makes `overall` end at the deadline by itself, for the waits with no timer of their own
@@ -119,18 +130,30 @@ interface Run {
   stopReason(): McpRouteError | undefined;
 }
 
-// One AbortController per request, its deadline timer armed only when a wait needs it, and one
-// timer per attempt: AbortSignal.timeout() and AbortSignal.any() cost several times more per
-// call (weak references, finalisation registries), and most calls are one attempt that waits
-// for nothing else.
+// One AbortController per attempt (the signal the provider call takes), the run's own only
+// when a wait needs one, its deadline timer armed only then too, and one timer per attempt:
+// AbortSignal.timeout() and AbortSignal.any() cost several times more per call (weak
+// references, finalisation registries), and most calls are one attempt that waits for
+// nothing else. An AbortSignal is costly to make in node (an EventTarget whose prototype is
+// swapped) and to listen to: the run tells its attempt of its end through onEnd instead.
 function startRun(settings: EffectiveSettings, deps: ExecuteDeps): Run {
   const attempts: Attempt[] = [];
   const caller = deps.signal;
-  const controller = new AbortController();
   const started = performance.now();
   let expired = false;
   let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-  const onCaller = () => controller.abort(caller!.reason);
+  let ended = false;
+  let endReason: unknown;
+  let controller: AbortController | undefined;
+  let listener: ((reason: unknown) => void) | undefined;
+  const endWith = (reason: unknown) => {
+    if (ended) return;
+    ended = true;
+    endReason = reason;
+    controller?.abort(reason);
+    listener?.(reason);
+  };
+  const onCaller = () => endWith(caller!.reason);
   if (caller?.aborted) onCaller();
   else caller?.addEventListener('abort', onCaller, { once: true });
   const run: Run = {
@@ -138,16 +161,28 @@ function startRun(settings: EffectiveSettings, deps: ExecuteDeps): Run {
     deps,
     redact: deps.redact ?? ((s: string) => s),
     attempts,
-    overall: controller.signal,
+    overall() {
+      if (!controller) {
+        controller = new AbortController();
+        if (ended) controller.abort(endReason);
+      }
+      return controller.signal;
+    },
+    onEnd(fn) {
+      listener = fn;
+      return () => {
+        if (listener === fn) listener = undefined;
+      };
+    },
     started,
     streamed: false,
     remaining: () => Math.max(0, settings.deadline - (performance.now() - started)),
     expire() {
       expired = true;
-      controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+      endWith(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
     },
     armDeadline() {
-      if (deadlineTimer !== undefined || controller.signal.aborted) return;
+      if (deadlineTimer !== undefined || ended) return;
       const left = run.remaining();
       if (left <= 0) return run.expire();
       deadlineTimer = setTimeout(run.expire, left);
@@ -280,7 +315,7 @@ async function whetherToRetry(run: Run, candidate: Candidate, admission: Admissi
   if (delay >= run.remaining()) return false;
   if (delay > 0) {
     try {
-      await abortableDelay(delay, run.overall);
+      await abortableDelay(delay, run.overall());
     } catch {
       const stop = run.stopReason();
       if (stop) throw stop;
@@ -377,8 +412,7 @@ async function attempt(run: Run, call: PreparedCall, calls: CallOutcome[]): Prom
 function attemptLimit(run: Run, timeout: number): { signal: AbortSignal; timedOut(): boolean; clear(): void } {
   const controller = new AbortController();
   let timedOut = false;
-  const onOverall = () => controller.abort(run.overall.reason);
-  run.overall.addEventListener('abort', onOverall, { once: true });
+  const unlisten = run.onEnd((reason) => controller.abort(reason));
   const untilDeadline = run.remaining();
   const timer = setTimeout(
     () => {
@@ -395,7 +429,7 @@ function attemptLimit(run: Run, timeout: number): { signal: AbortSignal; timedOu
     timedOut: () => timedOut,
     clear() {
       clearTimeout(timer);
-      run.overall.removeEventListener('abort', onOverall);
+      unlisten();
     },
   };
 }
@@ -480,7 +514,7 @@ async function retryAdmission(admission: Admission): Promise<string | undefined>
  * arrives after the race was lost is given straight back, so a late request never keeps a slot.
  */
 async function admitWithin(admit: NonNullable<ExecuteDeps['admit']>, candidate: Candidate, run: Run): Promise<Admission> {
-  const { overall } = run;
+  const overall = run.overall();
   // A store or a budget wait has no timer of its own: the deadline must end it.
   run.armDeadline();
   const pending = admit(candidate, overall);
