@@ -114,7 +114,12 @@ interface StreamEncoder {
 
 function openAIEncoder(id: string, includeUsage: boolean): StreamEncoder {
   const chunks = new ChatCompletionChunks(id, nowSeconds(), includeUsage);
-  const data = (payloads: string[]) => payloads.map((p) => `data: ${p}\n\n`).join('');
+  const data = (payloads: string[]) => {
+    // A loop, not map().join(): one string built per delta, on the first token's path.
+    let out = '';
+    for (const p of payloads) out += `data: ${p}\n\n`;
+    return out;
+  };
   return {
     delta: (text, model) => data(chunks.delta(text, model)),
     finish: (result, streamedText) => data(chunks.finish(result, streamedText)),

@@ -26,9 +26,12 @@ export const MAX_SSE_EVENT_CHARS = 16 * 1024 * 1024;
 export class SseParser {
   private rest = '';
   private event: string | null = null;
-  private data: string[] = [];
+  /** The event's data lines so far, joined with \n; null before its first. */
+  private data: string | null = null;
   private dataChars = 0;
   private readonly decoder = new StringDecoder('utf8');
+  // One per parser, not one per chunk (a regex literal in feed() would be a new object each call).
+  private readonly lineEnd = /\r\n|\r|\n/g;
 
   /** `onResumable` hears of each `id:` or `retry:` field (the server means the stream to be resumable). */
   constructor(
@@ -38,7 +41,7 @@ export class SseParser {
 
   feed(bytes: Buffer | Uint8Array): void {
     const text = this.rest + this.decoder.write(bytes as Buffer);
-    const lineEnd = /\r\n|\r|\n/g;
+    const lineEnd = this.lineEnd;
     // `rest` holds no line end but perhaps a \r last: only that and the new text are searched,
     // so a long line arriving in many chunks is scanned once, not once per chunk.
     lineEnd.lastIndex = Math.max(0, this.rest.length - 1);
@@ -55,10 +58,10 @@ export class SseParser {
 
   private line(line: string): void {
     if (line === '') {
-      if (this.event === null && this.data.length === 0) return;
-      const event = { event: this.event, data: this.data.join('\n') };
+      if (this.event === null && this.data === null) return;
+      const event = { event: this.event, data: this.data ?? '' };
       this.event = null;
-      this.data = [];
+      this.data = null;
       this.dataChars = 0;
       this.onEvent(event);
       return;
@@ -76,7 +79,7 @@ export class SseParser {
   private addData(value: string): void {
     this.dataChars += value.length + 1;
     if (this.dataChars > MAX_SSE_EVENT_CHARS) throw new Error(`the provider's event stream sent an event of over ${MAX_SSE_EVENT_CHARS} characters`);
-    this.data.push(value);
+    this.data = this.data === null ? value : `${this.data}\n${value}`;
   }
 }
 
