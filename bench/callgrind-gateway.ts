@@ -97,7 +97,7 @@ function control(pid: number, ...args: string[]): void {
  * Instructions per call of each kind, counted after the warm-up: plain calls, a dump (which
  * zeroes the counters, in `<out>.1`), then streamed calls (in `<out>`, written at exit).
  */
-async function measure(target: Target): Promise<{ plain: number; streamed: number }> {
+async function measure(target: Target): Promise<{ plain: Counted; streamed: Counted }> {
   for (let i = 0; i < WARM; i++) await call(target, i % 2 === 1);
   const pid = target.process.pid!;
   // callgrind reads its commands when the process next runs: the call after each command
@@ -117,23 +117,58 @@ async function measure(target: Target): Promise<{ plain: number; streamed: numbe
   target.process.stdin?.end();
   target.process.kill('SIGTERM');
   await new Promise((r) => target.process.once('exit', r));
-  return { plain: totals(`${target.out}.1`) / CALLS, streamed: totals(target.out) / CALLS };
+  return { plain: counted(`${target.out}.1`), streamed: counted(target.out) };
 }
 
-function totals(file: string): number {
+/** Instructions per call, in all and split: V8's optimising compiler, the GC, and the rest. */
+interface Counted {
+  total: number;
+  jit: number;
+  gc: number;
+  /** What the code itself ran: the total less the JIT and GC. */
+  rest: number;
+}
+
+// The JIT and the GC move a build's total by a fifth from run to run (when V8 recompiles a
+// function, how scavenges fall and what gets pretenured); the rest is what a change to the
+// code moves, and it varies by under 1% between runs of one build.
+const JIT = /v8::internal::compiler::/;
+const GC = /Scaveng|heap::|Heap::|Pretenuring|EvacuationAllocator|BodyDescriptor|MarkCompact|Marking|Sweep|Evacuat|RememberedSet|SlotSet|Ephemeron/;
+
+function counted(file: string): Counted {
   const found = /^totals: (\d+)/m.exec(readFileSync(file, 'utf8'));
   if (!found) throw new Error(`no totals in ${file}`);
-  return Number(found[1]);
+  const total = Number(found[1]);
+  let jit = 0;
+  let gc = 0;
+  const annotated = spawnSync('callgrind_annotate', ['--threshold=100', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  for (const line of annotated.stdout?.split('\n') ?? []) {
+    const cost = /^\s*([\d,]+) \(/.exec(line);
+    if (!cost || line.includes('PROGRAM TOTALS')) continue;
+    const n = Number(cost[1]!.replace(/,/g, ''));
+    if (JIT.test(line)) jit += n;
+    else if (GC.test(line)) gc += n;
+  }
+  return { total: total / CALLS, jit: jit / CALLS, gc: gc / CALLS, rest: (total - jit - gc) / CALLS };
 }
 
 const builds: Array<[string, string]> = [['mcp-route', process.env['GATEWAY_CLI'] ?? CLI]];
 if (process.env['COMPARE_CLI']) builds.push(['other', process.env['COMPARE_CLI']]);
 console.log(`instructions per call in the process in the middle (callgrind, ${CALLS} calls of each kind counted after ${WARM} uncounted)`);
 const relay = await measure(await startRelay());
-console.log(`  relay       plain ${fmt(relay.plain)}, streamed ${fmt(relay.streamed)}`);
+console.log(`  relay       plain ${fmt(relay.plain.total)}, streamed ${fmt(relay.streamed.total)}`);
+const results: Array<[string, { plain: Counted; streamed: Counted }]> = [['relay', relay]];
 for (const [name, cli] of builds) {
   const r = await measure(await startGateway(cli, name));
-  console.log(`  ${name.padEnd(11)} plain ${fmt(r.plain)} (${(r.plain / relay.plain).toFixed(2)}x the relay), streamed ${fmt(r.streamed)} (${(r.streamed / relay.streamed).toFixed(2)}x)`);
+  results.push([name, r]);
+  console.log(
+    `  ${name.padEnd(11)} plain ${fmt(r.plain.total)} (${(r.plain.total / relay.plain.total).toFixed(2)}x the relay), streamed ${fmt(r.streamed.total)} (${(r.streamed.total / relay.streamed.total).toFixed(2)}x)`,
+  );
+}
+console.log('the same, split: the rest (the code), JIT compiler, GC');
+for (const [name, r] of results) {
+  const part = (c: Counted, base: Counted) => `${fmt(c.rest)}${name === 'relay' ? '' : ` (${(c.rest / base.rest).toFixed(2)}x)`} + JIT ${fmt(c.jit)} + GC ${fmt(c.gc)}`;
+  console.log(`  ${name.padEnd(11)} plain ${part(r.plain, relay.plain)}; streamed ${part(r.streamed, relay.streamed)}`);
 }
 agent.destroy();
 await fake.close();
