@@ -10,6 +10,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { urlToHttpOptions } from 'node:url';
 import zlib from 'node:zlib';
@@ -69,6 +70,7 @@ function nodeOrGlobal<R>(input: string | URL | Request, init: RequestInit, shape
 
   return new Promise<R>((resolve, reject) => {
     let settled = false;
+    let req: http.ClientRequest;
     let onBodyAbort: ((reason: unknown) => void) | undefined;
     const onAbort = () => {
       req.destroy();
@@ -78,31 +80,60 @@ function nodeOrGlobal<R>(input: string | URL | Request, init: RequestInit, shape
       settled = true;
     };
     const done = () => signal?.removeEventListener('abort', onAbort);
-    const req = transport.request({ ...target!.options, method: init.method ?? 'GET', headers, agent }, (res) => {
-      const answer = toAnswer(res, init.method === 'HEAD', done, shapes);
-      onBodyAbort = answer.abort;
-      answer.response.then(
-        (response) => {
-          settled = true;
-          resolve(response);
-        },
-        (err: unknown) => {
-          done();
-          settled = true;
-          reject(err);
-        },
-      );
-    });
-    // As undici says it: the cause (ECONNREFUSED, ECONNRESET...) is one level down.
-    req.on('error', (err) => {
-      if (settled) return;
-      settled = true;
-      done();
-      reject(new TypeError('fetch failed', { cause: err }));
-    });
+    const send = (retried: boolean) => {
+      // The second attempt takes a connection of its own (agent: false), not another pooled one that may be as stale.
+      req = transport.request({ ...target!.options, method: init.method ?? 'GET', headers, agent: retried ? false : agent }, (res) => {
+        const answer = toAnswer(res, init.method === 'HEAD', done, shapes);
+        onBodyAbort = answer.abort;
+        answer.response.then(
+          (response) => {
+            settled = true;
+            resolve(response);
+          },
+          (err: unknown) => {
+            done();
+            settled = true;
+            reject(err);
+          },
+        );
+      });
+      const unanswered = unansweredOnReuse(req);
+      req.on('error', (err) => {
+        if (settled) return;
+        if (!retried && unanswered(err)) return send(true);
+        settled = true;
+        done();
+        // As undici says it: the cause (ECONNREFUSED, ECONNRESET...) is one level down.
+        reject(new TypeError('fetch failed', { cause: err }));
+      });
+      req.end(bytes ?? undefined);
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
-    req.end(bytes ?? undefined);
+    send(false);
   });
+}
+
+/**
+ * Whether a failed request is the keep-alive race Node documents (`reusedSocket`): the server
+ * closed an idle kept-alive connection (its idle timeout, 5 s in Node, racing our reuse of it)
+ * as the request went out, so the socket resets or hangs up before a byte of answer. Such a
+ * request is sent once more, on a new connection. Any other failure is final: a fresh
+ * connection, another error, or any byte of answer read, so a request the server may have
+ * acted on (a tools/call) is not sent twice. (A server that read a request and hung up on it
+ * without a byte, on a reused connection, looks the same: that request is sent once more.)
+ */
+function unansweredOnReuse(req: http.ClientRequest): (err: NodeJS.ErrnoException) => boolean {
+  let socket: Socket | undefined;
+  let readBefore = 0;
+  req.once('socket', (s) => {
+    socket = s;
+    readBefore = s.bytesRead;
+  });
+  return (err) => {
+    const code = err.code;
+    if (!req.reusedSocket || (code !== 'ECONNRESET' && code !== 'EPIPE')) return false;
+    return socket !== undefined && socket.bytesRead === readBefore;
+  };
 }
 
 /** A URL as parsed once: the WHATWG URL and node:http's request options for it. */

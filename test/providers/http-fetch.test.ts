@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { httpFetch } from '../../src/providers/http-fetch.js';
 
@@ -132,5 +132,90 @@ test('a gzip-encoded body is decoded; a 204 has no body', async () => {
     assert.equal(empty.body, null);
   } finally {
     await s.close();
+  }
+});
+
+/**
+ * A raw HTTP/1.1 server whose `onRequest(n, socket, connection)` answers (or not) the n-th
+ * request it reads, across connections; each request is one small POST or GET.
+ */
+async function rawServer(onRequest: (n: number, socket: Socket, connection: number) => void) {
+  let requests = 0;
+  let connections = 0;
+  const server = createNetServer((socket) => {
+    const connection = ++connections;
+    let buffered = '';
+    socket.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/content-length: (\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
+      if (buffered.length < end + 4 + length) return;
+      buffered = buffered.slice(end + 4 + length);
+      onRequest(++requests, socket, connection);
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
+    requests: () => requests,
+    connections: () => connections,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const okAnswer = (n: number) => `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${String(n).length + 6}\r\nConnection: keep-alive\r\n\r\n{"n":${n}}`;
+
+test('a kept-alive connection the server closed as a request went out: the request is sent once more, on a new connection', async () => {
+  const s = await rawServer((n, socket) => {
+    // The second request arrives on the idle connection the server is closing: reset, unanswered.
+    if (n === 2) socket.resetAndDestroy();
+    else socket.write(okAnswer(n));
+  });
+  try {
+    assert.deepEqual(await (await httpFetch(s.url, { method: 'POST', body: '{}' })).json(), { n: 1 });
+    assert.deepEqual(await (await httpFetch(s.url, { method: 'POST', body: '{}' })).json(), { n: 3 });
+    assert.equal(s.requests(), 3);
+    assert.equal(s.connections(), 2, 'the retry went on a new connection');
+  } finally {
+    await s.close();
+  }
+});
+
+test('a hang-up on a reused connection before any answer is retried too; after a byte of answer, or on a new connection, it is not', async () => {
+  const hangUp = await rawServer((n, socket) => {
+    if (n === 2) socket.end();
+    else socket.write(okAnswer(n));
+  });
+  try {
+    await (await httpFetch(hangUp.url, { method: 'POST', body: '{}' })).text();
+    assert.deepEqual(await (await httpFetch(hangUp.url, { method: 'POST', body: '{}' })).json(), { n: 3 });
+  } finally {
+    await hangUp.close();
+  }
+
+  // Part of an answer came: the server had the request, so it is never sent twice.
+  const partial = await rawServer((n, socket) => {
+    if (n === 2) {
+      socket.write('HTTP/1.1 200 OK\r\n');
+      setTimeout(() => socket.resetAndDestroy(), 20);
+    } else socket.write(okAnswer(n));
+  });
+  try {
+    await (await httpFetch(partial.url, { method: 'POST', body: '{}' })).text();
+    await assert.rejects(httpFetch(partial.url, { method: 'POST', body: '{}' }), (err: Error & { cause?: { code?: string } }) => err instanceof TypeError && err.cause?.code === 'ECONNRESET');
+    assert.equal(partial.requests(), 2, 'not sent again');
+  } finally {
+    await partial.close();
+  }
+
+  // A new connection reset: nothing says the request was not taken.
+  const fresh = await rawServer((_n, socket) => socket.resetAndDestroy());
+  try {
+    await assert.rejects(httpFetch(fresh.url, { method: 'POST', body: '{}' }), (err: Error & { cause?: { code?: string } }) => err instanceof TypeError && err.cause?.code === 'ECONNRESET');
+    assert.equal(fresh.requests(), 1, 'not sent again');
+  } finally {
+    await fresh.close();
   }
 });
