@@ -33,7 +33,8 @@ export function httpFetch(input: string | URL | Request, init: RequestInit = {})
 export interface HttpAnswer {
   readonly ok: boolean;
   readonly status: number;
-  readonly headers: { get(name: string): string | null };
+  readonly statusText: string;
+  readonly headers: { get(name: string): string | null; has(name: string): boolean };
   text(): Promise<string>;
   json(): Promise<unknown>;
   /** The body as a web stream, made on first use; streamed bodies are better read with liveChunks. */
@@ -41,13 +42,28 @@ export interface HttpAnswer {
 }
 
 /** As httpFetch, answered as an HttpAnswer: no Response or Headers is made for a node:http answer. */
-export function httpSend(url: string, init: RequestInit): Promise<HttpAnswer> {
+export function httpSend(url: string | URL, init: RequestInit): Promise<HttpAnswer> {
   return nodeOrGlobal(url, init, answerShapes) ?? fetch(url, init);
 }
 
 /** The Headers of an answer, for the SDKs' error classes. */
 export function webHeaders(answer: HttpAnswer): Headers {
   return answer instanceof NodeAnswer ? responseHeaders(answer.rawHeaders) : (answer.headers as Headers);
+}
+
+/** An answer as a web Response, for a reader that may want all of one (an SDK's error and auth paths). */
+export function asResponse(answer: HttpAnswer): Response {
+  return answer instanceof NodeAnswer ? answer.toResponse() : (answer as Response);
+}
+
+/**
+ * The same status and headers with another body, already in hand (or none): what a reader
+ * that took the body itself hands on. No Response is made for a node:http answer.
+ */
+export function answerWithBody(answer: HttpAnswer, bytes: Buffer | null): HttpAnswer {
+  if (answer instanceof NodeAnswer) return answer.withContent(bytes);
+  const init: ResponseInit = { status: answer.status, statusText: answer.statusText, headers: answer.headers as Headers };
+  return bytes === null ? new Response(null, init) : bufferedResponse(bytes, init);
 }
 
 /** The request over node:http, answered in `shapes`' form; undefined when global fetch must take it. */
@@ -191,11 +207,35 @@ const responseShapes: Shapes<Response> = {
 };
 
 const answerShapes: Shapes<HttpAnswer> = {
-  empty: (res) => new NodeAnswer(res, null),
-  buffered: (res, bytes) => new NodeAnswer(res, bytes),
-  broken: (res, err) => new NodeAnswer(res, { error: err }),
-  live: (res, events) => new NodeAnswer(res, events),
+  empty: (res) => new NodeAnswer(new AnswerHead(res), null),
+  buffered: (res, bytes) => new NodeAnswer(new AnswerHead(res), bytes),
+  broken: (res, err) => new NodeAnswer(new AnswerHead(res), { error: err }),
+  live: (res, events) => new NodeAnswer(new AnswerHead(res), events),
 };
+
+/** An answer's status line and headers, looked up in node's own parsed object (a Headers is made only on request). */
+class AnswerHead {
+  readonly status: number;
+  readonly statusText: string;
+  readonly rawHeaders: string[];
+  private readonly parsed: http.IncomingHttpHeaders;
+
+  constructor(res: http.IncomingMessage) {
+    this.status = res.statusCode ?? 502;
+    this.statusText = res.statusMessage ?? '';
+    this.rawHeaders = res.rawHeaders;
+    this.parsed = res.headers;
+  }
+
+  get(name: string): string | null {
+    const value = this.parsed[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  has(name: string): boolean {
+    return this.parsed[name.toLowerCase()] !== undefined;
+  }
+}
 
 // Server-sent events are handed over chunk by chunk as they arrive (to liveChunks' reader,
 // or to the SDK's parser through `body`); any other body is read whole first, which skips the
@@ -395,27 +435,43 @@ function bytesStream(bytes: Buffer): ReadableStream<Uint8Array> {
  */
 class NodeAnswer implements HttpAnswer {
   readonly ok: boolean;
-  readonly status: number;
-  readonly headers: { get(name: string): string | null };
-  readonly rawHeaders: string[];
   private stream: ReadableStream<Uint8Array> | undefined;
   private used = false;
 
   constructor(
-    res: http.IncomingMessage,
+    private readonly head: AnswerHead,
     private readonly content: Buffer | LiveBody | { error: unknown } | null,
   ) {
-    this.status = res.statusCode ?? 502;
-    this.ok = this.status >= 200 && this.status <= 299;
-    this.rawHeaders = res.rawHeaders;
-    const parsed = res.headers;
-    this.headers = {
-      get(name) {
-        const value = parsed[name.toLowerCase()];
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-      },
-    };
+    this.ok = head.status >= 200 && head.status <= 299;
     if (content instanceof LiveBody) Object.defineProperty(this, LIVE_BODY, { value: content });
+  }
+
+  get status(): number {
+    return this.head.status;
+  }
+
+  get statusText(): string {
+    return this.head.statusText;
+  }
+
+  get headers(): HttpAnswer['headers'] {
+    return this.head;
+  }
+
+  get rawHeaders(): string[] {
+    return this.head.rawHeaders;
+  }
+
+  withContent(content: Buffer | null): NodeAnswer {
+    return new NodeAnswer(this.head, content);
+  }
+
+  toResponse(): Response {
+    const content = this.content;
+    const init: ResponseInit = { status: this.status, statusText: this.statusText, headers: responseHeaders(this.rawHeaders) };
+    if (content === null) return new Response(null, init);
+    if (Buffer.isBuffer(content)) return bufferedResponse(content, init);
+    return content instanceof LiveBody ? liveResponse(content, init) : new Response(erroredStream(content.error), init);
   }
 
   get body(): ReadableStream<Uint8Array> | null {

@@ -19,7 +19,7 @@ import type { JsonRpcId } from '../proxy/classify-frame.js';
 import type { Logger } from '../proxy/log.js';
 import type { ServerEvents, ServerSide } from '../proxy/sides.js';
 import { WIRE_CONNECTION_CLOSED, type WireError } from '../proxy/wire-errors.js';
-import { bufferedResponse, httpFetch } from '../providers/http-fetch.js';
+import { answerWithBody, asResponse, httpSend, type HttpAnswer } from '../providers/http-fetch.js';
 import type { SseEvent } from '../providers/sse-events.js';
 import { SignInRequiredError } from './oauth/provider.js';
 import { takeEventStream } from './sse-take.js';
@@ -63,6 +63,14 @@ function isJsonRpcMessage(m: unknown): m is Message {
   const message = m as Message;
   return message.jsonrpc === '2.0' && (typeof message.method === 'string' || ('id' in message && ('result' in message || 'error' in message)));
 }
+
+/**
+ * A successful POST's answer as the SDK transport takes it. Past a 200 or 202 it reads only
+ * `ok`, `status`, `headers.get()` (the session id, the content type), `text()`, `json()` and
+ * `body`, all of which an HttpAnswer has; no web Response and Headers are made per call.
+ * Anything else (an error status, a GET or DELETE) goes to it as a real Response (asResponse).
+ */
+const sdkView = (answer: HttpAnswer): Response => answer as unknown as Response;
 
 /** JSON-RPC ids 1 and "1" are different requests. */
 const idKey = (id: unknown): string => (typeof id === 'number' ? `n${id}` : `s${String(id)}`);
@@ -174,15 +182,19 @@ export class RemoteServer implements ServerSide {
   // A POST's answer, an event stream (sse-take.ts) or JSON, is read here rather than by the
   // SDK: it reaches the host without web streams, zod, or a parse and serialization of its own.
   private async fetch(url: string | URL, init?: RequestInit): Promise<Response> {
-    const response = await httpFetch(url, init);
-    if (response.status === 202 && init?.method === 'POST' && typeof init.body === 'string' && this.pending.size > 0) this.accepted(init.body);
-    if (response.status !== 200 || init?.method !== 'POST') return response;
-    const type = response.headers.get('content-type') ?? '';
+    const answer = await httpSend(url, init ?? {});
+    if (init?.method !== 'POST' || (answer.status !== 200 && answer.status !== 202)) return asResponse(answer);
+    if (answer.status === 202) {
+      if (typeof init.body === 'string' && this.pending.size > 0) this.accepted(init.body);
+      return sdkView(answer);
+    }
+    const type = answer.headers.get('content-type') ?? '';
     if (type.includes('text/event-stream')) {
       const onBroken = (err: unknown) => this.o.log.debug(this.o.redact(`${this.where}: a response stream broke off: ${(err as Error).message}`));
-      return takeEventStream(response, (event) => this.fromStream(event), onBroken) ?? response;
+      const taken = takeEventStream(answer, (event) => this.fromStream(event), onBroken);
+      return taken ? sdkView(await taken) : asResponse(answer);
     }
-    return type.includes('application/json') ? this.takeJson(response) : response;
+    return type.includes('application/json') ? sdkView(await this.takeJson(answer)) : asResponse(answer);
   }
 
   /** One event of a POST's stream, as the SDK would take it: a `message` event whose data is one JSON-RPC message. */
@@ -209,20 +221,19 @@ export class RemoteServer implements ServerSide {
    * an empty batch. A body the SDK would refuse (not JSON, not JSON-RPC) is left to it, so the
    * request still fails as before rather than waiting for an answer that was never relayed.
    */
-  private async takeJson(response: Response): Promise<Response> {
-    const init: ResponseInit = { status: response.status, statusText: response.statusText, headers: response.headers };
+  private async takeJson(response: HttpAnswer): Promise<HttpAnswer> {
     const text = (await response.text()).trim();
     let data: unknown;
     try {
       data = JSON.parse(text);
     } catch {
-      return bufferedResponse(Buffer.from(text), init);
+      return answerWithBody(response, Buffer.from(text));
     }
     const messages = Array.isArray(data) ? data : [data];
-    if (!messages.every(isJsonRpcMessage)) return bufferedResponse(Buffer.from(text), init);
+    if (!messages.every(isJsonRpcMessage)) return answerWithBody(response, Buffer.from(text));
     const whole = Array.isArray(data) || text.includes('\n') ? undefined : text;
     for (const message of messages) this.fromServer(message, whole);
-    return bufferedResponse(EMPTY_BATCH, init);
+    return answerWithBody(response, EMPTY_BATCH);
   }
 
   /**

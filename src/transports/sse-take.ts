@@ -9,11 +9,11 @@
 // headers, and resumable streams. A stream whose first event carries an `id:` or `retry:`
 // field (a server with an event store: the SDK reconnects with Last-Event-ID when such a
 // stream breaks before its answer) is handed to the SDK whole, bytes already read included.
-// Otherwise the SDK gets a response without a body once the stream has ended, which it reads
-// as "the stream ended" (its onRequestStreamEnd): the same end the SDK reports itself for a
-// stream that is not resumable.
+// Otherwise the SDK gets an answer without a body once the stream has ended (the same status
+// and headers, no web Response made), which it reads as "the stream ended" (its
+// onRequestStreamEnd): the same end the SDK reports itself for a stream that is not resumable.
 
-import { liveChunks } from '../providers/http-fetch.js';
+import { answerWithBody, liveChunks, webHeaders, type HttpAnswer } from '../providers/http-fetch.js';
 import { SseParser, type SseEvent } from '../providers/sse-events.js';
 
 /**
@@ -21,14 +21,13 @@ import { SseParser, type SseEvent } from '../providers/sse-events.js';
  * what the SDK transport should see (see above); undefined when the body is not one httpFetch
  * streams live (then the SDK reads it as before). `onBroken` hears why a stream broke off.
  */
-export function takeEventStream(response: Response, onEvent: (event: SseEvent) => void, onBroken: (err: unknown) => void): Promise<Response> | undefined {
-  const init: ResponseInit = { status: response.status, statusText: response.statusText, headers: response.headers };
+export function takeEventStream(response: HttpAnswer, onEvent: (event: SseEvent) => void, onBroken: (err: unknown) => void): Promise<HttpAnswer> | undefined {
   let mode: 'first' | 'ours' | 'sdk' = 'first';
   /** Chunks before the first event: the SDK's, if that event says the stream is resumable. */
   let before: Buffer[] = [];
   let sdk: ReadableStreamDefaultController<Uint8Array> | undefined;
-  let resolve!: (r: Response) => void;
-  const answered = new Promise<Response>((r) => (resolve = r));
+  let resolve!: (r: HttpAnswer) => void;
+  const answered = new Promise<HttpAnswer>((r) => (resolve = r));
   const handOver = () => {
     mode = 'sdk';
     const chunks = before;
@@ -40,7 +39,7 @@ export function takeEventStream(response: Response, onEvent: (event: SseEvent) =
       },
       cancel: () => live?.cancel(),
     });
-    resolve(new Response(body, init));
+    resolve(new Response(body, { status: response.status, statusText: response.statusText, headers: webHeaders(response) }));
   };
   const parser = new SseParser(
     (event) => {
@@ -55,7 +54,7 @@ export function takeEventStream(response: Response, onEvent: (event: SseEvent) =
     if (over) return;
     over = true;
     if (err !== undefined) onBroken(err);
-    resolve(new Response(null, init));
+    resolve(answerWithBody(response, null));
   };
   const live = liveChunks(response, {
     chunk(chunk) {
