@@ -42,8 +42,17 @@ export interface HttpAnswer {
 }
 
 /** As httpFetch, answered as an HttpAnswer: no Response or Headers is made for a node:http answer. */
-export function httpSend(url: string | URL, init: RequestInit): Promise<HttpAnswer> {
-  return nodeOrGlobal(url, init, answerShapes) ?? fetch(url, init);
+export function httpSend(url: string | URL, init: RequestInit, options: SendOptions = {}): Promise<HttpAnswer> {
+  return nodeOrGlobal(url, init, answerShapes, options) ?? fetch(url, init);
+}
+
+export interface SendOptions {
+  /**
+   * Send a request once more, on a new connection, when a kept-alive connection broke under it
+   * before a byte of answer (unansweredOnReuse). For `run --url`; the providers leave a failed
+   * call to the router, whose retries and fallbacks count it.
+   */
+  retryOnStaleSocket?: boolean;
 }
 
 /** The Headers of an answer, for the SDKs' error classes. */
@@ -67,7 +76,7 @@ export function answerWithBody(answer: HttpAnswer, bytes: Buffer | null): HttpAn
 }
 
 /** The request over node:http, answered in `shapes`' form; undefined when global fetch must take it. */
-function nodeOrGlobal<R>(input: string | URL | Request, init: RequestInit, shapes: Shapes<R>): Promise<R> | undefined {
+function nodeOrGlobal<R>(input: string | URL | Request, init: RequestInit, shapes: Shapes<R>, options: SendOptions = {}): Promise<R> | undefined {
   const body = init.body;
   const target = typeof input === 'string' || input instanceof URL ? targetOf(input) : undefined;
   const url = target?.url;
@@ -113,10 +122,10 @@ function nodeOrGlobal<R>(input: string | URL | Request, init: RequestInit, shape
           },
         );
       });
-      const unanswered = unansweredOnReuse(req);
+      const unanswered = options.retryOnStaleSocket && !retried ? unansweredOnReuse(req) : undefined;
       req.on('error', (err) => {
         if (settled) return;
-        if (!retried && unanswered(err)) return send(true);
+        if (unanswered?.(err)) return send(true);
         settled = true;
         done();
         // As undici says it: the cause (ECONNREFUSED, ECONNRESET...) is one level down.

@@ -182,7 +182,7 @@ export class RemoteServer implements ServerSide {
   // A POST's answer, an event stream (sse-take.ts) or JSON, is read here rather than by the
   // SDK: it reaches the host without web streams, zod, or a parse and serialization of its own.
   private async fetch(url: string | URL, init?: RequestInit): Promise<Response> {
-    const answer = await httpSend(url, init ?? {});
+    const answer = await httpSend(url, init ?? {}, { retryOnStaleSocket: true });
     if (init?.method !== 'POST' || (answer.status !== 200 && answer.status !== 202)) return asResponse(answer);
     if (answer.status === 202) {
       if (typeof init.body === 'string' && this.pending.size > 0) this.accepted(init.body);

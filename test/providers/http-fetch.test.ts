@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { httpFetch } from '../../src/providers/http-fetch.js';
+import { httpFetch, httpSend } from '../../src/providers/http-fetch.js';
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
   let connections = 0;
@@ -167,19 +167,35 @@ async function rawServer(onRequest: (n: number, socket: Socket, connection: numb
 
 const okAnswer = (n: number) => `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${String(n).length + 6}\r\nConnection: keep-alive\r\n\r\n{"n":${n}}`;
 
-test('a kept-alive connection the server closed as a request went out: the request is sent once more, on a new connection', async () => {
+/** What run --url asks for; the providers do not (their router counts a failed call). */
+const STALE = { retryOnStaleSocket: true };
+
+test('a kept-alive connection the server closed as a request went out: the request is sent once more, on a new connection (when asked)', async () => {
   const s = await rawServer((n, socket) => {
     // The second request arrives on the idle connection the server is closing: reset, unanswered.
     if (n === 2) socket.resetAndDestroy();
     else socket.write(okAnswer(n));
   });
   try {
-    assert.deepEqual(await (await httpFetch(s.url, { method: 'POST', body: '{}' })).json(), { n: 1 });
-    assert.deepEqual(await (await httpFetch(s.url, { method: 'POST', body: '{}' })).json(), { n: 3 });
+    assert.deepEqual(await (await httpSend(s.url, { method: 'POST', body: '{}' }, STALE)).json(), { n: 1 });
+    assert.deepEqual(await (await httpSend(s.url, { method: 'POST', body: '{}' }, STALE)).json(), { n: 3 });
     assert.equal(s.requests(), 3);
     assert.equal(s.connections(), 2, 'the retry went on a new connection');
   } finally {
     await s.close();
+  }
+
+  // Not asked (the providers): the failure is the caller's.
+  const plain = await rawServer((n, socket) => {
+    if (n === 2) socket.resetAndDestroy();
+    else socket.write(okAnswer(n));
+  });
+  try {
+    await (await httpFetch(plain.url, { method: 'POST', body: '{}' })).text();
+    await assert.rejects(httpFetch(plain.url, { method: 'POST', body: '{}' }), (err: Error & { cause?: { code?: string } }) => err instanceof TypeError && err.cause?.code === 'ECONNRESET');
+    assert.equal(plain.requests(), 2, 'not sent again');
+  } finally {
+    await plain.close();
   }
 });
 
@@ -189,8 +205,8 @@ test('a hang-up on a reused connection before any answer is retried too; after a
     else socket.write(okAnswer(n));
   });
   try {
-    await (await httpFetch(hangUp.url, { method: 'POST', body: '{}' })).text();
-    assert.deepEqual(await (await httpFetch(hangUp.url, { method: 'POST', body: '{}' })).json(), { n: 3 });
+    await (await httpSend(hangUp.url, { method: 'POST', body: '{}' }, STALE)).text();
+    assert.deepEqual(await (await httpSend(hangUp.url, { method: 'POST', body: '{}' }, STALE)).json(), { n: 3 });
   } finally {
     await hangUp.close();
   }
@@ -203,8 +219,8 @@ test('a hang-up on a reused connection before any answer is retried too; after a
     } else socket.write(okAnswer(n));
   });
   try {
-    await (await httpFetch(partial.url, { method: 'POST', body: '{}' })).text();
-    await assert.rejects(httpFetch(partial.url, { method: 'POST', body: '{}' }), (err: Error & { cause?: { code?: string } }) => err instanceof TypeError && err.cause?.code === 'ECONNRESET');
+    await (await httpSend(partial.url, { method: 'POST', body: '{}' }, STALE)).text();
+    await assert.rejects(httpSend(partial.url, { method: 'POST', body: '{}' }, STALE), (err: Error & { cause?: { code?: string } }) => err instanceof TypeError && err.cause?.code === 'ECONNRESET');
     assert.equal(partial.requests(), 2, 'not sent again');
   } finally {
     await partial.close();
@@ -213,7 +229,7 @@ test('a hang-up on a reused connection before any answer is retried too; after a
   // A new connection reset: nothing says the request was not taken.
   const fresh = await rawServer((_n, socket) => socket.resetAndDestroy());
   try {
-    await assert.rejects(httpFetch(fresh.url, { method: 'POST', body: '{}' }), (err: Error & { cause?: { code?: string } }) => err instanceof TypeError && err.cause?.code === 'ECONNRESET');
+    await assert.rejects(httpSend(fresh.url, { method: 'POST', body: '{}' }, STALE), (err: Error & { cause?: { code?: string } }) => err instanceof TypeError && err.cause?.code === 'ECONNRESET');
     assert.equal(fresh.requests(), 1, 'not sent again');
   } finally {
     await fresh.close();
