@@ -15,7 +15,6 @@ import { createInterface } from 'node:readline';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { modernMeta } from '../proxy/era.js';
-import { holdAnswer, type HeldAnswer } from './held-answer.js';
 import { ModernRequests } from './serve-modern.js';
 import type { Logger } from '../proxy/log.js';
 import { runProxy, type ChildProxyOptions } from '../proxy/proxy.js';
@@ -44,8 +43,6 @@ export interface ServeOptions extends Pick<ChildProxyOptions, 'command' | 'args'
 interface Session {
   id: string;
   transport: StreamableHTTPServerTransport;
-  /** Holds the answer bytes of a POST carrying requests until its first message (held-answer.ts). */
-  hold(res: ServerResponse, body: unknown): void;
   lastActive: number;
   close(): void;
   done: Promise<number>;
@@ -97,7 +94,6 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       session.lastActive = Date.now();
       const body = req.method === 'POST' ? await readJson(req, res) : undefined;
       if (body === INVALID) return;
-      if (body !== undefined) session.hold(res, body);
       return session.transport.handleRequest(req, res, body);
     }
     if (req.method !== 'POST') return reply(res, 400, 'missing mcp-session-id header');
@@ -110,7 +106,6 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     if (!isInitialize(body)) return reply(res, 400, 'a request without mcp-session-id must be initialize');
     if (sessions.size >= o.maxSessions) return reply(res, 503, `session limit reached (${o.maxSessions}); try again later`, { 'retry-after': '5' });
     const session = openSession();
-    session.hold(res, body);
     await session.transport.handleRequest(req, res, body);
   }
 
@@ -120,8 +115,6 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     const progressOwners = new Map<string, RequestId>();
     /** Client requests the server has not answered yet, oldest first. */
     const openRequests: RequestId[] = [];
-    /** The held answer of each request in flight, by its id (held-answer.ts). */
-    const held = new Map<RequestId, HeldAnswer>();
     let session: Session | undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -160,10 +153,6 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       // client request (what the SDK's own servers do from inside a handler); with none open,
       // on the client's standalone GET stream.
       const related = relatedRequest(message, progressOwners) ?? (m.method !== undefined ? openRequests[openRequests.length - 1] : undefined);
-      // Whatever the SDK writes for this message (the answer's event and the stream's end, or a
-      // progress event) leaves with the held headers, in one write.
-      const answerOf = m.method === undefined ? m.id : related;
-      if (answerOf !== undefined) held.get(answerOf)?.releaseSoon();
       transport.send(message, related !== undefined ? { relatedRequestId: related } : undefined).catch((err: unknown) => o.log.debug(`session ${session?.id}: ${(err as Error).message}`));
     });
     const done = runChild(o, input, output);
@@ -173,7 +162,6 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       lastActive: Date.now(),
       done,
       close: () => void transport.close(),
-      hold: (res, body) => holdAnswer(res, body, held),
     };
     // The child is gone (exit, crash, or the session closed): the session ends with it.
     void done.then((code) => {
