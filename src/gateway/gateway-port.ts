@@ -8,7 +8,7 @@
 
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { randomHex } from '../util/random-hex.js';
+import { randomHex } from '../util/random-bytes.js';
 import type { GatewayApis } from './apis.js';
 
 export type GatewayHandler = (req: IncomingMessage, res: ServerResponse) => void;

@@ -3,7 +3,7 @@
 // part, so they cannot collide with the server's ids, and the host's answers are routed
 // back here instead of to the server.
 
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/random-bytes.js';
 import type { JsonRpcId } from './classify-frame.js';
 
 /** The host answered one of our requests with a JSON-RPC error. */

@@ -3,8 +3,8 @@
 // the handle brings back mcp-route's answers and the server's own requestState, which the
 // host never sees. Random (unguessable), with a TTL and a cap on how many are held.
 
-import { randomBytes } from 'node:crypto';
 import type { ApprovalRound } from '../approval/input-approvals.js';
+import { randomBytes } from '../util/random-bytes.js';
 
 /** Every handle starts with this, so a requestState from the server is never taken for one. */
 export const HANDLE_PREFIX = 'mcp-route-handle:';

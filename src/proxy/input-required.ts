@@ -7,12 +7,12 @@
 // The proxy calls in at four points (host request, host cancellation, server response,
 // server progress); everything here runs only for requests that carry the 2026 `_meta`.
 
-import { randomBytes } from 'node:crypto';
 import { McpRouteError } from '../errors.js';
 import type { InputRound, Router } from '../router/types.js';
 import { DEFAULT_INPUT_REQUIRED } from '../policy/defaults.js';
 import type { InputRequiredConfig } from '../policy/types.js';
 import { abortableDelay } from '../util/abortable-delay.js';
+import { randomBytes } from '../util/random-bytes.js';
 import { idKey, type IdKey, type JsonRpcId } from './classify-frame.js';
 import { hostDeclaresSampling, hostDeclaresFormElicitation, includesBytes, INPUT_REQUIRED_METHODS, withSamplingCapability, type ModernRequestBytes } from './era.js';
 import { InputHandles, type HeldRound, type PendingApprovals } from './input-handles.js';

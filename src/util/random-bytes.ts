@@ -1,17 +1,24 @@
-// Random bytes as hex, for a secret `mcp-route run` makes before it spawns its server (the
-// model gateway's token, which the server's environment carries). Read from the kernel's
-// random device where there is one (Linux, macOS: the generator node:crypto's randomBytes also
-// draws from), so that node:crypto need not be loaded before the spawn: requiring it compiles
-// some twenty of Node's own modules, about 10 M instructions. Elsewhere (Windows), node:crypto.
+// Cryptographically random bytes without loading node:crypto, for what `run` needs at start
+// and while idle: the model gateway's token, made before the server's spawn (requiring
+// node:crypto compiles some twenty of Node's own modules, about 10 M instructions), and the
+// proxy's id prefixes and input handles (an idle router that never loaded node:crypto holds
+// about 1 MiB less: importing it as an ES module also evaluates every lazy export, Web Crypto
+// included). Read from the kernel's random device where there is one (Linux, macOS: the
+// generator node:crypto's randomBytes also draws from); elsewhere (Windows), node:crypto.
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const DEVICE = '/dev/urandom';
 
+/** `bytes` cryptographically random bytes. */
+export function randomBytes(bytes: number): Buffer {
+  return fromDevice(bytes) ?? fromNodeCrypto(bytes);
+}
+
 /** `bytes` cryptographically random bytes, as lowercase hex. */
 export function randomHex(bytes: number): string {
-  return (fromDevice(bytes) ?? fromNodeCrypto(bytes)).toString('hex');
+  return randomBytes(bytes).toString('hex');
 }
 
 /** The bytes from the random device, or undefined when there is none to read. */
