@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "mcp_route_harden",
-      "sources": ["native/harden.c"]
+      "target_name": "mcp_route_native",
+      "sources": ["native/addon.c", "native/harden.c", "native/scan.c"]
     },
     {
       "target_name": "mcp_route_memory",

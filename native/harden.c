@@ -1,12 +1,12 @@
-// mcp-route's one native function: prctl(PR_SET_DUMPABLE, 0) on Linux. A non-dumpable
+// mcp-route's hardening: prctl(PR_SET_DUMPABLE, 0) on Linux. A non-dumpable
 // process's /proc/<pid>/environ, mem, maps... belong to root, so a server running as the same
 // user cannot read the provider keys mcp-route was started with. Elsewhere it reports false.
-#include <node_api.h>
+#include "addon.h"
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
 
-static napi_value SetNonDumpable(napi_env env, napi_callback_info info) {
+napi_value SetNonDumpable(napi_env env, napi_callback_info info) {
   (void)info;
   int ok = 0;
 #ifdef __linux__
@@ -15,11 +15,4 @@ static napi_value SetNonDumpable(napi_env env, napi_callback_info info) {
   napi_value result;
   napi_get_boolean(env, ok, &result);
   return result;
-}
-
-NAPI_MODULE_INIT() {
-  napi_value fn;
-  napi_create_function(env, "setNonDumpable", NAPI_AUTO_LENGTH, SetNonDumpable, NULL, &fn);
-  napi_set_named_property(env, exports, "setNonDumpable", fn);
-  return exports;
 }

@@ -1,4 +1,6 @@
-// Builds native/harden.c (prctl PR_SET_DUMPABLE) into build/Release/mcp_route_harden.node and
+// Builds native/addon.c, harden.c (prctl PR_SET_DUMPABLE) and scan.c (the proxy's frame scanner;
+// src/proxy/frame-scan.ts falls back to the JavaScript one without it) into
+// build/Release/mcp_route_native.node and
 // native/memory.cc (memory given back once idle) into build/Release/mcp_route_memory.node with
 // node-gyp, at install and after `npm run build` when one is missing. Never fails the install:
 // without a compiler mcp-route still runs, and says at start-up that its /proc entries stay
@@ -10,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const addon = join(root, 'build', 'Release', 'mcp_route_harden.node');
+const addon = join(root, 'build', 'Release', 'mcp_route_native.node');
 const memoryAddon = join(root, 'build', 'Release', 'mcp_route_memory.node');
 if (process.platform !== 'linux' || (existsSync(addon) && existsSync(memoryAddon) && !process.argv.includes('--force'))) process.exit(0);
 
@@ -29,5 +31,7 @@ if (r.status === 0 && existsSync(addon) && existsSync(memoryAddon)) {
 } else if (existsSync(addon)) {
   process.stderr.write(`mcp-route: note: could not build ${memoryAddon} (${why()}); mcp-route works, it only keeps more memory while idle\n`);
 } else {
-  process.stderr.write(`mcp-route: warning: could not build the native addon (${why()}); mcp-route works, but a same-user server can read its environment through /proc\n`);
+  process.stderr.write(
+    `mcp-route: warning: could not build the native addon (${why()}); mcp-route works, but a same-user server can read its environment through /proc, and the proxy reads frames in JavaScript (slower)\n`,
+  );
 }

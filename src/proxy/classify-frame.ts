@@ -5,7 +5,8 @@
 // the head alone. Nested values are not validated here (a frame malformed inside passes on,
 // and the receiver's parser refuses it), except in the messages the proxy must read whole.
 
-import { ESCAPED_KEY, rpcMembers, spells, topLevelMembers, type ParamsReader, type Span } from './json-top-level.js';
+import { type ParamsRead, scanFrame } from './frame-scan.js';
+import { ESCAPED_KEY, spells, topLevelMembers, type Span } from './json-top-level.js';
 
 export type JsonRpcId = string | number;
 
@@ -32,12 +33,12 @@ export interface FrameInfo {
 export const PARSE_ALWAYS_BELOW = 2048;
 
 /** `needsMessage(method)` says whether the caller will want the whole parsed message. */
-/** `readParams` reads the params on the way through the frame (see ParamsReader). */
-export function classifyFrame(frame: Buffer, needsMessage: (method: string | undefined) => boolean, readParams?: ParamsReader): FrameInfo {
+/** With `params`, the params are read on the way through the frame (see scanFrame). */
+export function classifyFrame(frame: Buffer, needsMessage: (method: string | undefined) => boolean, params?: ParamsRead): FrameInfo {
   // The hot path: the four members that matter read from the bytes, no message built (parsing
   // every small frame was most of what the proxy added to a round trip). Keys written with
   // escapes, and anything that is not a well-formed object at the top level, take the exact way.
-  const members = rpcMembers(frame, readParams);
+  const members = scanFrame(frame, params);
   if (members === undefined || members === ESCAPED_KEY) return classifyExactly(frame, needsMessage);
   const id = members.id && readIdOrMethod(frame, members.id);
   const method = members.method && readMethod(frame, members.method);

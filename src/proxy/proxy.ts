@@ -12,7 +12,8 @@ import type { Router } from '../router/types.js';
 import type { HostSampler } from '../providers/types.js';
 import { classifyFrame, classifyHead, idKey, idText, type IdKey, mayStartJsonRpc, parseFrame, tailId, tailIdWithText, type FrameInfo, type JsonRpcId } from './classify-frame.js';
 import { judgeBatch } from './judge-batch.js';
-import { declaresFormElicitation, mayBeModern, type ModernParams, modernMeta, readModernParams, samplingCapabilityBytes } from './era.js';
+import { declaresFormElicitation, mayBeModern, type ModernParams, modernMeta, samplingCapabilityBytes } from './era.js';
+import type { ParamsRead } from './frame-scan.js';
 import { InputRequiredCalls } from './input-required.js';
 import { HostRequests } from './host-requests.js';
 import type { Approver } from '../approval/approval.js';
@@ -103,7 +104,6 @@ export const MAX_SAMPLING_IN_FLIGHT = 256;
 export const HOST_INITIALIZE_WAIT_MS = 10_000;
 
 const SAMPLING = 'sampling/createMessage';
-const NO_FRAME = Buffer.alloc(0);
 const CANCELLED = 'notifications/cancelled';
 const PROGRESS = 'notifications/progress';
 
@@ -374,23 +374,16 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
   };
 
   // ---- host -> server ----------------------------------------------------------------------
-  /** What readHostParams read from the frame being classified (one frame at a time). */
-  let modernParams: ModernParams | undefined;
-  let hostFrame: Buffer = NO_FRAME;
-  const readHostParams = (start: number): number => {
-    modernParams = readModernParams(hostFrame, start);
-    return modernParams ? modernParams.outer.span[1] : -1;
-  };
+  /** What the walk read of the params of the host frame being classified (one frame at a time). */
+  const hostParams: ParamsRead = { read: undefined };
   const needsHostMessage = (m: string | undefined) => m === 'initialize' || m === CANCELLED;
   const fromHost = (frame: Buffer): FrameVerdict => {
-    hostFrame = frame;
     // The params are read on the way through the frame (one walk): a 2026 request is one whose
     // params carry `_meta` with the protocol version. Frames the bytes cannot tell about (escaped
     // keys, params that are not an object, no params) fall back to searching for the version key.
-    modernParams = undefined;
-    const info = classifyFrame(frame, needsHostMessage, readHostParams);
-    hostFrame = NO_FRAME; // not kept alive past its walk
-    const read = modernParams as ModernParams | undefined; // set by readHostParams during the walk
+    const info = classifyFrame(frame, needsHostMessage, hostParams);
+    const read = hostParams.read;
+    hostParams.read = undefined; // not kept alive past its frame
     // `read` is the last params member's only when the walk reached the frame's end (info.params set).
     const maybeModern = read && info.params !== undefined ? read.meta?.spans[0] !== undefined : mayBeModern(frame);
     switch (info.kind) {

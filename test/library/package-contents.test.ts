@@ -34,7 +34,10 @@ describe('npm pack', () => {
       'LICENSE',
       'README.md',
       'binding.gyp',
+      'native/addon.c',
+      'native/addon.h',
       'native/harden.c',
+      'native/scan.c',
       'native/memory.cc',
       'scripts/build-native.mjs',
     ]) {
