@@ -10,6 +10,7 @@
 // call returns a small int, and nothing is allocated here per frame.
 #include <node_api.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addon.h"
@@ -310,9 +311,20 @@ static int rpc_members(const frame* f, int with_params, int32_t* out) {
   return i == n ? SCAN_MEMBERS : SCAN_INVALID;
 }
 
-/** The output array handed over once by scanInit, kept alive by a reference. */
-static int32_t* scan_out = NULL;
-static napi_ref scan_out_ref = NULL;
+/**
+ * ScanInit's and ScanRpc's callback data: the output array of one Node environment (the main
+ * thread and each worker load the addon into their own), kept alive by a reference. Per
+ * environment, not a static: a worker's scanInit must not redirect the main thread's results.
+ */
+void* ScanStateCreate(void) {
+  return calloc(1, sizeof(scan_state));
+}
+
+void ScanStateFree(napi_env env, void* state, void* hint) {
+  (void)env;
+  (void)hint;
+  free(state);
+}
 
 /** scanInit(out: Int32Array): where every scan writes; at least OUT_SIZE elements. Returns OUT_SIZE. */
 napi_value ScanInit(napi_env env, napi_callback_info info) {
@@ -321,20 +333,21 @@ napi_value ScanInit(napi_env env, napi_callback_info info) {
   napi_typedarray_type type;
   size_t length = 0;
   void* data = NULL;
+  scan_state* state = NULL;
   napi_value result;
-  if (napi_get_cb_info(env, info, &argc, &arg, NULL, NULL) != napi_ok || argc < 1 ||
+  if (napi_get_cb_info(env, info, &argc, &arg, NULL, (void**)&state) != napi_ok || state == NULL || argc < 1 ||
       napi_get_typedarray_info(env, arg, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_int32_array || length < OUT_SIZE) {
     napi_throw_type_error(env, NULL, "scanInit needs an Int32Array of at least 29 elements");
     return NULL;
   }
-  if (scan_out_ref != NULL) napi_delete_reference(env, scan_out_ref);
-  scan_out_ref = NULL;
-  scan_out = NULL;
-  if (napi_create_reference(env, arg, 1, &scan_out_ref) != napi_ok) {
+  if (state->out_ref != NULL) napi_delete_reference(env, state->out_ref);
+  state->out_ref = NULL;
+  state->out = NULL;
+  if (napi_create_reference(env, arg, 1, &state->out_ref) != napi_ok) {
     napi_throw_error(env, NULL, "scanInit could not keep its array");
     return NULL;
   }
-  scan_out = data;
+  state->out = data;
   napi_create_int32(env, OUT_SIZE, &result);
   return result;
 }
@@ -346,12 +359,14 @@ napi_value ScanRpc(napi_env env, napi_callback_info info) {
   void* data = NULL;
   size_t length = 0;
   bool with_params = false;
+  scan_state* state = NULL;
   napi_value result;
-  if (scan_out == NULL) {
+  if (napi_get_cb_info(env, info, &argc, args, NULL, (void**)&state) != napi_ok || state == NULL || state->out == NULL) {
     napi_throw_error(env, NULL, "scanRpc before scanInit");
     return NULL;
   }
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < 2 || napi_get_buffer_info(env, args[0], &data, &length) != napi_ok ||
+  int32_t* scan_out = state->out;
+  if (argc < 2 || napi_get_buffer_info(env, args[0], &data, &length) != napi_ok ||
       napi_get_value_bool(env, args[1], &with_params) != napi_ok) {
     napi_throw_type_error(env, NULL, "scanRpc needs a Buffer and a boolean");
     return NULL;

@@ -5,6 +5,9 @@
 // strings, bytes that are not UTF-8). Skips, saying so, only when the addon is not built.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { CLIENT_CAPABILITIES_META, PROTOCOL_VERSION_META } from '../../src/proxy/era.js';
 import { hasNativeScanner, type ParamsRead, scanFrame, scanFrameNatively, scanInJavaScript } from '../../src/proxy/frame-scan.js';
 import { prng } from '../helpers/prng.js';
@@ -210,5 +213,24 @@ describe('the native frame scanner reads every frame as the JavaScript does', { 
     const b = Buffer.from('{"id":1,"method":"x","params":{}}');
     assert.deepEqual(scanFrame(b), scanInJavaScript(b));
     assert.throws(() => scanFrameNatively('{"id":1}' as unknown as Buffer), /Buffer/);
+  });
+
+  it("keeps a worker thread's results apart from this thread's (the addon's state is per environment)", async () => {
+    const before = Buffer.from('{"id":"a","method":"ping"}');
+    assert.deepEqual(scanFrameNatively(before), scanInJavaScript(before));
+    // The worker loads the addon into its own environment and hands it its own output array.
+    const addonPath = fileURLToPath(new URL('../../build/Release/mcp_route_native.node', import.meta.url));
+    const code = `const { parentPort } = require('node:worker_threads'); const addon = require(${JSON.stringify(addonPath)});
+      addon.scanInit(new Int32Array(64)); addon.scanRpc(Buffer.from('{"id":99999,"result":{}}'), false); parentPort.postMessage('ready');`;
+    const worker = new Worker(code, { eval: true });
+    try {
+      await once(worker, 'message');
+      const after = Buffer.from('{"jsonrpc":"2.0","id":12345,"method":"tools/call","params":{"name":"x"}}');
+      assert.deepEqual(scanFrameNatively(after), scanInJavaScript(after));
+    } finally {
+      await worker.terminate();
+    }
+    const last = Buffer.from('{"id":7,"error":{}}');
+    assert.deepEqual(scanFrameNatively(last), scanInJavaScript(last), 'after the worker ended');
   });
 });
