@@ -208,11 +208,21 @@ function responseInit(res: http.IncomingMessage): ResponseInit {
   return { status: res.statusCode ?? 502, statusText: res.statusMessage ?? '', headers: responseHeaders(res.rawHeaders) };
 }
 
+/** What a node:http answer's body came to: none, all of it, a live event stream, or the error it broke off with. */
+type BodyContent = Buffer | LiveBody | { error: unknown } | null;
+
+/** The web Response for a body in any of its forms (responseShapes, and NodeAnswer.toResponse). */
+function responseOf(init: ResponseInit, content: BodyContent): Response {
+  if (content === null) return new Response(null, init);
+  if (Buffer.isBuffer(content)) return bufferedResponse(content, init);
+  return content instanceof LiveBody ? liveResponse(content, init) : new Response(erroredStream(content.error), init);
+}
+
 const responseShapes: Shapes<Response> = {
-  empty: (res) => new Response(null, responseInit(res)),
-  buffered: (res, bytes) => bufferedResponse(bytes, responseInit(res)),
-  broken: (res, err) => new Response(erroredStream(err), responseInit(res)),
-  live: (res, events) => liveResponse(events, responseInit(res)),
+  empty: (res) => responseOf(responseInit(res), null),
+  buffered: (res, bytes) => responseOf(responseInit(res), bytes),
+  broken: (res, err) => responseOf(responseInit(res), { error: err }),
+  live: (res, events) => responseOf(responseInit(res), events),
 };
 
 const answerShapes: Shapes<HttpAnswer> = {
@@ -449,7 +459,7 @@ class NodeAnswer implements HttpAnswer {
 
   constructor(
     private readonly head: AnswerHead,
-    private readonly content: Buffer | LiveBody | { error: unknown } | null,
+    private readonly content: BodyContent,
   ) {
     this.ok = head.status >= 200 && head.status <= 299;
     if (content instanceof LiveBody) Object.defineProperty(this, LIVE_BODY, { value: content });
@@ -476,11 +486,7 @@ class NodeAnswer implements HttpAnswer {
   }
 
   toResponse(): Response {
-    const content = this.content;
-    const init: ResponseInit = { status: this.status, statusText: this.statusText, headers: responseHeaders(this.rawHeaders) };
-    if (content === null) return new Response(null, init);
-    if (Buffer.isBuffer(content)) return bufferedResponse(content, init);
-    return content instanceof LiveBody ? liveResponse(content, init) : new Response(erroredStream(content.error), init);
+    return responseOf({ status: this.status, statusText: this.statusText, headers: responseHeaders(this.rawHeaders) }, this.content);
   }
 
   get body(): ReadableStream<Uint8Array> | null {
