@@ -1,29 +1,44 @@
-// Bundles the CLI into dist/cli/main.js (the `bin`), after tsc has built dist/ (the library,
-// which stays unbundled). Why: a host spawns one mcp-route per server and waits for it, and
-// loading the CLI as some 150 modules of ours and 100 of its dependencies' cost more than
-// running them (resolving, reading and compiling each file). Two outputs: main.js, the bin,
-// one file with all `run` needs to spawn its server early; and cli.js plus chunks that load on
-// demand (a subcommand, the router at the first sampling request).
-// Chunks sit flat beside main.js, two levels below the package root like every module in
+// Bundles the CLI into dist/cli/ after tsc has built dist/ (the library, which stays
+// unbundled). Why: a host spawns one mcp-route per server and waits for it, and loading the CLI
+// as some 150 modules of ours and 100 of its dependencies' cost more than running them
+// (resolving, reading and compiling each file). Three kinds of output, all CommonJS:
+// main.cjs, the bin, one file with all `run` needs to spawn its server early; cli.cjs, the
+// command line (commander and the table of subcommands); and command-<name>.cjs, one file per
+// subcommand with everything it uses. A subcommand's own lazy parts (the router at the first
+// sampling request, the gateway, the stores' glue) are in its file as code that runs when first
+// imported (esbuild's lazy module wrappers), so they cost parsing, not running, until used.
+// CommonJS, not ES modules: Node sets up its ES module loader (some 20 of its own modules and
+// their compiled code) for the first ES module it loads, and keeps it: about 0.9 MiB of an
+// idle router's resident memory (README, Start-up). Packages kept outside the bundle (below)
+// are required through their CommonJS entries for the same reason.
+// Files sit flat beside main.cjs, two levels below the package root like every module in
 // dist/<folder>/, so paths relative to a module (src/util/package-root.ts, the native addon)
 // still hold. Dependencies that load late or are large stay outside the bundle, loaded from
 // node_modules when first used: the provider SDKs, the MCP SDK, telemetry, stores, tokenizers,
 // and cross-spawn (used on Windows only).
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-/** main.ts loads the command line as the separate bundle cli.js, not as code of its own. */
+/** main.ts loads the command line as the separate file cli.cjs, not as code of its own. */
 const cliAsExternal = {
   name: 'cli-as-external',
   setup(b) {
-    b.onResolve({ filter: /^\.\/cli\.js$/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './cli.cjs', external: true }));
+  },
+};
+
+/** cli.ts loads each subcommand as its own file, command-<name>.cjs. */
+const commandsAsFiles = {
+  name: 'commands-as-files',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({ path: `./command-${/([\w-]+)\.js$/.exec(args.path)[1]}.cjs`, external: true }));
   },
 };
 
 const root = new URL('..', import.meta.url).pathname;
 const outdir = `${root}dist/cli`;
-const CHUNK_PREFIX = 'bundle-';
-for (const name of readdirSync(outdir)) if (name.startsWith(CHUNK_PREFIX)) rmSync(`${outdir}/${name}`);
+// What earlier builds left (ES module chunks and the old cli.js bundle's map) and this one remakes.
+for (const name of readdirSync(outdir)) if (/^(bundle-|command-)|^cli\.js\.map$/.test(name)) rmSync(`${outdir}/${name}`);
 const external = ['@anthropic-ai/sdk', 'openai', '@modelcontextprotocol/*', '@opentelemetry/*', 'better-sqlite3', 'ioredis', 'prom-client', 'gpt-tokenizer', 'gpt-tokenizer/*', 'cross-spawn'];
 // Whitespace and syntax only (names stay, for stack traces; `node --enable-source-maps` maps
 // lines back): less source to scan and to keep in memory (V8 holds every module's text). The
@@ -56,43 +71,49 @@ await build({
 
 const common = {
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   outdir,
+  outExtension: { '.js': '.cjs' },
   allowOverwrite: true,
-  // Bundled CommonJS dependencies (commander, yaml) call require() for Node's own modules.
-  banner: { js: "import { createRequire as __mcpRouteRequire } from 'node:module';\nconst require = __mcpRouteRequire(import.meta.url);" },
+  // "use strict" first: the directive esbuild emits comes after the banner, where it is not one,
+  // and the code was written for ES modules, which are always strict. import.meta.url, which
+  // package-root.ts, the native addons' loaders and the policy parsers' shim resolve files
+  // against, is the bundle file's URL.
+  banner: { js: "'use strict';\nconst __mcpRouteUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__mcpRouteUrl' },
+  // import() as require(), of another bundle file (cli.cjs, command-*.cjs), of Node's own
+  // modules and of the packages kept outside: an import() would start the ES module loader.
+  // Every one of those packages has a CommonJS entry (a require condition or main).
+  supported: { 'dynamic-import': false },
   external,
-  plugins: [collectibleParsers],
   sourcemap: 'linked',
   ...minify,
   logLevel: 'warning',
 };
 
-// The command line (commander, the subcommands, the router): one entry and chunks.
-await build({ ...common, entryPoints: { cli: `${root}src/cli/cli.ts` }, splitting: true, chunkNames: `${CHUNK_PREFIX}[name]-[hash]` });
+// The command line: commander and the table of subcommands, each loaded from its own file.
+await build({ ...common, entryPoints: { cli: `${root}src/cli/cli.ts` }, plugins: [commandsAsFiles] });
 
-// The bin: one CommonJS file with everything `run` needs to spawn its server early
-// (src/cli/main.ts), then cli.js. Not split: every chunk would be one more file to read,
-// compile and link before the spawn (per file, not per byte: the code is some 15 KB), which
-// cost the server about 35 ms of its head start on a 2-core machine. CommonJS, since Node sets
-// up its ES module loader (some 180 KiB of young heap, ~9 M instructions) before it runs an
-// ES module entry: with a .cjs entry that happens when cli.js is imported, after the spawn.
-// The few modules both sides use (spawning and stopping the server, the child's environment)
-// are in both copies. import.meta.url, which package-root.ts and non-dumpable.ts resolve
-// files against, is this file's URL.
+// One file per subcommand, with everything it uses. The few modules several subcommands use
+// are in each of their files; a process loads one of them (help loads them all, to list them).
+const commandNames = readdirSync(`${root}src/cli/commands`)
+  .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
+  .map((name) => name.slice(0, -3))
+  .filter((name) => new RegExp(`\\(['"]\\./commands/${name}\\.js['"]\\)`).test(readFileSync(`${root}src/cli/cli.ts`, 'utf8')));
 await build({
   ...common,
-  entryPoints: { main: `${root}src/cli/main.ts` },
-  format: 'cjs',
-  outExtension: { '.js': '.cjs' },
-  // "use strict" first: the directive esbuild emits comes after the banner, where it is not one,
-  // and the code was written for ES modules, which are always strict.
-  banner: { js: "'use strict';\nconst __mcpRouteUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: { 'import.meta.url': '__mcpRouteUrl' },
-  plugins: [cliAsExternal, collectibleParsers],
+  entryPoints: Object.fromEntries(commandNames.map((name) => [`command-${name}`, `${root}src/cli/commands/${name}.ts`])),
+  plugins: [collectibleParsers],
 });
+
+// The bin: one file with everything `run` needs to spawn its server early (src/cli/main.ts),
+// then cli.cjs. Not split: every file is one more to read and compile before the spawn (per
+// file, not per byte: the code is some 15 KB), which cost the server about 35 ms of its head
+// start on a 2-core machine. The few modules both sides use (spawning and stopping the
+// server, the child's environment) are in both copies.
+await build({ ...common, entryPoints: { main: `${root}src/cli/main.ts` }, plugins: [cliAsExternal, collectibleParsers] });
 
 // dist/cli/main.js: the path the docs, the tests and existing host configurations name. It
 // loads main.cjs through require (one file, no ES-to-CommonJS translation).

@@ -1,28 +1,10 @@
 // The mcp-route command line: thin wrappers that parse, call the library, print, exit.
-// Each subcommand lives in its own file under commands/ and registers itself here. Loaded by
-// main.ts (the bin) once `run` has spawned its server when it could.
+// Each subcommand lives in its own file under commands/ and registers itself here. Run by
+// main.ts (the bin) once `run` has spawned its server when it could. A function, not top-level
+// code: the bundle is CommonJS (scripts/bundle-cli.mjs), which has no top-level await.
 
 import type { Command as CommandType } from 'commander';
 import { packageVersion } from '../util/package-root.js';
-
-const { Command } = await import('commander');
-const pkg = { version: packageVersion() };
-
-const program = new Command();
-program
-  .name('mcp-route')
-  .description('A policy-driven router for MCP sampling: a transparent stdio proxy that answers sampling/createMessage.')
-  .version(pkg.version, '-v, --version')
-  .showHelpAfterError()
-  // Usage errors exit 2, like every other "you called it wrong" in this CLI.
-  .exitOverride((err) => {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0);
-    if (err.code === 'commander.unknownOption' && invoked === 'run' && !process.argv.includes('--')) {
-      // `mcp-route run npx -y server` reads `-y` as ours: the usual slip, so name the fix.
-      process.stderr.write('hint: options after the server command belong to the server; put `--` before it: mcp-route run [options] -- <command> [its arguments and options]\n');
-    }
-    process.exit(2);
-  });
 
 // `run` stays resident for hours inside a host, so only the subcommand being invoked is
 // loaded: the proxy must not carry the other commands' dependencies (the MCP SDK's schemas
@@ -39,20 +21,43 @@ const commands: Record<string, () => Promise<(program: CommandType) => void>> = 
   serve: async () => (await import('./commands/serve.js')).registerServe,
   auth: async () => (await import('./commands/auth.js')).registerAuth,
 };
-const invoked = process.argv[2];
-// `--version` needs no subcommand at all (and scripts call it to probe the install).
-// `-V` stays as an alias of `-v` for the scripts written before `-v` existed.
-if (process.argv.length === 3 && (invoked === '--version' || invoked === '-v' || invoked === '-V')) {
-  process.stdout.write(`${pkg.version}\n`);
-  process.exit(0);
-}
-const wanted = invoked !== undefined && invoked in commands ? [invoked] : Object.keys(commands);
-for (const name of wanted) (await commands[name]!())(program);
 
-if (invoked === undefined) {
-  // No command is a usage slip, not a request for help: show what there is, on stdout where a
-  // pager or `| less` sees it, and fail so a script that lost its arguments notices.
-  program.outputHelp();
-  process.exit(1);
+/** Parses process.argv and runs the subcommand it names. */
+export async function runCli(): Promise<void> {
+  const pkg = { version: packageVersion() };
+  const invoked = process.argv[2];
+  // `--version` needs no subcommand at all (and scripts call it to probe the install).
+  // `-V` stays as an alias of `-v` for the scripts written before `-v` existed.
+  if (process.argv.length === 3 && (invoked === '--version' || invoked === '-v' || invoked === '-V')) {
+    process.stdout.write(`${pkg.version}\n`);
+    process.exit(0);
+  }
+
+  const { Command } = await import('commander');
+  const program = new Command();
+  program
+    .name('mcp-route')
+    .description('A policy-driven router for MCP sampling: a transparent stdio proxy that answers sampling/createMessage.')
+    .version(pkg.version, '-v, --version')
+    .showHelpAfterError()
+    // Usage errors exit 2, like every other "you called it wrong" in this CLI.
+    .exitOverride((err) => {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0);
+      if (err.code === 'commander.unknownOption' && invoked === 'run' && !process.argv.includes('--')) {
+        // `mcp-route run npx -y server` reads `-y` as ours: the usual slip, so name the fix.
+        process.stderr.write('hint: options after the server command belong to the server; put `--` before it: mcp-route run [options] -- <command> [its arguments and options]\n');
+      }
+      process.exit(2);
+    });
+
+  const wanted = invoked !== undefined && invoked in commands ? [invoked] : Object.keys(commands);
+  for (const name of wanted) (await commands[name]!())(program);
+
+  if (invoked === undefined) {
+    // No command is a usage slip, not a request for help: show what there is, on stdout where a
+    // pager or `| less` sees it, and fail so a script that lost its arguments notices.
+    program.outputHelp();
+    process.exit(1);
+  }
+  await program.parseAsync(process.argv);
 }
-await program.parseAsync(process.argv);

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     // Off the server's path (spawned above when it could be): no optimising compiler during start-up.
     holdOptimizingCompiler();
   }
-  await import('./cli.js');
+  await (await import('./cli.js')).runCli();
 }
 
 // As an error thrown by a top-level await would be: its stack on stderr, exit code 1 (and the
