@@ -182,8 +182,10 @@ export class InputRequiredCalls {
    */
   fromHostBytes(frame: Buffer, request: ModernRequestBytes, id: JsonRpcId | undefined, method: string): FrameVerdict {
     if (id !== undefined && INPUT_REQUIRED_METHODS.has(method)) {
-      // A copy: the frame may be a view of a chunk its reader reuses.
-      const source = Buffer.from(frame);
+      // Kept for a later round: the rewrite is a fresh buffer already (parsing it gives what
+      // withSamplingCapability makes of the original); else a copy, as the frame may be a view
+      // of a chunk its reader reuses.
+      const source = request.rewritten ?? Buffer.from(frame);
       const read = () => {
         const message = JSON.parse(source.toString('utf8')) as Obj;
         return hostRequestOf(message, method, withSamplingCapability(message, this.d.toolsMayBeAllowed).params as Obj);
