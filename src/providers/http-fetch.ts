@@ -87,10 +87,9 @@ function nodeOrGlobal<R>(input: string | URL | Request, init: RequestInit, shape
   if (!url || !agent || !plain || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) return undefined;
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(abortReason(signal));
-  const headers = plainHeaders(init.headers);
   // Encoded once: a request can carry tens of megabytes of base64 images.
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  if (bytes != null && headers['content-length'] === undefined) headers['content-length'] = String(bytes.byteLength);
+  const headers = rawRequestHeaders(init.headers, url.host, bytes);
   const transport = url.protocol === 'https:' ? https : http;
 
   return new Promise<R>((resolve, reject) => {
@@ -518,6 +517,37 @@ function decoded(res: http.IncomingMessage): Readable {
   if (!decoder) return res;
   res.on('error', (err) => decoder.destroy(err));
   return res.pipe(decoder);
+}
+
+/**
+ * The request's headers as node:http takes them raw, [name, value, ...] with names lowercased,
+ * plus the Host and content-length node:http or fetch would add. Given a list, node:http builds
+ * the header block straight from it; given an object, it first stores every header through
+ * setHeader (lowercased again, validated, put in a dictionary), which for a provider SDK's
+ * dozen headers was a good part of the instructions of sending a gateway call upstream.
+ */
+function rawRequestHeaders(given: RequestInit['headers'], host: string, bytes: Uint8Array | null | undefined): string[] {
+  const raw = givenInLowercase(given) ?? Object.entries(plainHeaders(given)).flat();
+  let hasHost = false;
+  let hasLength = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i] === 'host') hasHost = true;
+    else if (raw[i] === 'content-length') hasLength = true;
+  }
+  if (!hasHost) raw.push('host', host);
+  if (bytes != null && !hasLength) raw.push('content-length', String(bytes.byteLength));
+  return raw;
+}
+
+/** A record's headers as a raw list when every name is lowercase already (so no two can clash); else undefined. */
+function givenInLowercase(given: RequestInit['headers']): string[] | undefined {
+  if (!given || given instanceof Headers || Array.isArray(given)) return undefined;
+  const raw: string[] = [];
+  for (const name of Object.keys(given)) {
+    if (name !== name.toLowerCase()) return undefined;
+    raw.push(name, (given as Record<string, string>)[name]!);
+  }
+  return raw;
 }
 
 function plainHeaders(given: RequestInit['headers']): Record<string, string> {

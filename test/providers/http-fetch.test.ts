@@ -54,6 +54,30 @@ test('sequential calls share one kept-alive connection; headers, body and status
   }
 });
 
+test('every form of headers arrives once each, lowercased, with the Host and content-length fetch would send', async () => {
+  const seen: string[][] = [];
+  const s = await serve((req, res) => {
+    seen.push(req.rawHeaders);
+    res.end('{}');
+  });
+  const port = new URL(s.url).port;
+  // What the server got, without the connection header the keep-alive agent adds.
+  const pairs = (raw: string[]) => Object.fromEntries(raw.flatMap((v, i) => (i % 2 === 0 && v.toLowerCase() !== 'connection' ? [[v, raw[i + 1]]] : [])));
+  try {
+    await httpSend(`${s.url}/a`, { method: 'POST', headers: { authorization: 'Bearer k', 'x-one': '1' }, body: 'abc' });
+    assert.deepEqual(pairs(seen[0]!), { authorization: 'Bearer k', 'x-one': '1', host: `127.0.0.1:${port}`, 'content-length': '3' });
+    // Names differing only in case are one header (the last given wins, as with fetch's Headers).
+    await httpSend(`${s.url}/b`, { method: 'POST', headers: { 'X-Two': 'a', 'x-two': 'b', Host: 'example.test' }, body: 'abcd' });
+    assert.deepEqual(pairs(seen[1]!), { 'x-two': 'b', host: 'example.test', 'content-length': '4' });
+    await httpSend(`${s.url}/c`, { method: 'POST', headers: [['X-Three', '3']], body: '' });
+    assert.deepEqual(pairs(seen[2]!), { 'x-three': '3', host: `127.0.0.1:${port}`, 'content-length': '0' });
+    await httpSend(`${s.url}/d`, { method: 'GET', headers: new Headers({ 'X-Four': '4' }) });
+    assert.deepEqual(pairs(seen[3]!), { 'x-four': '4', host: `127.0.0.1:${port}` });
+  } finally {
+    await s.close();
+  }
+});
+
 test('server-sent events reach the reader before the response ends; a body read as a stream works too', async () => {
   let release!: () => void;
   const rest = new Promise<void>((resolve) => (release = resolve));
