@@ -18,7 +18,9 @@ export const OWN_BODY_KEYS: Readonly<Record<string, readonly string[]>> = Object
 export const RESERVED_BODY_KEYS: readonly string[] = Object.freeze(['model', 'messages', 'stream']);
 
 export function applyBodyOverrides<T extends object>(body: T, options: Record<string, unknown>, params: ModelParams | undefined): T {
-  const out = { ...body } as Record<string, unknown>;
+  // Object.assign onto a literal, not a spread: keys added to a spread copy make V8 (Node 20)
+  // build a new hidden class per call (see withUsageMeta). The body's keys are the mapper's own.
+  const out = Object.assign({}, body) as Record<string, unknown>;
   for (const [k, v] of Object.entries(options)) if (!RESERVED_BODY_KEYS.includes(k)) out[k] = v;
   if (params) {
     for (const k of params.drop) if (!RESERVED_BODY_KEYS.includes(k)) delete out[k];

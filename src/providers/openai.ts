@@ -73,7 +73,9 @@ export function createOpenAIProvider(config: ProviderConfig, _env: ProviderEnvir
 // socket delivers them, with the SDK's own rules: `[DONE]` ends the stream, an event carrying
 // `error` is an APIError.
 async function streamCompletion(sender: ChatCompletionsSender, body: object, signal: AbortSignal, onDelta: (text: string) => void): Promise<OpenAIChatResponse> {
-  const response = await sender.send({ ...body, stream: true, stream_options: { include_usage: true } }, signal);
+  // Object.assign, not a spread with keys after it (see withUsageMeta on V8's hidden classes);
+  // the body's keys are the mapper's and the policy's.
+  const response = await sender.send(Object.assign({}, body, { stream: true, stream_options: { include_usage: true } }), signal);
   const completion = new ChatCompletionAccumulator();
   let done = false;
   try {

@@ -59,8 +59,7 @@ export class ChatCompletionAccumulator {
   result(): OpenAIChatResponse {
     if (!this.finishReason) throw new MalformedResponseError('openai: the stream ended without a finish_reason (cut short)');
     const toolCalls = this.toolCalls.filter((c) => c !== undefined);
-    return {
-      ...(this.model !== undefined ? { model: this.model } : {}),
+    const response: OpenAIChatResponse = {
       choices: [
         {
           finish_reason: this.finishReason,
@@ -69,5 +68,8 @@ export class ChatCompletionAccumulator {
       ],
       usage: this.usage ?? null,
     };
+    // Added after the literal, not spread into its start (a new hidden class per call in V8).
+    if (this.model !== undefined) response.model = this.model;
+    return response;
   }
 }
