@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { McpRouteError, type Attempt } from '../errors.js';
 import type { Policy } from '../policy/types.js';
+import type { Router } from '../router/types.js';
 import { anthropicErrorBody, MessageEvents, parseMessagesRequest, toMessage } from './anthropic-api.js';
 import { ChatCompletionChunks, openAIErrorBody, parseChatCompletionRequest, toChatCompletion } from './openai-api.js';
 import { GatewayInputError, type GatewayRequest } from './shared.js';
@@ -22,8 +23,9 @@ const DEFAULT_MAX_TOKENS = 4096;
 type Api = 'openai' | 'anthropic';
 
 /** Every request to the gateway; an error the handlers did not answer is a 500 in the caller's API shape. */
-export function gatewayHandler(options: GatewayOptions, token: string): GatewayHandler {
+export function gatewayHandler(given: GatewayOptions, token: string): GatewayHandler {
   const tokenBytes = Buffer.from(token);
+  const options: GatewayOptions = { ...given, getRouter: heldOnceBuilt(given.getRouter) };
   return (req, res) => {
     handle(req, res, options, tokenBytes).catch((err: unknown) => {
       options.log.error(`gateway: ${err instanceof Error ? err.message : String(err)}`);
@@ -31,6 +33,21 @@ export function gatewayHandler(options: GatewayOptions, token: string): GatewayH
       else res.destroy();
     });
   };
+}
+
+/**
+ * The router `get` gives, asked for once: it runs each request on the policy current when the
+ * request starts (GatewayOptions.getRouter), so one serves the whole run, and a request does
+ * not build a new one (`run`'s is an object with a getter that V8 turned into a dictionary
+ * each time). A failure to build it is not kept: the next request asks again.
+ */
+function heldOnceBuilt(get: () => Promise<Router>): () => Promise<Router> {
+  let built: Promise<Router> | undefined;
+  return () =>
+    (built ??= get().catch((err: unknown) => {
+      built = undefined;
+      throw err;
+    }));
 }
 
 function apiOf(req: IncomingMessage): Api {

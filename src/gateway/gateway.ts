@@ -10,7 +10,10 @@ import { bindGatewayPort, closeGatewayPort, gatewayChildEnv, type GatewayHandler
 
 export interface GatewayOptions {
   apis: { openai: boolean; anthropic: boolean };
-  /** The router every call goes through (built lazily by the caller, shared budgets). */
+  /**
+   * The router every call goes through (built lazily by the caller, shared budgets). Asked for
+   * until it has given one, which then serves every call: it must follow policy reloads itself.
+   */
   getRouter: () => Promise<Router>;
   /** The name rules and budgets see, the same as for the server's sampling. */
   serverName: () => string | undefined;
