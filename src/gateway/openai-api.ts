@@ -174,14 +174,24 @@ function usageOf(served: ServedBy): Record<string, number> {
 /** Builds the `data:` payloads of a streamed answer, in order. */
 export class ChatCompletionChunks {
   private started = false;
+  /** The text every chunk of `headModel` starts with, up to its delta. */
+  private head = '';
+  private headModel: string | undefined;
   constructor(
     private readonly id: string,
     private readonly created: number,
     private readonly includeUsage: boolean,
   ) {}
 
+  // The same text as JSON.stringify of {id, object, created, model, choices: [{index, delta,
+  // logprobs, finish_reason}]}, with all but the delta serialised once per stream: each token
+  // of a stream otherwise stringified five objects, four of them the same every time.
   private chunk(model: string, delta: Record<string, unknown>, finish: string | null = null): string {
-    return JSON.stringify({ id: this.id, object: 'chat.completion.chunk', created: this.created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+    if (model !== this.headModel) {
+      this.headModel = model;
+      this.head = `{"id":${JSON.stringify(this.id)},"object":"chat.completion.chunk","created":${JSON.stringify(this.created)},"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":`;
+    }
+    return `${this.head}${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finish === null ? 'null' : JSON.stringify(finish)}}]}`;
   }
 
   /** The chunks for one text delta (the first also carries the role, as OpenAI's does). */

@@ -157,6 +157,19 @@ test('streamed answers: deltas first, then what was not streamed, finish and usa
   assert.equal((names[2]!.data as any).delta.text, 'whole');
 });
 
+test('a streamed chunk is the JSON of its object, whatever the model, delta and finish reason', () => {
+  const chunks = new ChatCompletionChunks('chatcmpl-"x"\u2028', 1700000000, false);
+  const object = (model: string, delta: Record<string, unknown>, finish: string | null) =>
+    JSON.stringify({ id: 'chatcmpl-"x"\u2028', object: 'chat.completion.chunk', created: 1700000000, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+  assert.deepEqual(chunks.delta('He said "hi"\n', 'gpt-a'), [object('gpt-a', { role: 'assistant', content: 'He said "hi"\n' }, null)]);
+  assert.deepEqual(chunks.delta('more', 'gpt-a'), [object('gpt-a', { content: 'more' }, null)]);
+  // Another model mid-stream (a fallback) is named in the chunks after it.
+  assert.deepEqual(chunks.delta('x', 'gpt-"b"'), [object('gpt-"b"', { content: 'x' }, null)]);
+  const rest = chunks.finish(answer({ type: 'text', text: 'done' }, 'maxTokens'), true);
+  // The finish names the model that served the answer (its _meta).
+  assert.equal(rest[0], object('served-id', {}, 'length'));
+});
+
 test('gateway endpoints default to on exactly for a vendor whose key is stripped from the server', () => {
   assert.deepEqual(gatewayApis(undefined, ['OPENAI_API_KEY']), { openai: true, anthropic: false });
   assert.deepEqual(gatewayApis({ openai: false }, ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY']), { openai: false, anthropic: true });
