@@ -150,34 +150,37 @@ export function samplingCapabilityBytes(frame: Buffer, params: Span | ModernPara
       return undefined;
     }
   }
-  const sampling = toolsMayBeAllowed ? '{"tools":{}}' : '{}';
-  if (caps === undefined) return insert(out, frame, meta, `"${CLIENT_CAPABILITIES_META}":{"sampling":${sampling}}`);
+  if (caps === undefined) return insert(out, frame, meta, INSERTIONS.capabilities[toolsMayBeAllowed ? 1 : 0]!);
   if (!isObjectAt(frame, caps)) return undefined;
   const declared = objectMembers(frame, caps[0], ['sampling']);
   if (!declared) return undefined;
   const hostSampling = declared.spans[0];
-  if (hostSampling === undefined) return insert(out, frame, declared, `"sampling":${sampling}`);
+  if (hostSampling === undefined) return insert(out, frame, declared, INSERTIONS.sampling[toolsMayBeAllowed ? 1 : 0]!);
   if (!isObjectAt(frame, hostSampling)) return undefined;
   if (!toolsMayBeAllowed) return out;
   const tools = objectMembers(frame, hostSampling[0], ['tools']);
   if (!tools) return undefined;
   const declaredTools = tools.spans[0];
-  if (declaredTools === undefined) return insert(out, frame, tools, '"tools":{}');
+  if (declaredTools === undefined) return insert(out, frame, tools, INSERTIONS.tools);
   return isObjectAt(frame, declaredTools) ? out : undefined;
 }
 
-/** `member` added as the last member of the object at `into` (its key is absent there, so nothing shadows it). */
-function insert(out: ModernRequestBytes, frame: Buffer, into: FoundMembers, member: string): ModernRequestBytes {
+/** `member` (as INSERTIONS holds it) added as the last member of the object at `into` (its key is absent there, so nothing shadows it). */
+function insert(out: ModernRequestBytes, frame: Buffer, into: FoundMembers, member: Insertion): ModernRequestBytes {
   const at = into.span[1] - 1; // the object's closing brace
-  const empty = into.empty;
-  out.rewritten = Buffer.concat([frame.subarray(0, at), insertion(empty ? member : `,${member}`), frame.subarray(at), NEWLINE]);
+  out.rewritten = Buffer.concat([frame.subarray(0, at), into.empty ? member.alone : member.afterComma, frame.subarray(at), NEWLINE]);
   return out;
 }
 
-/** The few insertions there are (which member, comma or not, tools or not), encoded once. */
-const insertions = new Map<string, Buffer>();
-function insertion(text: string): Buffer {
-  let bytes = insertions.get(text);
-  if (!bytes) insertions.set(text, (bytes = Buffer.from(text)));
-  return bytes;
+/** One member to insert, encoded once: building and hashing its text per request cost more than the rest of the rewrite. */
+interface Insertion {
+  alone: Buffer;
+  afterComma: Buffer;
 }
+const insertionOf = (text: string): Insertion => ({ alone: Buffer.from(text), afterComma: Buffer.from(`,${text}`) });
+/** Every member a rewrite inserts, by what was missing; for the first two [0] without tools, [1] with `sampling.tools`. */
+const INSERTIONS = {
+  capabilities: [insertionOf(`"${CLIENT_CAPABILITIES_META}":{"sampling":{}}`), insertionOf(`"${CLIENT_CAPABILITIES_META}":{"sampling":{"tools":{}}}`)],
+  sampling: [insertionOf('"sampling":{}'), insertionOf('"sampling":{"tools":{}}')],
+  tools: insertionOf('"tools":{}'),
+} as const;
