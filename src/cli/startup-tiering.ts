@@ -3,9 +3,7 @@
 // characters of every module path the ES module loader resolves), and optimising them touches
 // about 3.5 MiB of the node binary's pages that then stay resident in an idle router (README,
 // Start-up). Interpreted, those few calls cost about as much. The compiler is turned back on
-// 1 s after the server is spawned, or as soon as the host is busy (runProxy's onBusy): a host
-// that starts working at once would otherwise run its first second of calls unoptimised (a
-// round trip's CPU in the proxy stayed at 65-85 us until the second was over, 20 us after).
+// once start-up is over, so a proxy with traffic optimises its hot paths as before.
 // v8.setFlagsFromString after start-up is allowed by Node (it does not freeze V8's flags);
 // TurboFan reads this flag each time it decides whether to optimise a function.
 

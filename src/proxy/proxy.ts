@@ -91,11 +91,6 @@ export interface ProxyCoreOptions {
    * requests. Limits still count for the whole connection. Default true.
    */
   rememberApprovals?: boolean;
-  /**
-   * Called once, when the host has sent BUSY_AFTER_CHUNKS chunks: past a handshake, it is
-   * working. `run` turns its optimising compiler back on then (src/cli/startup-tiering.ts).
-   */
-  onBusy?: () => void;
 }
 
 /**
@@ -107,8 +102,6 @@ export const MAX_PARSED_FRAME = 64 * 1024 * 1024;
 export const MAX_SAMPLING_IN_FLIGHT = 256;
 /** Hosts send initialize first thing; a server that samples earlier waits this long for it. */
 export const HOST_INITIALIZE_WAIT_MS = 10_000;
-/** A handshake (initialize, initialized, a list or two) stays below this many chunks; a working host passes it in its first calls. */
-export const BUSY_AFTER_CHUNKS = 32;
 
 const SAMPLING = 'sampling/createMessage';
 const CANCELLED = 'notifications/cancelled';
@@ -634,12 +627,8 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
       },
       exited: finish,
     });
-    let untilBusy = o.onBusy ? BUSY_AFTER_CHUNKS : 0;
     hostSide.start({
-      data: (chunk: Buffer) => {
-        hostFramer.push(chunk);
-        if (untilBusy > 0 && --untilBusy === 0) o.onBusy!();
-      },
+      data: (chunk: Buffer) => hostFramer.push(chunk),
       inputClosed: onHostClosed,
       outputBroken: () => {
         hostOutputBroken = true;

@@ -141,8 +141,6 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   const proxyOptions = {
     ...routedProxyOptions(policy, { command, args, cwd: flags.cwd, env, log, redact, serverName: flags.serverName, graceMs: start.graceMs }, (extras) => routers.forProxy(extras)),
     ...(dryRun ? { dryRun } : {}),
-    // A host at work gets optimised code now rather than up to a second later (startup-tiering.ts).
-    onBusy: () => resumeOptimizingCompilerSoon(true),
   };
   const onServerName = (name: string) => {
     reportedName = name;
