@@ -3,6 +3,7 @@
 // capabilities); everything else is 2025 traffic and keeps the proxy's byte path untouched.
 
 import { objectMembers, type FoundMembers, type InnerMembers, type Span } from './json-top-level.js';
+import { lineContentEnd } from './line-framer.js';
 
 export const PROTOCOL_VERSION_META = 'io.modelcontextprotocol/protocolVersion';
 export const CLIENT_CAPABILITIES_META = 'io.modelcontextprotocol/clientCapabilities';
@@ -134,6 +135,7 @@ const PARAMS_KEYS = ['_meta', 'inputResponses', 'requestState'] as const;
  * stays as it was. Undefined when the frame is not a 2026 request the bytes can answer for:
  * no string protocolVersion, a key written with escapes, a capability that is not an object,
  * or a retry (inputResponses, requestState); the caller then parses, as before.
+ * The frame may keep its line ending: the rewrite ends with exactly one newline either way.
  */
 export function samplingCapabilityBytes(frame: Buffer, params: Span | ModernParams, toolsMayBeAllowed: boolean): ModernRequestBytes | undefined {
   const read = 'outer' in params ? params : isObjectAt(frame, params) ? readModernParams(frame, params[0]) : undefined;
@@ -168,7 +170,7 @@ export function samplingCapabilityBytes(frame: Buffer, params: Span | ModernPara
 /** `member` (as INSERTIONS holds it) added as the last member of the object at `into` (its key is absent there, so nothing shadows it). */
 function insert(out: ModernRequestBytes, frame: Buffer, into: FoundMembers, member: Insertion): ModernRequestBytes {
   const at = into.span[1] - 1; // the object's closing brace
-  out.rewritten = Buffer.concat([frame.subarray(0, at), into.empty ? member.alone : member.afterComma, frame.subarray(at), NEWLINE]);
+  out.rewritten = Buffer.concat([frame.subarray(0, at), into.empty ? member.alone : member.afterComma, frame.subarray(at, lineContentEnd(frame)), NEWLINE]);
   return out;
 }
 

@@ -56,10 +56,16 @@ export interface FramerOptions {
 
 /** The frame without the line ending a framer with `lineEndInFrame` may have left on it. */
 export function withoutLineEnd(frame: Buffer): Buffer {
+  const end = lineContentEnd(frame);
+  return end === frame.length ? frame : frame.subarray(0, end);
+}
+
+/** Where the frame's content ends, before a line ending left on it (no view made: see withoutLineEnd). */
+export function lineContentEnd(frame: Buffer): number {
   let end = frame.length;
   if (end > 0 && frame[end - 1] === NL) end--;
   if (end > 0 && frame[end - 1] === 0x0d) end--;
-  return end === frame.length ? frame : frame.subarray(0, end);
+  return end;
 }
 
 export class LineFramer {

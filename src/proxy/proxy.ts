@@ -259,16 +259,15 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
   /** A 2026 request gets its capability rewrite and, for tools/call & co., its input rounds; undefined for 2025 frames. */
   /** Only for a frame that may be one (mayBeModern) or was parsed anyway. `read`: its params, read on the way. */
   const fromModernHost = (line: Buffer, info: FrameInfo, read: ModernParams | undefined): FrameVerdict | undefined => {
-    // The rewrite inserts bytes and ends the line itself; spans read from `line` hold for `frame`.
-    const frame = withoutLineEnd(line);
-    // The usual request is rewritten on its bytes; unusual shapes are parsed and re-encoded.
-    const bytes = info.params && samplingCapabilityBytes(frame, read ?? info.params, o.toolsMayBeAllowed);
+    // The usual request is rewritten on its bytes (the rewrite ends the line itself, so `line`
+    // is read as it is: no view without its line ending); unusual shapes are parsed and re-encoded.
+    const bytes = info.params && samplingCapabilityBytes(line, read ?? info.params, o.toolsMayBeAllowed);
     if (bytes) {
       hostSpeaksModern = true;
       hostKnown();
-      return inputRequired.fromHostBytes(frame, bytes, info.id, info.method!);
+      return inputRequired.fromHostBytes(line, bytes, info.id, info.method!);
     }
-    const message = info.message ?? parseFrame(frame).message;
+    const message = info.message ?? parseFrame(withoutLineEnd(line)).message;
     if (!message || !modernMeta(message)) return undefined;
     hostSpeaksModern = true;
     // A 2026 host sends no initialize: its first request is its handshake (capabilities travel per request).

@@ -34,6 +34,16 @@ const request = (meta: string, params = '"name":"echo","arguments":{"text":"hi"}
 const capsText = (caps: string) => `{${PV}:"2026-07-28",${CAPS}:${caps}}`;
 
 describe('the sampling capability inserted on the bytes', () => {
+  it('gives the same bytes for a frame that keeps its line ending (\\n or \\r\\n) as for one without: one newline at the end', () => {
+    for (const tools of [false, true]) {
+      for (const text of [request(`{${PV}:"2026-07-28"}`), request(capsText('{}')), request(capsText('{"sampling":{}}'))]) {
+        const bare = rewrite(text, tools)?.rewritten;
+        assert.ok(bare || !tools, `rewritten: ${text}`);
+        for (const ending of ['\n', '\r\n']) assert.deepEqual(rewrite(`${text}${ending}`, tools)?.rewritten, bare, `${JSON.stringify(ending)} ${text}`);
+      }
+    }
+  });
+
   it('adds the capabilities object when the host sent none, sampling when they lack it, and keeps every declared capability', () => {
     for (const tools of [false, true]) {
       assert.equal(compare(request(`{${PV}:"2026-07-28"}`), tools), 'rewritten');
