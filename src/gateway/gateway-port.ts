@@ -32,7 +32,7 @@ export async function bindGatewayPort(token: string = randomHex(32)): Promise<Ga
   // pauseOnConnect: nothing is read from a connection before the HTTP server has taken it.
   // noDelay, as node:http's own listener sets: otherwise Nagle's algorithm holds a streamed
   // event until the client ACKs the one before, which a client taking calls back to back
-  // delays (bench/gateway-gaps.ts: a gap over 20 ms in 180 of 200 calls before, 1 after).
+  // delays (bench/gaps-gateway.ts: a gap over 20 ms in 180 of 200 calls before, 1 after).
   const server = createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
     http ??= httpServerFor((req, res) => (handler ? handler(req, res) : void waiting.push([req, res])));
     http.then(

@@ -5,7 +5,7 @@
 // gateway's side of the connection held an event for the client's delayed ACK, over 20 ms, in
 // nearly every call before the gateway's sockets set TCP_NODELAY as node:http's own do).
 // COMPARE_CLI=<another build's dist/cli/main.js> (inside this checkout) adds that build.
-// Run: npm run bench -- gateway-gaps [calls]
+// Run: npm run bench -- gaps-gateway [calls]
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { reportingRunArgs, waitForReport, writeGatewayPolicy } from './_gateway-
 const calls = Number(process.argv[2] ?? 200);
 const EVENTS = 8;
 const INTERVAL_MS = 5;
-const dir = mkdtempSync(join(tmpdir(), 'mcp-route-bench-gateway-gaps-'));
+const dir = mkdtempSync(join(tmpdir(), 'mcp-route-bench-gaps-gateway-'));
 const fake = await startFakeOpenAI();
 fake.setDefault(() => ({
   ...openaiStreamReply({ text: 'one two three four five six seven eight', model: 'gpt-bench', pieces: EVENTS }),
