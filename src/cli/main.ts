@@ -10,13 +10,10 @@
 // No top-level await here: CommonJS has none.
 
 import { startEarlyFromArgv } from './early-start.js';
-import { holdOptimizingCompiler } from './startup-tiering.js';
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'run') {
     await startEarlyFromArgv(process.argv.slice(3));
-    // Off the server's path (spawned above when it could be): no optimising compiler during start-up.
-    holdOptimizingCompiler();
   }
   await (await import('./cli.js')).runCli();
 }

@@ -23,8 +23,7 @@ export function murmur3Hex(text: string): string {
   let h4 = 0;
   // Written out, without helper calls: a small function called for every word gets hot enough
   // for V8 to optimise it, and the optimising compiler, once run, keeps some 3.5 MiB of the
-  // node binary resident in an idle router (src/cli/startup-tiering.ts holds it off only
-  // after the spawn).
+  // node binary resident in an idle router.
   for (let i = 0; i < blocksEnd; i += 16) {
     let k1 = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
     let k2 = data[i + 4]! | (data[i + 5]! << 8) | (data[i + 6]! << 16) | (data[i + 7]! << 24);

@@ -16,7 +16,6 @@ import { createLogger, isLogFormat, isLogLevel, type LogFormat, type Logger, typ
 import { makeNonDumpable } from '../../proxy/non-dumpable.js';
 import { runProxy } from '../../proxy/proxy.js';
 import { releaseMemoryOnceIdle } from '../../util/release-memory.js';
-import { resumeOptimizingCompilerSoon } from '../startup-tiering.js';
 import { WIRE_REFUSED, type WireError } from '../../proxy/wire-errors.js';
 import { UNITLESS_DURATION_LIMIT } from '../../policy/foreign-habits.js';
 import { policyMayAllowTools } from '../../policy/may-allow-tools.js';
@@ -164,7 +163,6 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   // The server is spawned (runProxy does so before it returns): what is not needed to start
   // it loads while it boots, rather than before.
   sinks.telemetry = startTelemetryLazily(log);
-  resumeOptimizingCompilerSoon();
   releaseMemoryOnceIdle(log);
   const code = await running;
   reload?.close();
