@@ -2,11 +2,11 @@
 // The `mcp-route` bin. For `run`, spawns the server before anything else loads when the
 // start-up cache allows it (early-start.ts): even commander, which would cost the server its
 // head start. Bundled on its own as CommonJS, dist/cli/main.cjs, with everything the early
-// start needs and no chunk to fetch (scripts/bundle-cli.mjs): Node sets up its ES module
-// loader only for an ES module, and every module it reads, links and evaluates before the
-// spawn is time the server has not started booting. The command line itself (cli.ts: commander
-// and the subcommands, ES modules split into chunks) loads afterwards. dist/cli/main.js, the
-// path the docs and older host configurations name, loads this same file.
+// start needs and no other file to read (scripts/bundle-cli.mjs): every module read and
+// evaluated before the spawn is time the server has not started booting. The command line
+// itself (cli.ts: commander, then the invoked subcommand, each a CommonJS file of its own)
+// loads afterwards. dist/cli/main.js, the path the docs and older host configurations name,
+// loads this same file.
 // No top-level await here: CommonJS has none.
 
 import { startEarlyFromArgv } from './early-start.js';

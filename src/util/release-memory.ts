@@ -26,7 +26,7 @@ let armed = false;
  * V8's memory-reducing full collections and trims the C heap, once per process. The timers
  * never keep the process alive. The addon loads only then, off the path to `initialize`.
  * Idle is judged by CPU time (process.cpuUsage), not by the event loop's utilisation: that is
- * in perf_hooks, eleven of Node's own modules (about 0.4 MiB resident) that an idle router
+ * in perf_hooks, eleven of Node's own modules (about 0.3 MiB resident) that an idle router
  * would load for this alone.
  */
 export function releaseMemoryOnceIdle(log: Logger): void {
