@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { registerCollectible } from '../../src/util/collectible.ts';
 
-/** Beside the chunk this shim is bundled into. */
+/** Beside the bundle file this shim is bundled into. */
 const FILE = fileURLToPath(new URL('./policy-parsers.cjs', import.meta.url));
 let loaded;
 

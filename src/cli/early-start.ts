@@ -99,8 +99,8 @@ interface PendingStart {
   start: Promise<EarlyStart | undefined>;
 }
 
-// The start main.ts made, for takeEarlyStart. Held on globalThis, not in this module: main.js
-// is bundled apart from the chunks that hold `run` (scripts/bundle-cli.mjs), so each has its
+// The start main.ts made, for takeEarlyStart. Held on globalThis, not in this module: main.cjs
+// is bundled apart from command-run.cjs, which holds `run` (scripts/bundle-cli.mjs), so each has its
 // own copy of this module. Only plain data and objects used through their interfaces cross
 // (no instanceof, no module state), so which copy made the start does not matter.
 const PENDING = Symbol.for('mcp-route.early-start');

@@ -1,7 +1,7 @@
-// Code the idle router lets go of. An ES module stays loaded for the life of the process (V8
-// keeps its source text, functions and their metadata), so the CLI bundle loads yaml and the
-// policy validator, needed only while a policy is read, as a CommonJS file instead, which can
-// be dropped and collected (scripts/bundle/policy-parsers-shim.mjs). The shim registers here
+// Code the idle router lets go of. A bundled module stays loaded for the life of the process
+// (V8 keeps its file's source text, functions and their metadata), so the CLI bundle loads yaml
+// and the policy validator, needed only while a policy is read, as a CommonJS file of its own,
+// which can be dropped and collected (scripts/bundle/policy-parsers-shim.mjs). The shim registers here
 // how to drop it; release-memory.ts drops everything registered once the router is idle, just
 // before V8's memory-reducing collections. What is dropped loads again when next needed (a
 // policy reload then compiles it anew, a few ms).
