@@ -16,7 +16,7 @@
 // still hold. Dependencies that load late or are large stay outside the bundle, loaded from
 // node_modules when first used: the provider SDKs, the MCP SDK, telemetry, stores, tokenizers,
 // and cross-spawn (used on Windows only).
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 /** main.ts loads the command line as the separate file cli.cjs, not as code of its own. */
@@ -27,18 +27,25 @@ const cliAsExternal = {
   },
 };
 
+/** The subcommands cli.ts imports, by name, as its build resolves them. */
+const commandNames = new Set();
 /** cli.ts loads each subcommand as its own file, command-<name>.cjs. */
 const commandsAsFiles = {
   name: 'commands-as-files',
   setup(b) {
-    b.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({ path: `./command-${/([\w-]+)\.js$/.exec(args.path)[1]}.cjs`, external: true }));
+    b.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => {
+      const name = /([\w-]+)\.js$/.exec(args.path)[1];
+      commandNames.add(name);
+      return { path: `./command-${name}.cjs`, external: true };
+    });
   },
 };
 
 const root = new URL('..', import.meta.url).pathname;
 const outdir = `${root}dist/cli`;
-// What earlier builds left (ES module chunks and the old cli.js bundle's map) and this one remakes.
-for (const name of readdirSync(outdir)) if (/^(bundle-|command-)|^cli\.js\.map$/.test(name)) rmSync(`${outdir}/${name}`);
+// What earlier builds left (ES module chunks) and this one remakes. (cli.js and its map are
+// tsc's again, written just before this runs.)
+for (const name of readdirSync(outdir)) if (/^(bundle-|command-)/.test(name)) rmSync(`${outdir}/${name}`);
 const external = ['@anthropic-ai/sdk', 'openai', '@modelcontextprotocol/*', '@opentelemetry/*', 'better-sqlite3', 'ioredis', 'prom-client', 'gpt-tokenizer', 'gpt-tokenizer/*', 'cross-spawn'];
 // Whitespace and syntax only (names stay, for stack traces; `node --enable-source-maps` maps
 // lines back): less source to scan and to keep in memory (V8 holds every module's text). The
@@ -96,15 +103,12 @@ const common = {
 // The command line: commander and the table of subcommands, each loaded from its own file.
 await build({ ...common, entryPoints: { cli: `${root}src/cli/cli.ts` }, plugins: [commandsAsFiles] });
 
-// One file per subcommand, with everything it uses. The few modules several subcommands use
-// are in each of their files; a process loads one of them (help loads them all, to list them).
-const commandNames = readdirSync(`${root}src/cli/commands`)
-  .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
-  .map((name) => name.slice(0, -3))
-  .filter((name) => new RegExp(`\\(['"]\\./commands/${name}\\.js['"]\\)`).test(readFileSync(`${root}src/cli/cli.ts`, 'utf8')));
+// One file per subcommand cli.ts imports, with everything it uses. The few modules several
+// subcommands use are in each of their files; a process loads one of them (help loads them
+// all, to list them).
 await build({
   ...common,
-  entryPoints: Object.fromEntries(commandNames.map((name) => [`command-${name}`, `${root}src/cli/commands/${name}.ts`])),
+  entryPoints: Object.fromEntries([...commandNames].map((name) => [`command-${name}`, `${root}src/cli/commands/${name}.ts`])),
   plugins: [collectibleParsers],
 });
 

@@ -50,7 +50,8 @@ export async function runCli(): Promise<void> {
       process.exit(2);
     });
 
-  const wanted = invoked !== undefined && invoked in commands ? [invoked] : Object.keys(commands);
+  // Own keys only: `mcp-route constructor` is an unknown command, not Object.prototype's.
+  const wanted = invoked !== undefined && Object.hasOwn(commands, invoked) ? [invoked] : Object.keys(commands);
   for (const name of wanted) (await commands[name]!())(program);
 
   if (invoked === undefined) {

@@ -35,9 +35,9 @@ export function releaseMemoryOnceIdle(log: Logger): void {
   const started = Date.now();
   let last = process.cpuUsage();
   const timer = setInterval(() => {
-    const used = process.cpuUsage(last);
-    last = process.cpuUsage();
-    const busy = (used.user + used.system) / 1000 / POLL_MS;
+    const now = process.cpuUsage();
+    const busy = (now.user - last.user + now.system - last.system) / 1000 / POLL_MS;
+    last = now;
     const elapsed = Date.now() - started;
     if (elapsed >= FIRST_MS && busy < IDLE_SHARE) release(log);
     else if (elapsed < GIVE_UP_MS) return;

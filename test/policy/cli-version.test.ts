@@ -44,3 +44,12 @@ test('the preload sees commands when they are loaded (lint --help loads lint onl
   assert.equal(r.code, 0);
   assert.deepEqual(r.loaded, ['lint']);
 });
+
+test('a command named like an Object.prototype member is an unknown command, not a crash', async () => {
+  for (const name of ['constructor', 'toString', '__proto__']) {
+    const r = await runCli([name], { env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent-home' } });
+    assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, /unknown command/);
+    assert.doesNotMatch(r.stderr, /TypeError/);
+  }
+});
