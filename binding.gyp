@@ -5,8 +5,8 @@
       "sources": ["native/addon.c", "native/harden.c", "native/scan.c"]
     },
     {
-      "target_name": "mcp_route_memory",
-      "sources": ["native/memory.cc"]
+      "target_name": "mcp_route_engine",
+      "sources": ["native/engine.cc"]
     }
   ]
 }

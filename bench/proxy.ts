@@ -16,6 +16,8 @@
 // warm-up; `proxy 5 5000` measures a proxy that has been in use for a while, which is most of
 // a proxy's life inside a host. The README gives both.
 // Needs the built CLI: npm run build && npm run bench -- proxy  [rounds] [warm-up calls]
+// ROUTER_FLAGS="--interrupt-budget=67584" passes node flags to the mcp-route process only (A/B
+// of V8 settings; that one restores V8's default tier-up budget, see src/util/engine.ts).
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +54,7 @@ function commandFor(mode: Mode): { command: string; args: string[] } {
   const node = process.execPath;
   if (mode === 'direct') return { command: node, args: [server] };
   if (mode === 'raw pipe') return { command: node, args: [join(root, 'bench/raw-pipe.mjs'), node, server] };
-  return { command: node, args: [join(root, 'dist/cli/main.js'), 'run', '--policy', policyPath, '--', node, server] };
+  return { command: node, args: [...(process.env.ROUTER_FLAGS ?? '').split(' ').filter(Boolean), join(root, 'dist/cli/main.js'), 'run', '--policy', policyPath, '--', node, server] };
 }
 
 function rssMiB(pid: number): number {

@@ -1,15 +1,13 @@
 // Gives back, once the router is idle after start-up, the memory that start-up used and no
 // longer needs: about 4 MiB of an idle `mcp-route run` (README, Start-up). V8 would return
 // most of it by itself (its memory reducer), but only after some 10 s idle, and glibc keeps the
-// freed C heap. The work is in the optional native addon (native/memory.cc, Linux): without it
+// freed C heap. The work is in the optional engine addon (src/util/engine.ts, Linux): without it
 // nothing happens and nothing breaks.
 
-import { createRequire } from 'node:module';
 import type { Logger } from '../proxy/log.js';
 import { dropCollectible } from './collectible.js';
+import { engineAddon } from './engine.js';
 
-/** Where scripts/build-native.mjs puts the addon, from dist/util/, src/util/ or the bundle in dist/cli/. */
-const ADDON = '../../build/Release/mcp_route_memory.node';
 /** How often the process's recent business is looked at. */
 const POLL_MS = 500;
 /** Not before this long after the call: start-up (the policy, the proxy, initialize) is done by then. */
@@ -49,20 +47,11 @@ export function releaseMemoryOnceIdle(log: Logger): void {
 function release(log: Logger): void {
   // Before the collections, so they take it; without the addon V8's memory reducer does later.
   dropCollectible();
-  const addon = loadAddon();
+  const addon = engineAddon();
   if (!addon) return;
   const before = process.memoryUsage.rss();
   addon.releaseMemory();
   const after = process.memoryUsage.rss();
   const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
   log.debug(`idle after start-up: gave back ${mib(before - after)} MiB (resident ${mib(before)} -> ${mib(after)} MiB)`);
-}
-
-function loadAddon(): { releaseMemory(): void } | undefined {
-  try {
-    return createRequire(import.meta.url)(ADDON) as { releaseMemory(): void };
-  } catch {
-    // Not built (no compiler at install), or built for another Node: idle memory stays as it is.
-    return undefined;
-  }
 }

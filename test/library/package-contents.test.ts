@@ -38,7 +38,7 @@ describe('npm pack', () => {
       'native/addon.h',
       'native/harden.c',
       'native/scan.c',
-      'native/memory.cc',
+      'native/engine.cc',
       'scripts/build-native.mjs',
     ]) {
       assert.ok(paths.includes(needed), `${needed} missing from the package`);

@@ -1,5 +1,5 @@
 // The idle router gives back the memory start-up used (src/util/release-memory.ts, the native
-// addon in native/memory.cc), and works as before afterwards: the bytecode V8 flushed is
+// engine addon in native/engine.cc), and works as before afterwards: the bytecode V8 flushed is
 // compiled again when a request needs it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startFakeOpenAI } from '../helpers/fake-openai.js';
 import { openaiPolicy, ROOT, samplingLine, skipUnlessBuilt, startRoute, tempDir, type Route } from './harness.js';
 
-const ADDON = join(ROOT, 'build', 'Release', 'mcp_route_memory.node');
+const ADDON = join(ROOT, 'build', 'Release', 'mcp_route_engine.node');
 const skip = skipUnlessBuilt || (process.platform !== 'linux' ? 'the memory addon is Linux only' : existsSync(ADDON) ? false : `${ADDON} was not built`);
 const RELEASED = /idle after start-up: gave back (-?[\d.]+) MiB \(resident ([\d.]+) -> ([\d.]+) MiB\)/;
 

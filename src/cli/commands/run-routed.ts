@@ -16,6 +16,7 @@ import { createLogger, isLogFormat, isLogLevel, type LogFormat, type Logger, typ
 import { makeNonDumpable } from '../../proxy/non-dumpable.js';
 import { runProxy } from '../../proxy/proxy.js';
 import { releaseMemoryOnceIdle } from '../../util/release-memory.js';
+import { tierUpSooner } from '../../util/engine.js';
 import { WIRE_REFUSED, type WireError } from '../../proxy/wire-errors.js';
 import { UNITLESS_DURATION_LIMIT } from '../../policy/foreign-habits.js';
 import { policyMayAllowTools } from '../../policy/may-allow-tools.js';
@@ -164,6 +165,8 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   // it loads while it boots, rather than before.
   sinks.telemetry = startTelemetryLazily(log);
   releaseMemoryOnceIdle(log);
+  // After this turn, so a host's initialize already waiting is forwarded first (src/util/engine.ts).
+  setImmediate(() => log.debug(`JIT tier-up budget: ${tierUpSooner()}`));
   const code = await running;
   reload?.close();
   metrics?.prometheus.setSessions(0);
