@@ -18,6 +18,8 @@
 // Needs the built CLI: npm run build && npm run bench -- proxy  [rounds] [warm-up calls]
 // ROUTER_FLAGS="--interrupt-budget=67584" passes node flags to the mcp-route process only (A/B
 // of V8 settings; that one restores V8's default tier-up budget, see src/util/engine.ts).
+// COMPARE_CLI=<another build's dist/cli/main.js> (inside this checkout, so that its packages
+// resolve) adds that build as one more mode in the same rounds of the 2025 part (before/after).
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,13 +55,15 @@ defaults: { models: [mock-model] }
 `,
 );
 
-type Mode = 'direct' | 'raw pipe' | 'mcp-route';
-const modes: Mode[] = ['direct', 'raw pipe', 'mcp-route'];
+type Mode = 'direct' | 'raw pipe' | 'mcp-route' | 'other build';
+const compareCli = process.env['COMPARE_CLI'];
+const modes: Mode[] = ['direct', 'raw pipe', 'mcp-route', ...(compareCli ? (['other build'] as const) : [])];
 function commandFor(mode: Mode): { command: string; args: string[] } {
   const node = process.execPath;
   if (mode === 'direct') return { command: node, args: [server] };
   if (mode === 'raw pipe') return { command: node, args: [join(root, 'bench/raw-pipe.mjs'), node, server] };
-  return { command: node, args: [...(process.env.ROUTER_FLAGS ?? '').split(' ').filter(Boolean), join(root, 'dist/cli/main.js'), 'run', '--policy', policyPath, '--', node, server] };
+  const cli = mode === 'other build' ? compareCli! : join(root, 'dist/cli/main.js');
+  return { command: node, args: [...(process.env.ROUTER_FLAGS ?? '').split(' ').filter(Boolean), cli, 'run', '--policy', policyPath, '--', node, server] };
 }
 
 function rssMiB(pid: number): number {
@@ -77,9 +81,11 @@ const results: Record<Mode, { rtt: number[]; perSec: number[]; rss: number[]; rs
   direct: { rtt: [], perSec: [], rss: [], rssAfter: [] },
   'raw pipe': { rtt: [], perSec: [], rss: [], rssAfter: [] },
   'mcp-route': { rtt: [], perSec: [], rss: [], rssAfter: [] },
+  'other build': { rtt: [], perSec: [], rss: [], rssAfter: [] },
 };
-/** Per round, mcp-route's figure over the raw pipe's from the same round. */
+/** Per round, mcp-route's figure over the raw pipe's from the same round (and COMPARE_CLI's build's). */
 const ratios = { rtt: [] as number[], perSec: [] as number[] };
+const otherRatios = { rtt: [] as number[], perSec: [] as number[] };
 
 /** Small calls run in blocks of this many, the modes taking turns, so machine drift within a round hits all alike. */
 const BLOCK = 50;
@@ -146,6 +152,10 @@ async function round(r: number): Promise<void> {
   for (const c of conns) await c.client.close();
   ratios.rtt.push(results['mcp-route'].rtt.at(-1)! / results['raw pipe'].rtt.at(-1)!);
   ratios.perSec.push(results['mcp-route'].perSec.at(-1)! / results['raw pipe'].perSec.at(-1)!);
+  if (compareCli) {
+    otherRatios.rtt.push(results['other build'].rtt.at(-1)! / results['raw pipe'].rtt.at(-1)!);
+    otherRatios.perSec.push(results['other build'].perSec.at(-1)! / results['raw pipe'].perSec.at(-1)!);
+  }
 }
 
 for (let r = 0; r < rounds; r++) {
@@ -179,6 +189,11 @@ console.log(
     `throughput >= 0.95x pipe: ${perSecRatio.toFixed(2)}x [${spread(ratios.perSec)}] ${perSecRatio >= 0.95 ? 'met' : 'NOT met'}; ` +
     `idle RSS ${idleRss.toFixed(1)} MiB (pipe ${median(results['raw pipe'].rss).toFixed(1)}; goal <= 45 MiB: see bench/startup.ts)`,
 );
+if (compareCli) {
+  console.log(
+    `the other build (${compareCli}): round trip ${median(otherRatios.rtt).toFixed(2)}x pipe [${spread(otherRatios.rtt)}]; throughput ${median(otherRatios.perSec).toFixed(2)}x pipe [${spread(otherRatios.perSec)}]`,
+  );
+}
 
 // ---- protocol 2026-07-28 -----------------------------------------------------------------------
 const mrtrServer = join(root, 'test/helpers/mcp-fixtures/mrtr-server.mjs');
