@@ -48,7 +48,7 @@ export const TIER_UP_BUDGET = 16_384;
 export function tierUpSooner(execArgv: readonly string[] = process.execArgv): string {
   if (execArgv.some((arg) => /^--interrupt[-_]budget[=]/.test(arg))) return 'as given on the node command line';
   const addon = engineAddon();
-  if (!addon?.setFlags) return 'V8 default (the engine addon is not built)';
+  if (!addon?.setFlags) return 'V8 default (the engine addon could not be loaded: not built, not Linux, or built for another Node)';
   addon.setFlags(`--interrupt-budget=${TIER_UP_BUDGET}`);
   return String(TIER_UP_BUDGET);
 }
