@@ -40,7 +40,7 @@ export const TIER_UP_BUDGET = 16_384;
  * Has V8 optimise hot functions after about a quarter of the bytecode it would run first by
  * default. A proxy's hot path is a few small functions run for every message for hours: with
  * the default budget they ran unoptimised for the first thousands of messages (bench/proxy.ts
- * measured a 200-call warm-up at 1.06x to 1.17x the raw pipe's round trip, and 1.00x to 1.05x
+ * measured a 200-call warm-up at 1.06x to 1.17x the raw pipe's round trip, and 0.90x to 1.05x
  * with this; see the README's Cost of the proxy). Called once the router is up, so start-up's
  * run-once code is judged by the default. A budget given on node's own command line wins.
  * Returns the budget in force afterwards, or why it is V8's default.
