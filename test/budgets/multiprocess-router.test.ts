@@ -31,11 +31,11 @@ for (const kind of ['sqlite', 'redis'] as const) {
       try {
         for (const r of routers) assert.equal(await r.next(), 'ready');
         for (const r of routers) r.child.stdin!.write('go\n');
-        const results = (await Promise.all(routers.map((r) => r.next()))).map((l) => JSON.parse(l) as { ok: number; budget: number; other: string[] });
+        const results = (await Promise.all(routers.map((r) => r.next()))).map((l) => JSON.parse(l) as { ok: number; budget: number; other: string[]; why: string[] });
         assert.deepEqual(
           results.flatMap((r) => r.other),
           [],
-          'no request ended any other way',
+          `no request ended any other way: ${results.flatMap((r) => r.why).join(' | ')}`,
         );
         assert.equal(fake.requests.length, 20, 'requests that reached the provider');
         assert.equal(

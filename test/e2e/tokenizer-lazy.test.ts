@@ -4,6 +4,7 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli, runNode, ROOT } from '../helpers/cli.js';
 import { startFakeOpenAI } from '../helpers/fake-openai.js';
 import { connectHost, sample, e2e, tempDir, writePolicy } from './harness.js';
@@ -37,6 +38,9 @@ models:
     assert.doesNotMatch(host.stderr(), /gpt-tokenizer/, 'nothing loaded before the first sampling request');
     const out = await sample(host.client, { prompt: 'hello' });
     assert.equal(out.ok, true, JSON.stringify(out));
+    // The load is logged before the answer is sent, but on stderr, another pipe: its bytes may
+    // reach this process after the answer's.
+    for (let waited = 0; !TOKENIZER.test(host.stderr()) && waited < 5_000; waited += 50) await sleep(50);
     assert.match(host.stderr(), TOKENIZER);
   } finally {
     await host.close();

@@ -55,6 +55,9 @@ export function runNode(args: string[], options: RunOptions = {}): Promise<CliRe
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+    // A command that exits without reading its stdin (--version does) closes the pipe: the
+    // write then fails with EPIPE, which says nothing about the command under test.
+    child.stdin!.on('error', () => {});
     child.stdin!.end(options.input ?? '');
   });
 }

@@ -31,9 +31,14 @@ const OPEN_BUSY_MS = 250;
 /** Totals outlive their window by a month so `mcp-route budgets` and restarts see them. */
 const TOTALS_KEPT_MS = 31 * 86_400_000;
 
+/**
+ * Another process holds the lock: worth another try. SQLITE_PROTOCOL too: in WAL mode it is the
+ * loser of a race between connections starting transactions at once, which SQLite's documentation
+ * calls transient and seen only when many processes compete to write one file.
+ */
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|PROTOCOL)/.test(code);
 }
 
 export function createSqliteBudgetStore(options: SqliteStoreOptions): BudgetStore {
