@@ -46,7 +46,7 @@ export const TIER_UP_BUDGET = 16_384;
  * Returns the budget in force afterwards, or why it is V8's default.
  */
 export function tierUpSooner(execArgv: readonly string[] = process.execArgv): string {
-  if (execArgv.some((arg) => /^--interrupt[-_]budget[=]/.test(arg))) return 'as given on the node command line';
+  if (execArgv.some((arg) => /^--interrupt[-_]budget(=|$)/.test(arg))) return 'as given on the node command line';
   const addon = engineAddon();
   if (!addon?.setFlags) return 'V8 default (the engine addon could not be loaded: not built, not Linux, or built for another Node)';
   addon.setFlags(`--interrupt-budget=${TIER_UP_BUDGET}`);

@@ -41,6 +41,7 @@ test('the engine addon hands flags to V8: a quarter of the interrupt budget queu
 test("a budget given on node's command line wins over mcp-route's", () => {
   assert.equal(tierUpSooner(['--interrupt-budget=99999']), 'as given on the node command line');
   assert.equal(tierUpSooner(['--stack-size=2000', '--interrupt_budget=5000']), 'as given on the node command line');
+  assert.equal(tierUpSooner(['--interrupt-budget', '5000']), 'as given on the node command line');
 });
 
 test('run sets the lower tier-up budget once it is up, and still proxies and routes', { skip: skipUnlessBuilt || skip, timeout: 30_000 }, async () => {
