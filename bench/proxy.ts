@@ -10,10 +10,10 @@
 // Goals (issues 19 and 14): 2025 round trip <= 1.05x and 1 MiB throughput >= 0.95x the pipe,
 // 2026 round trip <= 1.15x; a run of 5 rounds or more, several runs in a row to call them met.
 // Each connection first makes WARM_CALLS small calls: 200 unless a second argument says, the
-// figure every wave's goals were judged on. The router's JavaScript takes thousands of calls to
-// be optimised (its CPU per small call was still falling after 6,000; the pipe's few functions
-// are Node's own and settle at once), so with 200 the timed calls include part of that
-// warm-up; `proxy 5 5000` measures a proxy that has been in use for a while, which is most of
+// figure every wave's goals were judged on. The router's JavaScript took thousands of calls to
+// be optimised (its CPU per small call was still falling after 6,000) until the eighth wave
+// lowered V8's tier-up budget in the router (src/util/engine.ts); with 200 the timed calls
+// still include part of the warm-up, the pipe's as well as the router's; `proxy 5 5000` measures a proxy that has been in use for a while, which is most of
 // a proxy's life inside a host. The README gives both.
 // Needs the built CLI: npm run build && npm run bench -- proxy  [rounds] [warm-up calls]
 // ROUTER_FLAGS="--interrupt-budget=67584" passes node flags to the mcp-route process only (A/B

@@ -1,6 +1,6 @@
 // mcp-route's second addon: two things asked of V8 and glibc that Node offers no JavaScript
-// for without loading more of itself (node:v8 is eleven modules and about 0.3 MiB resident in
-// an idle router). src/util/engine.ts loads it and says when each is called.
+// for without loading more of itself (node:v8 and the modules it brings held about 0.3 MiB
+// more in an idle router, seventh wave). src/util/engine.ts loads it and says when each is called.
 // - releaseMemory(): once the router is idle after start-up, give back the memory start-up used
 //   and no longer needs (see the README's Start-up section, and src/util/release-memory.ts).
 //   V8: Isolate::LowMemoryNotification() runs the full collections V8's memory reducer runs

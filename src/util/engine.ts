@@ -15,26 +15,29 @@ export interface EngineAddon {
   setFlags(flags: string): void;
 }
 
-let loaded: EngineAddon | null | undefined;
+/** Looked for once: `addon` is undefined when it cannot be loaded. */
+let loaded: { addon: EngineAddon | undefined } | undefined;
 
 /** The addon, or undefined when it cannot be loaded. */
 export function engineAddon(): EngineAddon | undefined {
-  if (loaded !== undefined) return loaded ?? undefined;
-  loaded = null;
+  loaded ??= { addon: load() };
+  return loaded.addon;
+}
+
+function load(): EngineAddon | undefined {
   if (process.platform !== 'linux') return undefined;
   try {
-    loaded = createRequire(import.meta.url)(ADDON) as EngineAddon;
+    return createRequire(import.meta.url)(ADDON) as EngineAddon;
   } catch {
-    // Not built, or built for another Node.
+    return undefined; // Not built, or built for another Node.
   }
-  return loaded ?? undefined;
 }
 
 /**
  * The interrupt budget tierUpSooner sets: V8 checks a function for optimisation each time it
  * has run this many bytes of bytecode (Node 20's default is 67,584, about four times more).
  */
-export const TIER_UP_BUDGET = 16_384;
+const TIER_UP_BUDGET = 16_384;
 
 /**
  * Has V8 optimise hot functions after about a quarter of the bytecode it would run first by

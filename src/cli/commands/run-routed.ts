@@ -165,7 +165,7 @@ export async function runRouted(command: string, args: string[], flags: RunFlags
   // it loads while it boots, rather than before.
   sinks.telemetry = startTelemetryLazily(log);
   releaseMemoryOnceIdle(log);
-  // After this turn, so a host's initialize already waiting is forwarded first (src/util/engine.ts).
+  // In a turn of its own, off the synchronous start: loading the addon takes about 1 ms (src/util/engine.ts).
   setImmediate(() => log.debug(`JIT tier-up budget: ${tierUpSooner()}`));
   const code = await running;
   reload?.close();
