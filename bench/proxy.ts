@@ -20,7 +20,8 @@
 // ROUTER_FLAGS="--interrupt-budget=67584" passes node flags to the mcp-route process only (A/B
 // of V8 settings; that one restores V8's default tier-up budget, see src/util/engine.ts).
 // COMPARE_CLI=<another build's dist/cli/main.js> (inside this checkout, so that its packages
-// resolve) adds that build as one more mode in the same rounds of the 2025 part (before/after).
+// resolve) adds that build as one more mode in the same rounds of the 2025 part (before/after);
+// COMPARE_FLAGS gives that mode its own node flags (this build with other V8 settings, side by side).
 import { readFileSync, readdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,7 +72,8 @@ function commandFor(mode: Mode): { command: string; args: string[] } {
   if (mode === 'direct') return { command: node, args: [server] };
   if (mode === 'raw pipe') return { command: node, args: [join(root, 'bench/raw-pipe.mjs'), node, server] };
   const cli = mode === 'other build' ? compareCli! : join(root, 'dist/cli/main.js');
-  return { command: node, args: [...(process.env.ROUTER_FLAGS ?? '').split(' ').filter(Boolean), cli, 'run', '--policy', policyPath, '--', node, server] };
+  const flags = (mode === 'other build' ? (process.env.COMPARE_FLAGS ?? process.env.ROUTER_FLAGS) : process.env.ROUTER_FLAGS) ?? '';
+  return { command: node, args: [...flags.split(' ').filter(Boolean), cli, 'run', '--policy', policyPath, '--', node, server] };
 }
 
 /**

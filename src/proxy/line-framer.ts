@@ -38,6 +38,16 @@ export interface LineLimit {
 }
 
 const NL = 0x0a;
+
+/** At most the last TAIL_BYTES of `bytes`, as a view. */
+function lastBytes(bytes: Buffer): Buffer {
+  return bytes.length > TAIL_BYTES ? bytes.subarray(bytes.length - TAIL_BYTES) : bytes;
+}
+
+/** A short piece after the tail so far: the two copied together, the last TAIL_BYTES kept. */
+function joinTail(tail: Buffer, piece: Buffer): Buffer {
+  return Buffer.concat([lastBytes(tail), piece]).subarray(-TAIL_BYTES);
+}
 /** Lines shorter than this are always buffered whole: cheap, and most frames are short. */
 export const STREAM_AFTER = 16 * 1024;
 /** Bytes of a streamed line kept for onEnd (where a trailing top-level "id" lives). */
@@ -131,7 +141,7 @@ export class LineFramer {
       this.keepTail(chunk.subarray(0, nl > 0 && chunk[nl - 1] === 0x0d ? nl - 1 : nl));
       this.streaming = null;
       this.headJudged = false;
-      s.onEnd(s.tail, s.length);
+      s.onEnd(lastBytes(s.tail), s.length);
       pos = nl + 1;
     }
     let runStart = pos;
@@ -191,12 +201,15 @@ export class LineFramer {
     this.partsLength = 0;
   }
 
-  /** Keeps the last bytes of the long line and counts its length. */
+  /**
+   * Counts the long line's length and keeps its last bytes: a long piece is kept as it is (a
+   * view, trimmed only at the line's end), so the usual 64 KiB chunk costs no copy; only
+   * pieces shorter than TAIL_BYTES are joined to what came before.
+   */
   private keepTail(bytes: Buffer): void {
     const s = this.streaming!;
     s.length += bytes.length;
-    if (bytes.length >= TAIL_BYTES) s.tail = Buffer.from(bytes.subarray(bytes.length - TAIL_BYTES));
-    else s.tail = Buffer.concat([s.tail, bytes]).subarray(-TAIL_BYTES);
+    s.tail = bytes.length >= TAIL_BYTES ? bytes : joinTail(s.tail, bytes);
   }
 
   /** A last line without a newline when the stream ends is still a frame. */
@@ -206,7 +219,7 @@ export class LineFramer {
       const s = this.streaming;
       if (!s.discard) this.out(Buffer.from('\n'));
       this.streaming = null;
-      s.onEnd(s.tail, s.length);
+      s.onEnd(lastBytes(s.tail), s.length);
       return;
     }
     if (this.parts.length === 0) return;
