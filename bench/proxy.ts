@@ -246,21 +246,30 @@ const modernModes: ModernMode[] = ['raw pipe', 'mcp-route'];
 const modernRatios: number[] = [];
 const modernRtt: Record<ModernMode, number[]> = { 'raw pipe': [], 'mcp-route': [] };
 const hiddenRound: number[] = [];
+/** The proxy process's CPU time (all threads) per tools/call, in ms, by mode. */
+const modernCpu: Record<ModernMode, number[]> = { 'raw pipe': [], 'mcp-route': [] };
 
-async function connectModern(mode: ModernMode): Promise<V2Client> {
+async function connectModern(mode: ModernMode): Promise<{ mode: ModernMode; client: V2Client; pid: number | null }> {
   const node = process.execPath;
   const target = mode === 'raw pipe' ? [join(root, 'bench/raw-pipe.mjs'), node, mrtrServer] : [join(root, 'dist/cli/main.js'), 'run', '--policy', policyPath, '--', node, mrtrServer];
   const client = new V2Client({ name: 'bench-2026', version: '1' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } });
-  await client.connect(new V2StdioClientTransport({ command: node, args: target, cwd: root, stderr: 'inherit' }));
+  const transport = new V2StdioClientTransport({ command: node, args: target, cwd: root, stderr: 'inherit' });
+  await client.connect(transport);
   for (let i = 0; i < WARM_CALLS; i++) await client.callTool({ name: 'echo', arguments: { text: 'warm' } });
-  return client;
+  return { mode, client, pid: transport.pid };
 }
 
 for (let r = 0; r < rounds; r++) {
   const order = modernModes.map((_, i) => modernModes[(i + r) % modernModes.length]!);
-  const conns: Array<{ mode: ModernMode; client: V2Client }> = [];
-  for (const mode of order) conns.push({ mode, client: await connectModern(mode) });
+  const conns: Array<{ mode: ModernMode; client: V2Client; pid: number | null }> = [];
+  for (const mode of order) conns.push(await connectModern(mode));
+  const total = (pid: number | null) => {
+    const t = pid ? cpuMs(pid) : undefined;
+    return t ? t.main + t.others : Number.NaN;
+  };
+  const cpu0 = conns.map((c) => total(c.pid));
   const times = await timeEchoCalls(conns, MODERN_CALLS);
+  for (const [i, c] of conns.entries()) modernCpu[c.mode].push((total(c.pid) - cpu0[i]!) / MODERN_CALLS);
   for (const mode of modernModes) modernRtt[mode].push(median(times.get(mode)!));
   modernRatios.push(modernRtt['mcp-route'].at(-1)! / modernRtt['raw pipe'].at(-1)!);
   // A hidden round: mcp-route answers the sampling entry (mock provider) and repeats the call.
@@ -280,7 +289,8 @@ for (let r = 0; r < rounds; r++) {
 const modernRatio = median(modernRatios);
 console.log(
   `\n2026-07-28 (SDK v2 client pinned, ${WARM_CALLS} warm-up calls, ${MODERN_CALLS} tools/call per mode per round): pipe ${median(modernRtt['raw pipe']).toFixed(3)} ms, ` +
-    `mcp-route ${median(modernRtt['mcp-route']).toFixed(3)} ms; a call with one hidden sampling round through mcp-route ${median(hiddenRound).toFixed(3)} ms`,
+    `mcp-route ${median(modernRtt['mcp-route']).toFixed(3)} ms; a call with one hidden sampling round through mcp-route ${median(hiddenRound).toFixed(3)} ms; ` +
+    `proxy CPU per call: pipe ${median(modernCpu['raw pipe']).toFixed(3)} ms, mcp-route ${median(modernCpu['mcp-route']).toFixed(3)} ms`,
 );
 console.log(
   `goal (median of per-round ratios): 2026 round trip <= 1.15x pipe when no round is hidden: ${modernRatio.toFixed(2)}x [${spread(modernRatios)}] ${modernRatio <= 1.15 ? 'met' : 'NOT met'}`,

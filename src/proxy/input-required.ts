@@ -21,6 +21,7 @@ import type { SamplingSession } from '../approval/session.js';
 import type { FrameVerdict } from './line-framer.js';
 import type { Logger } from './log.js';
 import { toWireError, WIRE_INVALID_PARAMS, type WireError } from './wire-errors.js';
+import { SlotMap } from '../util/slot-map.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -101,8 +102,9 @@ export class InputRequiredCalls {
   /** Keys of mcp-route's approval questions among a round's inputRequests (see approvalKey). */
   private readonly approvalPrefix = `mcp-route-approval-${randomBytes(4).toString('hex')}-`;
   private nextApproval = 1;
-  private readonly legs = new Map<IdKey, Call>();
-  private readonly byHost = new Map<IdKey, Call>();
+  /** SlotMaps: a call is tracked and finished per 2026 request (see src/util/slot-map.ts). */
+  private readonly legs = new SlotMap<IdKey, Call>();
+  private readonly byHost = new SlotMap<IdKey, Call>();
   private readonly byProgress = new Map<string, Call>();
   private handles?: InputHandles;
   private readonly now: () => number;

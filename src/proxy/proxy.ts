@@ -25,6 +25,7 @@ import { ChildServer } from './child-server.js';
 import type { HostSide, ServerExit, ServerSide } from './sides.js';
 import { StreamHost } from './stream-host.js';
 import { toWireError, WIRE_CONNECTION_CLOSED, WIRE_INTERNAL_ERROR, WIRE_INVALID_REQUEST, WIRE_OVERLOADED, type WireError } from './wire-errors.js';
+import { SlotMap } from '../util/slot-map.js';
 
 export interface HostCapabilities {
   /** The host declared `capabilities.sampling` itself. */
@@ -139,7 +140,7 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
   let initializeKey: IdKey | undefined;
   /** Host requests the server has not answered yet: each gets an error if the server dies. */
   /** id key -> the id's JSON text for the reply, copied from the frame; undefined when JSON.stringify(id) gives it. */
-  const pendingHost = new Map<IdKey, string | undefined>();
+  const pendingHost = new SlotMap<IdKey, string | undefined>(); // one set and one delete a request: see SlotMap
   /** Sampling requests from the server that we are answering. */
   const inflight = new Map<IdKey, AbortController>();
   /** How many sampling requests are being answered (ids may repeat, so not inflight.size). */
@@ -147,8 +148,17 @@ function runCore(o: ProxyCoreOptions, hostSide: HostSide, server: ServerSide): P
   /** Sampling requests seen in the current chunk from the server: after such a chunk we yield to I/O. */
   let samplingInChunk = 0;
   /** Resolves when the host's capabilities are known (its initialize passed), or it went away. */
-  let hostKnown!: () => void;
-  const hostKnownPromise = new Promise<void>((resolve) => (hostKnown = resolve));
+  let resolveHostKnown!: () => void;
+  const hostKnownPromise = new Promise<void>((resolve) => (resolveHostKnown = resolve));
+  let hostIsKnown = false;
+  // Settles the promise once. A 2026 host makes every request its handshake, and resolving a
+  // settled promise is not free: V8 reports each later resolve to Node's rejection tracker
+  // (callgrind: about a thousand instructions a 2026 request).
+  const hostKnown = () => {
+    if (hostIsKnown) return;
+    hostIsKnown = true;
+    resolveHostKnown();
+  };
   let routerPromise: Promise<Router> | undefined;
   /** The host closed our stdin: it may still read our stdout (half-close), so keep writing. */
   let hostInputClosed = false;
