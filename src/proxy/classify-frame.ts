@@ -91,7 +91,10 @@ let lastKnownMethod = '';
 
 /** A method value as JSON.parse reads it (see readIdOrMethod), from the known names when it is one. */
 function readMethod(frame: Buffer, span: Span): unknown {
-  const [start, end] = span;
+  // Spans are read by index, not destructured, on the per-frame path: array destructuring runs
+  // the iterator protocol (callgrind: this function ran 503 instructions a frame, 414 by index).
+  const start = span[0];
+  const end = span[1];
   const length = end - start - 2;
   if (frame[start] === 0x22 && frame[end - 1] === 0x22) {
     if (lastKnownMethod.length === length && spells(frame, start + 1, lastKnownMethod)) return lastKnownMethod;
@@ -114,7 +117,9 @@ function readMethod(frame: Buffer, span: Span): unknown {
  * An id or method value as JSON.parse reads it: plain integers and strings without escapes
  * straight from the bytes (the usual ids and every method name), anything else parsed.
  */
-function readIdOrMethod(frame: Buffer, [start, end]: Span): unknown {
+function readIdOrMethod(frame: Buffer, span: Span): unknown {
+  const start = span[0];
+  const end = span[1];
   const first = frame[start];
   if (first === 0x22) {
     for (let k = start + 1; k < end - 1; k++) if (frame[k] === 0x5c || frame[k]! < 0x20) return readPrimitive(frame.toString('utf8', start, end));

@@ -142,7 +142,11 @@ export function samplingCapabilityBytes(frame: Buffer, params: Span | ModernPara
   if (!read) return undefined;
   const { outer, meta } = read;
   if (outer.spans[1] || outer.spans[2] || !meta) return undefined;
-  const [version, caps, token] = meta.spans;
+  // By index rather than destructured, as on every hot path here (see readMethod in classify-frame.ts).
+  const found = meta.spans;
+  const version = found[0];
+  const caps = found[1];
+  const token = found[2];
   if (version === undefined || frame[version[0]] !== QUOTE) return undefined;
   const out: ModernRequestBytes = { rewritten: undefined, progressToken: undefined };
   if (token) {
