@@ -107,7 +107,7 @@ export interface ModernRequestBytes {
 
 const OPEN = 0x7b;
 const QUOTE = 0x22;
-const NEWLINE = Buffer.from('\n');
+const NL = 0x0a;
 const isObjectAt = (b: Buffer, span: Span | undefined): span is Span => span !== undefined && b[span[0]] === OPEN;
 
 /** A 2026 request's params as samplingCapabilityBytes reads them: its members, and those of its `_meta`. */
@@ -174,7 +174,18 @@ export function samplingCapabilityBytes(frame: Buffer, params: Span | ModernPara
 /** `member` (as INSERTIONS holds it) added as the last member of the object at `into` (its key is absent there, so nothing shadows it). */
 function insert(out: ModernRequestBytes, frame: Buffer, into: FoundMembers, member: Insertion): ModernRequestBytes {
   const at = into.span[1] - 1; // the object's closing brace
-  out.rewritten = Buffer.concat([frame.subarray(0, at), into.empty ? member.alone : member.afterComma, frame.subarray(at, lineContentEnd(frame)), NEWLINE]);
+  const added = into.empty ? member.alone : member.afterComma;
+  const end = lineContentEnd(frame);
+  // Copied with the typed-array builtins alone (the whole frame, its end moved right, the member
+  // put in the gap) rather than Buffer.concat of two views: concat, subarray and their length
+  // reads are JavaScript whose feedback every Buffer user in the process shares, and callgrind
+  // counted about 2,700 instructions a 2026 request in them.
+  const rewritten = Buffer.allocUnsafe(end + added.length + 1);
+  rewritten.set(frame.length <= rewritten.length ? frame : frame.subarray(0, end));
+  rewritten.copyWithin(at + added.length, at, end);
+  rewritten.set(added, at);
+  rewritten[rewritten.length - 1] = NL;
+  out.rewritten = rewritten;
   return out;
 }
 
