@@ -178,8 +178,8 @@ function insert(out: ModernRequestBytes, frame: Buffer, into: FoundMembers, memb
   const end = lineContentEnd(frame);
   // Copied with the typed-array builtins alone (the whole frame, its end moved right, the member
   // put in the gap) rather than Buffer.concat of two views: concat, subarray and their length
-  // reads are JavaScript whose feedback every Buffer user in the process shares, and callgrind
-  // counted about 2,700 instructions a 2026 request in them.
+  // reads are JavaScript whose feedback every Buffer user in the process shares (callgrind:
+  // 48,020 -> 46,042 instructions a 2026 request with this).
   const rewritten = Buffer.allocUnsafe(end + added.length + 1);
   rewritten.set(frame.length <= rewritten.length ? frame : frame.subarray(0, end));
   rewritten.copyWithin(at + added.length, at, end);

@@ -48,6 +48,7 @@ function lastBytes(bytes: Buffer): Buffer {
 function joinTail(tail: Buffer, piece: Buffer): Buffer {
   return Buffer.concat([lastBytes(tail), piece]).subarray(-TAIL_BYTES);
 }
+
 /** Lines shorter than this are always buffered whole: cheap, and most frames are short. */
 export const STREAM_AFTER = 16 * 1024;
 /** Bytes of a streamed line kept for onEnd (where a trailing top-level "id" lives). */
