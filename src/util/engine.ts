@@ -3,10 +3,7 @@
 // process; without it (no compiler at install, another OS, a Node it was not built for)
 // nothing happens and nothing breaks.
 
-import { createRequire } from 'node:module';
-
-/** Where scripts/build-native.mjs puts the addon, from dist/util/, src/util/ or the bundle in dist/cli/. */
-const ADDON = '../../build/Release/mcp_route_engine.node';
+import { type LoadedAddon, loadOptionalAddon } from './optional-addon.js';
 
 export interface EngineAddon {
   /** V8's memory-reducing full collections, then glibc's malloc_trim(0). */
@@ -15,22 +12,13 @@ export interface EngineAddon {
   setFlags(flags: string): void;
 }
 
-/** Looked for once: `addon` is undefined when it cannot be loaded. */
-let loaded: { addon: EngineAddon | undefined } | undefined;
+/** Looked for once. */
+let loaded: LoadedAddon<EngineAddon> | undefined;
 
-/** The addon, or undefined when it cannot be loaded. */
+/** The addon, or undefined when it cannot be loaded (not built, not Linux, built for another Node). */
 export function engineAddon(): EngineAddon | undefined {
-  loaded ??= { addon: load() };
+  loaded ??= loadOptionalAddon<EngineAddon>('mcp_route_engine.node', 'the engine addon');
   return loaded.addon;
-}
-
-function load(): EngineAddon | undefined {
-  if (process.platform !== 'linux') return undefined;
-  try {
-    return createRequire(import.meta.url)(ADDON) as EngineAddon;
-  } catch {
-    return undefined; // Not built, or built for another Node.
-  }
 }
 
 /**
